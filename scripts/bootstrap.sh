@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs every tool postclick needs, idempotently, and prints the environment to use them.
+# Usage: eval "$(scripts/bootstrap.sh)"   (progress goes to stderr, exports to stdout)
+# A second run only checks. Everything comes from crates.io, npm or Debian.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+WORKER_BUILD_VERSION=0.8.7
+TOOLS="${POSTCLICK_TOOLS:-$HOME/.cache/postclick/tools}"
+say() { printf 'bootstrap: %s\n' "$*" >&2; }
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate exactly; Cargo.toml pins it with `=`.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+[ -n "$WASM_BINDGEN_VERSION" ] || { say "cannot read the wasm-bindgen version from Cargo.lock"; exit 1; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown >&2
+fi
+for c in clippy rustfmt; do
+  rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c" >&2
+done
+
+install_crate() { # crate version binary
+  local dir="$TOOLS/$1-$2"
+  if [ ! -x "$dir/bin/$3" ]; then
+    say "installing $1 $2 into $dir (a few minutes, once per machine)"
+    cargo install "$1" --version "$2" --locked --root "$dir" >&2
+  fi
+}
+install_crate worker-build "$WORKER_BUILD_VERSION" worker-build
+install_crate wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
+
+apt_missing=()
+command -v chromium >/dev/null || apt_missing+=(chromium)
+command -v wrk >/dev/null || apt_missing+=(wrk)
+command -v sqlite3 >/dev/null || apt_missing+=(sqlite3)
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${apt_missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_missing[@]}" >&2
+fi
+
+# npm ci only when package-lock.json changed since the last install.
+stamp=node_modules/.postclick-lock.sha
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$want" > "$stamp"
+fi
+
+if [ ! -f .dev.vars ]; then
+  say "writing .dev.vars with a fresh ADMIN_TOKEN and SIGNING_KEY"
+  umask 077
+  {
+    echo "ADMIN_TOKEN=\"pca_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')\""
+    echo "SIGNING_KEY=\"$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')\""
+  } > .dev.vars
+fi
+
+cat <<ENV
+export PATH="$root/node_modules/.bin:$TOOLS/worker-build-$WORKER_BUILD_VERSION/bin:\$PATH"
+export WASM_BINDGEN_BIN="$TOOLS/wasm-bindgen-cli-$WASM_BINDGEN_VERSION/bin/wasm-bindgen"
+export WASM_OPT_BIN="$root/node_modules/.bin/wasm-opt"
+export ESBUILD_BIN="$root/node_modules/.bin/esbuild"
+ENV

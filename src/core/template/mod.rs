@@ -1,0 +1,51 @@
+//! Templates with `{{NAME}}` placeholders: the grammar shared by postback params, headers and
+//! pixel HTML. Context-aware escaping for pixels builds on these segments.
+
+mod placeholder;
+
+pub use placeholder::{hex_sha256, parse_segments, Filter, Placeholder, Segment, TemplateError};
+
+/// A parsed plain-text template (a postback param value, a header value or a URL).
+/// Rendering yields raw values; the caller escapes them for where they go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextTemplate {
+    segments: Vec<Segment>,
+}
+
+impl TextTemplate {
+    pub fn parse(source: &str) -> Result<Self, TemplateError> {
+        Ok(Self { segments: parse_segments(source)? })
+    }
+
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// Names of every placeholder, in order of appearance.
+    pub fn placeholder_names(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Placeholder(p) => Some(p.name.as_str()),
+            Segment::Literal(_) => None,
+        })
+    }
+
+    /// Substitute values. `lookup` returns `None` for a name with no value; such a name renders
+    /// as empty (or its `default:`) and is reported in the second tuple element.
+    pub fn render(&self, lookup: impl Fn(&str) -> Option<String>) -> (String, Vec<String>) {
+        let mut out = String::new();
+        let mut unresolved = Vec::new();
+        for segment in &self.segments {
+            match segment {
+                Segment::Literal(text) => out.push_str(text),
+                Segment::Placeholder(p) => {
+                    let raw = lookup(&p.name);
+                    if raw.as_deref().is_none_or(str::is_empty) && !unresolved.contains(&p.name) {
+                        unresolved.push(p.name.clone());
+                    }
+                    out.push_str(&p.apply_filters(raw));
+                }
+            }
+        }
+        (out, unresolved)
+    }
+}
