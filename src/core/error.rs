@@ -14,11 +14,19 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None }
+        Self {
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
 
     pub fn field(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: Some(field.into()) }
+        Self {
+            code,
+            message: message.into(),
+            field: Some(field.into()),
+        }
     }
 
     /// Prefix the field path, so nested parsers can report `webhook.params[2].value`.

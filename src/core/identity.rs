@@ -36,7 +36,10 @@ pub fn phone_sha256(raw: &str) -> Option<String> {
 
 /// An already-hashed value (64 lower-case hex chars) is passed through as the platforms accept.
 pub fn is_sha256_hex(raw: &str) -> bool {
-    raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    raw.len() == 64
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]
@@ -56,8 +59,14 @@ mod tests {
 
     #[test]
     fn phones_keep_digits_with_country_code_and_no_leading_zero() {
-        assert_eq!(normalise_phone("+1 (555) 123-4567").as_deref(), Some("15551234567"));
-        assert_eq!(normalise_phone("00358 40 1234567").as_deref(), Some("358401234567"));
+        assert_eq!(
+            normalise_phone("+1 (555) 123-4567").as_deref(),
+            Some("15551234567")
+        );
+        assert_eq!(
+            normalise_phone("00358 40 1234567").as_deref(),
+            Some("358401234567")
+        );
         assert_eq!(normalise_phone("12"), None);
         assert_eq!(phone_sha256("+15551234567"), phone_sha256("1 555 123 4567"));
     }

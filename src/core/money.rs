@@ -141,6 +141,11 @@ mod tests {
         assert!(Amount::from_f64(f64::NAN, "value").is_err());
         assert!(Amount::from_f64(-0.5, "value").is_err());
         assert!(Amount::from_json(&serde_json::json!(true), "value").is_err());
-        assert_eq!(Amount::from_json(&serde_json::json!("10"), "value").unwrap().get(), 10.0);
+        assert_eq!(
+            Amount::from_json(&serde_json::json!("10"), "value")
+                .unwrap()
+                .get(),
+            10.0
+        );
     }
 }

@@ -14,7 +14,9 @@ pub struct TextTemplate {
 
 impl TextTemplate {
     pub fn parse(source: &str) -> Result<Self, TemplateError> {
-        Ok(Self { segments: parse_segments(source)? })
+        Ok(Self {
+            segments: parse_segments(source)?,
+        })
     }
 
     pub fn segments(&self) -> &[Segment] {

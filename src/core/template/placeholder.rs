@@ -68,7 +68,10 @@ impl fmt::Display for TemplateError {
 impl std::error::Error for TemplateError {}
 
 fn error(offset: usize, message: impl Into<String>) -> TemplateError {
-    TemplateError { offset, message: message.into() }
+    TemplateError {
+        offset,
+        message: message.into(),
+    }
 }
 
 /// Split a template into literal text and placeholders. A lone `{` or `}}` is literal text;
@@ -88,7 +91,10 @@ pub fn parse_segments(source: &str) -> Result<Vec<Segment>, TemplateError> {
             .ok_or_else(|| error(start, "placeholder opened with {{ is never closed with }}"))?;
         let inner = &inner_and_after[..close];
         if inner.contains("{{") {
-            return Err(error(start, "placeholder opened with {{ is never closed with }}"));
+            return Err(error(
+                start,
+                "placeholder opened with {{ is never closed with }}",
+            ));
         }
         segments.push(Segment::Placeholder(parse_placeholder(inner, start)?));
         let consumed = open + 2 + close + 2;
@@ -105,19 +111,29 @@ fn parse_placeholder(inner: &str, offset: usize) -> Result<Placeholder, Template
     let mut parts = inner.split('|');
     let name = parts.next().unwrap_or_default().trim();
     if name.is_empty() {
-        return Err(error(offset, "empty placeholder {{}}: write a name such as {{VALUE}}"));
+        return Err(error(
+            offset,
+            "empty placeholder {{}}: write a name such as {{VALUE}}",
+        ));
     }
     let well_formed = name.len() <= MAX_NAME_LEN
         && name.starts_with(|c: char| c.is_ascii_uppercase())
-        && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
     if !well_formed {
         return Err(error(
             offset,
             format!("placeholder name {name:?} must be UPPER_SNAKE_CASE letters, digits and _"),
         ));
     }
-    let filters = parts.map(|f| parse_filter(f.trim(), offset)).collect::<Result<_, _>>()?;
-    Ok(Placeholder { name: name.to_string(), filters })
+    let filters = parts
+        .map(|f| parse_filter(f.trim(), offset))
+        .collect::<Result<_, _>>()?;
+    Ok(Placeholder {
+        name: name.to_string(),
+        filters,
+    })
 }
 
 fn parse_filter(filter: &str, offset: usize) -> Result<Filter, TemplateError> {
@@ -142,7 +158,10 @@ mod tests {
     use super::*;
 
     fn placeholder(name: &str, filters: Vec<Filter>) -> Segment {
-        Segment::Placeholder(Placeholder { name: name.into(), filters })
+        Segment::Placeholder(Placeholder {
+            name: name.into(),
+            filters,
+        })
     }
 
     #[test]
@@ -196,15 +215,28 @@ mod tests {
 
     #[test]
     fn filters_apply_in_order() {
-        let p = Placeholder { name: "EMAIL".into(), filters: vec![Filter::Lower, Filter::Sha256] };
+        let p = Placeholder {
+            name: "EMAIL".into(),
+            filters: vec![Filter::Lower, Filter::Sha256],
+        };
         assert_eq!(
             p.apply_filters(Some("A@B.COM".into())),
             "fb98d44ad7501a959f3f4f4a3f004fe2d9e581ea6207e218c4b02c08a4d75adf"
         );
-        let d = Placeholder { name: "X".into(), filters: vec![Filter::Default("none".into())] };
+        let d = Placeholder {
+            name: "X".into(),
+            filters: vec![Filter::Default("none".into())],
+        };
         assert_eq!(d.apply_filters(None), "none");
         assert_eq!(d.apply_filters(Some("v".into())), "v");
-        let h = Placeholder { name: "X".into(), filters: vec![Filter::Sha256] };
-        assert_eq!(h.apply_filters(None), "", "an absent value is not hashed into a constant");
+        let h = Placeholder {
+            name: "X".into(),
+            filters: vec![Filter::Sha256],
+        };
+        assert_eq!(
+            h.apply_filters(None),
+            "",
+            "an absent value is not hashed into a constant"
+        );
     }
 }

@@ -1,0 +1,129 @@
+//! A connector: how one partner hears about a container's events, by server-side postback
+//! (webhook), by a pixel in the browser, or both. Parsed from the admin API body into typed
+//! config; everything downstream trusts these types.
+
+mod parse;
+
+pub use parse::{merge_patch, parse_connector, MAX_PIXEL_HTML_BYTES};
+
+use super::event::EventName;
+use super::template::TextTemplate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConnectorConfig {
+    pub name: String,
+    pub trigger_events: Vec<EventName>,
+    pub mode: Mode,
+    pub webhook: WebhookConfig,
+    pub pixel: PixelConfig,
+    pub click_id: ClickIdConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Enabled,
+    Test,
+    Disabled,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enabled => "enabled",
+            Mode::Test => "test",
+            Mode::Disabled => "disabled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// A `{name, value}` row of the params or headers table; the value may hold placeholders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedTemplate {
+    pub name: String,
+    #[serde(serialize_with = "serialize_template_source")]
+    pub value: Templated,
+}
+
+/// A template together with the text it was parsed from, so it serialises back verbatim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Templated {
+    pub source: String,
+    pub template: TextTemplate,
+}
+
+fn serialize_template_source<S: serde::Serializer>(t: &Templated, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.source)
+}
+
+impl Serialize for Templated {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.source)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WebhookConfig {
+    pub enabled: bool,
+    pub method: Method,
+    /// `None` only while the webhook is disabled and no URL was given.
+    pub url: Option<Templated>,
+    pub params: Vec<NamedTemplate>,
+    pub headers: Vec<NamedTemplate>,
+    pub event_renames: BTreeMap<String, String>,
+    /// Standard Webhooks secret, `whsec_` + base64 of 24–64 bytes.
+    pub signing_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PixelConfig {
+    pub enabled: bool,
+    pub html: String,
+    pub sandbox: bool,
+    /// Set only by the approve-pixel action; any change to `html` clears it.
+    pub approved_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribution {
+    LastClick,
+    AnyClick,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClickIdConfig {
+    pub enabled: bool,
+    /// The query parameter the partner appends to landing URLs, e.g. `aff_click_id`.
+    pub param: Option<String>,
+    /// Disambiguates connectors sharing `param`, e.g. `utm_source`.
+    pub source_param: Option<String>,
+    /// Strict source value, e.g. `platform_x`.
+    pub source_value: Option<String>,
+    pub attribution: Attribution,
+    pub window_days: u16,
+}
+
+impl ConnectorConfig {
+    /// The event name a partner receives: renamed if the connector renames it.
+    pub fn outgoing_event_name<'a>(&'a self, event: &'a str) -> &'a str {
+        self.webhook
+            .event_renames
+            .get(event)
+            .map(String::as_str)
+            .unwrap_or(event)
+    }
+
+    pub fn triggers_on(&self, event: &str) -> bool {
+        self.trigger_events.iter().any(|t| t.as_str() == event)
+    }
+}

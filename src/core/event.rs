@@ -1,0 +1,255 @@
+//! An event as the product stores it, whichever surface it came from (`/e`, `/webhook`,
+//! `/webhooks/custom/...`). Surfaces parse their raw input into these types; downstream code
+//! (storage, matching, connectors) only ever sees checked values.
+
+use super::error::Invalid;
+use super::money::{Amount, Currency};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub const MAX_EVENT_NAME_LEN: usize = 64;
+pub const MAX_EVENT_ID_LEN: usize = 128;
+pub const MAX_ATTRIBUTES: usize = 50;
+pub const MAX_ATTRIBUTE_KEY_LEN: usize = 64;
+pub const MAX_ATTRIBUTE_STRING_LEN: usize = 1024;
+pub const MAX_ATTRIBUTE_DEPTH: usize = 3;
+
+/// An event name such as `Purchase`: 1–64 printable characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct EventName(String);
+
+impl EventName {
+    pub fn parse(raw: &str, field: &str) -> Result<Self, Invalid> {
+        let name = raw.trim();
+        if name.is_empty() || name.chars().count() > MAX_EVENT_NAME_LEN {
+            return Err(Invalid::field(
+                "invalid_event",
+                field,
+                "must be 1 to 64 characters",
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(Invalid::field(
+                "invalid_event",
+                field,
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A caller-chosen event id used for deduplication: 1–128 printable characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct EventId(String);
+
+impl EventId {
+    pub fn parse(raw: &str, field: &str) -> Result<Self, Invalid> {
+        let id = raw.trim();
+        if id.is_empty() || id.len() > MAX_EVENT_ID_LEN || id.chars().any(char::is_control) {
+            return Err(Invalid::field(
+                "invalid_event_id",
+                field,
+                "must be 1 to 128 printable characters",
+            ));
+        }
+        Ok(Self(id.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Custom event data, bounded in count, key length, string length and nesting depth.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Attributes(Map<String, Value>);
+
+impl Attributes {
+    pub fn parse(value: &Value, field: &str) -> Result<Self, Invalid> {
+        match value {
+            Value::Null => Ok(Self::default()),
+            Value::Object(map) => Self::from_map(map.clone(), field),
+            _ => Err(Invalid::field(
+                "invalid_attributes",
+                field,
+                "must be a JSON object",
+            )),
+        }
+    }
+
+    pub fn from_map(map: Map<String, Value>, field: &str) -> Result<Self, Invalid> {
+        if map.len() > MAX_ATTRIBUTES {
+            return Err(Invalid::field(
+                "too_many_attributes",
+                field,
+                format!("at most {MAX_ATTRIBUTES} attributes"),
+            ));
+        }
+        for (key, value) in &map {
+            let well_formed = !key.is_empty()
+                && key.len() <= MAX_ATTRIBUTE_KEY_LEN
+                && !key.chars().any(char::is_control);
+            if !well_formed {
+                return Err(Invalid::field(
+                    "invalid_attributes",
+                    field,
+                    format!(
+                        "attribute names are 1 to {MAX_ATTRIBUTE_KEY_LEN} printable characters"
+                    ),
+                ));
+            }
+            check_bounded(value, 1).map_err(|msg| {
+                Invalid::field("invalid_attributes", format!("{field}.{key}"), msg)
+            })?;
+        }
+        Ok(Self(map))
+    }
+
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Add an attribute that a surface derived itself (e.g. `source=stripe`). Bounds still apply.
+    pub fn insert_checked(&mut self, key: &str, value: Value) -> Result<(), Invalid> {
+        let mut map = self.0.clone();
+        map.insert(key.to_string(), value);
+        *self = Self::from_map(map, "attributes")?;
+        Ok(())
+    }
+}
+
+fn check_bounded(value: &Value, depth: usize) -> Result<(), String> {
+    if depth > MAX_ATTRIBUTE_DEPTH {
+        return Err(format!("nested deeper than {MAX_ATTRIBUTE_DEPTH} levels"));
+    }
+    match value {
+        Value::String(s) if s.len() > MAX_ATTRIBUTE_STRING_LEN => Err(format!(
+            "strings are at most {MAX_ATTRIBUTE_STRING_LEN} bytes"
+        )),
+        Value::Array(items) if items.len() > MAX_ATTRIBUTES => {
+            Err(format!("arrays hold at most {MAX_ATTRIBUTES} items"))
+        }
+        Value::Array(items) => items.iter().try_for_each(|v| check_bounded(v, depth + 1)),
+        Value::Object(map) if map.len() > MAX_ATTRIBUTES => {
+            Err(format!("objects hold at most {MAX_ATTRIBUTES} keys"))
+        }
+        Value::Object(map) => map.values().try_for_each(|v| check_bounded(v, depth + 1)),
+        _ => Ok(()),
+    }
+}
+
+/// What the user told us about themselves. Raw values feed `{{EMAIL}}` and friends; the hashed
+/// forms are what identity matching stores.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct UserData {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub external_id: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// Everything else (city, country, birthday, gender, ...), bounded like attributes.
+    pub extra: Attributes,
+}
+
+/// Consent as the payload states it. `None` means the payload said nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Consent {
+    pub advertising: Option<bool>,
+    pub analytics: Option<bool>,
+}
+
+impl Consent {
+    /// Partner and ad-platform postbacks are sent unless advertising was explicitly refused.
+    pub fn allows_advertising(&self) -> bool {
+        self.advertising != Some(false)
+    }
+}
+
+/// Where an event came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum EventSource {
+    Browser,
+    Webhook,
+    CustomWebhook { topic: String },
+}
+
+/// A click id carried by an event payload (not captured from a landing URL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CarriedClick {
+    /// Lower-case parameter name: `gclid`, `fbclid`, `click_id`, ...
+    pub param: String,
+    pub value: String,
+}
+
+/// A checked event, ready to store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewEvent {
+    pub name: EventName,
+    pub event_id: Option<EventId>,
+    pub value: Option<Amount>,
+    pub currency: Option<Currency>,
+    pub url: Option<String>,
+    pub attributes: Attributes,
+    pub user: UserData,
+    pub clicks: Vec<CarriedClick>,
+    pub visitor_id: Option<String>,
+    pub consent: Consent,
+    /// `pc_test=1`: force a real send from a connector in test mode.
+    pub force_send: bool,
+    pub source: EventSource,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn event_names_are_bounded_and_printable() {
+        assert_eq!(
+            EventName::parse(" Purchase ", "event").unwrap().as_str(),
+            "Purchase"
+        );
+        assert!(EventName::parse("", "event").is_err());
+        assert!(EventName::parse(&"x".repeat(65), "event").is_err());
+        assert!(EventName::parse("a\nb", "event").is_err());
+    }
+
+    #[test]
+    fn attributes_are_bounded() {
+        assert!(Attributes::parse(&json!({"plan": "Premium", "n": 3}), "attributes").is_ok());
+        assert!(Attributes::parse(&json!([1, 2]), "attributes").is_err());
+        let deep = json!({"a": {"b": {"c": {"d": 1}}}});
+        let err = Attributes::parse(&deep, "attributes").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("attributes.a"));
+        let long = json!({"a": "x".repeat(MAX_ATTRIBUTE_STRING_LEN + 1)});
+        assert!(Attributes::parse(&long, "attributes").is_err());
+        let many: Map<String, Value> = (0..51).map(|i| (format!("k{i}"), json!(i))).collect();
+        assert!(Attributes::from_map(many, "attributes").is_err());
+    }
+
+    #[test]
+    fn consent_blocks_advertising_only_when_refused() {
+        assert!(Consent::default().allows_advertising());
+        assert!(!Consent {
+            advertising: Some(false),
+            analytics: None
+        }
+        .allows_advertising());
+    }
+}

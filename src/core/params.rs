@@ -1,0 +1,195 @@
+//! The dynamic parameters that templates (`{{NAME}}`) can use, with their descriptions, and the
+//! resolved values for one event.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamGroup {
+    Event,
+    Click,
+    User,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ParamInfo {
+    pub name: &'static str,
+    pub group: ParamGroup,
+    pub description: &'static str,
+}
+
+const fn p(name: &'static str, group: ParamGroup, description: &'static str) -> ParamInfo {
+    ParamInfo {
+        name,
+        group,
+        description,
+    }
+}
+
+use ParamGroup::{Click, Event, User};
+
+/// Every built-in parameter. Custom event attributes come on top, upper-snake-cased
+/// (see [`attribute_param_name`]).
+pub const CATALOGUE: &[ParamInfo] = &[
+    p(
+        "EVENT_NAME",
+        Event,
+        "Event name, after the connector's event renaming",
+    ),
+    p("EVENT_ID", Event, "Event id used for deduplication"),
+    p("VALUE", Event, "Conversion value, e.g. 49.90"),
+    p("CURRENCY", Event, "ISO 4217 currency code, e.g. EUR"),
+    p("TIMESTAMP", Event, "Event time as unix seconds"),
+    p("URL", Event, "Page URL where the event happened"),
+    p("IP", Event, "Visitor IP address"),
+    p("USER_AGENT", Event, "Visitor browser user agent"),
+    p("VISITOR_ID", Event, "postclick visitor id (pc_vid cookie)"),
+    p(
+        "CLICK_ID",
+        Click,
+        "The connector's own click id, from click-ID matching",
+    ),
+    p(
+        "CLICK_SOURCE",
+        Click,
+        "Source value of the connector's matched click",
+    ),
+    p("GCLID", Click, "Google Ads click id"),
+    p("FBCLID", Click, "Meta click id"),
+    p("FBC", Click, "Meta _fbc cookie value: fb.1.{ms}.{fbclid}"),
+    p("GBRAID", Click, "Google app-to-web click id"),
+    p("WBRAID", Click, "Google web-to-app click id"),
+    p("TTCLID", Click, "TikTok click id"),
+    p("MSCLKID", Click, "Microsoft Ads click id"),
+    p("EPIK", Click, "Pinterest click id"),
+    p("DCLID", Click, "Campaign Manager 360 click id"),
+    p("RDT_CID", Click, "Reddit click id"),
+    p("LI_FAT_ID", Click, "LinkedIn click id"),
+    p("TWCLID", Click, "X (Twitter) click id"),
+    p("UTM_SOURCE", Click, "utm_source of the latest click"),
+    p("UTM_MEDIUM", Click, "utm_medium of the latest click"),
+    p("UTM_CAMPAIGN", Click, "utm_campaign of the latest click"),
+    p("UTM_CONTENT", Click, "utm_content of the latest click"),
+    p("UTM_TERM", Click, "utm_term of the latest click"),
+    p("EMAIL", User, "Email address as sent"),
+    p("PHONE", User, "Phone number as sent"),
+    p("EXTERNAL_ID", User, "Your own user or customer id"),
+    p("FIRST_NAME", User, "First name"),
+    p("LAST_NAME", User, "Last name"),
+    p(
+        "EMAIL_SHA256",
+        User,
+        "SHA-256 of the trimmed, lower-cased email",
+    ),
+    p(
+        "PHONE_SHA256",
+        User,
+        "SHA-256 of the phone as digits with country code",
+    ),
+];
+
+pub fn is_builtin(name: &str) -> bool {
+    CATALOGUE.iter().any(|p| p.name == name)
+}
+
+/// `transaction_id` → `TRANSACTION_ID`, `billingPeriod` → `BILLING_PERIOD`,
+/// `order-ref` → `ORDER_REF`. Returns `None` when nothing usable is left.
+pub fn attribute_param_name(key: &str) -> Option<String> {
+    let mut out = String::with_capacity(key.len() + 4);
+    let mut prev_lower_or_digit = false;
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower_or_digit {
+                out.push('_');
+            }
+            out.push(c);
+            prev_lower_or_digit = false;
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c.to_ascii_uppercase());
+            prev_lower_or_digit = true;
+        } else {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            prev_lower_or_digit = false;
+        }
+    }
+    let name = out.trim_matches('_').to_string();
+    let usable = name.starts_with(|c: char| c.is_ascii_uppercase()) && name.len() <= 64;
+    usable.then_some(name)
+}
+
+/// The resolved parameter values for one event and one connector.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ParamValues(BTreeMap<String, String>);
+
+impl ParamValues {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Set a value; empty values are treated as absent.
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        let value = value.into();
+        if !value.is_empty() {
+            self.0.insert(name.to_string(), value);
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// A lookup closure in the shape templates take.
+    pub fn lookup(&self) -> impl Fn(&str) -> Option<String> + '_ {
+        move |name| self.get(name).map(str::to_string)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribute_names_become_upper_snake_case() {
+        assert_eq!(
+            attribute_param_name("transaction_id").as_deref(),
+            Some("TRANSACTION_ID")
+        );
+        assert_eq!(
+            attribute_param_name("billingPeriod").as_deref(),
+            Some("BILLING_PERIOD")
+        );
+        assert_eq!(attribute_param_name("extra").as_deref(), Some("EXTRA"));
+        assert_eq!(
+            attribute_param_name("order-ref 2").as_deref(),
+            Some("ORDER_REF_2")
+        );
+        assert_eq!(attribute_param_name("sku2Id").as_deref(), Some("SKU2_ID"));
+        assert_eq!(attribute_param_name("__"), None);
+        assert_eq!(attribute_param_name("1abc"), None);
+    }
+
+    #[test]
+    fn catalogue_names_are_unique_and_well_formed() {
+        for (i, a) in CATALOGUE.iter().enumerate() {
+            assert!(crate::core::template::parse_segments(&format!("{{{{{}}}}}", a.name)).is_ok());
+            assert!(
+                CATALOGUE[i + 1..].iter().all(|b| b.name != a.name),
+                "{}",
+                a.name
+            );
+        }
+    }
+
+    #[test]
+    fn empty_values_are_absent() {
+        let mut v = ParamValues::new();
+        v.set("VALUE", "");
+        v.set("CURRENCY", "EUR");
+        assert_eq!(v.get("VALUE"), None);
+        assert_eq!((v.lookup())("CURRENCY").as_deref(), Some("EUR"));
+    }
+}
