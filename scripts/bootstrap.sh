@@ -26,7 +26,10 @@ install_crate() { # crate version binary
   local dir="$TOOLS/$1-$2"
   if [ ! -x "$dir/bin/$3" ]; then
     say "installing $1 $2 into $dir (a few minutes, once per machine)"
-    cargo install "$1" --version "$2" --locked --root "$dir" >&2
+    # --locked first for reproducibility; when a locked transitive crate is missing from the
+    # registry (it happens with yanked crates), fall back to the newest compatible versions.
+    cargo install "$1" --version "$2" --locked --root "$dir" >&2 ||
+      cargo install "$1" --version "$2" --root "$dir" >&2
   fi
 }
 install_crate worker-build "$WORKER_BUILD_VERSION" worker-build

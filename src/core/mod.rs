@@ -1,9 +1,11 @@
 //! The product's logic as plain Rust. Nothing here imports `worker`: it is unit-tested natively.
 
 pub mod connector;
+pub mod container;
 pub mod error;
 pub mod event;
 pub mod identity;
+pub mod ids;
 pub mod money;
 pub mod params;
 pub mod template;

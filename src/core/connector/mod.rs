@@ -127,3 +127,6 @@ impl ConnectorConfig {
         self.trigger_events.iter().any(|t| t.as_str() == event)
     }
 }
+
+#[cfg(test)]
+mod tests;

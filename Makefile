@@ -1,0 +1,42 @@
+# postclick: every target installs what it needs first (scripts/bootstrap.sh, idempotent).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+BOOT := eval "$$(scripts/bootstrap.sh)"
+
+.PHONY: dev test bench build lint unit integration browser fmt clean
+
+## make dev: build, migrate local D1, seed the demo, serve on http://127.0.0.1:8787
+dev:
+	@$(BOOT); scripts/build.sh
+	@$(BOOT); CI=true wrangler d1 migrations apply DB --local >/dev/null
+	@$(BOOT); CI=true wrangler d1 execute DB --local --file scripts/seed-demo.sql >/dev/null
+	@scripts/demo-banner.sh
+	@$(BOOT); POSTCLICK_SKIP_BUILD=1 wrangler dev --ip 127.0.0.1 --port 8787 \
+	  --var ALLOW_PRIVATE_TARGETS:true --show-interactive-dev-session=false
+
+## make test: formatting, clippy (native + wasm32), unit tests, integration and browser tests
+test: lint unit build integration
+
+lint:
+	@$(BOOT); cargo fmt --all -- --check
+	@$(BOOT); cargo clippy --all-targets --locked -- -D warnings
+	@$(BOOT); cargo clippy --lib --target wasm32-unknown-unknown --locked -- -D warnings
+
+unit:
+	@$(BOOT); cargo test --locked
+
+build:
+	@$(BOOT); scripts/build.sh
+
+integration:
+	@$(BOOT); node tests/run.mjs $$(ls -d tests/integration tests/browser 2>/dev/null | while read d; do ls $$d/*.test.mjs >/dev/null 2>&1 && echo $$d; done)
+
+## make bench: release build on plain workerd against an empty baseline worker
+bench: build
+	@$(BOOT); node benches/run.mjs
+
+fmt:
+	cargo fmt --all
+
+clean:
+	rm -rf build dist target .wrangler tests/artifacts bench-out

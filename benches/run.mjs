@@ -1,0 +1,84 @@
+// `make bench`: serves the release build on plain workerd (Miniflare API, no wrangler dev
+// proxy) next to an empty baseline worker, loads both with wrk over loopback, and prints req/s,
+// their ratio, and the wasm and upload gzip sizes. Runs alternate (baseline, worker, ...) and
+// the median is reported, because these machines are noisy: read the ratios.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, mkdirSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join, resolve } from 'node:path';
+import { Miniflare } from 'miniflare';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench-out');
+const DURATION = process.env.BENCH_SECONDS ?? '5';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+function gz(path) {
+  return gzipSync(readFileSync(path), { level: 9 }).length;
+}
+
+function kib(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+// 1. The upload exactly as `wrangler deploy` would send it.
+rmSync(join(OUT, 'dist'), { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+execFileSync(join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', join(OUT, 'dist')], {
+  cwd: ROOT, env: { ...process.env, POSTCLICK_SKIP_BUILD: '1', CI: 'true', WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'ignore', 'inherit'],
+});
+const distFiles = readdirSync(join(OUT, 'dist')).filter((f) => !f.endsWith('.map') && statSync(join(OUT, 'dist', f)).isFile());
+const uploadGzip = distFiles.reduce((sum, f) => sum + gz(join(OUT, 'dist', f)), 0);
+const wasmFile = distFiles.find((f) => f.endsWith('.wasm'));
+const wasmGzip = gz(join(OUT, 'dist', wasmFile));
+const mainModule = distFiles.find((f) => f.endsWith('.js'));
+
+// 2. Serve both workers on plain workerd.
+const compatibilityDate = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8').match(/compatibility_date = "([^"]+)"/)[1];
+const product = new Miniflare({
+  host: '127.0.0.1', port: 0,
+  modules: true, scriptPath: join(OUT, 'dist', mainModule), modulesRoot: join(OUT, 'dist'),
+  modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+  compatibilityDate,
+  d1Databases: { DB: 'bench-db' },
+  queueProducers: { POSTBACKS: { queueName: 'postclick-postbacks' } },
+  bindings: { ADMIN_TOKEN: 'bench', SIGNING_KEY: 'bench', ALLOW_PRIVATE_TARGETS: 'true' },
+  d1Persist: join(OUT, 'd1'),
+});
+const baseline = new Miniflare({
+  host: '127.0.0.1', port: 0, modules: true, scriptPath: join(ROOT, 'benches/baseline.mjs'), compatibilityDate,
+});
+const productUrl = await product.ready;
+const baselineUrl = await baseline.ready;
+
+function wrk(url) {
+  const out = execFileSync('wrk', ['-t2', '-c16', `-d${DURATION}s`, '--latency', url]).toString();
+  const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]);
+  const non2xx = Number(out.match(/Non-2xx or 3xx responses:\s+(\d+)/)?.[1] ?? 0);
+  if (non2xx > 0) throw new Error(`${url}: ${non2xx} non-2xx answers\n${out}`);
+  return rps;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const targets = [['/healthz', new URL('/healthz', productUrl).href]];
+const results = { baseline: [] };
+for (const [name] of targets) results[name] = [];
+wrk(new URL('/', baselineUrl).href); // warm up both
+for (const [, url] of targets) wrk(url);
+for (let round = 0; round < ROUNDS; round++) {
+  results.baseline.push(wrk(new URL('/', baselineUrl).href));
+  for (const [name, url] of targets) results[name].push(wrk(url));
+}
+await product.dispose();
+await baseline.dispose();
+
+const base = median(results.baseline);
+console.log(`\npostclick bench (wrk -t2 -c16 -d${DURATION}s, median of ${ROUNDS} alternating rounds, plain workerd)`);
+console.log(`  baseline (empty JS worker)   ${base.toFixed(0).padStart(7)} req/s   ratio 1.000`);
+for (const [name] of targets) {
+  const rps = median(results[name]);
+  console.log(`  ${name.padEnd(28)} ${rps.toFixed(0).padStart(7)} req/s   ratio ${(rps / base).toFixed(3)}`);
+}
+console.log(`  wasm gzip                    ${kib(wasmGzip)} (${wasmFile})`);
+console.log(`  upload gzip (all modules)    ${kib(uploadGzip)} (${distFiles.join(', ')})`);

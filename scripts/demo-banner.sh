@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Printed by `make dev` before the server starts.
+cat <<'MSG'
+
+  postclick is starting on http://127.0.0.1:8787
+
+  Health:        http://127.0.0.1:8787/healthz
+  Admin API:     http://127.0.0.1:8787/admin/api/containers/ctr_demo_shop
+  API reference: http://127.0.0.1:8787/admin/api/openapi.json
+  Admin token:   ADMIN_TOKEN in .dev.vars (generated on first run, never committed)
+
+  Try:  curl -H "Authorization: Bearer $(sed -n 's/^ADMIN_TOKEN="\(.*\)"/\1/p' .dev.vars)" \
+             http://127.0.0.1:8787/admin/api/containers/ctr_demo_shop/connectors
+
+MSG

@@ -1,0 +1,243 @@
+//! A container: one site's tracking setup (its cookie domain, allowed origins and redirects).
+
+use super::error::Invalid;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+const MAX_NAME_LEN: usize = 120;
+const MAX_LIST: usize = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContainerSettings {
+    pub name: String,
+    /// Registrable domain the cookies are set on, e.g. `shop.com`.
+    pub cookie_domain: String,
+    /// Origins allowed to call the browser endpoints with credentials, e.g. `https://www.shop.com`.
+    pub allowed_origins: Vec<String>,
+    /// Extra hosts `/c` may redirect to, besides the cookie domain and its subdomains.
+    pub redirect_domains: Vec<String>,
+    pub require_consent: bool,
+    pub compat_cookies: bool,
+}
+
+impl ContainerSettings {
+    pub fn parse(body: &Value) -> Result<Self, Invalid> {
+        let o = body
+            .as_object()
+            .ok_or_else(|| Invalid::new("invalid_body", "must be a JSON object"))?;
+        let name = match o.get("name") {
+            Some(Value::String(s))
+                if !s.trim().is_empty()
+                    && s.trim().chars().count() <= MAX_NAME_LEN
+                    && !s.chars().any(char::is_control) =>
+            {
+                s.trim().to_string()
+            }
+            None | Some(Value::Null) => {
+                return Err(Invalid::field("required", "name", "is required"))
+            }
+            Some(_) => {
+                return Err(Invalid::field(
+                    "invalid_name",
+                    "name",
+                    "must be 1 to 120 characters",
+                ))
+            }
+        };
+        let cookie_domain = match o.get("cookie_domain") {
+            Some(Value::String(s)) => parse_host(s, "cookie_domain")?,
+            None | Some(Value::Null) => {
+                return Err(Invalid::field(
+                    "required",
+                    "cookie_domain",
+                    "is required, e.g. shop.com",
+                ))
+            }
+            Some(_) => {
+                return Err(Invalid::field(
+                    "invalid_type",
+                    "cookie_domain",
+                    "must be a string",
+                ))
+            }
+        };
+        if !cookie_domain.contains('.') {
+            return Err(Invalid::field(
+                "invalid_domain",
+                "cookie_domain",
+                "must be a registrable domain such as shop.com",
+            ));
+        }
+        let allowed_origins = list(o, "allowed_origins", parse_origin)?;
+        let redirect_domains = list(o, "redirect_domains", parse_host)?;
+        let require_consent = flag(o, "require_consent", false)?;
+        let compat_cookies = flag(o, "compat_cookies", true)?;
+        Ok(Self {
+            name,
+            cookie_domain,
+            allowed_origins,
+            redirect_domains,
+            require_consent,
+            compat_cookies,
+        })
+    }
+
+    /// The JSON form that `parse` accepts, for merge-patching.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allowed_origins
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(origin))
+    }
+}
+
+fn flag(o: &Map<String, Value>, key: &str, default: bool) -> Result<bool, Invalid> {
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(Invalid::field("invalid_type", key, "must be true or false")),
+    }
+}
+
+fn list(
+    o: &Map<String, Value>,
+    key: &str,
+    parse: fn(&str, &str) -> Result<String, Invalid>,
+) -> Result<Vec<String>, Invalid> {
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) if items.len() <= MAX_LIST => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let path = format!("{key}[{i}]");
+                match v {
+                    Value::String(s) => parse(s, &path),
+                    _ => Err(Invalid::field("invalid_type", path, "must be a string")),
+                }
+            })
+            .collect(),
+        Some(_) => Err(Invalid::field(
+            "invalid_type",
+            key,
+            "must be a list of at most 50 strings",
+        )),
+    }
+}
+
+/// A bare host name: lower case, no scheme, port, path or trailing dot.
+fn parse_host(raw: &str, field: &str) -> Result<String, Invalid> {
+    let host = raw
+        .trim()
+        .trim_start_matches('.')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let labels_ok = host.split('.').all(|l| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    });
+    if host.is_empty()
+        || host.len() > 253
+        || !labels_ok
+        || host.parse::<std::net::Ipv4Addr>().is_ok()
+    {
+        return Err(Invalid::field(
+            "invalid_domain",
+            field,
+            format!("{raw:?} is not a host name such as shop.com (no scheme, port or path)"),
+        ));
+    }
+    Ok(host)
+}
+
+/// An origin: `scheme://host[:port]`, nothing else.
+fn parse_origin(raw: &str, field: &str) -> Result<String, Invalid> {
+    let bad = || {
+        Invalid::field(
+            "invalid_origin",
+            field,
+            format!("{raw:?} is not an origin such as https://www.shop.com"),
+        )
+    };
+    let url = url::Url::parse(raw.trim()).map_err(|_| bad())?;
+    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || !bare
+        || !url.username().is_empty()
+    {
+        return Err(bad());
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn valid() -> Value {
+        json!({"name": "Shop", "cookie_domain": "Shop.com", "allowed_origins": ["https://www.shop.com/"]})
+    }
+
+    #[test]
+    fn a_minimal_container_gets_defaults() {
+        let c = ContainerSettings::parse(&valid()).unwrap();
+        assert_eq!(c.cookie_domain, "shop.com");
+        assert_eq!(c.allowed_origins, vec!["https://www.shop.com"]);
+        assert!(c.compat_cookies);
+        assert!(!c.require_consent);
+        assert!(c.allows_origin("https://WWW.shop.com"));
+        assert_eq!(ContainerSettings::parse(&c.to_json()).unwrap(), c);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let cases = [
+            (json!({"cookie_domain": "shop.com"}), "name"),
+            (json!({"name": "x"}), "cookie_domain"),
+            (
+                json!({"name": "x", "cookie_domain": "https://shop.com/"}),
+                "cookie_domain",
+            ),
+            (
+                json!({"name": "x", "cookie_domain": "localhost"}),
+                "cookie_domain",
+            ),
+            (
+                json!({"name": "x", "cookie_domain": "1.2.3.4"}),
+                "cookie_domain",
+            ),
+            (
+                json!({"name": "x", "cookie_domain": "a.com", "allowed_origins": ["javascript:alert(1)"]}),
+                "allowed_origins[0]",
+            ),
+            (
+                json!({"name": "x", "cookie_domain": "a.com", "allowed_origins": ["https://a.com/path"]}),
+                "allowed_origins[0]",
+            ),
+            (
+                json!({"name": "x", "cookie_domain": "a.com", "redirect_domains": ["a b.com"]}),
+                "redirect_domains[0]",
+            ),
+            (
+                json!({"name": "x", "cookie_domain": "a.com", "require_consent": "yes"}),
+                "require_consent",
+            ),
+            (
+                json!({"name": "x", "cookie_domain": "a.com", "allowed_origins": "https://a.com"}),
+                "allowed_origins",
+            ),
+        ];
+        for (body, field) in cases {
+            let err = ContainerSettings::parse(&body).unwrap_err();
+            assert_eq!(err.field.as_deref(), Some(field), "{body}");
+        }
+    }
+}

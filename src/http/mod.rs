@@ -1,0 +1,79 @@
+//! The edge: routes, handlers per surface, and the mapping of errors to responses.
+
+pub mod admin;
+pub mod body;
+pub mod error;
+mod health;
+pub mod respond;
+
+use error::{ApiError, ApiResult};
+use std::future::Future;
+use worker::{Env, Request, Response, RouteContext, Router};
+
+/// Declares every route once: the router is built from this list, and `ROUTES` exposes it so a
+/// test can prove the OpenAPI document covers every route.
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+        /// `(method, path)` of every route, in matchit syntax (`:id`).
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        fn build_router() -> Router<'static, ()> {
+            let router = Router::new();
+            $(let router = routes!(@add router, $method, $path, $handler);)*
+            router
+        }
+    };
+    (@add $router:ident, GET, $path:literal, $handler:path) => {
+        $router.get_async($path, |req, ctx| finish($handler(req, ctx)))
+    };
+    (@add $router:ident, POST, $path:literal, $handler:path) => {
+        $router.post_async($path, |req, ctx| finish($handler(req, ctx)))
+    };
+    (@add $router:ident, PATCH, $path:literal, $handler:path) => {
+        $router.patch_async($path, |req, ctx| finish($handler(req, ctx)))
+    };
+    (@add $router:ident, DELETE, $path:literal, $handler:path) => {
+        $router.delete_async($path, |req, ctx| finish($handler(req, ctx)))
+    };
+}
+
+routes! {
+    GET "/healthz" => health::handle_healthz,
+    GET "/admin/api/openapi.json" => admin::openapi::handle_openapi,
+    GET "/admin/api/parameters" => admin::parameters::handle_list_parameters,
+    POST "/admin/api/containers" => admin::containers::handle_create_container,
+    GET "/admin/api/containers" => admin::containers::handle_list_containers,
+    GET "/admin/api/containers/:id" => admin::containers::handle_get_container,
+    PATCH "/admin/api/containers/:id" => admin::containers::handle_patch_container,
+    POST "/admin/api/containers/:id/connectors" => admin::connectors::handle_create_connector,
+    GET "/admin/api/containers/:id/connectors" => admin::connectors::handle_list_connectors,
+    GET "/admin/api/connectors/:id" => admin::connectors::handle_get_connector,
+    PATCH "/admin/api/connectors/:id" => admin::connectors::handle_patch_connector,
+    DELETE "/admin/api/connectors/:id" => admin::connectors::handle_delete_connector,
+    POST "/admin/api/connectors/:id/approve-pixel" => admin::connectors::handle_approve_pixel,
+}
+
+async fn finish(handler: impl Future<Output = ApiResult<Response>>) -> worker::Result<Response> {
+    match handler.await {
+        Ok(response) => Ok(response),
+        Err(err) => err.to_response(),
+    }
+}
+
+async fn handle_not_found(_: Request, _: RouteContext<()>) -> ApiResult<Response> {
+    Err(ApiError::NotFound("no such route"))
+}
+
+pub async fn serve(req: Request, env: Env) -> worker::Result<Response> {
+    let response = build_router()
+        .or_else_any_method_async("/*rest", |req, ctx| finish(handle_not_found(req, ctx)))
+        .or_else_any_method_async("/", |req, ctx| finish(handle_not_found(req, ctx)))
+        .run(req, env)
+        .await?;
+    if response.status_code() == 405 {
+        return ApiError::bad_request("method_not_allowed", "this route does not take that method")
+            .to_response()
+            .map(|r| r.with_status(405));
+    }
+    Ok(response)
+}

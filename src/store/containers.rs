@@ -1,0 +1,105 @@
+//! The `containers` table.
+
+use super::{first, flag, int, run, text};
+use crate::core::container::ContainerSettings;
+use crate::http::error::ApiResult;
+use serde::Deserialize;
+use worker::D1Database;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ContainerRow {
+    pub id: String,
+    pub name: String,
+    pub cookie_domain: String,
+    pub allowed_origins: String,
+    pub redirect_domains: String,
+    pub require_consent: i64,
+    pub compat_cookies: i64,
+    pub created_at: f64,
+    pub updated_at: f64,
+}
+
+impl ContainerRow {
+    pub fn settings(&self) -> ContainerSettings {
+        ContainerSettings {
+            name: self.name.clone(),
+            cookie_domain: self.cookie_domain.clone(),
+            allowed_origins: serde_json::from_str(&self.allowed_origins).unwrap_or_default(),
+            redirect_domains: serde_json::from_str(&self.redirect_domains).unwrap_or_default(),
+            require_consent: self.require_consent != 0,
+            compat_cookies: self.compat_cookies != 0,
+        }
+    }
+}
+
+fn lists(c: &ContainerSettings) -> (String, String) {
+    (
+        serde_json::to_string(&c.allowed_origins).unwrap_or_else(|_| "[]".into()),
+        serde_json::to_string(&c.redirect_domains).unwrap_or_else(|_| "[]".into()),
+    )
+}
+
+pub async fn insert(
+    db: &D1Database,
+    id: &str,
+    c: &ContainerSettings,
+    now_ms: i64,
+) -> ApiResult<()> {
+    let (origins, redirects) = lists(c);
+    run(
+        db,
+        "INSERT INTO containers (id, name, cookie_domain, allowed_origins, redirect_domains, \
+         require_consent, compat_cookies, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        &[
+            text(id),
+            text(&c.name),
+            text(&c.cookie_domain),
+            text(&origins),
+            text(&redirects),
+            flag(c.require_consent),
+            flag(c.compat_cookies),
+            int(now_ms),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn get(db: &D1Database, id: &str) -> ApiResult<Option<ContainerRow>> {
+    first(db, "SELECT * FROM containers WHERE id = ?1", &[text(id)]).await
+}
+
+pub async fn update(
+    db: &D1Database,
+    id: &str,
+    c: &ContainerSettings,
+    now_ms: i64,
+) -> ApiResult<()> {
+    let (origins, redirects) = lists(c);
+    run(
+        db,
+        "UPDATE containers SET name = ?2, cookie_domain = ?3, allowed_origins = ?4, redirect_domains = ?5, \
+         require_consent = ?6, compat_cookies = ?7, updated_at = ?8 WHERE id = ?1",
+        &[
+            text(id),
+            text(&c.name),
+            text(&c.cookie_domain),
+            text(&origins),
+            text(&redirects),
+            flag(c.require_consent),
+            flag(c.compat_cookies),
+            int(now_ms),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn list(db: &D1Database, limit: u32) -> ApiResult<Vec<ContainerRow>> {
+    super::all(
+        db,
+        "SELECT * FROM containers ORDER BY created_at DESC, id DESC LIMIT ?1",
+        &[int(i64::from(limit))],
+    )
+    .await
+}

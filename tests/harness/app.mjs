@@ -1,0 +1,57 @@
+// The test app: one helper per endpoint, against the worker the runner started.
+// The runner passes POSTCLICK_URL, POSTCLICK_ADMIN_TOKEN and POSTCLICK_STATE_DIR.
+import { randomBytes } from 'node:crypto';
+import { queryD1 } from './worker.mjs';
+
+export const BASE = process.env.POSTCLICK_URL;
+export const ADMIN_TOKEN = process.env.POSTCLICK_ADMIN_TOKEN;
+export const STATE_DIR = process.env.POSTCLICK_STATE_DIR;
+if (!BASE) throw new Error('run the tests through tests/run.mjs (make test), which starts the worker');
+
+export const unique = (prefix = 'x') => `${prefix}${randomBytes(6).toString('hex')}`;
+
+export async function call(method, path, { body, token = ADMIN_TOKEN, headers = {}, raw } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  let payload = raw;
+  if (body !== undefined) {
+    payload = JSON.stringify(body);
+    h['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(BASE + path, { method, headers: h, body: payload, redirect: 'manual' });
+  const text = await res.text();
+  let json;
+  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+export const admin = {
+  createContainer: (body) => call('POST', '/admin/api/containers', { body }),
+  getContainer: (id) => call('GET', `/admin/api/containers/${id}`),
+  patchContainer: (id, body) => call('PATCH', `/admin/api/containers/${id}`, { body }),
+  createConnector: (containerId, body) => call('POST', `/admin/api/containers/${containerId}/connectors`, { body }),
+  listConnectors: (containerId, query = '') => call('GET', `/admin/api/containers/${containerId}/connectors${query}`),
+  getConnector: (id) => call('GET', `/admin/api/connectors/${id}`),
+  patchConnector: (id, body) => call('PATCH', `/admin/api/connectors/${id}`, { body }),
+  deleteConnector: (id) => call('DELETE', `/admin/api/connectors/${id}`),
+  approvePixel: (id) => call('POST', `/admin/api/connectors/${id}/approve-pixel`),
+  parameters: () => call('GET', '/admin/api/parameters'),
+};
+
+/** A fresh container for one test: tests isolate themselves by creating their own. */
+export async function newContainer(overrides = {}) {
+  const res = await admin.createContainer({
+    name: unique('shop-'), cookie_domain: 'shop.localhost.test',
+    allowed_origins: ['https://www.shop.localhost.test'], ...overrides,
+  });
+  if (res.status !== 201) throw new Error(`creating a container: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+export function sql(query) {
+  return queryD1(STATE_DIR, query);
+}
+
+export function sqlText(value) {
+  return `'${String(value).replaceAll("'", "''")}'`;
+}

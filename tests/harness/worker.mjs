@@ -1,0 +1,77 @@
+// Starts the real built worker under `wrangler dev` (workerd, local D1 and Queues) with a fresh
+// state directory, waits until it answers, and stops it again.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
+
+function freePortFrom(base) {
+  return base + Math.floor(Math.random() * 2000);
+}
+
+/**
+ * @param {{vars?: Record<string,string>, logFile?: string}} options
+ * @returns {Promise<{url: string, adminToken: string, signingKey: string, stateDir: string, stop: () => Promise<void>}>}
+ */
+export async function startWorker(options = {}) {
+  const stateDir = mkdtempSync(join(tmpdir(), 'postclick-state-'));
+  const adminToken = `pca_test_${randomBytes(16).toString('hex')}`;
+  const signingKey = randomBytes(32).toString('base64url');
+  const env = { ...process.env, CI: 'true', POSTCLICK_SKIP_BUILD: '1', WRANGLER_SEND_METRICS: 'false' };
+
+  execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir], {
+    cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+
+  const vars = {
+    ADMIN_TOKEN: adminToken,
+    SIGNING_KEY: signingKey,
+    ALLOW_PRIVATE_TARGETS: 'true',
+    ...(options.vars ?? {}),
+  };
+  const port = freePortFrom(18000);
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir,
+    '--inspector-port', String(port + 5000), '--show-interactive-dev-session=false', '--log-level', 'warn'];
+  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+
+  const child = spawn(WRANGLER, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const logPath = options.logFile ?? join(stateDir, 'wrangler.log');
+  const log = createWriteStream(logPath);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  let exited = null;
+  child.on('exit', (code) => { exited = code; });
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (exited !== null) throw new Error(`wrangler dev exited with ${exited}; see ${logPath}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error(`worker did not answer within 90 s; see ${logPath}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+
+  const stop = async () => {
+    if (exited !== null) return;
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+    await new Promise((r) => { if (exited !== null) r(); else child.on('exit', r); setTimeout(r, 5000); });
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+  };
+  return { url, adminToken, signingKey, stateDir, logPath, stop, cleanup: () => rmSync(stateDir, { recursive: true, force: true }) };
+}
+
+/** Runs SQL against the worker's local D1 (the same state directory), returning rows. */
+export function queryD1(stateDir, sql) {
+  const out = execFileSync(WRANGLER, ['d1', 'execute', 'DB', '--local', '--persist-to', stateDir, '--json', '--command', sql], {
+    cwd: ROOT, env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const parsed = JSON.parse(out.toString());
+  return parsed[0]?.results ?? [];
+}

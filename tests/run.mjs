@@ -1,0 +1,32 @@
+// Runs the test suites against one real worker: starts wrangler dev (workerd + local D1 and
+// Queues) on fresh state, runs `node --test` on the given folders, and always tears down.
+// Usage: node tests/run.mjs tests/integration [tests/browser]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startWorker, ROOT } from './harness/worker.mjs';
+
+const folders = process.argv.slice(2);
+const files = folders.flatMap((dir) =>
+  readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(ROOT, dir, f)));
+if (files.length === 0) {
+  console.error(`no *.test.mjs files in ${folders.join(', ')}`);
+  process.exit(1);
+}
+
+mkdirSync(join(ROOT, 'tests/artifacts'), { recursive: true });
+const worker = await startWorker({ logFile: join(ROOT, 'tests/artifacts/wrangler.log') });
+let status = 1;
+try {
+  const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, POSTCLICK_URL: worker.url, POSTCLICK_ADMIN_TOKEN: worker.adminToken,
+      POSTCLICK_SIGNING_KEY: worker.signingKey, POSTCLICK_STATE_DIR: worker.stateDir },
+  });
+  status = result.status ?? 1;
+} finally {
+  await worker.stop();
+  worker.cleanup();
+}
+process.exit(status);
