@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, mkdirSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
-import { Miniflare } from 'miniflare';
+import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench-out');
@@ -27,7 +27,7 @@ mkdirSync(OUT, { recursive: true });
 execFileSync(join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', join(OUT, 'dist')], {
   cwd: ROOT, env: { ...process.env, POSTCLICK_SKIP_BUILD: '1', CI: 'true', WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'ignore', 'inherit'],
 });
-const distFiles = readdirSync(join(OUT, 'dist')).filter((f) => !f.endsWith('.map') && statSync(join(OUT, 'dist', f)).isFile());
+const distFiles = readdirSync(join(OUT, 'dist')).filter((f) => /\.(m?js|wasm)$/.test(f) && statSync(join(OUT, 'dist', f)).isFile());
 const uploadGzip = distFiles.reduce((sum, f) => sum + gz(join(OUT, 'dist', f)), 0);
 const wasmFile = distFiles.find((f) => f.endsWith('.wasm'));
 const wasmGzip = gz(join(OUT, 'dist', wasmFile));
@@ -35,19 +35,24 @@ const mainModule = distFiles.find((f) => f.endsWith('.js'));
 
 // 2. Serve both workers on plain workerd.
 const compatibilityDate = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8').match(/compatibility_date = "([^"]+)"/)[1];
-const product = new Miniflare({
+const product = new Miniflare(convertV4MiniflareOptions({
   host: '127.0.0.1', port: 0,
-  modules: true, scriptPath: join(OUT, 'dist', mainModule), modulesRoot: join(OUT, 'dist'),
-  modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-  compatibilityDate,
-  d1Databases: { DB: 'bench-db' },
-  queueProducers: { POSTBACKS: { queueName: 'postclick-postbacks' } },
-  bindings: { ADMIN_TOKEN: 'bench', SIGNING_KEY: 'bench', ALLOW_PRIVATE_TARGETS: 'true' },
-  d1Persist: join(OUT, 'd1'),
-});
-const baseline = new Miniflare({
-  host: '127.0.0.1', port: 0, modules: true, scriptPath: join(ROOT, 'benches/baseline.mjs'), compatibilityDate,
-});
+  workers: [{
+    name: 'postclick',
+    modulesRoot: join(OUT, 'dist'),
+    modules: [mainModule, ...distFiles.filter((f) => f !== mainModule)].map((f) => ({
+      type: f.endsWith('.wasm') ? 'CompiledWasm' : 'ESModule', path: join(OUT, 'dist', f),
+    })),
+    compatibilityDate,
+    d1Databases: { DB: 'bench-db' },
+    queueProducers: { POSTBACKS: { queueName: 'postclick-postbacks' } },
+    bindings: { ADMIN_TOKEN: 'bench', SIGNING_KEY: 'bench', ALLOW_PRIVATE_TARGETS: 'true' },
+  }],
+}));
+const baseline = new Miniflare(convertV4MiniflareOptions({
+  host: '127.0.0.1', port: 0,
+  workers: [{ name: 'baseline', modules: true, scriptPath: join(ROOT, 'benches/baseline.mjs'), compatibilityDate }],
+}));
 const productUrl = await product.ready;
 const baselineUrl = await baseline.ready;
 

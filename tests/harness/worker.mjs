@@ -1,7 +1,7 @@
 // Starts the real built worker under `wrangler dev` (workerd, local D1 and Queues) with a fresh
 // state directory, waits until it answers, and stops it again.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -67,11 +67,20 @@ export async function startWorker(options = {}) {
   return { url, adminToken, signingKey, stateDir, logPath, stop, cleanup: () => rmSync(stateDir, { recursive: true, force: true }) };
 }
 
-/** Runs SQL against the worker's local D1 (the same state directory), returning rows. */
+/** The SQLite file behind the worker's local D1 database in `stateDir`. */
+function d1File(stateDir) {
+  const dir = join(stateDir, 'v3/d1/miniflare-D1DatabaseObject');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
+  if (files.length !== 1) throw new Error(`expected one D1 database in ${dir}, found ${files}`);
+  return join(dir, files[0]);
+}
+
+/**
+ * Reads the worker's local D1 directly with the sqlite3 CLI (read-only, so it never interferes
+ * with the running worker), returning rows as objects.
+ */
 export function queryD1(stateDir, sql) {
-  const out = execFileSync(WRANGLER, ['d1', 'execute', 'DB', '--local', '--persist-to', stateDir, '--json', '--command', sql], {
-    cwd: ROOT, env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const parsed = JSON.parse(out.toString());
-  return parsed[0]?.results ?? [];
+  const out = execFileSync('sqlite3', ['-readonly', '-json', d1File(stateDir), sql], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const text = out.toString().trim();
+  return text ? JSON.parse(text) : [];
 }
