@@ -13,7 +13,9 @@
 
 mod mask;
 mod request;
+mod retry;
 mod signature;
+mod target;
 
 #[cfg(test)]
 mod tests;
@@ -26,6 +28,11 @@ pub use request::{
     build_request, BuildContext, BuildError, OutgoingRequest, HEADER_IDEMPOTENCY_KEY,
     NUMERIC_PARAMS, USER_AGENT,
 };
+pub use retry::{
+    parse_retry_after, AttemptOutcome, RetryDecision, RetrySchedule, StopReason, JITTER_FRACTION,
+    MAX_DELAY_S,
+};
 pub use signature::{
     verify_signature, SigningSecret, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP,
 };
+pub use target::{check_target, ipv4_range, ipv6_range, AddressRange, TargetRefused};

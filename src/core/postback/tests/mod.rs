@@ -3,7 +3,9 @@
 
 mod mask;
 mod request;
+mod retry;
 mod signature;
+mod target;
 
 use crate::core::connector::{parse_connector, ConnectorConfig, WebhookConfig};
 use crate::core::params::ParamValues;
