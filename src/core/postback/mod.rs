@@ -11,7 +11,9 @@
 //!    delay), `Exhausted` (failed, dead-lettered) or `Stop` (410: failed now).
 //! 4. The log shows [`OutgoingRequest::masked_for_log`].
 
+mod attribution;
 mod mask;
+mod plan;
 mod request;
 mod retry;
 mod signature;
@@ -20,9 +22,17 @@ mod target;
 #[cfg(test)]
 mod tests;
 
+pub use attribution::{
+    decide_attribution, AttributionDecision, ClickRecord, MatchedClick, SkipReason, DAY_MS,
+    FUTURE_TOLERANCE_MS,
+};
 pub use mask::{
     is_sensitive_header, is_sensitive_param, mask_headers_for_log, mask_json_body_for_log,
     mask_secret, mask_url_for_log, AUTH_SCHEMES,
+};
+pub use plan::{
+    fill_click_values, fill_event_name, plan_delivery, prepare_delivery, wants_postback,
+    DeliveryInput, DeliveryPlan, DeliveryStatus, PlanOutcome,
 };
 pub use request::{
     build_request, BuildContext, BuildError, OutgoingRequest, HEADER_IDEMPOTENCY_KEY,

@@ -1,7 +1,9 @@
 //! Tests of the postback core, one file per concept. Connectors are built through the admin
 //! API parser, so the tests exercise configurations a marketer can actually save.
 
+mod attribution;
 mod mask;
+mod plan;
 mod request;
 mod retry;
 mod signature;
