@@ -8,4 +8,5 @@ pub mod identity;
 pub mod ids;
 pub mod money;
 pub mod params;
+pub mod postback;
 pub mod template;

@@ -1,0 +1,48 @@
+//! Outbound postbacks, the pure part: whether a connector fires for an event (attribution,
+//! consent, modes), the exact request it sends (encoding, headers, Standard Webhooks
+//! signature), where it may send it, what the log may show, and when to retry.
+//!
+//! The delivery flow these pieces serve, as typed stages:
+//! 1. [`prepare_delivery`] → a [`DeliveryPlan`]: the row written to D1 (status `queued`,
+//!    `test`, `skipped` or `failed`) before anything is queued.
+//! 2. For a `queued` row, per attempt: [`check_target`], [`OutgoingRequest::resign`] with the
+//!    attempt's time, send with a 15 s timeout, classify with [`AttemptOutcome::from_status`].
+//! 3. [`RetrySchedule::next_delay`] → [`RetryDecision`]: `Delivered` (ack), `Retry` (retry with
+//!    delay), `Exhausted` (failed, dead-lettered) or `Stop` (410: failed now).
+//! 4. The log shows [`OutgoingRequest::masked_for_log`].
+
+mod attribution;
+mod mask;
+mod plan;
+mod request;
+mod retry;
+mod signature;
+mod target;
+
+#[cfg(test)]
+mod tests;
+
+pub use attribution::{
+    decide_attribution, AttributionDecision, ClickRecord, MatchedClick, SkipReason, DAY_MS,
+    FUTURE_TOLERANCE_MS,
+};
+pub use mask::{
+    is_sensitive_header, is_sensitive_param, mask_headers_for_log, mask_json_body_for_log,
+    mask_secret, mask_url_for_log, AUTH_SCHEMES,
+};
+pub use plan::{
+    fill_click_values, fill_event_name, plan_delivery, prepare_delivery, wants_postback,
+    DeliveryInput, DeliveryPlan, DeliveryStatus, PlanOutcome,
+};
+pub use request::{
+    build_request, BuildContext, BuildError, OutgoingRequest, HEADER_IDEMPOTENCY_KEY,
+    NUMERIC_PARAMS, USER_AGENT,
+};
+pub use retry::{
+    parse_retry_after, AttemptOutcome, RetryDecision, RetrySchedule, StopReason, JITTER_FRACTION,
+    MAX_DELAY_S,
+};
+pub use signature::{
+    verify_signature, SigningSecret, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP,
+};
+pub use target::{check_target, ipv4_range, ipv6_range, AddressRange, TargetRefused};

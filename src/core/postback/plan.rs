@@ -1,0 +1,199 @@
+//! From a stored event to the delivery row the outbox writes: does this connector send, log
+//! only, or record why not — and with which exact request.
+
+use super::attribution::{
+    decide_attribution, AttributionDecision, ClickRecord, MatchedClick, SkipReason,
+};
+use super::request::{build_request, BuildContext, OutgoingRequest};
+use crate::core::connector::{ConnectorConfig, Mode};
+use crate::core::event::Consent;
+use crate::core::params::ParamValues;
+use serde::{Deserialize, Serialize};
+
+/// What the pipeline does with one connector for one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanOutcome {
+    /// Write the row as `queued`, then send it through the queue.
+    Send,
+    /// Test mode: write the would-be request with status `test`; send nothing.
+    LogOnly,
+    /// Write a `skipped` row that says why.
+    Skip(SkipReason),
+    /// The event is not one of the connector's triggers, or the connector has no webhook:
+    /// there is no postback to speak of, so nothing is written.
+    NotTriggered,
+}
+
+/// Whether this connector has a postback for this event at all. Check it before loading the
+/// visitor's click history, which is the expensive part.
+pub fn wants_postback(connector: &ConnectorConfig, event_name: &str) -> bool {
+    connector.webhook.enabled && connector.triggers_on(event_name)
+}
+
+/// Decide the outcome. In order: not triggered; disabled (mode `disabled` records a skip, so
+/// the log says why nothing went out); consent refusing advertising; attribution; then test
+/// mode logs only unless the event carried `pc_test=1` (`force_send`), which sends for real.
+/// Test mode still honours consent and attribution: it shows what would really be sent.
+pub fn plan_delivery(
+    connector: &ConnectorConfig,
+    event_name: &str,
+    force_send: bool,
+    consent_allows: bool,
+    decision: &AttributionDecision,
+) -> PlanOutcome {
+    if !wants_postback(connector, event_name) {
+        return PlanOutcome::NotTriggered;
+    }
+    if connector.mode == Mode::Disabled {
+        return PlanOutcome::Skip(SkipReason::Disabled);
+    }
+    if !consent_allows {
+        return PlanOutcome::Skip(SkipReason::Consent);
+    }
+    if let AttributionDecision::DoNotFire(reason) = decision {
+        return PlanOutcome::Skip(*reason);
+    }
+    match connector.mode {
+        Mode::Test if !force_send => PlanOutcome::LogOnly,
+        _ => PlanOutcome::Send,
+    }
+}
+
+/// `EVENT_NAME` is the name the partner receives, after the connector's renaming.
+pub fn fill_event_name(values: &mut ParamValues, connector: &ConnectorConfig, event_name: &str) {
+    values.set("EVENT_NAME", connector.outgoing_event_name(event_name));
+}
+
+/// `CLICK_ID` and `CLICK_SOURCE` come from the click that earned the postback. Without one
+/// (matching off) they are left as they are, normally absent, and render empty.
+pub fn fill_click_values(values: &mut ParamValues, click: Option<&MatchedClick>) {
+    if let Some(matched) = click {
+        values.set("CLICK_ID", matched.click.value.clone());
+        if let Some(source) = &matched.source {
+            values.set("CLICK_SOURCE", source.clone());
+        }
+    }
+}
+
+/// Status of a delivery row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Queued,
+    Test,
+    Skipped,
+    Delivered,
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 5] = [
+        DeliveryStatus::Queued,
+        DeliveryStatus::Test,
+        DeliveryStatus::Skipped,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Queued => "queued",
+            DeliveryStatus::Test => "test",
+            DeliveryStatus::Skipped => "skipped",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// Everything the pipeline needs for one connector and one event.
+#[derive(Debug, Clone, Copy)]
+pub struct DeliveryInput<'a> {
+    /// A fresh id for the row; it becomes the `Idempotency-Key` and `webhook-id`.
+    pub delivery_id: &'a str,
+    pub connector_id: &'a str,
+    pub connector: &'a ConnectorConfig,
+    pub event_id: &'a str,
+    /// The stored event's own name, before renaming.
+    pub event_name: &'a str,
+    /// `pc_test=1` on the triggering event.
+    pub force_send: bool,
+    pub consent: Consent,
+    /// The event's values; `EVENT_NAME`, `CLICK_ID` and `CLICK_SOURCE` are filled in here.
+    pub values: &'a ParamValues,
+    /// The visitor's click history, any order.
+    pub clicks: &'a [ClickRecord],
+    pub now_ms: i64,
+}
+
+/// The delivery row to write, before anything is queued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryPlan {
+    pub delivery_id: String,
+    pub connector_id: String,
+    pub event_id: String,
+    /// `queued`, `test`, `skipped`, or `failed` when no request could be built.
+    pub status: DeliveryStatus,
+    pub reason: Option<SkipReason>,
+    /// Why the request could not be built (status `failed`).
+    pub error: Option<String>,
+    /// The exact request, unmasked: retries and replay send it. Skipped rows carry it too when
+    /// it could be built, to show what would have gone out.
+    pub request: Option<OutgoingRequest>,
+    /// The click attribution credited. A consent or disabled skip keeps it too, to show who
+    /// would have been paid.
+    pub click: Option<MatchedClick>,
+}
+
+/// Run the whole decision for one connector and one event. `None` means nothing to write.
+pub fn prepare_delivery(input: &DeliveryInput<'_>) -> Option<DeliveryPlan> {
+    if !wants_postback(input.connector, input.event_name) {
+        return None;
+    }
+    let decision = decide_attribution(&input.connector.click_id, input.clicks, input.now_ms);
+    let outcome = plan_delivery(
+        input.connector,
+        input.event_name,
+        input.force_send,
+        input.consent.allows_advertising(),
+        &decision,
+    );
+    let click = match decision {
+        AttributionDecision::Fire { click } => click,
+        AttributionDecision::DoNotFire(_) => None,
+    };
+    let mut values = input.values.clone();
+    fill_event_name(&mut values, input.connector, input.event_name);
+    fill_click_values(&mut values, click.as_ref());
+    let ctx = BuildContext {
+        idempotency_key: input.delivery_id,
+        timestamp_s: input.now_ms.div_euclid(1000),
+    };
+    let built = build_request(&input.connector.webhook, &values, &ctx);
+
+    let (status, reason) = match outcome {
+        PlanOutcome::NotTriggered => return None,
+        PlanOutcome::Send => (DeliveryStatus::Queued, None),
+        PlanOutcome::LogOnly => (DeliveryStatus::Test, Some(SkipReason::TestMode)),
+        PlanOutcome::Skip(reason) => (DeliveryStatus::Skipped, Some(reason)),
+    };
+    let (status, error, request) = match built {
+        Ok(request) => (status, None, Some(request)),
+        Err(_) if status == DeliveryStatus::Skipped => (status, None, None),
+        Err(e) => (DeliveryStatus::Failed, Some(e.to_string()), None),
+    };
+    Some(DeliveryPlan {
+        delivery_id: input.delivery_id.to_string(),
+        connector_id: input.connector_id.to_string(),
+        event_id: input.event_id.to_string(),
+        status,
+        reason,
+        error,
+        request,
+        click,
+    })
+}

@@ -1,0 +1,437 @@
+//! Building the exact HTTP request a connector sends for one event.
+//!
+//! Encoding rules, chosen so the partner decodes exactly the value we hold:
+//! - Every substituted value and every param name is percent-encoded as UTF-8 with the strict
+//!   RFC 3986 rule: everything except the unreserved `A–Z a–z 0–9 - . _ ~` is escaped, so a
+//!   space is `%20` (never `+`), `&`, `=`, `+`, `/`, `?`, `#` and `%` are escaped too. Both
+//!   RFC 3986 decoders and `application/x-www-form-urlencoded` decoders turn that back into the
+//!   original value, which `+` for space would not guarantee. The same rule is right for a path
+//!   segment, a query component and a fragment, so one set serves every position.
+//! - A placeholder in the scheme or host is refused: a value must never choose where we connect.
+//! - The URL's own query is kept verbatim and in order; GET params are appended after it.
+//! - The fragment is dropped: HTTP never sends it, and the log must show what was sent.
+
+use super::signature::{SigningSecret, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
+use crate::core::connector::{Method, NamedTemplate, WebhookConfig};
+use crate::core::error::Invalid;
+use crate::core::params::ParamValues;
+use crate::core::template::{Filter, Segment, TextTemplate};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// `User-Agent` of every postback.
+pub const USER_AGENT: &str = concat!("postclick/", env!("CARGO_PKG_VERSION"), " (+postbacks)");
+pub const HEADER_IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 128;
+
+/// Placeholders whose values are numbers, so a POST body carries them as JSON numbers.
+pub const NUMERIC_PARAMS: &[&str] = &["VALUE", "TIMESTAMP"];
+
+/// Strict RFC 3986: escape everything but the unreserved characters.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Headers postclick sets itself; a configured header of the same name is dropped.
+const OWN_HEADERS: &[&str] = &[
+    "content-type",
+    "user-agent",
+    "idempotency-key",
+    HEADER_ID,
+    HEADER_TIMESTAMP,
+    HEADER_SIGNATURE,
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+];
+
+/// What varies per delivery and per attempt, supplied by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildContext<'a> {
+    /// The delivery id: `Idempotency-Key` and `webhook-id`. Stable across retries.
+    pub idempotency_key: &'a str,
+    /// Unix seconds of this attempt, for `webhook-timestamp`.
+    pub timestamp_s: i64,
+}
+
+/// A request ready to send, exactly as it goes on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutgoingRequest {
+    #[serde(with = "method_text")]
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// The JSON body of a POST; `None` for GET.
+    pub body: Option<String>,
+    /// Placeholders that had no value and rendered empty (or as their `default:`).
+    pub unresolved: Vec<String>,
+}
+
+impl OutgoingRequest {
+    /// The first header of that name, compared case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The exact bytes of the body; empty for GET. This is what the signature covers.
+    pub fn body_bytes(&self) -> &[u8] {
+        self.body.as_deref().unwrap_or("").as_bytes()
+    }
+
+    /// Re-sign for a new attempt. Receivers reject stale timestamps, so each attempt carries its
+    /// own `webhook-timestamp` and signature, while `webhook-id` stays the delivery id.
+    pub fn resign(&mut self, secret: &SigningSecret, timestamp_s: i64) {
+        let id = self
+            .header(HEADER_ID)
+            .or_else(|| self.header(HEADER_IDEMPOTENCY_KEY))
+            .unwrap_or_default()
+            .to_string();
+        self.headers.retain(|(n, _)| {
+            ![HEADER_ID, HEADER_TIMESTAMP, HEADER_SIGNATURE]
+                .iter()
+                .any(|own| n.eq_ignore_ascii_case(own))
+        });
+        let signed = secret.headers(&id, timestamp_s, self.body_bytes());
+        self.headers.extend(signed);
+    }
+}
+
+/// Why no request could be built. These are configuration faults, not partner faults: a
+/// delivery that hits one is recorded as failed with this message, never silently dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildError {
+    MissingUrl,
+    PlaceholderInHost,
+    InvalidUrl(String),
+    InvalidIdempotencyKey,
+    InvalidSigningSecret,
+}
+
+impl BuildError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            BuildError::MissingUrl => "missing_url",
+            BuildError::PlaceholderInHost => "placeholder_in_host",
+            BuildError::InvalidUrl(_) => "invalid_url",
+            BuildError::InvalidIdempotencyKey => "invalid_idempotency_key",
+            BuildError::InvalidSigningSecret => "invalid_signing_secret",
+        }
+    }
+
+    /// As a client error, for the preview endpoint.
+    pub fn to_invalid(&self) -> Invalid {
+        let field = match self {
+            BuildError::InvalidSigningSecret => "webhook.signing_secret",
+            BuildError::InvalidIdempotencyKey => "idempotency_key",
+            _ => "webhook.url",
+        };
+        Invalid::field(self.code(), field, self.to_string())
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::MissingUrl => write!(f, "the webhook has no URL"),
+            BuildError::PlaceholderInHost => {
+                write!(f, "a placeholder may not stand in the URL's scheme or host")
+            }
+            BuildError::InvalidUrl(why) => write!(f, "the rendered URL is not valid: {why}"),
+            BuildError::InvalidIdempotencyKey => write!(
+                f,
+                "the idempotency key must be 1 to 128 characters of A-Z a-z 0-9 _ - . :"
+            ),
+            BuildError::InvalidSigningSecret => {
+                write!(f, "the signing secret is not whsec_ followed by base64")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Build the request a webhook sends for these values. `values` must already hold
+/// `EVENT_NAME` after renaming and the click values (see `fill_event_name`,
+/// `fill_click_values`).
+pub fn build_request(
+    webhook: &WebhookConfig,
+    values: &ParamValues,
+    ctx: &BuildContext<'_>,
+) -> Result<OutgoingRequest, BuildError> {
+    check_idempotency_key(ctx.idempotency_key)?;
+    let secret = webhook
+        .signing_secret
+        .as_deref()
+        .map(|s| SigningSecret::parse(s).map_err(|_| BuildError::InvalidSigningSecret))
+        .transpose()?;
+    let mut unresolved = Vec::new();
+
+    let template = &webhook.url.as_ref().ok_or(BuildError::MissingUrl)?.template;
+    let mut url = render_url(template, values, &mut unresolved)?;
+
+    let params: Vec<(&str, Rendered)> = webhook
+        .params
+        .iter()
+        .map(|p| (p.name.as_str(), render_param(p, values, &mut unresolved)))
+        .collect();
+
+    let body = match webhook.method {
+        Method::Get => {
+            append_query(&mut url, &params);
+            None
+        }
+        Method::Post => Some(json_object(&params)),
+    };
+
+    let mut headers: Vec<(String, String)> = webhook
+        .headers
+        .iter()
+        .filter(|h| !OWN_HEADERS.contains(&h.name.to_ascii_lowercase().as_str()))
+        .map(|h| {
+            let (raw, missing) = h.value.template.render(values.lookup());
+            note_unresolved(&mut unresolved, missing);
+            (h.name.clone(), header_safe(&raw))
+        })
+        .collect();
+    if body.is_some() {
+        headers.push(("Content-Type".into(), "application/json".into()));
+    }
+    headers.push(("User-Agent".into(), USER_AGENT.into()));
+    headers.push((
+        HEADER_IDEMPOTENCY_KEY.into(),
+        ctx.idempotency_key.to_string(),
+    ));
+
+    let mut request = OutgoingRequest {
+        method: webhook.method,
+        url: url.into(),
+        headers,
+        body,
+        unresolved,
+    };
+    if let Some(secret) = secret {
+        let signed = secret.headers(ctx.idempotency_key, ctx.timestamp_s, request.body_bytes());
+        request.headers.extend(signed);
+    }
+    Ok(request)
+}
+
+fn check_idempotency_key(key: &str) -> Result<(), BuildError> {
+    let well_formed = !key.is_empty()
+        && key.len() <= MAX_IDEMPOTENCY_KEY_LEN
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c));
+    well_formed
+        .then_some(())
+        .ok_or(BuildError::InvalidIdempotencyKey)
+}
+
+fn note_unresolved(all: &mut Vec<String>, names: Vec<String>) {
+    for name in names {
+        if !all.contains(&name) {
+            all.push(name);
+        }
+    }
+}
+
+fn encode(text: &str) -> String {
+    utf8_percent_encode(text, COMPONENT).to_string()
+}
+
+/// Where in the URL text a placeholder stands, judged from what precedes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UrlPart {
+    SchemeOrHost,
+    PathQueryOrFragment,
+}
+
+fn url_part(before: &str) -> UrlPart {
+    let after_scheme = before.find("://").map(|i| &before[i + 3..]);
+    match after_scheme {
+        Some(authority_and_more) if authority_and_more.contains(['/', '\\', '?', '#']) => {
+            UrlPart::PathQueryOrFragment
+        }
+        _ => UrlPart::SchemeOrHost,
+    }
+}
+
+fn render_url(
+    template: &TextTemplate,
+    values: &ParamValues,
+    unresolved: &mut Vec<String>,
+) -> Result<url::Url, BuildError> {
+    let mut text = String::new();
+    for segment in template.segments() {
+        match segment {
+            Segment::Literal(literal) => text.push_str(literal),
+            Segment::Placeholder(p) => {
+                if url_part(&text) == UrlPart::SchemeOrHost {
+                    return Err(BuildError::PlaceholderInHost);
+                }
+                let raw = values.get(&p.name).map(str::to_string);
+                if raw.is_none() {
+                    note_unresolved(unresolved, vec![p.name.clone()]);
+                }
+                text.push_str(&encode(&p.apply_filters(raw)));
+            }
+        }
+    }
+    let mut url =
+        url::Url::parse(text.trim()).map_err(|e| BuildError::InvalidUrl(e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(BuildError::InvalidUrl(
+            "only http and https URLs are allowed".into(),
+        ));
+    }
+    if url.host().is_none() {
+        return Err(BuildError::InvalidUrl("the URL names no host".into()));
+    }
+    url.set_fragment(None);
+    Ok(url)
+}
+
+/// A rendered param value, and whether it goes into JSON as a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rendered {
+    text: String,
+    numeric: bool,
+}
+
+fn render_param(
+    param: &NamedTemplate,
+    values: &ParamValues,
+    unresolved: &mut Vec<String>,
+) -> Rendered {
+    let (text, missing) = param.value.template.render(values.lookup());
+    note_unresolved(unresolved, missing);
+    let numeric = is_numeric_template(&param.value.template) && is_json_number(&text);
+    Rendered { text, numeric }
+}
+
+/// The JSON-number rule: the value is exactly one placeholder, with no text around it, naming
+/// a [`NUMERIC_PARAMS`] entry, with no filter but `default:`, and its rendered text is a JSON
+/// number literal. Anything else — literal text, custom attributes (whose type a string map
+/// cannot tell), `sha256`, an empty value — is a JSON string.
+fn is_numeric_template(template: &TextTemplate) -> bool {
+    matches!(template.segments(), [Segment::Placeholder(p)]
+        if NUMERIC_PARAMS.contains(&p.name.as_str())
+            && p.filters.iter().all(|f| matches!(f, Filter::Default(_))))
+}
+
+/// RFC 8259 number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+fn is_json_number(text: &str) -> bool {
+    let digits = |s: &str| -> usize { s.bytes().take_while(u8::is_ascii_digit).count() };
+    let mut rest = text.strip_prefix('-').unwrap_or(text);
+    let int = digits(rest);
+    if int == 0 || (int > 1 && rest.starts_with('0')) {
+        return false;
+    }
+    rest = &rest[int..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let n = digits(fraction);
+        if n == 0 {
+            return false;
+        }
+        rest = &fraction[n..];
+    }
+    if let Some(exponent) = rest.strip_prefix(['e', 'E']) {
+        let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        let n = digits(exponent);
+        if n == 0 {
+            return false;
+        }
+        rest = &exponent[n..];
+    }
+    rest.is_empty()
+}
+
+/// Append `name=value` pairs after the URL's own query, which is kept byte for byte.
+fn append_query(url: &mut url::Url, params: &[(&str, Rendered)]) {
+    if params.is_empty() {
+        return;
+    }
+    let mut query = url.query().unwrap_or("").to_string();
+    for (name, value) in params {
+        if !query.is_empty() && !query.ends_with('&') {
+            query.push('&');
+        }
+        query.push_str(&encode(name));
+        query.push('=');
+        query.push_str(&encode(&value.text));
+    }
+    url.set_query(Some(&query));
+}
+
+/// A JSON object in the configured order. A repeated name keeps its first position and its
+/// last value, as assigning the rows one by one to an object would.
+fn json_object(params: &[(&str, Rendered)]) -> String {
+    let mut fields: Vec<(&str, &Rendered)> = Vec::with_capacity(params.len());
+    for (name, value) in params {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = value,
+            None => fields.push((name, value)),
+        }
+    }
+    let members: Vec<String> = fields
+        .iter()
+        .map(|(name, value)| {
+            let value = if value.numeric {
+                value.text.clone()
+            } else {
+                json_string(&value.text)
+            };
+            format!("{}:{value}", json_string(name))
+        })
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::Value::String(text.to_string()).to_string()
+}
+
+/// Header values are bytes on the wire: line breaks and other control characters would split or
+/// corrupt the header, so they are removed; characters outside ASCII are percent-encoded as
+/// UTF-8, since the Fetch API refuses anything above U+00FF and Latin-1 would garble the rest.
+fn header_safe(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c == '\t' || (' '..='~').contains(&c) {
+            out.push(c);
+        } else if !c.is_control() {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    out.trim_matches([' ', '\t']).to_string()
+}
+
+/// `Method` serialises as "GET"/"POST"; it is also read back from stored deliveries.
+mod method_text {
+    use crate::core::connector::Method;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(method: &Method, s: S) -> Result<S::Ok, S::Error> {
+        method.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Method, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "GET" => Ok(Method::Get),
+            "POST" => Ok(Method::Post),
+            other => Err(serde::de::Error::custom(format!(
+                "unknown method {other:?}"
+            ))),
+        }
+    }
+}
