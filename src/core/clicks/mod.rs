@@ -2,6 +2,8 @@
 //! carry them, where `/c` may redirect, and which requests are not a person clicking.
 
 mod capture;
+pub mod cookies;
+mod host;
 mod value;
 
 pub use capture::{
