@@ -176,13 +176,14 @@ fn is_wanted(name: &str, custom: &[CustomClickParam]) -> bool {
     is_click_param(name, custom)
         || custom
             .iter()
-            .any(|c| c.source_param.as_deref() == Some(name))
+            .filter_map(|c| c.source_param.as_deref())
+            .any(|source_param| source_param.eq_ignore_ascii_case(name))
 }
 
 fn is_click_param(name: &str, custom: &[CustomClickParam]) -> bool {
     CLICK_ID_PARAMS.contains(&name)
         || UTM_PARAMS.contains(&name)
-        || custom.iter().any(|c| c.param == name)
+        || custom.iter().any(|c| c.param.eq_ignore_ascii_case(name))
 }
 
 fn assemble(found: Vec<(String, ClickValue)>, custom: &[CustomClickParam]) -> Captured {
@@ -218,8 +219,8 @@ fn custom_source(
 ) -> Option<String> {
     let candidates: Vec<(&CustomClickParam, String)> = custom
         .iter()
-        .filter(|c| c.param == param)
-        .filter_map(|c| Some((c, lookup(c.source_param.as_deref()?)?)))
+        .filter(|c| c.param.eq_ignore_ascii_case(param))
+        .filter_map(|c| Some((c, lookup(&c.source_param.as_deref()?.to_ascii_lowercase())?)))
         .collect();
     let strict_match = candidates.iter().find(|(c, value)| {
         c.source_value

@@ -168,6 +168,14 @@ fn custom_params_are_matched_case_insensitively() {
 }
 
 #[test]
+fn custom_params_built_by_hand_with_upper_case_still_match() {
+    let config = [custom("Aff_ID", Some("Network"), None)];
+    let captured = capture_from_query("aff_id=1&network=x", &config);
+    let click = captured.get("aff_id").unwrap();
+    assert_eq!(click.source.as_deref(), Some("x"));
+}
+
+#[test]
 fn custom_params_come_from_enabled_connector_config_only() {
     let mut config = ClickIdConfig {
         enabled: true,
