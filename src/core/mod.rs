@@ -1,5 +1,7 @@
 //! The product's logic as plain Rust. Nothing here imports `worker`: it is unit-tested natively.
 
+pub mod browser_event;
+pub mod clicks;
 pub mod connector;
 pub mod container;
 pub mod error;

@@ -1,0 +1,198 @@
+//! What one visit does with cookies: which `Set-Cookie` headers to answer with, which visitor it
+//! is, and which clicks to store. The edge supplies the clock and the random bytes.
+
+use super::compat::{fbc_carries, fbc_value, gcl_aw_value, gclid_of_gcl_aw};
+use super::domain::CookieDomain;
+use super::history::ClickHistory;
+use super::visitor::{VisitorId, VISITOR_ID_BYTES};
+use super::{
+    set_cookie, RequestCookies, COMPAT_MAX_AGE_S, FBC_COOKIE, FIRST_PARTY_MAX_AGE_S, GCL_AW_COOKIE,
+    HISTORY_COOKIE, VISITOR_COOKIE,
+};
+use crate::core::clicks::{Captured, CapturedClick};
+
+/// The container's cookie settings.
+#[derive(Debug, Clone, Copy)]
+pub struct CookieSettings<'a> {
+    /// The container's `cookie_domain`, e.g. `shop.com`.
+    pub cookie_domain: &'a str,
+    /// Whether `_fbc` and `_gcl_aw` are written.
+    pub compat_cookies: bool,
+    /// Whether cookies wait for a consent signal.
+    pub require_consent: bool,
+}
+
+/// What the page told us about consent (e.g. from its consent banner, passed on by `t.js`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentSignal {
+    Granted,
+    /// An explicit refusal: honoured even by containers that do not require consent.
+    Denied,
+    Absent,
+}
+
+/// The request as the cookie plan needs it.
+#[derive(Debug, Clone)]
+pub struct Visit<'a> {
+    /// The `Host` the browser asked for (the tracking subdomain), port allowed.
+    pub request_host: &'a str,
+    pub cookies: &'a RequestCookies<'a>,
+    pub consent: ConsentSignal,
+    pub now_ms: i64,
+    /// Fresh random bytes, used only if the visitor has no valid `pc_vid` yet.
+    pub fresh_visitor_bytes: [u8; VISITOR_ID_BYTES],
+}
+
+/// Why a visit sets no cookie and stores nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocked {
+    /// The container requires consent and the request carried no consent signal.
+    ConsentMissing,
+    /// The visitor refused.
+    ConsentDenied,
+    /// The container's cookie domain is not a parent of the request host (misconfiguration).
+    CookieDomainMismatch,
+    /// The container's cookie domain is not a usable domain at all.
+    InvalidCookieDomain,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visitor {
+    pub id: VisitorId,
+    /// No valid `pc_vid` came with the request: the id was just made.
+    pub is_new: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookiePlan {
+    /// `Set-Cookie` values, one header each (append them, never join them).
+    pub set_cookies: Vec<String>,
+    /// `None` when blocked.
+    pub visitor: Option<Visitor>,
+    /// The rows to store for this visit; empty means no storage call at all.
+    pub clicks_to_store: Vec<CapturedClick>,
+    /// The visitor's history including this visit (what `pc_clk` now holds).
+    pub history: ClickHistory,
+    pub blocked: Option<Blocked>,
+}
+
+impl CookiePlan {
+    fn blocked(reason: Blocked) -> Self {
+        Self {
+            set_cookies: Vec::new(),
+            visitor: None,
+            clicks_to_store: Vec::new(),
+            history: ClickHistory::default(),
+            blocked: Some(reason),
+        }
+    }
+
+    pub fn must_store(&self) -> bool {
+        !self.clicks_to_store.is_empty()
+    }
+}
+
+/// Plan the cookies of one visit (`/collect`, `/c` or `/e`).
+///
+/// - `pc_vid` is set on every visit (refreshing its 400 days), reusing a valid existing id.
+/// - `pc_clk` is rewritten on every visit that has a history, with this visit's clicks in front;
+///   an unreadable `pc_clk` with nothing to replace it is expired.
+/// - `_fbc` and `_gcl_aw` (when the container wants them) are written only when this visit
+///   brings an fbclid or gclid that the existing cookie does not already hold, so a repeated
+///   id keeps its original click time.
+pub fn plan_cookies(settings: &CookieSettings, visit: &Visit, captured: &Captured) -> CookiePlan {
+    let Ok(domain) = CookieDomain::parse(settings.cookie_domain) else {
+        return CookiePlan::blocked(Blocked::InvalidCookieDomain);
+    };
+    match visit.consent {
+        ConsentSignal::Denied => return CookiePlan::blocked(Blocked::ConsentDenied),
+        ConsentSignal::Absent if settings.require_consent => {
+            return CookiePlan::blocked(Blocked::ConsentMissing)
+        }
+        _ => {}
+    }
+    if !domain.applies_to(visit.request_host) {
+        return CookiePlan::blocked(Blocked::CookieDomainMismatch);
+    }
+
+    let cookies = visit.cookies;
+    let visitor = match cookies.visitor_id() {
+        Some(id) => Visitor { id, is_new: false },
+        None => Visitor {
+            id: VisitorId::from_random(visit.fresh_visitor_bytes),
+            is_new: true,
+        },
+    };
+    let mut set_cookies = vec![set_cookie(
+        VISITOR_COOKIE,
+        visitor.id.as_str(),
+        &domain,
+        FIRST_PARTY_MAX_AGE_S,
+        true,
+    )];
+
+    let mut history = cookies.click_history();
+    history.merge(captured.clicks(), visit.now_ms);
+    if !history.is_empty() {
+        set_cookies.push(set_cookie(
+            HISTORY_COOKIE,
+            &history.encode(),
+            &domain,
+            FIRST_PARTY_MAX_AGE_S,
+            true,
+        ));
+    } else if cookies.get(HISTORY_COOKIE).is_some() {
+        set_cookies.push(set_cookie(HISTORY_COOKIE, "", &domain, 0, true));
+    }
+
+    if settings.compat_cookies {
+        set_cookies.extend(compat_cookies(&domain, cookies, captured, visit.now_ms));
+    }
+
+    CookiePlan {
+        set_cookies,
+        visitor: Some(visitor),
+        clicks_to_store: captured.clicks().to_vec(),
+        history,
+        blocked: None,
+    }
+}
+
+fn compat_cookies(
+    domain: &CookieDomain,
+    cookies: &RequestCookies,
+    captured: &Captured,
+    now_ms: i64,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(fbclid) = captured.get("fbclid") {
+        let already = cookies
+            .fbc()
+            .is_some_and(|fbc| fbc_carries(fbc, fbclid.value.as_str()));
+        if let Some(value) = fbc_value(domain, now_ms, &fbclid.value).filter(|_| !already) {
+            out.push(set_cookie(
+                FBC_COOKIE,
+                &value,
+                domain,
+                COMPAT_MAX_AGE_S,
+                false,
+            ));
+        }
+    }
+    if let Some(gclid) = captured.get("gclid") {
+        let already = cookies
+            .gcl_aw()
+            .and_then(gclid_of_gcl_aw)
+            .is_some_and(|existing| existing == gclid.value.as_str());
+        if let Some(value) = gcl_aw_value(now_ms, &gclid.value).filter(|_| !already) {
+            out.push(set_cookie(
+                GCL_AW_COOKIE,
+                &value,
+                domain,
+                COMPAT_MAX_AGE_S,
+                false,
+            ));
+        }
+    }
+    out
+}

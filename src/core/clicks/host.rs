@@ -1,0 +1,115 @@
+//! Host names compared the way browsers resolve them: lower case, IDNA (punycode), without a
+//! trailing dot. Cookie domains and redirect targets both rely on this, so a look-alike such as
+//! `shop.com.evil.io` or `evilshop.com` can never pass for `shop.com`.
+
+use url::Host;
+
+/// Longest DNS name.
+const MAX_HOST_LEN: usize = 253;
+
+/// Normalise a bare domain name (no port, no scheme). `None` for IP addresses, empty or
+/// malformed labels, percent-encoded or forbidden characters.
+pub(crate) fn normalise_domain(raw: &str) -> Option<String> {
+    let raw = raw.strip_suffix('.').unwrap_or(raw);
+    // The URL host parser percent-decodes; a host that needs decoding is a trick, not a name.
+    if raw.is_empty() || raw.len() > MAX_HOST_LEN || raw.contains('%') {
+        return None;
+    }
+    let Ok(Host::Domain(domain)) = Host::parse(raw) else {
+        return None;
+    };
+    let well_formed = domain.len() <= MAX_HOST_LEN
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        });
+    well_formed.then_some(domain)
+}
+
+/// A `Host` header value without its port. `None` for unbracketed IPv6 or a non-numeric port.
+pub(crate) fn strip_port(raw: &str) -> Option<&str> {
+    let raw = raw.trim();
+    if raw.starts_with('[') {
+        // A bracketed IPv6 literal: never a domain, but return it so the caller's check refuses it.
+        return raw.split(']').next();
+    }
+    match raw.split_once(':') {
+        None => Some(raw),
+        Some((host, port)) => {
+            let numeric =
+                !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+            numeric.then_some(host)
+        }
+    }
+}
+
+/// `host` equals `domain` or is a subdomain of it, on a label boundary. Both are normalised.
+pub(crate) fn is_same_or_subdomain(host: &str, domain: &str) -> bool {
+    host == domain
+        || host
+            .strip_suffix(domain)
+            .is_some_and(|prefix| prefix.ends_with('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_are_lower_cased_punycoded_and_lose_one_trailing_dot() {
+        assert_eq!(normalise_domain("Shop.COM").as_deref(), Some("shop.com"));
+        assert_eq!(normalise_domain("shop.com.").as_deref(), Some("shop.com"));
+        assert_eq!(
+            normalise_domain("shöp.de").as_deref(),
+            Some("xn--shp-tna.de")
+        );
+    }
+
+    #[test]
+    fn ip_addresses_and_malformed_names_are_not_domains() {
+        for raw in [
+            "",
+            ".",
+            "1.2.3.4",
+            "0x7f.1",
+            "127.1",
+            "[::1]",
+            "::1",
+            "shop..com",
+            "shop.com..",
+            ".shop.com",
+            "shop%2ecom",
+            "sh op.com",
+            "shop.com/x",
+            "a@b.com",
+            "shop.com:80",
+            "shop\\com",
+        ] {
+            assert_eq!(normalise_domain(raw), None, "{raw:?}");
+        }
+        assert_eq!(normalise_domain(&format!("{}.com", "a".repeat(64))), None);
+    }
+
+    #[test]
+    fn ports_are_stripped_and_only_numeric_ports_accepted() {
+        assert_eq!(strip_port("t.shop.com:8443"), Some("t.shop.com"));
+        assert_eq!(strip_port("t.shop.com"), Some("t.shop.com"));
+        assert_eq!(strip_port("t.shop.com:abc"), None);
+        assert_eq!(strip_port("t.shop.com:"), None);
+        assert_eq!(strip_port("::1"), None);
+        assert_eq!(strip_port("[::1]:8787"), Some("[::1"));
+    }
+
+    #[test]
+    fn subdomains_match_only_on_a_label_boundary() {
+        assert!(is_same_or_subdomain("shop.com", "shop.com"));
+        assert!(is_same_or_subdomain("t.shop.com", "shop.com"));
+        assert!(is_same_or_subdomain("a.b.shop.com", "shop.com"));
+        assert!(!is_same_or_subdomain("evilshop.com", "shop.com"));
+        assert!(!is_same_or_subdomain("shop.com.evil.io", "shop.com"));
+        assert!(!is_same_or_subdomain("com", "shop.com"));
+    }
+}

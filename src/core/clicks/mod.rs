@@ -1,0 +1,17 @@
+//! Click capture at the edge: which landing-URL parameters we keep, the first-party cookies that
+//! carry them, where `/c` may redirect, and which requests are not a person clicking.
+
+mod capture;
+pub mod cookies;
+mod host;
+pub mod hygiene;
+pub mod redirect;
+mod value;
+
+pub use capture::{
+    capture, capture_from_query, capture_from_url, Captured, CapturedClick, CustomClickParam,
+    CLICK_ID_PARAMS, MAX_QUERY_PAIRS, UTM_PARAMS,
+};
+pub use hygiene::{classify_visit, is_non_human_visit, NonHuman};
+pub use redirect::{RedirectTarget, MAX_REDIRECT_URL_BYTES};
+pub use value::{ClickKind, ClickValue, MAX_CLICK_VALUE_BYTES};
