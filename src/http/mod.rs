@@ -38,7 +38,14 @@ macro_rules! routes {
 }
 
 routes! {
+    // System
     GET "/healthz" => health::handle_healthz,
+
+    // Browser surface (the tracking subdomain)
+
+    // Webhooks in
+
+    // Admin API
     GET "/admin/api/openapi.json" => admin::openapi::handle_openapi,
     GET "/admin/api/parameters" => admin::parameters::handle_list_parameters,
     POST "/admin/api/containers" => admin::containers::handle_create_container,
@@ -51,6 +58,10 @@ routes! {
     PATCH "/admin/api/connectors/:id" => admin::connectors::handle_patch_connector,
     DELETE "/admin/api/connectors/:id" => admin::connectors::handle_delete_connector,
     POST "/admin/api/connectors/:id/approve-pixel" => admin::connectors::handle_approve_pixel,
+
+    // Admin API: deliveries, previews and tests
+
+    // Admin API: API keys and webhook activity
 }
 
 async fn finish(handler: impl Future<Output = ApiResult<Response>>) -> worker::Result<Response> {
