@@ -1,5 +1,6 @@
 //! The product's logic as plain Rust. Nothing here imports `worker`: it is unit-tested natively.
 
+pub mod api_key;
 pub mod connector;
 pub mod error;
 pub mod event;
