@@ -8,3 +8,4 @@ pub mod identity;
 pub mod money;
 pub mod params;
 pub mod template;
+pub mod webhook_in;
