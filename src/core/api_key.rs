@@ -372,8 +372,9 @@ mod tests {
         assert_eq!(retry_after_seconds(59_999), 1);
         assert_eq!(retry_after_seconds(30_500), 30);
         assert_eq!(retry_after_seconds(-1), 1);
-        assert_eq!(retry_after_seconds(i64::MAX), retry_after_seconds(i64::MAX));
-        assert!((1..=60).contains(&retry_after_seconds(i64::MIN)));
+        for extreme in [i64::MIN, i64::MAX] {
+            assert!((1..=60).contains(&retry_after_seconds(extreme)));
+        }
     }
 
     #[test]

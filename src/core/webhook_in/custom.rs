@@ -25,6 +25,10 @@
 //!   ground, and pretending to honour a signal we do not understand is worse than a 422.
 //! - Click ids: the standard ones (`gclid`, `fbclid`, ..., `utm_*`) at the top level, and any
 //!   partner's in a `click_ids` object (`{"aff_click_id": "abc"}`).
+//! - `user_data.email` and `user_data.phone` are kept as sent even when they do not normalise
+//!   (seed 004's own examples carry `"[email protected]"`); such values yield no hash.
+//! - Seed 004 says TrustData matches on `visitor_id` only; postclick also matches on click ids,
+//!   external id, email and phone (issue 5's order), via [`super::matching`].
 //! - An unknown topic is `Invalid` with code `unknown_topic`, field `topic`. We recommend the
 //!   edge answers 404: the topic is part of the URL, and seed 004's 404 is "check the URL".
 

@@ -279,3 +279,125 @@ pub fn visitor_id(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_depth_counts_container_levels() {
+        assert_eq!(json_depth(&json!(1)), 0);
+        assert_eq!(json_depth(&json!({})), 1);
+        assert_eq!(json_depth(&json!([])), 1);
+        assert_eq!(json_depth(&json!({"a": [1]})), 2);
+        assert_eq!(json_depth(&json!({"a": 1, "b": {"c": {"d": []}}})), 4);
+    }
+
+    #[test]
+    fn a_very_deep_value_is_measured_without_recursion() {
+        let mut deep = json!(0);
+        for _ in 0..10_000 {
+            deep = Value::Array(vec![deep]);
+        }
+        assert_eq!(json_depth(&deep), 10_000);
+        assert_eq!(check_json_depth(&deep).unwrap_err().code, "too_deep");
+        // serde_json's own recursive Drop would overflow on a value this deep.
+        std::mem::forget(deep);
+    }
+
+    #[test]
+    fn text_is_trimmed_bounded_and_free_of_control_characters() {
+        assert_eq!(text("  Jane ", "f").unwrap().as_deref(), Some("Jane"));
+        assert_eq!(text("   ", "f").unwrap(), None);
+        assert_eq!(
+            text("1 Main St\nApt 4", "f").unwrap().as_deref(),
+            Some("1 Main St\nApt 4")
+        );
+        assert_eq!(text("a\u{0}b", "f").unwrap_err().code, "invalid_text");
+        assert_eq!(text("a\u{85}b", "f").unwrap_err().code, "invalid_text");
+        let err = text(&"é".repeat(MAX_TEXT_LEN / 2 + 1), "f").unwrap_err();
+        assert_eq!((err.code, err.field.as_deref()), ("too_long", Some("f")));
+    }
+
+    #[test]
+    fn dates_are_real_calendar_days_written_yyyy_mm_dd() {
+        assert!(date("1985-06-17", "birthday").unwrap().is_some());
+        assert!(date("2024-02-29", "birthday").unwrap().is_some());
+        for bad in [
+            "2023-02-29",
+            "1985-13-01",
+            "85-06-17",
+            "1985/06/17",
+            "19850617",
+            "1985-06-17T00:00",
+        ] {
+            let err = date(bad, "birthday").unwrap_err();
+            assert_eq!(
+                (err.code, err.field.as_deref()),
+                ("invalid_date", Some("birthday")),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn urls_must_be_absolute_http_or_https() {
+        assert!(url("https://shop.example/a?b=c", "url").unwrap().is_some());
+        assert!(url("http://127.0.0.1:8787/", "url").unwrap().is_some());
+        for bad in [
+            "shop.example",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "file:///etc/passwd",
+            "https://",
+        ] {
+            assert_eq!(url(bad, "url").unwrap_err().code, "invalid_url", "{bad}");
+        }
+    }
+
+    #[test]
+    fn ips_are_written_canonically() {
+        assert_eq!(
+            ip("2001:DB8::1", "ip").unwrap().as_deref(),
+            Some("2001:db8::1")
+        );
+        assert_eq!(
+            ip("203.0.113.9", "ip").unwrap().as_deref(),
+            Some("203.0.113.9")
+        );
+        assert!(ip("203.0.113", "ip").is_err());
+    }
+
+    #[test]
+    fn booleans_take_words_digits_and_json() {
+        assert_eq!(boolean(Raw::Text("YES"), "b").unwrap(), Some(true));
+        assert_eq!(boolean(Raw::Text("0"), "b").unwrap(), Some(false));
+        assert_eq!(boolean(Raw::Json(&json!(true)), "b").unwrap(), Some(true));
+        assert_eq!(boolean(Raw::Json(&json!(1)), "b").unwrap(), Some(true));
+        assert_eq!(boolean(Raw::Text(""), "b").unwrap(), None);
+        assert_eq!(
+            boolean(Raw::Json(&json!([])), "b").unwrap_err().code,
+            "invalid_type"
+        );
+    }
+
+    #[test]
+    fn visitor_ids_and_identifiers_refuse_whitespace_and_markup() {
+        assert_eq!(
+            visitor_id("v_1.a-b:c", "v").unwrap().as_deref(),
+            Some("v_1.a-b:c")
+        );
+        for bad in ["a b", "<x>", "a\"b", "é"] {
+            assert_eq!(
+                visitor_id(bad, "v").unwrap_err().code,
+                "invalid_visitor_id",
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            identifier("a\tb", "gclid").unwrap_err().code,
+            "invalid_identifier"
+        );
+    }
+}

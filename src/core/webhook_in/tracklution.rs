@@ -18,6 +18,10 @@
 //! - `visitorId` is accepted as an extension: it is the first matching signal.
 //! - A set request (no `track`) refuses `value`, `currency` and `eventId` (`track_required`):
 //!   they only mean something for an event, and ignoring them would lose a conversion silently.
+//! - `email`, `phoneNumber` and their variants are kept as sent even when they do not normalise;
+//!   such a value yields no hash, so it never matches (see [`super::fields::email`]).
+//! - `birthday` must be a real date written YYYY-MM-DD; `url` an absolute http(s) URL; `ip` an
+//!   IPv4/IPv6 address; click ids free of whitespace.
 
 use super::fields::{self, extra, Raw, CARRIED_CLICK_PARAMS};
 use super::matching::MatchKeys;

@@ -767,7 +767,7 @@ fn an_unusable_email_or_phone_is_kept_as_sent_but_never_identifies_anyone() {
     ]));
     assert_eq!(e.user.email.as_deref(), Some("[email protected]"));
     assert_eq!(e.user.phone.as_deref(), Some("call me"));
-    assert!(super::super::matching::MatchKeys::from_event(&e).is_empty());
+    assert!(crate::core::webhook_in::MatchKeys::from_event(&e).is_empty());
     let err = refused(from_query(&[("email", "[email protected]")]));
     assert_eq!(err.code, "no_identity");
 }
