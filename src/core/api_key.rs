@@ -25,7 +25,7 @@ pub const API_KEY_RANDOM_BYTES: usize = 32;
 /// `pck_` + 43 base64url characters.
 pub const API_KEY_LEN: usize = 47;
 /// Characters shown in key lists: `pck_` and 8 more (48 random bits), enough to tell keys
-/// apart and to find the stored row before the constant-time hash check.
+/// apart at a glance.
 pub const API_KEY_DISPLAY_PREFIX_LEN: usize = 12;
 
 /// A well-formed API key. It is a secret: `Debug` shows only its prefix, and there is no
@@ -87,12 +87,13 @@ impl ApiKey {
         &self.0
     }
 
-    /// What lists show and the store indexes: `pck_` and the next 8 characters.
+    /// What key lists show: `pck_` and the next 8 characters.
     pub fn prefix(&self) -> &str {
         &self.0[..API_KEY_DISPLAY_PREFIX_LEN]
     }
 
-    /// Lower-case hex SHA-256 of the whole key: the only form the store keeps.
+    /// Lower-case hex SHA-256 of the whole key: the only form the store keeps, and the value to
+    /// look the key's row up by. A preimage-resistant digest leaks nothing through lookup timing.
     pub fn hash(&self) -> String {
         hex_sha256(&self.0)
     }
