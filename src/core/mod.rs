@@ -1,5 +1,6 @@
 //! The product's logic as plain Rust. Nothing here imports `worker`: it is unit-tested natively.
 
+pub mod api_key;
 pub mod browser_event;
 pub mod clicks;
 pub mod connector;
@@ -12,3 +13,4 @@ pub mod money;
 pub mod params;
 pub mod postback;
 pub mod template;
+pub mod webhook_in;

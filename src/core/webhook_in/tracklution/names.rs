@@ -1,0 +1,224 @@
+//! Which parameter a request name is: spelling-insensitive classification, bracket keys, and
+//! the sorting of a request's entries by meaning before any value is checked.
+
+use super::fields::{Raw, CARRIED_CLICK_PARAMS};
+use super::{Invalid, MAX_PARAMETERS, MAX_PARAMETER_NAME_LEN};
+use std::collections::BTreeMap;
+
+/// What a parameter name means, whatever its spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Param {
+    Key,
+    Track,
+    Value,
+    Currency,
+    Url,
+    Email,
+    Phone,
+    FirstName,
+    LastName,
+    Birthday,
+    Gender,
+    Street,
+    PostCode,
+    City,
+    Country,
+    ExternalId,
+    PriorityExternalId,
+    Click(&'static str),
+    EventId,
+    EmailVariants,
+    PhoneVariants,
+    UserAgent,
+    Ip,
+    ActionSource,
+    EventAttributes,
+    EventSourceDomain,
+    IsPartial,
+    ForceNewSessionCreatedAt,
+    Source,
+    PcTest,
+    VisitorId,
+}
+
+/// Lower-case, without `_` and `-`: `utm_source`, `utmSource` and `UTM-SOURCE` are one name.
+pub(super) fn squash(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn classify(squashed: &str) -> Option<Param> {
+    let param = match squashed {
+        "k" => Param::Key,
+        "track" => Param::Track,
+        "value" => Param::Value,
+        "currency" => Param::Currency,
+        "url" => Param::Url,
+        "email" => Param::Email,
+        "phonenumber" | "phone" => Param::Phone,
+        "firstname" => Param::FirstName,
+        "lastname" => Param::LastName,
+        "birthday" => Param::Birthday,
+        "gender" => Param::Gender,
+        "address" => Param::Street,
+        "postcode" => Param::PostCode,
+        "city" => Param::City,
+        "country" => Param::Country,
+        "externalid" => Param::ExternalId,
+        "priorityexternalid" => Param::PriorityExternalId,
+        "eventid" => Param::EventId,
+        "emailvariants" => Param::EmailVariants,
+        "phonenumbervariants" | "phonevariants" => Param::PhoneVariants,
+        "useragent" => Param::UserAgent,
+        "ip" => Param::Ip,
+        "actionsource" => Param::ActionSource,
+        "eventattributes" => Param::EventAttributes,
+        "eventsourcedomain" => Param::EventSourceDomain,
+        "ispartial" => Param::IsPartial,
+        "forcenewsessioncreatedat" => Param::ForceNewSessionCreatedAt,
+        "source" => Param::Source,
+        "pctest" => Param::PcTest,
+        "visitorid" => Param::VisitorId,
+        other => {
+            return CARRIED_CLICK_PARAMS
+                .iter()
+                .find(|p| squash(p) == other)
+                .map(|p| Param::Click(p))
+        }
+    };
+    Some(param)
+}
+
+/// One parameter as it arrived: the name as sent (for error fields) and its raw value.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Entry<'a> {
+    pub(super) name: &'a str,
+    pub(super) raw: Raw<'a>,
+}
+
+/// The request's parameters sorted by meaning, before any value is checked.
+#[derive(Default)]
+pub(super) struct Collected<'a> {
+    pub(super) singles: BTreeMap<Param, Entry<'a>>,
+    pub(super) email_variants: Vec<Entry<'a>>,
+    pub(super) phone_variants: Vec<Entry<'a>>,
+    /// Whole `eventAttributes` objects (JSON, or JSON-encoded text).
+    pub(super) attribute_objects: Vec<Entry<'a>>,
+    /// `eventAttributes[plan]=Premium`, by inner key.
+    pub(super) attribute_items: Vec<(&'a str, Entry<'a>)>,
+    pub(super) unknown: Vec<Entry<'a>>,
+}
+
+fn invalid_parameter(name: &str, message: &str) -> Invalid {
+    let shown: String = name.chars().take(MAX_PARAMETER_NAME_LEN).collect();
+    Invalid::field("invalid_parameter", shown, message)
+}
+
+/// `base[inner]` → (`base`, Some(`inner`)); a name without brackets → (name, None).
+fn split_brackets(name: &str) -> Result<(&str, Option<&str>), Invalid> {
+    let Some(open) = name.find('[') else {
+        return Ok((name, None));
+    };
+    let inner = name[open + 1..]
+        .strip_suffix(']')
+        .filter(|inner| !inner.contains(['[', ']']));
+    match inner {
+        Some(inner) => Ok((&name[..open], Some(inner))),
+        None => Err(invalid_parameter(
+            name,
+            "bracket names take one level, like eventAttributes[plan]",
+        )),
+    }
+}
+
+impl<'a> Collected<'a> {
+    pub(super) fn from_entries(entries: Vec<(&'a str, Raw<'a>)>) -> Result<Self, Invalid> {
+        if entries.len() > MAX_PARAMETERS {
+            return Err(Invalid::new(
+                "too_many_parameters",
+                format!("at most {MAX_PARAMETERS} parameters per request"),
+            ));
+        }
+        let mut c = Collected::default();
+        for (name, raw) in entries {
+            let entry = Entry { name, raw };
+            if name.is_empty()
+                || name.len() > MAX_PARAMETER_NAME_LEN
+                || name.chars().any(char::is_control)
+            {
+                return Err(invalid_parameter(
+                    name,
+                    "parameter names are 1 to 64 printable characters",
+                ));
+            }
+            let (base, inner) = split_brackets(name)?;
+            match (classify(&squash(base)), inner) {
+                (Some(Param::Key), None) => {}
+                (Some(Param::EventAttributes), None) => c.attribute_objects.push(entry),
+                (Some(Param::EventAttributes), Some(key)) if !key.trim().is_empty() => {
+                    c.attribute_items.push((key, entry));
+                }
+                (Some(Param::EmailVariants), inner) if is_list_index(inner) => {
+                    c.email_variants.push(entry);
+                }
+                (Some(Param::PhoneVariants), inner) if is_list_index(inner) => {
+                    c.phone_variants.push(entry);
+                }
+                (Some(param), None) => c.insert_single(param, entry)?,
+                (Some(_), Some(_)) => {
+                    return Err(invalid_parameter(name, "this parameter takes no brackets"));
+                }
+                (None, _) => c.unknown.push(entry),
+            }
+        }
+        Ok(c)
+    }
+
+    fn insert_single(&mut self, param: Param, entry: Entry<'a>) -> Result<(), Invalid> {
+        if let Some(earlier) = self.singles.get(&param) {
+            let same = matches!(
+                (earlier.raw.as_text(earlier.name), entry.raw.as_text(entry.name)),
+                (Ok(a), Ok(b)) if a.as_deref().map(str::trim) == b.as_deref().map(str::trim)
+            );
+            if !same {
+                return Err(Invalid::field(
+                    "duplicate_parameter",
+                    entry.name,
+                    format!("{} was already given with another value", earlier.name),
+                ));
+            }
+            return Ok(());
+        }
+        self.singles.insert(param, entry);
+        Ok(())
+    }
+
+    pub(super) fn text(&self, param: Param) -> Result<Option<(String, &'a str)>, Invalid> {
+        let Some(entry) = self.singles.get(&param) else {
+            return Ok(None);
+        };
+        Ok(entry
+            .raw
+            .as_text(entry.name)?
+            .map(|t| (t.into_owned(), entry.name)))
+    }
+
+    /// Read one parameter through one of the `fields` parsers.
+    pub(super) fn read(
+        &self,
+        param: Param,
+        parser: fn(&str, &str) -> Result<Option<String>, Invalid>,
+    ) -> Result<Option<String>, Invalid> {
+        match self.text(param)? {
+            Some((text, name)) => parser(&text, name),
+            None => Ok(None),
+        }
+    }
+}
+
+/// `emailVariants[]`, `emailVariants[0]` and plain `emailVariants` are list entries.
+fn is_list_index(inner: Option<&str>) -> bool {
+    inner.is_none_or(|i| i.bytes().all(|b| b.is_ascii_digit()))
+}
