@@ -4,6 +4,7 @@ pub mod admin;
 pub mod body;
 pub mod error;
 mod health;
+pub mod intake;
 pub mod respond;
 
 use error::{ApiError, ApiResult};

@@ -1,8 +1,10 @@
 //! D1 access, one module per table group. Everything here is edge: it binds checked values from
 //! `core` types and maps rows back.
 
+pub mod clicks;
 pub mod connectors;
 pub mod containers;
+pub mod events;
 
 use crate::http::error::{ApiError, ApiResult};
 use serde::de::DeserializeOwned;

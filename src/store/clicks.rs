@@ -1,0 +1,84 @@
+//! The `clicks` table: one row per captured click parameter.
+
+use super::events::link_identities;
+use super::{all, int, opt_text, statement, text};
+use crate::core::clicks::CapturedClick;
+use crate::core::webhook_in::matching::is_identifying_click;
+use crate::http::error::{ApiError, ApiResult};
+use serde::Deserialize;
+use worker::D1Database;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ClickRow {
+    pub param: String,
+    pub value: String,
+    pub source: Option<String>,
+    pub landing_url: Option<String>,
+    pub created_at: f64,
+}
+
+/// Stores the clicks of one landing in one transaction, and late-matches events that carried
+/// one of these click ids before the visitor was known.
+pub async fn insert(
+    db: &D1Database,
+    container_id: &str,
+    visitor_id: &str,
+    clicks: &[CapturedClick],
+    landing_url: Option<&str>,
+    now_ms: i64,
+) -> ApiResult<()> {
+    if clicks.is_empty() {
+        return Ok(());
+    }
+    let mut statements = Vec::with_capacity(clicks.len() * 3);
+    let mut identities = Vec::new();
+    for click in clicks {
+        statements.push(statement(
+            db,
+            "INSERT INTO clicks (container_id, visitor_id, param, value, source, landing_url, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &[
+                text(container_id),
+                text(visitor_id),
+                text(&click.param),
+                text(click.value.as_str()),
+                opt_text(click.source.as_deref()),
+                opt_text(landing_url),
+                int(now_ms),
+            ],
+        )?);
+        if is_identifying_click(&click.param) {
+            identities.push((
+                format!("click:{}", click.param),
+                click.value.as_str().to_string(),
+            ));
+        }
+    }
+    statements.extend(link_identities(
+        db,
+        container_id,
+        visitor_id,
+        &identities,
+        now_ms,
+    )?);
+    db.batch(statements)
+        .await
+        .map_err(|e| ApiError::internal("storing clicks", e))?;
+    Ok(())
+}
+
+/// A visitor's clicks within `since_ms`, newest first (bounded).
+pub async fn history(
+    db: &D1Database,
+    container_id: &str,
+    visitor_id: &str,
+    since_ms: i64,
+) -> ApiResult<Vec<ClickRow>> {
+    all(
+        db,
+        "SELECT param, value, source, landing_url, created_at FROM clicks \
+         WHERE container_id = ?1 AND visitor_id = ?2 AND created_at >= ?3 ORDER BY created_at DESC, id DESC LIMIT 500",
+        &[text(container_id), text(visitor_id), int(since_ms)],
+    )
+    .await
+}
