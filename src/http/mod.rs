@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod body;
+mod console;
 pub mod error;
 mod health;
 pub mod intake;
@@ -46,6 +47,10 @@ routes! {
 
     // Webhooks in
 
+    // Console
+    GET "/admin" => console::handle_console,
+    GET "/admin/assets/:file" => console::handle_console_asset,
+
     // Admin API
     GET "/admin/api/openapi.json" => admin::openapi::handle_openapi,
     GET "/admin/api/parameters" => admin::parameters::handle_list_parameters,
@@ -55,6 +60,7 @@ routes! {
     PATCH "/admin/api/containers/:id" => admin::containers::handle_patch_container,
     POST "/admin/api/containers/:id/connectors" => admin::connectors::handle_create_connector,
     GET "/admin/api/containers/:id/connectors" => admin::connectors::handle_list_connectors,
+    GET "/admin/api/containers/:id/event-names" => admin::containers::handle_list_event_names,
     GET "/admin/api/connectors/:id" => admin::connectors::handle_get_connector,
     PATCH "/admin/api/connectors/:id" => admin::connectors::handle_patch_connector,
     DELETE "/admin/api/connectors/:id" => admin::connectors::handle_delete_connector,

@@ -82,3 +82,11 @@ pub async fn handle_patch_container(
     let row = find(&ctx, &row.id).await?;
     json(200, &container_out(&row))
 }
+
+/// Names of the events this container has seen, most recent first, for the trigger picker.
+pub async fn handle_list_event_names(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+    require_admin(&req, &ctx)?;
+    let row = find(&ctx, param(&ctx, "id")).await?;
+    let names = crate::store::events::recent_names(&db(&ctx)?, &row.id).await?;
+    json(200, &json!({ "data": names }))
+}

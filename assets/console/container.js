@@ -1,0 +1,81 @@
+// One container: settings, install snippet, connectors, API keys and webhook activity.
+import { get, post, del } from '/admin/assets/api.js';
+import { h, setCrumbs, field, showError, clearErrors, copy, when, emptyRow, toast } from '/admin/assets/dom.js';
+import { containerForm, installSnippet } from '/admin/assets/containers.js';
+
+export async function renderContainer(app, id) {
+  const container = await get(`/containers/${id}`);
+  setCrumbs({ text: 'Containers', href: '#/' }, { text: container.name });
+  const connectors = h('section', { class: 'card', 'aria-label': 'Connectors' });
+  const keys = h('section', { class: 'card', 'aria-label': 'API keys' });
+  const activity = h('section', { class: 'card', 'aria-label': 'Webhook activity' });
+  app.replaceChildren(
+    h('h1', {}, container.name),
+    h('section', { class: 'card', 'aria-label': 'Install' }, h('h2', {}, 'Install'), installSnippet(container)),
+    connectors, keys, activity,
+    h('section', { class: 'card', 'aria-label': 'Settings' }, h('h2', {}, 'Settings'),
+      containerForm(container, () => renderContainer(app, id))));
+  await Promise.all([drawConnectors(connectors, container), drawKeys(keys, container), drawActivity(activity, container)]);
+}
+
+async function drawConnectors(section, container) {
+  const { data } = await get(`/containers/${container.id}/connectors?limit=200`);
+  const rows = data.map((c) => h('tr', {},
+    h('td', {}, h('a', { href: `#/connectors/${c.id}` }, c.name)),
+    h('td', {}, h('span', { class: `badge ${c.mode}` }, c.mode)),
+    h('td', {}, c.trigger_events.join(', ') || '—'),
+    h('td', {}, [c.webhook.enabled ? 'Webhook' : null, c.pixel.enabled ? 'Pixel' : null].filter(Boolean).join(' + ') || '—')));
+  section.replaceChildren(
+    h('div', { class: 'row' }, h('h2', {}, 'Connectors'),
+      h('a', { href: `#/containers/${container.id}/connectors/new`, class: 'button', id: 'new-connector' }, 'Add connector')),
+    h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Mode'), h('th', {}, 'Trigger events'), h('th', {}, 'Sends'))),
+      h('tbody', {}, rows.length ? rows : emptyRow(4, 'No connectors yet. Add one for each partner or pixel.'))));
+}
+
+async function drawKeys(section, container) {
+  const { data } = await get(`/containers/${container.id}/api-keys`);
+  const name = h('input', { type: 'text', placeholder: 'Backend prod', required: true });
+  const limit = h('input', { type: 'number', min: 1, max: 100000, value: 60 });
+  const shown = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { 'aria-label': 'Create an API key' },
+    h('div', { class: 'error', dataset: { errorFor: '_form' }, role: 'alert' }),
+    h('div', { class: 'row' }, field('Key name', name, { name: 'name' }),
+      field('Requests per minute', limit, { name: 'rate_limit_per_minute' }),
+      h('button', { type: 'submit' }, 'Generate key')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    try {
+      const created = await post(`/containers/${container.id}/api-keys`, { name: name.value, rate_limit_per_minute: Number(limit.value) });
+      await drawKeys(section, container);
+      section.querySelector('[aria-live]').replaceChildren(h('div', { class: 'key-once', id: 'new-api-key' },
+        h('p', {}, 'Copy this key now: it is shown only once.'), h('code', {}, created.key), ' ',
+        h('button', { type: 'button', class: 'secondary', onclick: () => copy(created.key, 'API key copied') }, 'Copy key')));
+    } catch (err) { showError(form, err); }
+  });
+  const rows = data.map((k) => h('tr', {},
+    h('td', {}, k.name), h('td', {}, h('code', {}, `${k.prefix}…`)), h('td', {}, String(k.rate_limit_per_minute)),
+    h('td', {}, when(k.created_at)), h('td', {}, when(k.last_used_at)),
+    h('td', {}, k.revoked_at ? h('span', { class: 'badge failed' }, `revoked ${when(k.revoked_at)}`)
+      : h('button', { type: 'button', class: 'danger', 'aria-label': `Revoke key ${k.name}`, onclick: async () => {
+        if (!confirm(`Revoke the key "${k.name}"? Requests using it will get 401.`)) return;
+        await del(`/api-keys/${k.id}`); toast('Key revoked'); await drawKeys(section, container);
+      } }, 'Revoke'))));
+  section.replaceChildren(h('h2', {}, 'API keys'),
+    h('p', { class: 'hint' }, `Webhook endpoints: ${location.origin}/webhook and ${location.origin}/webhooks/custom/${container.id}/{topic}`),
+    form, shown,
+    h('table', {}, h('thead', {}, h('tr', {}, ...['Name', 'Prefix', 'Limit/min', 'Created', 'Last used', ''].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows.length ? rows : emptyRow(6, 'No API keys yet.'))));
+}
+
+async function drawActivity(section, container) {
+  const { data } = await get(`/containers/${container.id}/webhook-activity`);
+  const rows = data.map((a) => h('tr', {},
+    h('td', {}, when(a.received_at)), h('td', {}, h('span', { class: `badge ${a.status}` }, a.status)),
+    h('td', {}, a.topic ?? '—'), h('td', {}, a.session_matched ? 'yes' : 'no'), h('td', {}, String(a.http_status ?? ''))));
+  section.replaceChildren(
+    h('div', { class: 'row' }, h('h2', {}, 'Recent webhook activity'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => drawActivity(section, container) }, 'Refresh')),
+    h('table', {}, h('thead', {}, h('tr', {}, ...['Time', 'Status', 'Topic', 'Session matched', 'HTTP'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows.length ? rows : emptyRow(5, 'No webhook requests yet.'))));
+}

@@ -1,0 +1,76 @@
+// Containers: list, create and edit, with the t.js install snippet.
+import { get, post, patch } from '/admin/assets/api.js';
+import { h, setCrumbs, field, checkbox, showError, clearErrors, copy, when, emptyRow, toast } from '/admin/assets/dom.js';
+
+const PAGE = 25;
+
+export async function renderContainers(app) {
+  setCrumbs({ text: 'Containers' });
+  const { data } = await get('/containers?limit=500');
+  let page = 0;
+  const tbody = h('tbody');
+  const pager = h('div', { class: 'pager' });
+  const draw = () => {
+    const rows = data.slice(page * PAGE, (page + 1) * PAGE);
+    tbody.replaceChildren(...(rows.length ? rows.map((c) => h('tr', {},
+      h('td', {}, h('a', { href: `#/containers/${c.id}` }, c.name)),
+      h('td', {}, c.cookie_domain), h('td', {}, c.id), h('td', {}, when(c.created_at)))) : [emptyRow(4, 'No containers yet. Create one for each site.')]));
+    pager.replaceChildren(
+      h('button', { type: 'button', class: 'secondary', disabled: page === 0, onclick: () => { page--; draw(); } }, 'Previous'),
+      h('button', { type: 'button', class: 'secondary', disabled: (page + 1) * PAGE >= data.length, onclick: () => { page++; draw(); } }, 'Next'));
+  };
+  draw();
+  app.replaceChildren(h('section', { class: 'card' },
+    h('div', { class: 'row' }, h('h1', {}, 'Containers'), h('a', { href: '#/containers/new', class: 'button', id: 'new-container' }, 'New container')),
+    h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Cookie domain'), h('th', {}, 'Id'), h('th', {}, 'Created'))), tbody),
+    pager));
+}
+
+const lines = (text) => text.split('\n').map((s) => s.trim()).filter(Boolean);
+
+/** The container form, for a new container (`container` null) or an existing one. */
+export function containerForm(container, onSaved) {
+  const name = h('input', { type: 'text', value: container?.name ?? '', required: true });
+  const domain = h('input', { type: 'text', value: container?.cookie_domain ?? '', placeholder: 'shop.com', required: true });
+  const origins = h('textarea', { rows: 3, placeholder: 'https://www.shop.com' }, (container?.allowed_origins ?? []).join('\n'));
+  const redirects = h('textarea', { rows: 2, placeholder: 'partner-landing.example' }, (container?.redirect_domains ?? []).join('\n'));
+  const consent = checkbox('Require a consent signal before setting cookies', container?.require_consent ?? false, 'require_consent');
+  const compat = checkbox('Set the _fbc and _gcl_aw compatibility cookies', container?.compat_cookies ?? true, 'compat_cookies');
+  const form = h('form', { 'aria-label': container ? 'Container settings' : 'New container' },
+    h('div', { class: 'error', dataset: { errorFor: '_form' }, role: 'alert' }),
+    field('Name', name, { name: 'name' }),
+    field('Cookie domain', domain, { name: 'cookie_domain', hint: 'the registrable domain the cookies go on' }),
+    field('Allowed origins', origins, { name: 'allowed_origins', hint: 'one per line' }),
+    field('Redirect domains', redirects, { name: 'redirect_domains', hint: 'extra hosts /c may redirect to, one per line' }),
+    consent.el, h('div', { class: 'error', dataset: { errorFor: 'require_consent' } }),
+    compat.el, h('div', { class: 'error', dataset: { errorFor: 'compat_cookies' } }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, container ? 'Save settings' : 'Create container')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const body = { name: name.value, cookie_domain: domain.value, allowed_origins: lines(origins.value),
+      redirect_domains: lines(redirects.value), require_consent: consent.input.checked, compat_cookies: compat.input.checked };
+    try {
+      const saved = container ? await patch(`/containers/${container.id}`, body) : await post('/containers', body);
+      toast(container ? 'Settings saved' : 'Container created');
+      onSaved(saved);
+    } catch (err) { showError(form, err); }
+  });
+  return form;
+}
+
+export async function renderContainerForm(app) {
+  setCrumbs({ text: 'Containers', href: '#/' }, { text: 'New container' });
+  app.replaceChildren(h('section', { class: 'card' }, h('h1', {}, 'New container'),
+    containerForm(null, (c) => { location.hash = `#/containers/${c.id}`; })));
+}
+
+export function installSnippet(container) {
+  const origin = location.origin;
+  const snippet = `<script>window.postclick=window.postclick||{q:[],track:function(){postclick.q.push(arguments)}};</script>\n`
+    + `<script async src="${origin}/t.js?id=${container.id}"></script>`;
+  return h('div', {},
+    h('p', { class: 'hint' }, 'Paste this into every page of the site, before </head>:'),
+    h('pre', { class: 'snippet', id: 'install-snippet' }, snippet),
+    h('button', { type: 'button', class: 'secondary', onclick: () => copy(snippet, 'Install snippet copied') }, 'Copy snippet'));
+}

@@ -1,0 +1,39 @@
+// The webhook log of one connector: newest first, paginated, with replay.
+import { get, post } from '/admin/assets/api.js';
+import { h, when, emptyRow, toast } from '/admin/assets/dom.js';
+
+const PAGE = 20;
+
+export async function drawLog(section, connector, { waitForNew = false, before = null } = {}) {
+  const query = `/connectors/${connector.id}/deliveries?limit=${PAGE}${before ? `&before=${encodeURIComponent(before)}` : ''}`;
+  let page = await get(query);
+  if (waitForNew) {
+    const known = section.dataset.newest;
+    for (let i = 0; i < 30 && (page.data[0]?.id === known || ['queued', 'retrying'].includes(page.data[0]?.status)); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      page = await get(query);
+    }
+  }
+  if (!before) section.dataset.newest = page.data[0]?.id ?? '';
+  const rows = page.data.map((d) => h('tr', { dataset: { delivery: d.id } },
+    h('td', {}, when(d.created_at)),
+    h('td', {}, d.method ?? ''),
+    h('td', { class: 'url' }, d.url ?? ''),
+    h('td', { class: 'code' }, d.response_code == null ? '—' : String(d.response_code)),
+    h('td', {}, h('span', { class: `badge ${d.status}` }, d.status)),
+    h('td', {}, String(d.attempt ?? '')),
+    h('td', {}, d.reason_message ?? d.reason ?? d.error ?? ''),
+    h('td', {}, ['delivered', 'failed', 'test'].includes(d.status)
+      ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Replay delivery ${d.id}`, onclick: async () => {
+        try { await post(`/deliveries/${d.id}/replay`); toast('Replay queued'); await drawLog(section, connector, { waitForNew: true }); } catch (err) { toast(err.message); }
+      } }, 'Replay') : '')));
+  const next = page.next_before ?? null;
+  section.replaceChildren(
+    h('div', { class: 'row' }, h('h2', {}, 'Webhook log'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => drawLog(section, connector) }, 'Refresh')),
+    h('table', { id: 'webhook-log' }, h('thead', {}, h('tr', {}, ...['Time', 'Method', 'Full URL', 'Response', 'Status', 'Attempt', 'Why / error', ''].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows.length ? rows : emptyRow(8, 'No deliveries yet. Use Test webhook, or wait for a trigger event.'))),
+    h('div', { class: 'pager' },
+      before ? h('button', { type: 'button', class: 'secondary', onclick: () => drawLog(section, connector) }, 'Newest') : null,
+      next ? h('button', { type: 'button', class: 'secondary', onclick: () => drawLog(section, connector, { before: next }) }, 'Older') : null));
+}

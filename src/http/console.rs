@@ -1,0 +1,103 @@
+//! `/admin`: the console marketers use. Plain HTML/CSS/JS from `assets/console/`, embedded in the
+//! worker. The CSP allows only our own scripts and styles: no inline script, no third party.
+
+use super::error::{ApiError, ApiResult};
+use super::respond::param;
+use worker::{Headers, Request, Response, RouteContext};
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const INDEX: &str = include_str!("../../assets/console/index.html");
+
+/// `(file name, content type, content)` of every console asset.
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "console.js",
+        "text/javascript",
+        include_str!("../../assets/console/console.js"),
+    ),
+    (
+        "api.js",
+        "text/javascript",
+        include_str!("../../assets/console/api.js"),
+    ),
+    (
+        "dom.js",
+        "text/javascript",
+        include_str!("../../assets/console/dom.js"),
+    ),
+    (
+        "containers.js",
+        "text/javascript",
+        include_str!("../../assets/console/containers.js"),
+    ),
+    (
+        "container.js",
+        "text/javascript",
+        include_str!("../../assets/console/container.js"),
+    ),
+    (
+        "connector.js",
+        "text/javascript",
+        include_str!("../../assets/console/connector.js"),
+    ),
+    (
+        "tables.js",
+        "text/javascript",
+        include_str!("../../assets/console/tables.js"),
+    ),
+    (
+        "log.js",
+        "text/javascript",
+        include_str!("../../assets/console/log.js"),
+    ),
+    (
+        "console.css",
+        "text/css",
+        include_str!("../../assets/console/console.css"),
+    ),
+];
+
+fn answer(content_type: &str, body: &str, cache: &str) -> ApiResult<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", &format!("{content_type}; charset=utf-8"))?;
+    headers.set("content-security-policy", CSP)?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set("x-frame-options", "DENY")?;
+    headers.set("cache-control", cache)?;
+    Ok(Response::ok(body)?.with_headers(headers))
+}
+
+pub async fn handle_console(_: Request, _: RouteContext<()>) -> ApiResult<Response> {
+    answer("text/html", INDEX, "no-cache")
+}
+
+pub async fn handle_console_asset(_: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+    let file = param(&ctx, "file");
+    let (_, content_type, body) = ASSETS
+        .iter()
+        .find(|(name, _, _)| *name == file)
+        .ok_or(ApiError::NotFound("no such console asset"))?;
+    answer(content_type, body, "no-cache")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ASSETS;
+
+    #[test]
+    fn every_module_the_console_imports_is_served() {
+        for (_, _, body) in ASSETS {
+            for line in body.lines().filter(|l| l.starts_with("import ")) {
+                let path = line.split('\'').nth(1).unwrap_or_default();
+                let file = path.strip_prefix("/admin/assets/").unwrap_or(path);
+                assert!(
+                    ASSETS.iter().any(|(name, _, _)| *name == file),
+                    "{path} is imported but not served"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+// The console, driven in real headless Chromium: a marketer's walk through every screen.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BASE, ADMIN_TOKEN, sql, sqlText, unique } from '../harness/app.mjs';
+import { ROOT } from '../harness/worker.mjs';
+import { launchChromium } from '../harness/chromium.mjs';
+import { startReceiver } from '../harness/receiver.mjs';
+import { pollUntil } from '../harness/poll.mjs';
+
+const SHOTS = join(ROOT, 'tests/artifacts/screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+let context;
+let page;
+let receiver;
+before(async () => {
+  receiver = await startReceiver();
+  context = await launchChromium();
+  page = await context.newPage();
+});
+after(async () => {
+  await context?.close();
+  await receiver?.close();
+});
+
+const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+/** Every visible form control has an accessible label. */
+async function assertLabelled(screen) {
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => el.type !== 'hidden' && el.offsetParent !== null)
+    .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')))
+    .map((el) => el.outerHTML.slice(0, 120)));
+  assert.deepEqual(unlabelled, [], `${screen}: inputs without a label`);
+}
+
+/** Tabbing from the top of the page reaches the element matching `selector`. */
+async function assertKeyboardReachable(selector, screen) {
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.locator('body').focus();
+  for (let i = 0; i < 200; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s), selector)) return;
+  }
+  assert.fail(`${screen}: ${selector} is not reachable with the keyboard`);
+}
+
+test('a marketer signs in, sets up a container and a connector, tests it and manages keys', async () => {
+  // Sign in: a wrong token is refused, the right one is kept in sessionStorage only.
+  await page.goto(`${BASE}/admin`);
+  await assertLabelled('sign in');
+  await shot('01-sign-in');
+  await page.getByLabel('Admin token').fill('wrong-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('That token was not accepted.').waitFor();
+  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Containers' }).waitFor();
+  assert.ok(!page.url().includes(ADMIN_TOKEN), 'the token never appears in a URL');
+  assert.equal(await page.evaluate(() => localStorage.length), 0, 'nothing in localStorage');
+  await assertKeyboardReachable('#new-container', 'containers');
+  await shot('02-containers');
+
+  // Create a container through the form; a bad domain is shown next to its field.
+  await page.click('#new-container');
+  const name = unique('Console shop ');
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel(/Cookie domain/).fill('https://bad/');
+  await page.getByRole('button', { name: 'Create container' }).click();
+  const domainError = page.locator('[data-error-for="cookie_domain"]');
+  await domainError.waitFor();
+  assert.match(await domainError.textContent(), /host name/);
+  await assertLabelled('new container');
+  await shot('03-new-container-error');
+  await page.getByLabel(/Cookie domain/).fill('console-shop.example');
+  await page.getByLabel(/Allowed origins/).fill('https://www.console-shop.example');
+  await page.getByRole('button', { name: 'Create container' }).click();
+  await page.getByRole('heading', { name }).waitFor();
+  const containerId = page.url().split('/').pop();
+  assert.match(containerId, /^ctr_/);
+  assert.match(await page.locator('#install-snippet').textContent(), new RegExp(`/t.js\\?id=${containerId}`));
+  assert.deepEqual(sql(`SELECT cookie_domain FROM containers WHERE id = ${sqlText(containerId)}`), [{ cookie_domain: 'console-shop.example' }]);
+  await assertLabelled('container');
+  await assertKeyboardReachable('#new-connector', 'container');
+  await shot('04-container');
+
+  // Create a connector through the form.
+  await page.click('#new-connector');
+  await page.getByLabel('Connector name').fill('Affiliate Network X');
+  await page.getByLabel(/Trigger events/).fill('Purchase');
+  await page.getByLabel('Mode').selectOption('enabled');
+  await page.getByLabel('Webhook URL').fill(`${receiver.url}/pb`);
+  await page.getByRole('button', { name: 'Add parameter' }).click();
+  await page.getByLabel('Parameter name').first().fill('value');
+  await page.getByLabel('Parameter value').first().fill('{{VALUE}}');
+  await assertLabelled('new connector');
+  await shot('05-new-connector');
+  await page.click('#save-connector');
+  await page.getByRole('heading', { name: 'Affiliate Network X' }).waitFor();
+  const connectorId = page.url().split('/').pop();
+  assert.match(connectorId, /^con_/);
+
+  // The URL preview follows the typed params.
+  const preview = page.locator('#url-preview');
+  await pollUntil(async () => (await preview.textContent()).includes('value=49.9'), { what: 'the preview of value' });
+  await page.getByRole('button', { name: 'Add parameter' }).click();
+  await page.getByLabel('Parameter name').nth(1).fill('order');
+  await page.getByLabel('Parameter value').nth(1).fill('{{TRANSACTION_ID}}');
+  await pollUntil(async () => (await preview.textContent()).includes('order=T-1001'), { what: 'the preview to follow a typed param' });
+  await page.click('#save-connector');
+  await page.getByRole('heading', { name: 'Affiliate Network X' }).waitFor();
+
+  // Paste a pixel, save, approve; the approval date shows.
+  await page.getByLabel('Enable custom pixel').check();
+  await page.getByLabel(/HTML \/ script/).fill('<img src="https://px.example/c?v={{VALUE}}" alt="">');
+  await page.click('#save-connector');
+  await page.getByText('Not approved').waitFor();
+  await page.click('#approve-pixel');
+  await page.getByText(/^Approved on /).waitFor();
+  await shot('06-connector');
+
+  // Test Webhook reaches the receiver and the log shows its response code.
+  receiver.script('/pb', { status: 202, body: 'accepted' });
+  await page.click('#test-webhook');
+  await pollUntil(() => receiver.received('/pb').length > 0, { what: 'the test webhook at the receiver' });
+  const row = page.locator('#webhook-log tbody tr').first();
+  await pollUntil(async () => (await row.locator('td.code').textContent()) === '202', { what: 'the response code in the log' });
+  assert.match(await row.locator('td.url').textContent(), new RegExp(`${receiver.url}/pb\\?value=`));
+  await assertKeyboardReachable('#test-webhook', 'connector');
+  await shot('07-webhook-log');
+
+  // API keys: created once with a copy button, listed by prefix only, revoked.
+  await page.goto(`${BASE}/admin#/containers/${containerId}`);
+  await page.getByLabel('Key name').fill('Backend prod');
+  await page.getByRole('button', { name: 'Generate key' }).click();
+  const key = (await page.locator('#new-api-key code').textContent()).trim();
+  assert.match(key, /^pck_/);
+  await shot('08-api-key-created');
+  await page.reload();
+  await page.getByRole('heading', { name: 'API keys' }).waitFor();
+  assert.ok(!(await page.content()).includes(key), 'the key is shown only once');
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Revoke key Backend prod' }).click();
+  await page.getByText(/^revoked /).waitFor();
+  const rows = sql(`SELECT revoked_at FROM api_keys WHERE container_id = ${sqlText(containerId)}`);
+  assert.equal(rows.length, 1);
+  assert.ok(rows[0].revoked_at > 0);
+  await shot('09-api-key-revoked');
+});
