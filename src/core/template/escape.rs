@@ -138,9 +138,13 @@ pub fn js_string(out: &mut String, value: &str, template_literal: bool) {
 }
 
 /// Inside a script, outside any string: a JSON literal. A plain decimal becomes a number and
-/// anything else a string, so a value can never become code.
+/// anything else a string, so a value can never become code. A negative number gets a leading
+/// space so that after a literal `-` it reads as `- -1`, never as the `--` operator.
 pub fn json_literal(out: &mut String, value: &str) {
     if is_plain_decimal(value) {
+        if value.starts_with('-') {
+            out.push(' ');
+        }
         out.push_str(value);
         return;
     }

@@ -362,7 +362,7 @@ fn script_code_gets_a_json_literal_never_code() {
     let code = "<script>f({{X}})</script>";
     for (value, literal) in [
         ("42", "42"),
-        ("-1.5", "-1.5"),
+        ("-1.5", " -1.5"),
         ("0.25", "0.25"),
         ("", "\"\""),
         ("007", "\"007\""),
@@ -380,6 +380,14 @@ fn script_code_gets_a_json_literal_never_code() {
             "{value:?}"
         );
     }
+}
+
+#[test]
+fn a_negative_number_cannot_merge_with_a_minus_before_it() {
+    assert_eq!(
+        render_with("<script>x = 1 -{{X}}</script>", "-2"),
+        "<script>x = 1 - -2</script>"
+    );
 }
 
 #[test]
