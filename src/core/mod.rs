@@ -6,4 +6,5 @@ pub mod event;
 pub mod identity;
 pub mod money;
 pub mod params;
+pub mod pixel_token;
 pub mod template;
