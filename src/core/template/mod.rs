@@ -6,6 +6,7 @@ mod context;
 mod escape;
 mod pixel;
 mod placeholder;
+mod refusal;
 mod script;
 mod url_position;
 
@@ -14,6 +15,9 @@ mod pixel_tests;
 
 #[cfg(test)]
 mod corpus_tests;
+
+#[cfg(test)]
+mod snippet_tests;
 
 pub use escape::BLOCKED_URL;
 pub use pixel::{Context, JsQuote, PixelTemplate, Rendered, UrlPart};

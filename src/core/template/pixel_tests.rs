@@ -138,6 +138,11 @@ fn template_literals_nest_through_their_substitutions() {
     let found = contexts("<script>var t = `a ${ `b ${ {{X}} }` + {a: 1}.a } {{Y}}`;</script>");
     assert_eq!(found[0].1, Context::ScriptCode);
     assert_eq!(found[1].1, Context::ScriptString(JsQuote::Backtick));
+    assert_eq!(
+        context_of("<script>var q = `a ${b}` / 2; f('{{X}}')</script>"),
+        Context::ScriptString(JsQuote::Single),
+        "the end of a substitution is no block"
+    );
 }
 
 #[test]
@@ -165,6 +170,7 @@ fn rcdata_and_noscript_hold_text_and_style_holds_css() {
 fn url_attributes_know_whether_the_value_starts_the_address() {
     assert_eq!(context_of("<a href=\"{{X}}\">"), URL_START);
     assert_eq!(context_of("<a href=\" \n{{X}}/path\">"), URL_START);
+    assert_eq!(context_of("<a href=\"{{X}}&utm_source=x\">"), URL_START);
     assert_eq!(
         context_of("<img src=\"https://p.example/{{X}}/i.gif\">"),
         URL_COMPONENT
@@ -220,9 +226,16 @@ fn placeholders_where_no_escaping_is_safe_are_refused_with_advice() {
         ("<script>x = /{{X}}/</script>", "regular expression"),
         ("<script>x = 'a\\{{X}}'</script>", "backslash"),
         ("<script>x = `$${{X}}`</script>", "template literal"),
+        (
+            "<script>if (a) {} /'/.test(b); f('{{X}}')</script>",
+            "follows '}'",
+        ),
+        ("<script>x = {} /{{X}}</script>", "follows '}'"),
         ("<a href=\"java{{X}}\">", "scheme"),
         ("<a href=\"{{A}}{{B}}\">", "scheme"),
         ("<a href=\"{{X}}:alert(1)\">", "followed by ':'"),
+        ("<a href=\"{{X}}&colon;alert(1)\">", "character reference"),
+        ("<a href=\"{{X}}&#58alert(1)\">", "character reference"),
         ("<a href=\"javascript:{{X}}\">", "javascript: address"),
         ("<a href=\"JavaScript:f('{{X}}')\">", "javascript: address"),
         ("<a href=\"data:text/html,{{X}}\">", "data: address"),

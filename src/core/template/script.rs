@@ -2,8 +2,8 @@
 //! (including the `<!--` escaped and double-escaped states), and where a placeholder stands in
 //! the JavaScript: in code, in a string literal, in a comment or in a regular expression.
 
-use super::context::Refusal;
 use super::pixel::{Context, JsQuote};
+use super::refusal::Refusal;
 
 /// Keywords after which a `/` starts a regular expression rather than a division.
 const KEYWORDS_BEFORE_EXPRESSION: [&str; 14] = [
@@ -74,6 +74,12 @@ pub(super) struct Script {
     /// The previous character of template text was `$`.
     dollar: bool,
     regex_allowed: bool,
+    /// The last token was `}`, after which `/` may start a regex (after a block) or divide
+    /// (after an object literal): the tokenizer cannot tell which.
+    after_close_brace: bool,
+    slash_after_close_brace: bool,
+    /// Such a `/` was met, so later positions in this script are uncertain.
+    ambiguous: bool,
     /// Only whitespace since the last line terminator, where `-->` starts a comment.
     line_start: bool,
     word: String,
@@ -105,6 +111,9 @@ impl Script {
             escaped_cr: false,
             dollar: false,
             regex_allowed: true,
+            after_close_brace: false,
+            slash_after_close_brace: false,
+            ambiguous: false,
             line_start: true,
             word: String::new(),
             template_braces: Vec::new(),
@@ -129,6 +138,10 @@ impl Script {
             Markup::Data | Markup::Escaped | Markup::DoubleEscaped
         ) {
             return Err(Refusal::PartialMarkup("script".into()));
+        }
+        let ambiguous_slash = self.js == Js::Slash && self.slash_after_close_brace;
+        if self.ambiguous || ambiguous_slash {
+            return Err(Refusal::JsAmbiguousSlash);
         }
         match self.js {
             Js::Code => {
@@ -291,6 +304,11 @@ impl Script {
                         '/' => self.js = Js::LineComment,
                         '*' => self.js = Js::BlockComment,
                         _ if self.regex_allowed => self.js = Js::Regex,
+                        _ if self.slash_after_close_brace => {
+                            self.ambiguous = true;
+                            self.js = Js::Code;
+                            self.regex_allowed = true;
+                        }
                         _ => {
                             self.js = Js::Code;
                             self.regex_allowed = true;
@@ -336,6 +354,7 @@ impl Script {
         if is_identifier_char(c) {
             self.word.push(c);
             self.line_start = false;
+            self.after_close_brace = false;
             return;
         }
         self.end_word();
@@ -347,9 +366,11 @@ impl Script {
             return;
         }
         let line_start = std::mem::replace(&mut self.line_start, false);
+        let after_close_brace = std::mem::replace(&mut self.after_close_brace, false);
         if c == '/' {
             // Whether a regex may start here depends on the token before, so decide later.
             self.js = Js::Slash;
+            self.slash_after_close_brace = after_close_brace;
             return;
         }
         self.regex_allowed = true;
@@ -382,8 +403,11 @@ impl Script {
                         self.js = Js::Template;
                         self.dollar = false;
                     }
-                    Some(depth) => *depth -= 1,
-                    None => {}
+                    Some(depth) => {
+                        *depth -= 1;
+                        self.after_close_brace = true;
+                    }
+                    None => self.after_close_brace = true,
                 }
             }
             ')' | ']' => self.regex_allowed = false,

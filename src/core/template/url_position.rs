@@ -2,9 +2,9 @@
 //! a browser's URL parser would read it: at the start (the value chooses the scheme), in the
 //! host, or after the host. Positions that cannot be decided safely are refused.
 
-use super::context::Refusal;
 use super::pixel::UrlPart;
 use super::placeholder::TemplateError;
+use super::refusal::Refusal;
 
 /// Schemes a pixel's own URL may have when a placeholder stands in it.
 const ALLOWED_LITERAL_SCHEMES: [&str; 5] = ["http", "https", "mailto", "tel", "sms"];
@@ -19,7 +19,8 @@ enum Phase {
     /// Literal text that may still become a scheme.
     Scheme(String),
     /// After a placeholder that starts the URL, until `/`, `?` or `#` shows its scheme is over.
-    SchemeValue,
+    /// Holds the name of a character reference being read (`&...`), if any.
+    SchemeValue(Option<String>),
     /// After one leading `/`: a second makes the URL protocol-relative.
     LeadingSlash,
     /// After `https:`: slashes before the host.
@@ -79,12 +80,27 @@ impl UrlTracker {
                     }
                     false
                 }
-                Phase::SchemeValue => {
+                Phase::SchemeValue(Some(reference)) => {
+                    // `&#58` and `&colon;` decode to ':' and could complete the value's scheme.
+                    if c == ';' || (c == '#' && reference.is_empty()) {
+                        let (offset, name) = self.start.take().unwrap_or_default();
+                        return Err(Refusal::UrlCharacterReference.error(offset, &name));
+                    }
+                    if c.is_ascii_alphanumeric() {
+                        reference.push(c);
+                        false
+                    } else {
+                        self.phase = Phase::SchemeValue(None);
+                        true
+                    }
+                }
+                Phase::SchemeValue(None) => {
                     match c {
                         ':' => {
                             let (offset, name) = self.start.take().unwrap_or_default();
                             return Err(Refusal::UrlSchemeAfterValue.error(offset, &name));
                         }
+                        '&' => self.phase = Phase::SchemeValue(Some(String::new())),
                         '/' | '\\' | '?' | '#' => self.phase = Phase::Rest,
                         _ => {}
                     }
@@ -145,11 +161,11 @@ impl UrlTracker {
         match self.phase {
             Phase::Leading if self.loads_code => Err(Refusal::UrlChoosesCode),
             Phase::Leading => {
-                self.phase = Phase::SchemeValue;
+                self.phase = Phase::SchemeValue(None);
                 self.start = Some((offset, name.to_string()));
                 Ok(UrlPart::Start)
             }
-            Phase::Scheme(_) | Phase::SchemeValue => Err(Refusal::UrlSchemeUndecided),
+            Phase::Scheme(_) | Phase::SchemeValue(_) => Err(Refusal::UrlSchemeUndecided),
             Phase::Slashes | Phase::Authority if self.loads_code => Err(Refusal::UrlChoosesCode),
             Phase::Slashes | Phase::Authority => {
                 self.phase = Phase::Authority;
