@@ -97,7 +97,6 @@ impl RawText {
             }
             return None;
         }
-        let name_len = self.pending.len().saturating_sub(2);
         if self.pending == "<" {
             self.pending.clear();
             if c == '/' {
@@ -107,10 +106,7 @@ impl RawText {
             }
         } else if c.is_ascii_alphabetic() {
             self.pending.push(c.to_ascii_lowercase());
-        } else if (matches!(c, '\t' | '\n' | '\u{c}' | '\r' | ' ' | '/' | '>'))
-            && name_len == self.name.len()
-            && self.pending[2..] == self.name
-        {
+        } else if (is_whitespace(c) || c == '/' || c == '>') && self.pending[2..] == self.name {
             self.pending.clear();
             return Some(c);
         } else {
@@ -549,6 +545,9 @@ impl Tokenizer {
         }
         if attribute.name == "srcdoc" {
             return Err(Refusal::SrcDoc);
+        }
+        if matches!(attribute.name.as_str(), "id" | "name") {
+            return Err(Refusal::NamesElement(attribute.name.clone()));
         }
         let quoted = attribute.quoting != Quoting::Unquoted;
         if !quoted && !attribute.auto_quoted {

@@ -206,6 +206,8 @@ fn placeholders_where_no_escaping_is_safe_are_refused_with_advice() {
         ("<img onerror=\"f('{{X}}')\">", "event-handler"),
         ("<a OnClick={{X}}>", "onclick"),
         ("<iframe srcdoc=\"{{X}}\"></iframe>", "srcdoc"),
+        ("<a id=\"{{X}}\" href=/>", "id or name"),
+        ("<input NAME='{{X}}'>", "id or name"),
         (
             "<meta http-equiv=refresh content=\"0;url={{X}}\">",
             "<meta>",

@@ -9,6 +9,7 @@ pub(super) enum Refusal {
     Declaration,
     EventHandler(String),
     SrcDoc,
+    NamesElement(String),
     MetaOrBase(String),
     InsideElement(String),
     ForeignContent,
@@ -51,6 +52,10 @@ impl Refusal {
             Refusal::SrcDoc => {
                 format!("{p} stands in a srcdoc attribute, which holds a whole HTML document; placeholders cannot stand there")
             }
+            Refusal::NamesElement(attr) => format!(
+                "{p} stands in the {attr} attribute; placeholders cannot stand in id or name \
+                 attributes, which would let a value replace globals that page scripts use"
+            ),
             Refusal::MetaOrBase(tag) => {
                 format!("{p} stands in a <{tag}> tag; placeholders cannot stand in <meta> or <base> tags")
             }
