@@ -11,6 +11,7 @@ pub mod identity;
 pub mod ids;
 pub mod money;
 pub mod params;
+pub mod pixel_token;
 pub mod postback;
 pub mod template;
 pub mod webhook_in;

@@ -1,9 +1,29 @@
 //! Templates with `{{NAME}}` placeholders: the grammar shared by postback params, headers and
-//! pixel HTML. Context-aware escaping for pixels builds on these segments.
+//! pixel HTML. [`TextTemplate`] renders raw values for the caller to escape; [`PixelTemplate`]
+//! knows where each placeholder stands in HTML and escapes its value for that place.
 
+mod context;
+mod escape;
+mod pixel;
 mod placeholder;
+mod refusal;
+mod script;
+mod url_position;
 
-pub use placeholder::{hex_sha256, parse_segments, Filter, Placeholder, Segment, TemplateError};
+#[cfg(test)]
+mod pixel_tests;
+
+#[cfg(test)]
+mod corpus_tests;
+
+#[cfg(test)]
+mod snippet_tests;
+
+pub use escape::BLOCKED_URL;
+pub use pixel::{Context, JsQuote, PixelTemplate, Rendered, UrlPart};
+pub use placeholder::{
+    hex_sha256, parse_segments, parse_spans, Filter, Placeholder, Segment, TemplateError,
+};
 
 /// A parsed plain-text template (a postback param value, a header value or a URL).
 /// Rendering yields raw values; the caller escapes them for where they go.

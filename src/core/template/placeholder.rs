@@ -77,12 +77,21 @@ fn error(offset: usize, message: impl Into<String>) -> TemplateError {
 /// Split a template into literal text and placeholders. A lone `{` or `}}` is literal text;
 /// every `{{` must open a well-formed placeholder.
 pub fn parse_segments(source: &str) -> Result<Vec<Segment>, TemplateError> {
+    Ok(parse_spans(source)?
+        .into_iter()
+        .map(|(_, segment)| segment)
+        .collect())
+}
+
+/// As [`parse_segments`], with the byte offset where each segment starts in `source`, so that
+/// later checks (such as a pixel's HTML context) can point at the placeholder at fault.
+pub fn parse_spans(source: &str) -> Result<Vec<(usize, Segment)>, TemplateError> {
     let mut segments = Vec::new();
     let mut rest = source;
     let mut offset = 0;
     while let Some(open) = rest.find("{{") {
         if open > 0 {
-            segments.push(Segment::Literal(rest[..open].to_string()));
+            segments.push((offset, Segment::Literal(rest[..open].to_string())));
         }
         let start = offset + open;
         let inner_and_after = &rest[open + 2..];
@@ -96,13 +105,16 @@ pub fn parse_segments(source: &str) -> Result<Vec<Segment>, TemplateError> {
                 "placeholder opened with {{ is never closed with }}",
             ));
         }
-        segments.push(Segment::Placeholder(parse_placeholder(inner, start)?));
+        segments.push((
+            start,
+            Segment::Placeholder(parse_placeholder(inner, start)?),
+        ));
         let consumed = open + 2 + close + 2;
         rest = &rest[consumed..];
         offset += consumed;
     }
     if !rest.is_empty() {
-        segments.push(Segment::Literal(rest.to_string()));
+        segments.push((offset, Segment::Literal(rest.to_string())));
     }
     Ok(segments)
 }
