@@ -33,6 +33,7 @@ integration:
 
 ## make bench: release build on plain workerd against an empty baseline worker
 bench: build
+	@$(BOOT); cargo bench --locked --bench template -- --noplot 2>&1 | grep -E '^(pixel|\s+time:|\s+thrpt:)'
 	@$(BOOT); node benches/run.mjs
 
 fmt:

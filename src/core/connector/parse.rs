@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::core::error::Invalid;
-use crate::core::template::TextTemplate;
+use crate::core::template::{PixelTemplate, TextTemplate};
 use serde_json::{Map, Value};
 
 pub const MAX_PIXEL_HTML_BYTES: usize = 64 * 1024;
@@ -388,7 +388,9 @@ fn parse_pixel(o: Option<&Obj>, previous: Option<&PixelConfig>) -> Result<PixelC
             "is larger than 64 KiB",
         ));
     }
-    TextTemplate::parse(&html)
+    // Parsed with the context-aware engine at save time, so a placeholder in a place that could
+    // never be escaped safely (a tag name, an event handler, a script URL) is refused now.
+    PixelTemplate::parse(&html)
         .map_err(|e| Invalid::field("invalid_placeholder", "pixel.html", e.to_string()))?;
     if enabled && html.trim().is_empty() {
         return Err(Invalid::field(

@@ -259,3 +259,21 @@ fn merge_patch_follows_rfc_7396() {
     merge_patch(&mut target, &json!({"b": {"c": null, "e": 4}, "f": [1]}));
     assert_eq!(target, json!({"a": 1, "b": {"d": 3, "e": 4}, "f": [1]}));
 }
+
+#[test]
+fn pixel_html_is_parsed_with_the_context_aware_engine_at_save_time() {
+    for html in [
+        "<img src=x onerror='{{VALUE}}'>",
+        "<{{TAG}}>",
+        "<script src='{{URL}}'></script>",
+    ] {
+        let err = parse_connector(&with(&["pixel", "html"], json!(html)), None).unwrap_err();
+        assert_eq!(
+            (err.field.as_deref(), err.code),
+            (Some("pixel.html"), "invalid_placeholder"),
+            "{html}"
+        );
+    }
+    let ok = "<script>pixel.track('{{EVENT_NAME}}', {{VALUE}});</script><img src='https://p.example/?v={{VALUE}}'>";
+    assert!(parse_connector(&with(&["pixel", "html"], json!(ok)), None).is_ok());
+}
