@@ -65,6 +65,8 @@ pub struct TrackingContainer {
 }
 
 /// Loads the container and its connectors' click-ID settings in one query; `None` if unknown.
+/// Every connector with click-ID matching on counts, whatever its mode: clicks captured while a
+/// connector is paused or in test mode are there for attribution once it is enabled.
 pub async fn get(db: &D1Database, container_id: &str) -> ApiResult<Option<TrackingContainer>> {
     let row: Option<Row> = first(
         db,

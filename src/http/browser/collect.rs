@@ -52,7 +52,8 @@ async fn collect(req: Request, ctx: RouteContext<()>) -> Result<Response, Refusa
         }
         cookies::append_set_cookies(&headers, &plan)?;
     }
-    caller.decorate(Ok(Response::empty()?.with_status(204).with_headers(headers)))
+    let response = Response::empty()?.with_status(204).with_headers(headers);
+    caller.decorate(Ok(response))
 }
 
 /// The page URL `t.js` reports: an absolute http(s) URL. The fragment is dropped before anything

@@ -91,5 +91,6 @@ async fn preflight(req: Request, ctx: RouteContext<()>) -> Result<Response, Refu
         headers.set("access-control-allow-headers", "content-type")?;
         headers.set("access-control-max-age", &PREFLIGHT_MAX_AGE_S.to_string())?;
     }
-    caller.decorate(Ok(Response::empty()?.with_status(204).with_headers(headers)))
+    let response = Response::empty()?.with_status(204).with_headers(headers);
+    caller.decorate(Ok(response))
 }

@@ -101,12 +101,12 @@ async fn record(
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
     cookies::append_set_cookies(&headers, &plan)?;
-    let answer = EventAnswer {
+    let body = EventAnswer {
         event_id: stored.event_id,
         duplicate: stored.duplicate,
         pixels,
     };
-    Ok(Response::from_json(&answer)?.with_headers(headers))
+    Ok(Response::from_json(&body)?.with_headers(headers))
 }
 
 /// The pixels this event fires in the browser. Empty for now: the pixel issue fills it (each

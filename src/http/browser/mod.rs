@@ -19,7 +19,7 @@ use crate::store::tracking::{self, TrackingContainer};
 use url::Url;
 use worker::{Headers, Request, Response, RouteContext};
 
-/// Longest request URL (path and query) the browser endpoints accept. Landing URLs with long
+/// Longest request URL the browser endpoints accept. Landing URLs with long
 /// click ids and UTM tags stay far below it; anything longer is refused whole, never cut.
 pub const MAX_URL_BYTES: usize = 8 * 1024;
 
@@ -91,14 +91,12 @@ fn query(url: &Url, name: &str) -> Option<String> {
 }
 
 fn required_query(url: &Url, name: &'static str) -> Result<String, Refusal> {
-    query(url, name)
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| {
-            Refusal::Error(ApiError::bad_request(
-                "missing_parameter",
-                format!("the query parameter {name} is required"),
-            ))
-        })
+    query(url, name).filter(|v| !v.is_empty()).ok_or_else(|| {
+        Refusal::Error(ApiError::bad_request(
+            "missing_parameter",
+            format!("the query parameter {name} is required"),
+        ))
+    })
 }
 
 /// `?id=` resolved to its container and connectors' click parameters: 400 when missing, 404

@@ -90,7 +90,11 @@ mod tests {
 
     #[test]
     fn the_script_stays_small_and_has_no_dependencies() {
-        assert!(TRACKING_SCRIPT.len() < 8 * 1024, "{} bytes", TRACKING_SCRIPT.len());
+        assert!(
+            TRACKING_SCRIPT.len() < 8 * 1024,
+            "{} bytes",
+            TRACKING_SCRIPT.len()
+        );
         assert!(!TRACKING_SCRIPT.contains("import "));
         assert!(!TRACKING_SCRIPT.contains("require("));
     }
