@@ -56,8 +56,24 @@ const baseline = new Miniflare(convertV4MiniflareOptions({
 const productUrl = await product.ready;
 const baselineUrl = await baseline.ready;
 
-function wrk(url) {
-  const out = execFileSync('wrk', ['-t2', '-c16', `-d${DURATION}s`, '--latency', url]).toString();
+// The bench D1 starts empty: apply the migrations, then add the container /collect serves.
+// Statements are split on `;` after dropping `--` comments (no string literal holds either).
+const db = await product.getD1Database('DB');
+for (const file of readdirSync(join(ROOT, 'migrations')).filter((f) => f.endsWith('.sql')).sort()) {
+  const statements = readFileSync(join(ROOT, 'migrations', file), 'utf8')
+    .replace(/--[^\n]*/g, '').split(';').map((s) => s.trim()).filter(Boolean);
+  await db.batch(statements.map((sql) => db.prepare(sql)));
+}
+const BENCH_CONTAINER = 'ctr_benchbenchbenchbench00';
+const TRACKING_HOST = 't.bench.example';
+await db.prepare(`INSERT INTO containers (id, name, cookie_domain, allowed_origins, created_at, updated_at)
+  VALUES (?1, 'bench', 'bench.example', '["https://www.bench.example"]', 0, 0)`).bind(BENCH_CONTAINER).run();
+const collectUrl = (page) => new URL(`/collect?id=${BENCH_CONTAINER}&url=${encodeURIComponent(page)}&ref=`, productUrl).href;
+// The worker sets cookies only for a Host under the container's cookie domain, as in production.
+const trackingHeaders = ['-H', `Host: ${TRACKING_HOST}`, '-H', 'Origin: https://www.bench.example'];
+
+function wrk(url, headers = []) {
+  const out = execFileSync('wrk', ['-t2', '-c16', `-d${DURATION}s`, '--latency', ...headers, url]).toString();
   const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]);
   const non2xx = Number(out.match(/Non-2xx or 3xx responses:\s+(\d+)/)?.[1] ?? 0);
   if (non2xx > 0) throw new Error(`${url}: ${non2xx} non-2xx answers\n${out}`);
@@ -66,15 +82,34 @@ function wrk(url) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const targets = [['/healthz', new URL('/healthz', productUrl).href]];
+const targets = [
+  ['/healthz', new URL('/healthz', productUrl).href, []],
+  // A page view without click parameters: one D1 read (the container), no write.
+  ['/collect (no click params)', collectUrl('https://www.bench.example/products?page=2'), trackingHeaders],
+  // A landing with a gclid and UTM tags: the read, plus one batch writing three click rows.
+  ['/collect (gclid + utm)', collectUrl('https://www.bench.example/?gclid=Cj0KCQjw-bench_1&utm_source=google&utm_campaign=bench'), trackingHeaders],
+];
 const results = { baseline: [] };
 for (const [name] of targets) results[name] = [];
 wrk(new URL('/', baselineUrl).href); // warm up both
-for (const [, url] of targets) wrk(url);
+for (const [, url, headers] of targets) wrk(url, headers);
 for (let round = 0; round < ROUNDS; round++) {
   results.baseline.push(wrk(new URL('/', baselineUrl).href));
-  for (const [name, url] of targets) results[name].push(wrk(url));
+  for (const [name, url, headers] of targets) results[name].push(wrk(url, headers));
 }
+// wrk runs synchronously, so Miniflare's kept-alive proxy socket may have been closed under us
+// meanwhile: a failed first try goes out again on a new connection.
+async function countClicks() {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await db.prepare('SELECT COUNT(*) AS n FROM clicks').first()).n;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
+const storedClicks = await countClicks();
+if (storedClicks === 0) throw new Error('the /collect bench with click parameters stored no clicks');
 await product.dispose();
 await baseline.dispose();
 
@@ -87,3 +122,5 @@ for (const [name] of targets) {
 }
 console.log(`  wasm gzip                    ${kib(wasmGzip)} (${wasmFile})`);
 console.log(`  upload gzip (all modules)    ${kib(uploadGzip)} (${distFiles.join(', ')})`);
+console.log(`  t.js gzip                    ${gz(join(ROOT, 'assets/t.js'))} bytes (${statSync(join(ROOT, 'assets/t.js')).size} bytes raw)`);
+console.log(`  clicks stored during the run ${storedClicks}`);

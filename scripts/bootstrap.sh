@@ -39,6 +39,7 @@ apt_missing=()
 command -v chromium >/dev/null || apt_missing+=(chromium)
 command -v wrk >/dev/null || apt_missing+=(wrk)
 command -v sqlite3 >/dev/null || apt_missing+=(sqlite3)
+command -v openssl >/dev/null || apt_missing+=(openssl)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${apt_missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

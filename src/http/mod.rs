@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod body;
+pub mod browser;
 mod console;
 pub mod error;
 mod health;
@@ -28,6 +29,12 @@ macro_rules! routes {
     (@add $router:ident, GET, $path:literal, $handler:path) => {
         $router.get_async($path, |req, ctx| finish($handler(req, ctx)))
     };
+    (@add $router:ident, HEAD, $path:literal, $handler:path) => {
+        $router.head_async($path, |req, ctx| finish($handler(req, ctx)))
+    };
+    (@add $router:ident, OPTIONS, $path:literal, $handler:path) => {
+        $router.options_async($path, |req, ctx| finish($handler(req, ctx)))
+    };
     (@add $router:ident, POST, $path:literal, $handler:path) => {
         $router.post_async($path, |req, ctx| finish($handler(req, ctx)))
     };
@@ -44,6 +51,15 @@ routes! {
     GET "/healthz" => health::handle_healthz,
 
     // Browser surface (the tracking subdomain)
+    GET "/t.js" => browser::tracking_script::handle_tracking_script,
+    HEAD "/t.js" => browser::tracking_script::handle_tracking_script,
+    GET "/collect" => browser::collect::handle_collect,
+    HEAD "/collect" => browser::collect::handle_collect,
+    OPTIONS "/collect" => browser::cors::handle_preflight,
+    GET "/c" => browser::redirect::handle_redirect,
+    HEAD "/c" => browser::redirect::handle_redirect,
+    POST "/e" => browser::event::handle_event,
+    OPTIONS "/e" => browser::cors::handle_preflight,
 
     // Webhooks in
 

@@ -5,6 +5,7 @@ pub mod clicks;
 pub mod connectors;
 pub mod containers;
 pub mod events;
+pub mod tracking;
 
 use crate::http::error::{ApiError, ApiResult};
 use serde::de::DeserializeOwned;

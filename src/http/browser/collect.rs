@@ -1,0 +1,74 @@
+//! `GET /collect?id={container}&url={page url}&ref={referrer}[&consent=granted|denied]`: a page
+//! view. `t.js` calls it on every page; the click ids and UTM tags in the page URL's query become
+//! first-party cookies and click rows.
+//!
+//! A page view without click parameters reads the container (one query, connectors included)
+//! and writes nothing. `ref` is accepted because `t.js` sends it, but nothing reads it yet, so it
+//! is not stored.
+
+use super::cors::Caller;
+use super::{
+    answer, consent_query, cookies, is_not_a_visit, load_container, no_store_headers, request_url,
+    required_query, Refusal,
+};
+use crate::core::clicks::capture_from_url;
+use crate::http::admin::db;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::respond::now_ms;
+use crate::store::clicks;
+use url::Url;
+use worker::{Request, Response, RouteContext};
+
+/// `GET` and `HEAD /collect`. A `HEAD`, a prefetch or a link-preview crawler gets the same 204
+/// but sets no cookie and stores nothing.
+pub async fn handle_collect(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+    answer(collect(req, ctx)).await
+}
+
+async fn collect(req: Request, ctx: RouteContext<()>) -> Result<Response, Refusal> {
+    let url = request_url(&req)?;
+    let page = landing_url(&required_query(&url, "url")?)?;
+    let consent = consent_query(&url)?;
+    let container = load_container(&ctx, &url).await?;
+    let settings = container.row.settings();
+    let caller = Caller::of(&req, &settings);
+    caller.refuse_foreign()?;
+
+    let headers = no_store_headers()?;
+    if !is_not_a_visit(&req) {
+        let now = now_ms();
+        let captured = capture_from_url(page.as_str(), &container.custom_params);
+        let plan = cookies::plan(&req, &settings, consent, &captured, now)?;
+        if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
+            clicks::insert(
+                &db(&ctx)?,
+                &container.row.id,
+                visitor.id.as_str(),
+                &plan.clicks_to_store,
+                Some(page.as_str()),
+                now,
+            )
+            .await?;
+        }
+        cookies::append_set_cookies(&headers, &plan)?;
+    }
+    let response = Response::empty()?.with_status(204).with_headers(headers);
+    caller.decorate(Ok(response))
+}
+
+/// The page URL `t.js` reports: an absolute http(s) URL. The fragment is dropped before anything
+/// is stored: it never reaches a server otherwise, and sign-in flows put tokens there.
+fn landing_url(raw: &str) -> Result<Url, Refusal> {
+    let refuse = || {
+        Refusal::Error(ApiError::bad_request(
+            "invalid_url",
+            "url must be the page's absolute http or https URL",
+        ))
+    };
+    let mut url = Url::parse(raw.trim()).map_err(|_| refuse())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(refuse());
+    }
+    url.set_fragment(None);
+    Ok(url)
+}

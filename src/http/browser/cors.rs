@@ -1,0 +1,96 @@
+//! CORS for the browser endpoints. The site's pages (`https://www.shop.com`) call the tracking
+//! subdomain with credentials, so the answer names the exact origin, never `*`, and only for
+//! the container's allowed origins. A request from any other origin is refused whole (403, no
+//! CORS headers, no cookie, nothing stored): otherwise any site could make its visitors' browsers
+//! plant clicks in this container. A request without `Origin` (the image fallback of `t.js`, a
+//! server-side caller, a top-level navigation to `/c`) is not a cross-origin call and passes.
+
+use super::{answer, load_container, request_url, Refusal};
+use crate::core::container::ContainerSettings;
+use crate::http::error::{ApiError, ApiResult};
+use worker::{Headers, Request, Response, RouteContext};
+
+/// How long a browser may reuse a preflight answer (Chromium caps it at two hours).
+const PREFLIGHT_MAX_AGE_S: u32 = 7200;
+
+/// Who is calling, as far as CORS is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// No `Origin` header.
+    NoOrigin,
+    /// One of the container's allowed origins, as the browser sent it.
+    Allowed(String),
+    /// Any other origin, including the opaque `null`.
+    Foreign,
+}
+
+impl Caller {
+    pub fn of(req: &Request, settings: &ContainerSettings) -> Self {
+        match req.headers().get("origin").ok().flatten() {
+            None => Caller::NoOrigin,
+            Some(origin) if settings.allows_origin(origin.trim()) => {
+                Caller::Allowed(origin.trim().to_string())
+            }
+            Some(_) => Caller::Foreign,
+        }
+    }
+
+    /// 403 for a foreign origin, before anything is read or written.
+    pub fn refuse_foreign(&self) -> Result<(), Refusal> {
+        match self {
+            Caller::Foreign => Err(Refusal::Status(
+                403,
+                ApiError::bad_request(
+                    "origin_not_allowed",
+                    "this origin is not among the container's allowed origins",
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Adds the CORS headers to an answer, errors included, so the page's script can read why
+    /// a call failed. `Vary: Origin` goes on every answer: it differs by origin.
+    pub fn decorate(&self, result: Result<Response, Refusal>) -> Result<Response, Refusal> {
+        let mut response = match result {
+            Ok(response) => response,
+            Err(refusal) => refusal.into_response().map_err(Refusal::Error)?,
+        };
+        let headers = response.headers_mut();
+        headers.append("vary", "Origin")?;
+        if let Caller::Allowed(origin) = self {
+            headers.set("access-control-allow-origin", origin)?;
+            headers.set("access-control-allow-credentials", "true")?;
+        }
+        Ok(response)
+    }
+}
+
+/// `OPTIONS /collect` and `OPTIONS /e`: the preflight of a credentialed call from an allowed
+/// origin gets 204 with the method and `Content-Type` allowed; any other origin gets 403 without
+/// CORS headers, so the browser never sends the real request.
+pub async fn handle_preflight(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+    answer(preflight(req, ctx)).await
+}
+
+async fn preflight(req: Request, ctx: RouteContext<()>) -> Result<Response, Refusal> {
+    let url = request_url(&req)?;
+    let container = load_container(&ctx, &url).await?;
+    let caller = Caller::of(&req, &container.row.settings());
+    caller.refuse_foreign()?;
+    let methods = if url.path() == "/e" {
+        "POST, OPTIONS"
+    } else {
+        "GET, HEAD, OPTIONS"
+    };
+    let headers = Headers::new();
+    headers.set("allow", methods)?;
+    headers.set("cache-control", "no-store")?;
+    if let Caller::Allowed(_) = caller {
+        headers.set("access-control-allow-methods", methods)?;
+        headers.set("access-control-allow-headers", "content-type")?;
+        headers.set("access-control-max-age", &PREFLIGHT_MAX_AGE_S.to_string())?;
+    }
+    let response = Response::empty()?.with_status(204).with_headers(headers);
+    caller.decorate(Ok(response))
+}

@@ -1,0 +1,121 @@
+//! `POST /e?id={container}`: a browser event, as `postclick.track(name, data)` sends it. The body
+//! is `{event, event_id?, value?, currency?, url?, attributes?, user?, consent?, pc_test?}`; the
+//! answer is `{event_id, duplicate, pixels}`.
+//!
+//! The visitor is the `pc_vid` cookie. A browser without one gets a new `pc_vid` here, under the
+//! same consent and cookie-domain rules as a page view, so an event sent before (or without) a
+//! page view still ties later events and webhooks to the same person. The consent signal is the
+//! body's `consent.advertising` (these cookies exist for ad attribution): `false` sets no cookie
+//! and records the event without a visitor; absent counts as no signal, which containers that
+//! require consent treat the same way. The visitor id is not echoed in the answer: `pc_vid` is
+//! HttpOnly so page scripts cannot read it, and the site's own server receives it in `Cookie`.
+
+use super::cors::Caller;
+use super::{answer, cookies, header, load_container, request_url, Refusal};
+use crate::core::browser_event::parse_browser_event;
+use crate::core::clicks::cookies::ConsentSignal;
+use crate::core::clicks::Captured;
+use crate::core::event::NewEvent;
+use crate::http::admin::db;
+use crate::http::body::{read_json, MAX_BODY_BYTES};
+use crate::http::error::ApiResult;
+use crate::http::intake::{record_event, KnownVisitor};
+use crate::http::respond::now_ms;
+use crate::store::events::Stored;
+use crate::store::tracking::TrackingContainer;
+use serde::Serialize;
+use worker::{Headers, Request, Response, RouteContext};
+
+/// A pixel the browser fires for an event, in the shape DESIGN.md fixes: sandboxed pixels are a
+/// URL `t.js` loads in a hidden `sandbox="allow-scripts"` iframe; main-window pixels are HTML
+/// `t.js` injects into the page, running its scripts in document order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Pixel {
+    Sandboxed {
+        connector: String,
+        /// Always `true`.
+        sandbox: bool,
+        /// `/px/{token}`, relative to the tracking host.
+        src: String,
+    },
+    MainWindow {
+        connector: String,
+        /// Always `false`.
+        sandbox: bool,
+        html: String,
+    },
+}
+
+#[derive(Serialize)]
+struct EventAnswer {
+    event_id: String,
+    duplicate: bool,
+    pixels: Vec<Pixel>,
+}
+
+pub async fn handle_event(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+    answer(event(req, ctx)).await
+}
+
+async fn event(mut req: Request, ctx: RouteContext<()>) -> Result<Response, Refusal> {
+    let url = request_url(&req)?;
+    let container = load_container(&ctx, &url).await?;
+    let caller = Caller::of(&req, &container.row.settings());
+    caller.refuse_foreign()?;
+    let result = record(&mut req, &ctx, &container).await;
+    caller.decorate(result)
+}
+
+async fn record(
+    req: &mut Request,
+    ctx: &RouteContext<()>,
+    container: &TrackingContainer,
+) -> Result<Response, Refusal> {
+    let body = read_json(req, MAX_BODY_BYTES).await?;
+    let ip = header(req, "cf-connecting-ip");
+    let user_agent = header(req, "user-agent");
+    let mut event = parse_browser_event(&body, None, ip.as_deref(), user_agent.as_deref())?;
+
+    let now = now_ms();
+    let consent = match event.consent.advertising {
+        Some(true) => ConsentSignal::Granted,
+        Some(false) => ConsentSignal::Denied,
+        None => ConsentSignal::Absent,
+    };
+    let settings = container.row.settings();
+    let plan = cookies::plan(req, &settings, consent, &Captured::default(), now)?;
+    let visitor = plan.visitor.as_ref().map(|v| v.id.as_str());
+    event.visitor_id = visitor.map(str::to_string);
+    let known = match visitor {
+        Some(id) => KnownVisitor::Cookie(id),
+        None => KnownVisitor::Unknown,
+    };
+    let stored = record_event(&db(ctx)?, &container.row.id, &event, known, now).await?;
+
+    // The lead wires postback dispatch here after merging:
+    // crate::http::delivery::dispatch_event(...) for `stored` (skipped when `stored.duplicate`).
+
+    let pixels = pixels_for_event(container, &event, &stored);
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    cookies::append_set_cookies(&headers, &plan)?;
+    let body = EventAnswer {
+        event_id: stored.event_id,
+        duplicate: stored.duplicate,
+        pixels,
+    };
+    Ok(Response::from_json(&body)?.with_headers(headers))
+}
+
+/// The pixels this event fires in the browser. Empty for now: the pixel issue fills it (each
+/// connector whose pixel is enabled, approved and triggered by this event, rendered with the
+/// event's values; none for a duplicate).
+pub fn pixels_for_event(
+    _container: &TrackingContainer,
+    _event: &NewEvent,
+    _stored: &Stored,
+) -> Vec<Pixel> {
+    Vec::new()
+}

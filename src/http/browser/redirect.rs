@@ -1,0 +1,77 @@
+//! `GET /c?id={container}&to={landing url}&...`: the redirect form of a tracking link. Click ids
+//! may sit in `/c`'s own query (`/c?id=..&gclid=..&to=..`) or in `to`'s query; both are
+//! captured, `/c`'s own winning when a parameter is in both. Then 302 to `to`.
+//!
+//! `to` must be on the container's cookie domain or its redirect domains; anything else is 400
+//! without `Location`, and nothing is captured, so a tracking link can never be an open redirect.
+
+use super::{answer, cookies, is_not_a_visit, load_container, no_store_headers, request_url};
+use super::{required_query, Refusal};
+use crate::core::clicks::cookies::ConsentSignal;
+use crate::core::clicks::{capture_from_query, capture_from_url, RedirectTarget};
+use crate::http::admin::db;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::respond::now_ms;
+use crate::store::clicks;
+use url::Url;
+use worker::{Request, Response, RouteContext};
+
+/// Query parameters of `/c` itself that are never click parameters, even if a connector's
+/// custom parameter happens to share the name.
+const OWN_PARAMS: &[&str] = &["id", "to"];
+
+/// `GET` and `HEAD /c`. A `HEAD`, a prefetch or a link-preview crawler is redirected too (a link
+/// checker sees where the link goes) but sets no cookie and stores nothing.
+///
+/// `/c` has no consent signal (ad platforms do not pass one), so a container that requires
+/// consent only redirects; `t.js` on the landing page captures once the page grants consent.
+pub async fn handle_redirect(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+    answer(redirect(req, ctx)).await
+}
+
+async fn redirect(req: Request, ctx: RouteContext<()>) -> Result<Response, Refusal> {
+    let url = request_url(&req)?;
+    let to = required_query(&url, "to")?;
+    let container = load_container(&ctx, &url).await?;
+    let settings = container.row.settings();
+    let target = RedirectTarget::parse(&to, &settings.cookie_domain, &settings.redirect_domains)
+        .map_err(|invalid| Refusal::Status(400, ApiError::Invalid(invalid)))?;
+
+    let headers = no_store_headers()?;
+    headers.set("location", target.as_str())?;
+    if !is_not_a_visit(&req) {
+        let now = now_ms();
+        let custom = &container.custom_params;
+        let captured = capture_from_query(&own_query(&url), custom)
+            .or(capture_from_url(target.as_str(), custom));
+        let plan = cookies::plan(&req, &settings, ConsentSignal::Absent, &captured, now)?;
+        if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
+            let mut landing = target.url().clone();
+            landing.set_fragment(None);
+            clicks::insert(
+                &db(&ctx)?,
+                &container.row.id,
+                visitor.id.as_str(),
+                &plan.clicks_to_store,
+                Some(landing.as_str()),
+                now,
+            )
+            .await?;
+        }
+        cookies::append_set_cookies(&headers, &plan)?;
+    }
+    Ok(Response::empty()?.with_status(302).with_headers(headers))
+}
+
+/// `/c`'s raw query without its own parameters.
+fn own_query(url: &Url) -> String {
+    url.query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|segment| {
+            let name = segment.split('=').next().unwrap_or("");
+            !OWN_PARAMS.iter().any(|own| own.eq_ignore_ascii_case(name))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}

@@ -1,0 +1,109 @@
+//! The container as the tracking subdomain needs it: its settings plus every connector's click
+//! parameter, in one read. A page view without click parameters makes this read and nothing
+//! else, so it must not cost a second round trip for the connectors.
+
+use super::containers::ContainerRow;
+use super::{first, text};
+use crate::core::clicks::CustomClickParam;
+use crate::core::connector::{Attribution, ClickIdConfig};
+use crate::http::error::ApiResult;
+use serde::Deserialize;
+use worker::D1Database;
+
+/// One row: the container's columns and a JSON array of its connectors' `click_id` sections.
+/// (Spelled out rather than `#[serde(flatten)]`: flattening buffers JS numbers as floats, which
+/// then refuse to become the integer columns.)
+#[derive(Debug, Deserialize)]
+struct Row {
+    id: String,
+    name: String,
+    cookie_domain: String,
+    allowed_origins: String,
+    redirect_domains: String,
+    require_consent: i64,
+    compat_cookies: i64,
+    created_at: f64,
+    updated_at: f64,
+    click_ids: Option<String>,
+}
+
+/// A connector's stored `click_id` section, as `ConnectorConfig` serialises it. Stored configs
+/// were parsed by `parse_connector` before they were written, so the names are already checked.
+#[derive(Debug, Deserialize)]
+struct StoredClickId {
+    #[serde(default)]
+    enabled: bool,
+    param: Option<String>,
+    source_param: Option<String>,
+    source_value: Option<String>,
+    #[serde(default)]
+    attribution: Option<String>,
+    #[serde(default)]
+    window_days: Option<u16>,
+}
+
+impl StoredClickId {
+    fn into_config(self) -> ClickIdConfig {
+        ClickIdConfig {
+            enabled: self.enabled,
+            param: self.param,
+            source_param: self.source_param,
+            source_value: self.source_value,
+            attribution: match self.attribution.as_deref() {
+                Some("any_click") => Attribution::AnyClick,
+                _ => Attribution::LastClick,
+            },
+            window_days: self.window_days.unwrap_or(30),
+        }
+    }
+}
+
+/// A container with the custom click parameters its connectors ask us to capture.
+pub struct TrackingContainer {
+    pub row: ContainerRow,
+    pub custom_params: Vec<CustomClickParam>,
+}
+
+/// Loads the container and its connectors' click-ID settings in one query; `None` if unknown.
+/// Every connector with click-ID matching on counts, whatever its mode: clicks captured while a
+/// connector is paused or in test mode are there for attribution once it is enabled.
+pub async fn get(db: &D1Database, container_id: &str) -> ApiResult<Option<TrackingContainer>> {
+    let row: Option<Row> = first(
+        db,
+        "SELECT c.id, c.name, c.cookie_domain, c.allowed_origins, c.redirect_domains, \
+         c.require_consent, c.compat_cookies, c.created_at, c.updated_at, (SELECT json_group_array(json(json_extract(k.config, '$.click_id'))) \
+           FROM connectors k WHERE k.container_id = c.id \
+           AND json_extract(k.config, '$.click_id.enabled') = 1) AS click_ids \
+         FROM containers c WHERE c.id = ?1",
+        &[text(container_id)],
+    )
+    .await?;
+    Ok(row.map(|row| {
+        let stored: Vec<StoredClickId> = match row.click_ids.as_deref() {
+            None => Vec::new(),
+            Some(json) => serde_json::from_str(json).unwrap_or_else(|e| {
+                // Capture still works for the standard parameters; say why custom ones are off.
+                worker::console_error!("reading connectors' click_id settings of {}: {e}", row.id);
+                Vec::new()
+            }),
+        };
+        let custom_params = stored
+            .into_iter()
+            .filter_map(|c| CustomClickParam::from_config(&c.into_config()))
+            .collect();
+        TrackingContainer {
+            row: ContainerRow {
+                id: row.id,
+                name: row.name,
+                cookie_domain: row.cookie_domain,
+                allowed_origins: row.allowed_origins,
+                redirect_domains: row.redirect_domains,
+                require_consent: row.require_consent,
+                compat_cookies: row.compat_cookies,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            },
+            custom_params,
+        }
+    }))
+}

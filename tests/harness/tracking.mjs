@@ -1,0 +1,86 @@
+// Calls to the browser surface as a browser on the tracking subdomain makes them. Node's fetch
+// will not send a chosen Host header, and the worker sets cookies only for a Host under the
+// container's cookie domain, so these go through node:http with `Host: t.shop.localhost.test`.
+import { request } from 'node:http';
+import { BASE } from './app.mjs';
+
+export const TRACKING_HOST = 't.shop.localhost.test';
+export const SITE_ORIGIN = 'https://www.shop.localhost.test';
+
+/**
+ * @param {string} method
+ * @param {string} path e.g. `/collect?id=...`
+ * @param {{host?: string, origin?: string, cookie?: string, headers?: Record<string,string>, body?: string|Buffer, json?: unknown}} options
+ */
+export function tracking(method, path, { host = TRACKING_HOST, origin, cookie, headers = {}, body, json } = {}) {
+  const target = new URL(BASE);
+  const h = { host, ...headers };
+  if (origin) h.origin = origin;
+  if (cookie) h.cookie = cookie;
+  let payload = body;
+  if (json !== undefined) {
+    payload = JSON.stringify(json);
+    h['content-type'] ??= 'application/json';
+  }
+  if (payload !== undefined) h['content-length'] = Buffer.byteLength(payload);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: target.hostname, port: target.port, method, path, headers: h }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed;
+        try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
+        const setCookies = res.headers['set-cookie'] ?? [];
+        resolve({ status: res.statusCode, headers: res.headers, text, json: parsed, setCookies, cookies: parseSetCookies(setCookies) });
+      });
+    });
+    req.on('error', reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+/** `Set-Cookie` values as `{name: {value, raw, attributes: {domain, path, 'max-age', secure, httponly, samesite}}}`. */
+export function parseSetCookies(values) {
+  const out = {};
+  for (const raw of values) {
+    const [pair, ...attrs] = raw.split(';').map((s) => s.trim());
+    const eq = pair.indexOf('=');
+    const attributes = {};
+    for (const a of attrs) {
+      const i = a.indexOf('=');
+      if (i < 0) attributes[a.toLowerCase()] = true;
+      else attributes[a.slice(0, i).toLowerCase()] = a.slice(i + 1);
+    }
+    out[pair.slice(0, eq)] = { value: pair.slice(eq + 1), raw, attributes };
+  }
+  return out;
+}
+
+/** A tiny cookie jar: keeps what the worker set and sends it back, as a browser would. */
+export class Jar {
+  constructor() { this.values = new Map(); }
+  take(response) {
+    for (const [name, c] of Object.entries(response.cookies)) {
+      if (c.attributes['max-age'] === '0') this.values.delete(name);
+      else this.values.set(name, c.value);
+    }
+    return response;
+  }
+  get(name) { return this.values.get(name); }
+  header() { return [...this.values].map(([k, v]) => `${k}=${v}`).join('; ') || undefined; }
+}
+
+/** `/collect` for a landing URL, as t.js calls it from the site. */
+export function collect(containerId, pageUrl, { consent, jar, origin = SITE_ORIGIN, ...options } = {}) {
+  let path = `/collect?id=${encodeURIComponent(containerId)}&url=${encodeURIComponent(pageUrl)}&ref=`;
+  if (consent !== undefined) path += `&consent=${encodeURIComponent(consent)}`;
+  return tracking('GET', path, { origin, cookie: jar?.header(), ...options }).then((res) => (jar ? jar.take(res) : res));
+}
+
+/** `/e` with a JSON body, as postclick.track() sends it. */
+export function sendEvent(containerId, body, { jar, origin = SITE_ORIGIN, ...options } = {}) {
+  return tracking('POST', `/e?id=${encodeURIComponent(containerId)}`, { origin, json: body, cookie: jar?.header(), ...options })
+    .then((res) => (jar ? jar.take(res) : res));
+}
