@@ -6,6 +6,7 @@ pub mod error;
 mod health;
 pub mod intake;
 pub mod respond;
+pub mod webhooks;
 
 use error::{ApiError, ApiResult};
 use std::future::Future;
@@ -45,6 +46,9 @@ routes! {
     // Browser surface (the tracking subdomain)
 
     // Webhooks in
+    GET "/webhook" => webhooks::tracklution::handle_webhook_get,
+    POST "/webhook" => webhooks::tracklution::handle_webhook_post,
+    POST "/webhooks/custom/:container/:topic" => webhooks::custom::handle_custom_webhook,
 
     // Admin API
     GET "/admin/api/openapi.json" => admin::openapi::handle_openapi,
@@ -63,6 +67,10 @@ routes! {
     // Admin API: deliveries, previews and tests
 
     // Admin API: API keys and webhook activity
+    POST "/admin/api/containers/:id/api-keys" => admin::api_keys::handle_create_api_key,
+    GET "/admin/api/containers/:id/api-keys" => admin::api_keys::handle_list_api_keys,
+    DELETE "/admin/api/api-keys/:id" => admin::api_keys::handle_revoke_api_key,
+    GET "/admin/api/containers/:id/webhook-activity" => admin::webhook_activity::handle_webhook_activity,
 }
 
 async fn finish(handler: impl Future<Output = ApiResult<Response>>) -> worker::Result<Response> {
