@@ -8,6 +8,7 @@ pub mod error;
 mod health;
 pub mod intake;
 pub mod respond;
+pub mod webhooks;
 
 use error::{ApiError, ApiResult};
 use std::future::Future;
@@ -62,6 +63,9 @@ routes! {
     OPTIONS "/e" => browser::cors::handle_preflight,
 
     // Webhooks in
+    GET "/webhook" => webhooks::tracklution::handle_webhook_get,
+    POST "/webhook" => webhooks::tracklution::handle_webhook_post,
+    POST "/webhooks/custom/:container/:topic" => webhooks::custom::handle_custom_webhook,
 
     // Console
     GET "/admin" => console::handle_console,
@@ -85,6 +89,10 @@ routes! {
     // Admin API: deliveries, previews and tests
 
     // Admin API: API keys and webhook activity
+    POST "/admin/api/containers/:id/api-keys" => admin::api_keys::handle_create_api_key,
+    GET "/admin/api/containers/:id/api-keys" => admin::api_keys::handle_list_api_keys,
+    DELETE "/admin/api/api-keys/:id" => admin::api_keys::handle_revoke_api_key,
+    GET "/admin/api/containers/:id/webhook-activity" => admin::webhook_activity::handle_webhook_activity,
 }
 
 async fn finish(handler: impl Future<Output = ApiResult<Response>>) -> worker::Result<Response> {

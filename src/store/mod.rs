@@ -1,11 +1,14 @@
 //! D1 access, one module per table group. Everything here is edge: it binds checked values from
 //! `core` types and maps rows back.
 
+pub mod api_keys;
 pub mod clicks;
 pub mod connectors;
 pub mod containers;
 pub mod events;
 pub mod tracking;
+pub mod visitors;
+pub mod webhook_requests;
 
 use crate::http::error::{ApiError, ApiResult};
 use serde::de::DeserializeOwned;

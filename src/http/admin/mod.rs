@@ -1,9 +1,11 @@
 //! `/admin/api/*`: JSON behind `Authorization: Bearer {ADMIN_TOKEN}`.
 
+pub mod api_keys;
 pub mod connectors;
 pub mod containers;
 pub mod openapi;
 pub mod parameters;
+pub mod webhook_activity;
 
 use super::error::{ApiError, ApiResult};
 use crate::config::{Config, DB};

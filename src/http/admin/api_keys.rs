@@ -1,0 +1,97 @@
+//! API keys for the inbound webhooks: create (the only answer that shows the key), list
+//! (prefix, name, times, never the key or its hash), revoke.
+
+use super::containers::find as find_container;
+use super::{db, require_admin};
+use crate::core::api_key::{ApiKey, ApiKeyName, RateLimit, API_KEY_RANDOM_BYTES};
+use crate::core::error::Invalid;
+use crate::core::ids::IdKind;
+use crate::http::body::{read_json, MAX_BODY_BYTES};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::respond::{iso8601, json, no_content, now_ms, param, random16};
+use crate::store::api_keys::{self, ApiKeyRow};
+use serde_json::{json, Value};
+use worker::{Request, Response, RouteContext};
+
+fn key_out(row: &ApiKeyRow) -> Value {
+    json!({
+        "id": row.id,
+        "container_id": row.container_id,
+        "name": row.name,
+        "prefix": row.prefix,
+        "rate_limit_per_minute": row.rate_limit_per_minute as u64,
+        "created_at": iso8601(row.created_at),
+        "last_used_at": row.last_used_at.map(iso8601),
+        "revoked_at": row.revoked_at.map(iso8601),
+        "revoked": row.revoked_at.is_some(),
+    })
+}
+
+/// `{name, rate_limit_per_minute?}`.
+fn parse_new_key(body: &Value) -> Result<(ApiKeyName, RateLimit), Invalid> {
+    let Value::Object(fields) = body else {
+        return Err(Invalid::new(
+            "invalid_body",
+            "the body must be a JSON object",
+        ));
+    };
+    let name = match fields.get("name") {
+        Some(Value::String(name)) => ApiKeyName::parse(name, "name")?,
+        None | Some(Value::Null) => {
+            return Err(Invalid::field(
+                "missing_field",
+                "name",
+                "name the key, e.g. Backend prod",
+            ))
+        }
+        Some(_) => return Err(Invalid::field("invalid_type", "name", "must be a string")),
+    };
+    let rate_limit =
+        RateLimit::from_json(fields.get("rate_limit_per_minute"), "rate_limit_per_minute")?;
+    Ok((name, rate_limit))
+}
+
+pub async fn handle_create_api_key(mut req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+    require_admin(&req, &ctx)?;
+    let container = find_container(&ctx, param(&ctx, "id")).await?;
+    let body = read_json(&mut req, MAX_BODY_BYTES).await?;
+    let (name, rate_limit) = parse_new_key(&body)?;
+    let mut random = [0u8; API_KEY_RANDOM_BYTES];
+    getrandom::fill(&mut random).map_err(|e| ApiError::internal("drawing a key", e))?;
+    let key = ApiKey::generate(&random);
+    let id = IdKind::ApiKey.new_id(random16()?);
+    let db = db(&ctx)?;
+    api_keys::insert(&db, &id, &container.id, &name, &key, rate_limit, now_ms()).await?;
+    let row = api_keys::get(&db, &id)
+        .await?
+        .ok_or_else(|| ApiError::internal("creating an API key", "the row vanished"))?;
+    let mut out = key_out(&row);
+    // The one time the key is shown: only its prefix and hash are kept.
+    out["key"] = json!(key.as_str());
+    json(201, &out)
+}
+
+pub async fn handle_list_api_keys(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+    require_admin(&req, &ctx)?;
+    let container = find_container(&ctx, param(&ctx, "id")).await?;
+    let rows = api_keys::list(&db(&ctx)?, &container.id).await?;
+    json(
+        200,
+        &json!({"data": rows.iter().map(key_out).collect::<Vec<_>>()}),
+    )
+}
+
+/// Revokes a key: from now on it gets 401. Revoking a revoked key is a no-op.
+pub async fn handle_revoke_api_key(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+    require_admin(&req, &ctx)?;
+    let id = param(&ctx, "id");
+    if !IdKind::ApiKey.matches(id) {
+        return Err(ApiError::NotFound("no such API key"));
+    }
+    let db = db(&ctx)?;
+    let row = api_keys::get(&db, id)
+        .await?
+        .ok_or(ApiError::NotFound("no such API key"))?;
+    api_keys::revoke(&db, &row.id, now_ms()).await?;
+    no_content()
+}

@@ -1,0 +1,150 @@
+//! `GET|POST /webhook`: Tracklution-compatible webhooks (seed 002). With `track` the request
+//! records an event; without it, it enriches the visitor it matches (a set request).
+//!
+//! The key comes as `k` (query or body) or as `Authorization: Bearer`. The container is known
+//! only through the key, so a missing, malformed or unknown key has no container to log against
+//! and leaves no activity row; a revoked key still names its container and is logged there.
+//!
+//! A set request that matches no visitor is acknowledged (`session_matched: false`) and keeps
+//! nothing: there is no session to enrich, and it creates no event. Send `track` to record a
+//! conversion that should wait for a later match.
+
+use super::activity::ActivityLog;
+use super::auth::{self, Authenticated};
+use super::{accept_event, utf8, Accepted};
+use crate::core::webhook_in::{
+    parse_webhook, presented_key, IdentityKind, MatchKeys, SetData, TrackOrSet, WebhookBody,
+};
+use crate::http::admin::db;
+use crate::http::body::{is_json_media, media_type, read_limited, MAX_BODY_BYTES};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::respond::now_ms;
+use crate::store::{events, visitors};
+use worker::{D1Database, Request, Response, RouteContext};
+
+pub async fn handle_webhook_get(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+    receive(req, ctx, false).await
+}
+
+pub async fn handle_webhook_post(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+    receive(req, ctx, true).await
+}
+
+async fn receive(mut req: Request, ctx: RouteContext<()>, with_body: bool) -> ApiResult<Response> {
+    let now = now_ms();
+    let db = db(&ctx)?;
+    let query: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
+    // The body is read before the key is checked, because the key may be inside it.
+    let body = if with_body {
+        read_body(&mut req).await
+    } else {
+        Ok(WebhookBody::Empty)
+    };
+    let header = req.headers().get("authorization")?;
+    let empty = WebhookBody::Empty;
+    let k = presented_key(&query, body.as_ref().unwrap_or(&empty));
+    let no_key_anywhere = header.is_none() && k.is_none();
+    let key = match auth::header_or_k(header.as_deref(), k) {
+        Ok(key) => key,
+        // No key anywhere we could read: a body we could not read is the better answer.
+        Err(missing) => {
+            return match body {
+                Err(body_error) if no_key_anywhere => Err(body_error),
+                _ => Err(missing),
+            }
+        }
+    };
+    let key = match auth::authenticate(&db, &key, now).await {
+        Ok(key) => key,
+        Err(refusal) => {
+            let Some(container_id) = refusal.container_id else {
+                return Err(refusal.error);
+            };
+            return ActivityLog::new(&container_id, now)
+                .finish(&db, Err(refusal.error))
+                .await;
+        }
+    };
+    let mut log = ActivityLog::new(&key.container_id, now);
+    let outcome = process(&ctx, &db, &key, &query, body, now, &mut log).await;
+    log.finish(&db, outcome).await
+}
+
+/// Everything after the key: the rate limit, the payload, and storing it.
+async fn process(
+    ctx: &RouteContext<()>,
+    db: &D1Database,
+    key: &Authenticated,
+    query: &[(String, String)],
+    body: ApiResult<WebhookBody>,
+    now: i64,
+    log: &mut ActivityLog,
+) -> ApiResult<Accepted> {
+    auth::enforce_rate_limit(key, now)?;
+    let parsed = parse_webhook(query, &body?)?;
+    log.set_topic(parsed.activity_topic());
+    match parsed {
+        TrackOrSet::Track(event) => accept_event(ctx, &key.container_id, &event, now).await,
+        TrackOrSet::Set(set) => enrich_visitor(db, &key.container_id, &set, now).await,
+    }
+}
+
+/// A form or JSON body (415 for anything else that is not empty), at most 64 KiB (413).
+async fn read_body(req: &mut Request) -> ApiResult<WebhookBody> {
+    let media = media_type(req);
+    let bytes = read_limited(req, MAX_BODY_BYTES).await?;
+    if bytes.is_empty() {
+        return Ok(WebhookBody::Empty);
+    }
+    match media.as_deref() {
+        Some(m) if is_json_media(m) => Ok(WebhookBody::json(&utf8(bytes)?)?),
+        Some("application/x-www-form-urlencoded") => Ok(WebhookBody::form(&utf8(bytes)?)),
+        _ => Err(ApiError::UnsupportedMediaType(
+            "send the body as application/json or application/x-www-form-urlencoded",
+        )),
+    }
+}
+
+/// A set request: find the visitor, tie the request's identities to them (which also
+/// late-matches earlier events waiting for those identities), and merge its data into the
+/// visitor's attributes, all in one transaction. No event is created.
+async fn enrich_visitor(
+    db: &D1Database,
+    container_id: &str,
+    set: &SetData,
+    now: i64,
+) -> ApiResult<Accepted> {
+    let keys = MatchKeys::from_set(set);
+    let matched = events::match_visitor(db, container_id, &keys).await?;
+    let Some((visitor_id, _)) = matched else {
+        return Ok(Accepted {
+            kind: "set",
+            event_id: None,
+            session_matched: false,
+            duplicate: false,
+        });
+    };
+    let identities: Vec<(String, String)> = keys
+        .keys()
+        .iter()
+        .filter(|key| key.kind != IdentityKind::VisitorId)
+        .map(|key| (key.kind.label(), key.key.clone()))
+        .collect();
+    let mut statements = events::link_identities(db, container_id, &visitor_id, &identities, now)?;
+    statements.push(visitors::merge(
+        db,
+        container_id,
+        &visitor_id,
+        &visitors::set_document(set),
+        now,
+    )?);
+    db.batch(statements)
+        .await
+        .map_err(|e| ApiError::internal("enriching a visitor", e))?;
+    Ok(Accepted {
+        kind: "set",
+        event_id: None,
+        session_matched: true,
+        duplicate: false,
+    })
+}

@@ -1,0 +1,136 @@
+//! The `visitors` table: what set-type webhooks told us about a visitor, merged over time.
+//!
+//! The stored document is `{"user": {...}, "attributes": {...}, "clicks": {...}, "url", "ip",
+//! "user_agent"}`, merged with SQLite's `json_patch` (RFC 7396), so a later value replaces an
+//! earlier one key by key, and an explicit `null` in `eventAttributes` removes that attribute.
+//! Each set request is bounded by the parser; the merged document is bounded here: a set that
+//! would grow it past [`MAX_VISITOR_DOCUMENT_BYTES`] replaces it instead of growing it further.
+
+use super::{int, statement, text};
+use crate::core::webhook_in::SetData;
+use crate::http::error::{ApiError, ApiResult};
+use serde_json::{Map, Value};
+use worker::{D1Database, D1PreparedStatement};
+
+/// Largest merged attribute document one visitor keeps.
+pub const MAX_VISITOR_DOCUMENT_BYTES: i64 = 64 * 1024;
+
+/// The document one set request contributes: only what it carries, so absent fields never
+/// erase what earlier requests stored.
+pub fn set_document(set: &SetData) -> Value {
+    let mut doc = Map::new();
+    let mut user = Map::new();
+    let named = [
+        ("email", &set.user.email),
+        ("phone", &set.user.phone),
+        ("external_id", &set.user.external_id),
+        ("first_name", &set.user.first_name),
+        ("last_name", &set.user.last_name),
+    ];
+    for (key, value) in named {
+        if let Some(value) = value {
+            user.insert(key.to_string(), Value::String(value.clone()));
+        }
+    }
+    for (key, value) in set.user.extra.as_map() {
+        user.insert(key.clone(), value.clone());
+    }
+    if !user.is_empty() {
+        doc.insert("user".to_string(), Value::Object(user));
+    }
+    if !set.attributes.is_empty() {
+        doc.insert(
+            "attributes".to_string(),
+            Value::Object(set.attributes.as_map().clone()),
+        );
+    }
+    let clicks: Map<String, Value> = set
+        .clicks
+        .iter()
+        .map(|c| (c.param.clone(), Value::String(c.value.clone())))
+        .collect();
+    if !clicks.is_empty() {
+        doc.insert("clicks".to_string(), Value::Object(clicks));
+    }
+    let scalars = [
+        ("url", &set.url),
+        ("ip", &set.ip),
+        ("user_agent", &set.user_agent),
+    ];
+    for (key, value) in scalars {
+        if let Some(value) = value {
+            doc.insert(key.to_string(), Value::String(value.clone()));
+        }
+    }
+    Value::Object(doc)
+}
+
+/// The statement that merges `document` into the visitor's stored attributes.
+pub fn merge(
+    db: &D1Database,
+    container_id: &str,
+    visitor_id: &str,
+    document: &Value,
+    now_ms: i64,
+) -> ApiResult<D1PreparedStatement> {
+    let json = serde_json::to_string(document)
+        .map_err(|e| ApiError::internal("serialising visitor attributes", e))?;
+    statement(
+        db,
+        "INSERT INTO visitors (container_id, visitor_id, attributes, updated_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (container_id, visitor_id) DO UPDATE SET \
+         attributes = CASE WHEN length(json_patch(attributes, excluded.attributes)) <= ?5 \
+         THEN json_patch(attributes, excluded.attributes) ELSE excluded.attributes END, \
+         updated_at = excluded.updated_at",
+        &[
+            text(container_id),
+            text(visitor_id),
+            text(&json),
+            int(now_ms),
+            int(MAX_VISITOR_DOCUMENT_BYTES),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::webhook_in::{parse_webhook, TrackOrSet, WebhookBody};
+    use serde_json::json;
+
+    fn set_from(query: &[(&str, &str)]) -> SetData {
+        let pairs: Vec<(String, String)> = query
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        match parse_webhook(&pairs, &WebhookBody::Empty) {
+            Ok(TrackOrSet::Set(set)) => set,
+            other => panic!("expected a set request, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_set_document_holds_only_what_the_request_carried() {
+        let set = set_from(&[
+            ("externalId", "crm-1"),
+            ("phoneNumber", "+358401234567"),
+            ("city", "Helsinki"),
+            ("utmSource", "google"),
+            ("eventAttributes[plan]", "Premium"),
+        ]);
+        assert_eq!(
+            set_document(&set),
+            json!({
+                "user": {"external_id": "crm-1", "phone": "+358401234567", "city": "Helsinki"},
+                "attributes": {"plan": "Premium"},
+                "clicks": {"utm_source": "google"},
+            })
+        );
+    }
+
+    #[test]
+    fn a_set_with_only_an_identity_contributes_no_nulls() {
+        let set = set_from(&[("visitorId", "v_1")]);
+        assert_eq!(set_document(&set), json!({}));
+    }
+}

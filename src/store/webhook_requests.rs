@@ -1,0 +1,73 @@
+//! The `webhook_requests` table: each container's recent inbound webhook activity. Only the
+//! last [`RECENT_ACTIVITY_LIMIT`] rows per container are kept; each insert trims the rest in the
+//! same transaction, so the table never grows and no sweep is needed.
+
+use super::{all, flag, int, opt_text, statement, text};
+use crate::core::webhook_in::{ActivityStatus, RECENT_ACTIVITY_LIMIT};
+use crate::http::error::{ApiError, ApiResult};
+use serde::Deserialize;
+use worker::D1Database;
+
+/// One request's outcome, as the activity log records it.
+#[derive(Debug, Clone)]
+pub struct NewActivity<'a> {
+    pub container_id: &'a str,
+    pub received_at: i64,
+    pub status: ActivityStatus,
+    pub topic: Option<&'a str>,
+    pub session_matched: bool,
+    pub http_status: u16,
+    pub error_code: Option<&'a str>,
+    pub event_id: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ActivityRow {
+    pub id: f64,
+    pub received_at: f64,
+    pub status: String,
+    pub topic: Option<String>,
+    pub session_matched: i64,
+    pub http_status: f64,
+    pub error_code: Option<String>,
+    pub event_id: Option<String>,
+}
+
+pub async fn insert(db: &D1Database, row: &NewActivity<'_>) -> ApiResult<()> {
+    let insert = statement(
+        db,
+        "INSERT INTO webhook_requests (container_id, received_at, status, topic, session_matched, \
+         http_status, error_code, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        &[
+            text(row.container_id),
+            int(row.received_at),
+            text(row.status.as_str()),
+            opt_text(row.topic),
+            flag(row.session_matched),
+            int(i64::from(row.http_status)),
+            opt_text(row.error_code),
+            opt_text(row.event_id),
+        ],
+    )?;
+    let trim = statement(
+        db,
+        "DELETE FROM webhook_requests WHERE container_id = ?1 AND id <= \
+         (SELECT id FROM webhook_requests WHERE container_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+        &[text(row.container_id), int(RECENT_ACTIVITY_LIMIT as i64)],
+    )?;
+    db.batch(vec![insert, trim])
+        .await
+        .map_err(|e| ApiError::internal("recording webhook activity", e))?;
+    Ok(())
+}
+
+/// The container's recent requests, newest first.
+pub async fn recent(db: &D1Database, container_id: &str) -> ApiResult<Vec<ActivityRow>> {
+    all(
+        db,
+        "SELECT id, received_at, status, topic, session_matched, http_status, error_code, event_id \
+         FROM webhook_requests WHERE container_id = ?1 ORDER BY id DESC LIMIT ?2",
+        &[text(container_id), int(RECENT_ACTIVITY_LIMIT as i64)],
+    )
+    .await
+}

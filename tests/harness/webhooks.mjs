@@ -1,0 +1,130 @@
+// Helpers for the inbound webhook tests: API keys, the two webhook surfaces, what they stored,
+// and a visitor to match against. `webhooksAt(worker)` binds them to a worker; the named
+// exports are bound to the worker that tests/run.mjs started.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BASE, ADMIN_TOKEN, STATE_DIR, sqlText, unique } from './app.mjs';
+import { queryD1 } from './worker.mjs';
+
+export const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+
+const NO_ROUTE = (res) => res.status === 404 && res.json?.error?.message === 'no such route';
+
+/** @param {{url: string, adminToken: string, stateDir: string}} worker */
+export function webhooksAt({ url, adminToken, stateDir }) {
+  async function call(method, path, { body, token = adminToken, headers = {}, raw } = {}) {
+    const h = { ...headers };
+    if (token) h.authorization = `Bearer ${token}`;
+    let payload = raw;
+    if (body !== undefined) {
+      payload = JSON.stringify(body);
+      h['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(url + path, { method, headers: h, body: payload, redirect: 'manual' });
+    const text = await res.text();
+    let json;
+    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+    return { status: res.status, headers: res.headers, text, json };
+  }
+
+  const sql = (query) => queryD1(stateDir, query);
+
+  const apiKeys = {
+    create: (containerId, body) => call('POST', `/admin/api/containers/${containerId}/api-keys`, { body }),
+    list: (containerId) => call('GET', `/admin/api/containers/${containerId}/api-keys`),
+    revoke: (id) => call('DELETE', `/admin/api/api-keys/${id}`),
+  };
+
+  async function newContainer() {
+    const res = await call('POST', '/admin/api/containers', { body: {
+      name: unique('shop-'), cookie_domain: 'shop.localhost.test', allowed_origins: ['https://www.shop.localhost.test'],
+    } });
+    if (res.status !== 201) throw new Error(`creating a container: ${res.status} ${res.text}`);
+    return res.json;
+  }
+
+  /** A container's stored events, oldest first, with the payload parsed. */
+  const eventsOf = (containerId) =>
+    sql(`SELECT * FROM events WHERE container_id = ${sqlText(containerId)} ORDER BY created_at, id`)
+      .map((row) => ({ ...row, payload: JSON.parse(row.payload) }));
+
+  /** Whether this worker has the route; a worker without it answers 404 "no such route". */
+  const built = async (method, path, body) => !NO_ROUTE(await call(method, path, { token: null, body }));
+
+  function writeD1(statement) {
+    const dir = join(stateDir, 'v3/d1/miniflare-D1DatabaseObject');
+    const file = readdirSync(dir).find((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
+    execFileSync('sqlite3', ['-cmd', '.timeout 5000', join(dir, file), statement], { stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  return {
+    call,
+    sql,
+    apiKeys,
+    newContainer,
+    eventsOf,
+    eventById: (containerId, eventId) => eventsOf(containerId).find((e) => e.event_id === eventId),
+    activity: (containerId) => call('GET', `/admin/api/containers/${containerId}/webhook-activity`),
+
+    /** A fresh container with one API key; `rate` is the key's per-minute limit. */
+    async keyedContainer({ rate = 1000 } = {}) {
+      const container = await newContainer();
+      const res = await apiKeys.create(container.id, { name: unique('key-'), rate_limit_per_minute: rate });
+      if (res.status !== 201) throw new Error(`creating an API key: ${res.status} ${res.text}`);
+      return { container, key: res.json.key, keyId: res.json.id };
+    },
+
+    /** `GET /webhook?...`; `params` is an object or a list of pairs, `k` included by the caller. */
+    webhookGet: (params, { headers } = {}) =>
+      call('GET', `/webhook?${new URLSearchParams(params)}`, { token: null, headers }),
+
+    /** `POST /webhook` with a JSON body (`json`), a form body (`form`) or a raw body. */
+    webhookPost({ query, json, form, raw, bearer, headers = {} } = {}) {
+      const path = query ? `/webhook?${new URLSearchParams(query)}` : '/webhook';
+      if (form !== undefined) {
+        return call('POST', path, { token: bearer ?? null, raw: new URLSearchParams(form).toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+      }
+      if (json !== undefined) return call('POST', path, { token: bearer ?? null, body: json, headers });
+      return call('POST', path, { token: bearer ?? null, raw, headers });
+    },
+
+    /** `POST /webhooks/custom/{container}/{topic}` with a Bearer key and a JSON (or raw) body. */
+    customWebhook(containerId, topic, body, { key, raw, headers = {} } = {}) {
+      const path = `/webhooks/custom/${containerId}/${topic}`;
+      if (raw !== undefined) return call('POST', path, { token: key ?? null, raw, headers });
+      return call('POST', path, { token: key ?? null, body, headers });
+    },
+
+    clickRedirectBuilt: () => built('GET', '/c?id=ctr_AAAAAAAAAAAAAAAAAAAAAA'),
+    browserEventsBuilt: () => built('POST', '/e?id=ctr_AAAAAAAAAAAAAAAAAAAAAA', {}),
+
+    /**
+     * A visitor who arrived through a tracking link with `param=value` (a gclid, say). Uses the
+     * real `/c` redirect when the browser surface is built. Until then it writes the click row
+     * `/c` would write straight into the worker's local D1, so matching can be tested on its
+     * own; local D1 answers SQLITE_BUSY to a request that meets such a write, so only use this
+     * on a worker no other test file talks to (see webhooks_matching.test.mjs).
+     */
+    async visitorWithClick(containerId, param, value) {
+      const landing = 'https://www.shop.localhost.test/landing';
+      const res = await call('GET', `/c?${new URLSearchParams({ id: containerId, to: landing, [param]: value })}`, { token: null });
+      if (!NO_ROUTE(res)) {
+        const cookie = res.headers.getSetCookie().find((c) => c.startsWith('pc_vid='));
+        if (res.status !== 302 || !cookie) throw new Error(`/c answered ${res.status} without pc_vid: ${res.text}`);
+        return cookie.slice('pc_vid='.length).split(';')[0];
+      }
+      const visitorId = unique('vis_');
+      writeD1(`INSERT INTO clicks (container_id, visitor_id, param, value, source, landing_url, created_at)
+        VALUES (${sqlText(containerId)}, ${sqlText(visitorId)}, ${sqlText(param)}, ${sqlText(value)}, NULL, ${sqlText(landing)}, ${Date.now()})`);
+      return visitorId;
+    },
+  };
+}
+
+const shared = webhooksAt({ url: BASE, adminToken: ADMIN_TOKEN, stateDir: STATE_DIR });
+export const {
+  apiKeys, activity, keyedContainer, webhookGet, webhookPost, customWebhook, eventsOf, eventById,
+} = shared;
