@@ -3,6 +3,8 @@
 
 pub mod connectors;
 pub mod containers;
+pub mod deliveries;
+pub mod delivery_inputs;
 
 use crate::http::error::{ApiError, ApiResult};
 use serde::de::DeserializeOwned;

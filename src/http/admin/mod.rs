@@ -2,6 +2,7 @@
 
 pub mod connectors;
 pub mod containers;
+pub mod deliveries;
 pub mod openapi;
 pub mod parameters;
 
