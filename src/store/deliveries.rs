@@ -185,22 +185,22 @@ pub async fn get(db: &D1Database, id: &str) -> ApiResult<Option<DeliveryRow>> {
     first(db, "SELECT * FROM deliveries WHERE id = ?1", &[text(id)]).await
 }
 
-/// Claim attempt `attempt` of a pending row: only one caller ever wins a given attempt.
+/// Claim attempt `attempt` of a pending row and return the row: only one caller ever wins a
+/// given attempt; `None` means the row is gone, settled, or that attempt is already taken.
 /// `next_attempt_at` becomes now, so the sweep leaves an attempt in flight alone.
 pub async fn claim_attempt(
     db: &D1Database,
     id: &str,
     attempt: u32,
     now_ms: i64,
-) -> ApiResult<bool> {
-    let changed = run(
+) -> ApiResult<Option<DeliveryRow>> {
+    first(
         db,
         "UPDATE deliveries SET attempt = ?2, next_attempt_at = ?3, updated_at = ?3 \
-         WHERE id = ?1 AND attempt = ?2 - 1 AND status IN ('queued', 'retrying')",
+         WHERE id = ?1 AND attempt = ?2 - 1 AND status IN ('queued', 'retrying') RETURNING *",
         &[text(id), int(i64::from(attempt)), int(now_ms)],
     )
-    .await?;
-    Ok(changed > 0)
+    .await
 }
 
 /// What one attempt got back.

@@ -77,18 +77,14 @@ async fn attempt(
     db: &D1Database,
     config: &DeliveryConfig,
 ) -> ApiResult<()> {
-    let Some(row) = deliveries::get(db, &message.delivery_id).await? else {
-        return Ok(()); // purged, or never ours
-    };
-    let fresh = row.status().is_some_and(|s| s.is_pending())
-        && row.attempts_made().saturating_add(1) == message.attempt;
-    if !fresh {
-        return Ok(()); // a duplicate or stale message: that attempt is taken or settled
-    }
     let started = now_ms();
-    if !deliveries::claim_attempt(db, &row.id, message.attempt, started).await? {
-        return Ok(()); // another consumer won this attempt
-    }
+    // One conditional write both reads the row and takes the attempt: a duplicate or stale
+    // message (that attempt taken or settled, the row purged) finds nothing and is dropped.
+    let Some(row) =
+        deliveries::claim_attempt(db, &message.delivery_id, message.attempt, started).await?
+    else {
+        return Ok(());
+    };
 
     let Some(stored) = row.stored_request() else {
         let error = "the delivery has no readable request to send";
