@@ -139,6 +139,7 @@ pub async fn dispatch_event(
             DeliveryStatus::Queued | DeliveryStatus::Retrying => summary.queued += 1,
             DeliveryStatus::Test => summary.test += 1,
             DeliveryStatus::Skipped => summary.skipped += 1,
+            // Only a request that could not be built is written as failed (never delivered).
             DeliveryStatus::Failed | DeliveryStatus::Delivered => summary.failed += 1,
         }
     }

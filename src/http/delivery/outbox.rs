@@ -103,10 +103,6 @@ pub async fn write_and_enqueue(
     Ok(written)
 }
 
-fn queue(env: &Env, binding: &str) -> worker::Result<Queue> {
-    env.queue(binding)
-}
-
 /// Send messages to the postbacks queue, after `delay_s` when given.
 pub async fn send(
     env: &Env,
@@ -127,7 +123,7 @@ async fn send_to(
     messages: &[DeliveryMessage],
     delay_s: Option<u32>,
 ) -> worker::Result<()> {
-    let queue = queue(env, binding)?;
+    let queue: Queue = env.queue(binding)?;
     for chunk in messages.chunks(SEND_BATCH) {
         let built = chunk.iter().map(|m| {
             let builder = MessageBuilder::new(m.to_json());
