@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 BOOT := eval "$$(scripts/bootstrap.sh)"
 
-.PHONY: dev test bench build lint unit integration browser fmt clean
+.PHONY: dev test bench bench-postbacks build lint unit integration browser fmt clean
 
 ## make dev: build, migrate local D1, seed the demo, serve on http://127.0.0.1:8787
 dev:
@@ -35,6 +35,10 @@ integration:
 bench: build
 	@$(BOOT); cargo bench --locked --bench template -- --noplot 2>&1 | grep -E '^(pixel|\s+time:|\s+thrpt:)'
 	@$(BOOT); node benches/run.mjs
+
+## make bench-postbacks: 10,000 postbacks through the local queue to a local receiver
+bench-postbacks: build
+	@$(BOOT); node benches/postbacks.mjs
 
 fmt:
 	cargo fmt --all

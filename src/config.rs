@@ -1,5 +1,6 @@
 //! Binding names and typed settings read from the worker's environment.
 
+use crate::core::postback::RetrySchedule;
 use worker::Env;
 
 /// The D1 database binding.
@@ -33,4 +34,153 @@ fn secret(env: &Env, name: &str) -> Option<String> {
         .or_else(|_| env.var(name).map(|v| v.to_string()))
         .ok()?;
     (!value.trim().is_empty()).then_some(value)
+}
+
+/// The dead-letter queue producer binding: a delivery that is given up is handed to it.
+pub const POSTBACKS_DLQ: &str = "POSTBACKS_DLQ";
+/// The queue names of wrangler.toml: one queue handler consumes both, told apart by name.
+pub const POSTBACKS_QUEUE_NAME: &str = "postclick-postbacks";
+pub const POSTBACKS_DLQ_NAME: &str = "postclick-postbacks-dlq";
+
+/// Tunables of outbound delivery, read from vars. A malformed value is logged and the default
+/// used: refusing to deliver over a typo would lose postbacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryConfig {
+    /// `RETRY_SCHEDULE`: the delays between attempts, e.g. `10s,1m,5m,30m,2h,6h,12h` (the
+    /// default), each jittered ±20%; a delivery gets one attempt more than there are delays.
+    pub retry_schedule: RetrySchedule,
+    /// `ALLOW_PRIVATE_TARGETS`: `true` lets postbacks reach loopback and private addresses, as
+    /// local development and tests need. Default `false`.
+    pub allow_private_targets: bool,
+    /// `DELIVERY_TIMEOUT_S`: how long one attempt waits for the partner's answer, 1 to 60 s.
+    /// Default 15.
+    pub timeout_s: u32,
+    /// `LOG_RETENTION_DAYS`: finished deliveries, their attempts and webhook activity older than
+    /// this are purged by the cron sweep, 1 to 3650. Default 30.
+    pub log_retention_days: u32,
+    /// `STUCK_AFTER_S`: a pending delivery whose attempt is this overdue is re-queued by the
+    /// sweep (its message never reached the queue, or was lost). Default 300; never less than
+    /// twice the timeout, so an attempt still in flight is not taken for stuck.
+    pub stuck_after_s: u32,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            retry_schedule: RetrySchedule::default(),
+            allow_private_targets: false,
+            timeout_s: 15,
+            log_retention_days: 30,
+            stuck_after_s: 300,
+        }
+    }
+}
+
+impl DeliveryConfig {
+    pub fn from_env(env: &Env) -> Self {
+        let (config, problems) = Self::from_vars(|name| {
+            env.var(name)
+                .map(|v| v.to_string())
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        });
+        for problem in problems {
+            worker::console_error!("delivery config: {problem}; using the default");
+        }
+        config
+    }
+
+    /// Read the settings through `var`; returns them with a sentence per malformed value.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> (Self, Vec<String>) {
+        let mut config = Self::default();
+        let mut problems = Vec::new();
+        if let Some(raw) = var("RETRY_SCHEDULE") {
+            match RetrySchedule::parse(&raw, "RETRY_SCHEDULE") {
+                Ok(schedule) => config.retry_schedule = schedule,
+                Err(e) => problems.push(format!("RETRY_SCHEDULE: {}", e.message)),
+            }
+        }
+        if let Some(raw) = var("ALLOW_PRIVATE_TARGETS") {
+            match raw.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => config.allow_private_targets = true,
+                "false" | "0" | "no" => config.allow_private_targets = false,
+                _ => problems.push(format!(
+                    "ALLOW_PRIVATE_TARGETS: {raw:?} is not true or false"
+                )),
+            }
+        }
+        let mut number = |name: &str, range: std::ops::RangeInclusive<u32>, slot: &mut u32| {
+            if let Some(raw) = var(name) {
+                match raw.trim().parse::<u32>() {
+                    Ok(n) if range.contains(&n) => *slot = n,
+                    _ => problems.push(format!(
+                        "{name}: {raw:?} is not a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    )),
+                }
+            }
+        };
+        number("DELIVERY_TIMEOUT_S", 1..=60, &mut config.timeout_s);
+        number(
+            "LOG_RETENTION_DAYS",
+            1..=3650,
+            &mut config.log_retention_days,
+        );
+        number("STUCK_AFTER_S", 1..=86_400, &mut config.stuck_after_s);
+        config.stuck_after_s = config.stuck_after_s.max(config.timeout_s * 2);
+        (config, problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(pairs: &[(&str, &str)]) -> (DeliveryConfig, Vec<String>) {
+        DeliveryConfig::from_vars(|name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn delivery_settings_default_to_the_documented_values() {
+        let (config, problems) = read(&[]);
+        assert!(problems.is_empty());
+        assert_eq!(config, DeliveryConfig::default());
+        assert_eq!(
+            config.retry_schedule.to_string(),
+            "10,60,300,1800,7200,21600,43200"
+        );
+        assert_eq!(config.timeout_s, 15);
+        assert!(!config.allow_private_targets);
+    }
+
+    #[test]
+    fn delivery_settings_are_read_from_vars_and_bad_values_fall_back_with_a_reason() {
+        let (config, problems) = read(&[
+            ("RETRY_SCHEDULE", "1s,1s,2s"),
+            ("ALLOW_PRIVATE_TARGETS", "true"),
+            ("DELIVERY_TIMEOUT_S", "3"),
+            ("LOG_RETENTION_DAYS", "7"),
+            ("STUCK_AFTER_S", "1"),
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(config.retry_schedule.delays(), &[1, 1, 2]);
+        assert!(config.allow_private_targets);
+        assert_eq!(config.timeout_s, 3);
+        assert_eq!(config.log_retention_days, 7);
+        assert_eq!(config.stuck_after_s, 6, "never less than twice the timeout");
+
+        let (config, problems) = read(&[
+            ("RETRY_SCHEDULE", "soon"),
+            ("ALLOW_PRIVATE_TARGETS", "maybe"),
+            ("DELIVERY_TIMEOUT_S", "0"),
+        ]);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(config, DeliveryConfig::default());
+    }
 }

@@ -15,14 +15,17 @@ if (files.length === 0) {
 }
 
 mkdirSync(join(ROOT, 'tests/artifacts'), { recursive: true });
-const worker = await startWorker({ logFile: join(ROOT, 'tests/artifacts/wrangler.log') });
+// Short delivery tunables, so retries, timeouts and dead-lettering finish within a test.
+const TEST_VARS = { RETRY_SCHEDULE: '1s,1s,2s', DELIVERY_TIMEOUT_S: '3' };
+const worker = await startWorker({ logFile: join(ROOT, 'tests/artifacts/wrangler.log'), vars: TEST_VARS });
 let status = 1;
 try {
   const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
     cwd: ROOT,
     stdio: 'inherit',
     env: { ...process.env, POSTCLICK_URL: worker.url, POSTCLICK_ADMIN_TOKEN: worker.adminToken,
-      POSTCLICK_SIGNING_KEY: worker.signingKey, POSTCLICK_STATE_DIR: worker.stateDir },
+      POSTCLICK_SIGNING_KEY: worker.signingKey, POSTCLICK_STATE_DIR: worker.stateDir,
+      POSTCLICK_WORKER_VARS: JSON.stringify(TEST_VARS) },
   });
   status = result.status ?? 1;
 } finally {

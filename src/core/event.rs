@@ -4,7 +4,7 @@
 
 use super::error::Invalid;
 use super::money::{Amount, Currency};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 pub const MAX_EVENT_NAME_LEN: usize = 64;
@@ -14,10 +14,18 @@ pub const MAX_ATTRIBUTE_KEY_LEN: usize = 64;
 pub const MAX_ATTRIBUTE_STRING_LEN: usize = 1024;
 pub const MAX_ATTRIBUTE_DEPTH: usize = 3;
 
-/// An event name such as `Purchase`: 1–64 printable characters.
+/// An event name such as `Purchase`: 1–64 printable characters. Reading a stored event goes
+/// through the same check.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct EventName(String);
+
+impl<'de> Deserialize<'de> for EventName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Self::parse(&raw, "event").map_err(serde::de::Error::custom)
+    }
+}
 
 impl EventName {
     pub fn parse(raw: &str, field: &str) -> Result<Self, Invalid> {
@@ -49,6 +57,13 @@ impl EventName {
 #[serde(transparent)]
 pub struct EventId(String);
 
+impl<'de> Deserialize<'de> for EventId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Self::parse(&raw, "event_id").map_err(serde::de::Error::custom)
+    }
+}
+
 impl EventId {
     pub fn parse(raw: &str, field: &str) -> Result<Self, Invalid> {
         let id = raw.trim();
@@ -71,6 +86,13 @@ impl EventId {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Attributes(Map<String, Value>);
+
+impl<'de> Deserialize<'de> for Attributes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Map::<String, Value>::deserialize(d)?;
+        Self::from_map(raw, "attributes").map_err(serde::de::Error::custom)
+    }
+}
 
 impl Attributes {
     pub fn parse(value: &Value, field: &str) -> Result<Self, Invalid> {
@@ -152,7 +174,8 @@ fn check_bounded(value: &Value, depth: usize) -> Result<(), String> {
 
 /// What the user told us about themselves. Raw values feed `{{EMAIL}}` and friends; the hashed
 /// forms are what identity matching stores.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UserData {
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -164,7 +187,8 @@ pub struct UserData {
 }
 
 /// Consent as the payload states it. `None` means the payload said nothing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Consent {
     pub advertising: Option<bool>,
     pub analytics: Option<bool>,
@@ -178,7 +202,7 @@ impl Consent {
 }
 
 /// Where an event came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum EventSource {
     Browser,
@@ -187,27 +211,33 @@ pub enum EventSource {
 }
 
 /// A click id carried by an event payload (not captured from a landing URL).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CarriedClick {
     /// Lower-case parameter name: `gclid`, `fbclid`, `click_id`, ...
     pub param: String,
     pub value: String,
 }
 
-/// A checked event, ready to store.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A checked event, ready to store. `events.payload` holds it as JSON; reading it back runs the
+/// same checks, and fields a newer version added may be missing from older rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewEvent {
     pub name: EventName,
     pub event_id: Option<EventId>,
     pub value: Option<Amount>,
     pub currency: Option<Currency>,
     pub url: Option<String>,
+    #[serde(default)]
     pub attributes: Attributes,
+    #[serde(default)]
     pub user: UserData,
+    #[serde(default)]
     pub clicks: Vec<CarriedClick>,
     pub visitor_id: Option<String>,
+    #[serde(default)]
     pub consent: Consent,
     /// `pc_test=1`: force a real send from a connector in test mode.
+    #[serde(default)]
     pub force_send: bool,
     pub source: EventSource,
     pub ip: Option<String>,
@@ -241,6 +271,67 @@ mod tests {
         assert!(Attributes::parse(&long, "attributes").is_err());
         let many: Map<String, Value> = (0..51).map(|i| (format!("k{i}"), json!(i))).collect();
         assert!(Attributes::from_map(many, "attributes").is_err());
+    }
+
+    fn stored_event() -> NewEvent {
+        NewEvent {
+            name: EventName::parse("Purchase", "event").unwrap(),
+            event_id: Some(EventId::parse("order-1", "event_id").unwrap()),
+            value: Some(Amount::from_f64(49.9, "value").unwrap()),
+            currency: Some(Currency::parse("EUR").unwrap()),
+            url: Some("https://www.shop.com/thanks".into()),
+            attributes: Attributes::parse(&json!({"transaction_id": 12345}), "attributes").unwrap(),
+            user: UserData {
+                email: Some("a@b.com".into()),
+                ..UserData::default()
+            },
+            clicks: vec![CarriedClick {
+                param: "gclid".into(),
+                value: "Cj0-x".into(),
+            }],
+            visitor_id: Some("v1".into()),
+            consent: Consent {
+                advertising: Some(true),
+                analytics: None,
+            },
+            force_send: true,
+            source: EventSource::CustomWebhook {
+                topic: "purchase".into(),
+            },
+            ip: Some("203.0.113.9".into()),
+            user_agent: None,
+        }
+    }
+
+    #[test]
+    fn a_stored_event_reads_back_exactly_as_it_was_written() {
+        let event = stored_event();
+        let payload = serde_json::to_string(&event).unwrap();
+        let read: NewEvent = serde_json::from_str(&payload).unwrap();
+        assert_eq!(read, event);
+    }
+
+    #[test]
+    fn reading_a_stored_event_runs_the_same_checks_and_tolerates_missing_newer_fields() {
+        let minimal: NewEvent =
+            serde_json::from_value(json!({"name": "Lead", "source": {"kind": "browser"}})).unwrap();
+        assert_eq!(minimal.name.as_str(), "Lead");
+        assert!(minimal.attributes.is_empty() && minimal.clicks.is_empty() && !minimal.force_send);
+        let mut payload = serde_json::to_value(stored_event()).unwrap();
+        for (field, bad) in [
+            ("name", json!("")),
+            ("value", json!(-1)),
+            ("currency", json!("XYZ")),
+            ("event_id", json!("a\nb")),
+        ] {
+            let good = payload[field].clone();
+            payload[field] = bad;
+            assert!(
+                serde_json::from_value::<NewEvent>(payload.clone()).is_err(),
+                "{field}"
+            );
+            payload[field] = good;
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod connector;
 pub mod container;
 pub mod error;
 pub mod event;
+pub mod event_params;
 pub mod identity;
 pub mod ids;
 pub mod money;

@@ -1,7 +1,7 @@
 //! Money as the product accepts it: an ISO 4217 currency and a finite, non-negative value.
 
 use super::error::Invalid;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Active ISO 4217 alphabetic codes (2024 list, plus widely used funds codes).
 const ISO_4217: &[&str] = &[
@@ -21,9 +21,17 @@ const ISO_4217: &[&str] = &[
 ];
 
 /// An ISO 4217 currency code, upper case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(into = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct Currency([u8; 3]);
+
+impl TryFrom<String> for Currency {
+    type Error = Invalid;
+
+    fn try_from(raw: String) -> Result<Self, Invalid> {
+        Self::parse(&raw)
+    }
+}
 
 impl Currency {
     /// Accepts any letter case (`eur` is EUR) but only codes on the ISO 4217 list.
@@ -55,8 +63,17 @@ impl From<Currency> for String {
 }
 
 /// A monetary amount: finite, not negative, below 10^12.
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f64")]
 pub struct Amount(f64);
+
+impl TryFrom<f64> for Amount {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        Self::from_f64(value, "value")
+    }
+}
 
 const MAX_AMOUNT: f64 = 1e12;
 

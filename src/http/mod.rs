@@ -4,6 +4,7 @@ pub mod admin;
 pub mod body;
 pub mod browser;
 mod console;
+pub mod delivery;
 pub mod error;
 mod health;
 pub mod intake;
@@ -87,6 +88,10 @@ routes! {
     POST "/admin/api/connectors/:id/approve-pixel" => admin::connectors::handle_approve_pixel,
 
     // Admin API: deliveries, previews and tests
+    POST "/admin/api/connectors/:id/preview" => admin::deliveries::handle_preview_connector,
+    POST "/admin/api/connectors/:id/test" => admin::deliveries::handle_test_connector,
+    GET "/admin/api/connectors/:id/deliveries" => admin::deliveries::handle_list_deliveries,
+    POST "/admin/api/deliveries/:id/replay" => admin::deliveries::handle_replay_delivery,
 
     // Admin API: API keys and webhook activity
     POST "/admin/api/containers/:id/api-keys" => admin::api_keys::handle_create_api_key,

@@ -5,6 +5,8 @@ pub mod api_keys;
 pub mod clicks;
 pub mod connectors;
 pub mod containers;
+pub mod deliveries;
+pub mod delivery_inputs;
 pub mod events;
 pub mod tracking;
 pub mod visitors;

@@ -2,10 +2,13 @@
 // The runner passes POSTCLICK_URL, POSTCLICK_ADMIN_TOKEN and POSTCLICK_STATE_DIR.
 import { randomBytes } from 'node:crypto';
 import { queryD1 } from './worker.mjs';
+import { pollUntil } from './poll.mjs';
 
 export const BASE = process.env.POSTCLICK_URL;
 export const ADMIN_TOKEN = process.env.POSTCLICK_ADMIN_TOKEN;
 export const STATE_DIR = process.env.POSTCLICK_STATE_DIR;
+/** The vars the runner started the worker with (e.g. the short RETRY_SCHEDULE). */
+export const WORKER_VARS = JSON.parse(process.env.POSTCLICK_WORKER_VARS ?? '{}');
 if (!BASE) throw new Error('run the tests through tests/run.mjs (make test), which starts the worker');
 
 export const unique = (prefix = 'x') => `${prefix}${randomBytes(6).toString('hex')}`;
@@ -36,7 +39,21 @@ export const admin = {
   deleteConnector: (id) => call('DELETE', `/admin/api/connectors/${id}`),
   approvePixel: (id) => call('POST', `/admin/api/connectors/${id}/approve-pixel`),
   parameters: () => call('GET', '/admin/api/parameters'),
+  preview: (connectorId, event) => call('POST', `/admin/api/connectors/${connectorId}/preview`, { body: event === undefined ? {} : { event } }),
+  testConnector: (connectorId, event) => call('POST', `/admin/api/connectors/${connectorId}/test`, event === undefined ? {} : { body: { event } }),
+  deliveries: (connectorId, query = '') => call('GET', `/admin/api/connectors/${connectorId}/deliveries${query}`),
+  replay: (deliveryId) => call('POST', `/admin/api/deliveries/${deliveryId}/replay`),
 };
+
+/** Wait until a delivery of the connector's log satisfies `done` (default: settled), and return it. */
+export async function waitForDelivery(connectorId, deliveryId, done = (d) => ['delivered', 'failed'].includes(d.status), timeoutMs = 30_000) {
+  return pollUntil(async () => {
+    const res = await admin.deliveries(connectorId, '?limit=200');
+    if (res.status !== 200) throw new Error(`reading the log: ${res.status} ${res.text}`);
+    const found = res.json.data.find((d) => d.id === deliveryId);
+    return found && done(found) ? found : null;
+  }, { timeoutMs, intervalMs: 200, what: `delivery ${deliveryId}` });
+}
 
 /** A fresh container for one test: tests isolate themselves by creating their own. */
 export async function newContainer(overrides = {}) {

@@ -14,11 +14,12 @@ function freePortFrom(base) {
 }
 
 /**
- * @param {{vars?: Record<string,string>, logFile?: string}} options
+ * @param {{vars?: Record<string,string>, logFile?: string, stateDir?: string}} options
+ *   `stateDir` reuses an earlier worker's state (D1 and queues), as a restart after a crash would.
  * @returns {Promise<{url: string, adminToken: string, signingKey: string, stateDir: string, stop: () => Promise<void>}>}
  */
 export async function startWorker(options = {}) {
-  const stateDir = mkdtempSync(join(tmpdir(), 'postclick-state-'));
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'postclick-state-'));
   const adminToken = `pca_test_${randomBytes(16).toString('hex')}`;
   const signingKey = randomBytes(32).toString('base64url');
   const env = { ...process.env, CI: 'true', POSTCLICK_SKIP_BUILD: '1', WRANGLER_SEND_METRICS: 'false' };

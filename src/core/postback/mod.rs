@@ -10,12 +10,18 @@
 //! 3. [`RetrySchedule::next_delay`] → [`RetryDecision`]: `Delivered` (ack), `Retry` (retry with
 //!    delay), `Exhausted` (failed, dead-lettered) or `Stop` (410: failed now).
 //! 4. The log shows [`OutgoingRequest::masked_for_log`].
+//!
+//! [`outbox`] holds the rules that make this exactly-once per attempt (queue messages naming
+//! their attempt, settling a row); [`sample`] rehearses a sample event for the preview and the
+//! Test Webhook.
 
 mod attribution;
 mod mask;
+pub mod outbox;
 mod plan;
 mod request;
 mod retry;
+pub mod sample;
 mod signature;
 mod target;
 

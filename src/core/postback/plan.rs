@@ -80,6 +80,8 @@ pub fn fill_click_values(values: &mut ParamValues, click: Option<&MatchedClick>)
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     Queued,
+    /// An attempt failed and the next one is scheduled (`next_attempt_at`).
+    Retrying,
     Test,
     Skipped,
     Delivered,
@@ -87,8 +89,9 @@ pub enum DeliveryStatus {
 }
 
 impl DeliveryStatus {
-    pub const ALL: [DeliveryStatus; 5] = [
+    pub const ALL: [DeliveryStatus; 6] = [
         DeliveryStatus::Queued,
+        DeliveryStatus::Retrying,
         DeliveryStatus::Test,
         DeliveryStatus::Skipped,
         DeliveryStatus::Delivered,
@@ -98,6 +101,7 @@ impl DeliveryStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             DeliveryStatus::Queued => "queued",
+            DeliveryStatus::Retrying => "retrying",
             DeliveryStatus::Test => "test",
             DeliveryStatus::Skipped => "skipped",
             DeliveryStatus::Delivered => "delivered",
@@ -107,6 +111,11 @@ impl DeliveryStatus {
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Still owed an attempt: the consumer may claim it and the sweep may re-queue it.
+    pub fn is_pending(self) -> bool {
+        matches!(self, DeliveryStatus::Queued | DeliveryStatus::Retrying)
     }
 }
 

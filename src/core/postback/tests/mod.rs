@@ -3,9 +3,11 @@
 
 mod attribution;
 mod mask;
+mod outbox;
 mod plan;
 mod request;
 mod retry;
+mod sample;
 mod signature;
 mod target;
 

@@ -1,0 +1,182 @@
+// `make bench-postbacks`: 10,000 postbacks through the local queue to a local receiver, on plain
+// workerd (Miniflare API, no wrangler dev proxy), with the queue consumer settings of
+// wrangler.toml. Reports delivered/s, lost (must be 0), duplicated (must be 0, counted by
+// Idempotency-Key at the receiver), and the ratio of delivered/s to the receiver's own ceiling,
+// measured with wrk in the same run.
+//
+// How the load is made: one real delivery is created through the Test Webhook and delivered;
+// its D1 row is then cloned N times (each clone its own id and Idempotency-Key, written through
+// D1 before anything is queued, as the outbox does), and one queue message per clone is sent.
+// The clock runs from the first message sent to the last postback received, so the figure is
+// the consumer's: claim, send, record, settle.
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createServer } from 'node:http';
+import { readdirSync, readFileSync, statSync, mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench-out');
+const N = Number(process.env.BENCH_POSTBACKS ?? 10_000);
+const CEILING_SECONDS = process.env.BENCH_SECONDS ?? '5';
+const TOKEN = 'bench';
+
+// The consumer settings the deployment uses.
+const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
+const compatibilityDate = toml.match(/compatibility_date = "([^"]+)"/)[1];
+const consumer = toml.split('[[queues.consumers]]')[1];
+const setting = (name) => Number(consumer.match(new RegExp(`${name} = (\\d+)`))[1]);
+const consumerOptions = {
+  maxBatchSize: Number(process.env.BENCH_BATCH ?? setting('max_batch_size')),
+  maxBatchTimeout: setting('max_batch_timeout'),
+  maxRetries: setting('max_retries'),
+  deadLetterQueue: 'postclick-postbacks-dlq',
+};
+
+// 1. The upload exactly as `wrangler deploy` would send it.
+rmSync(join(OUT, 'dist'), { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+execFileSync(join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', join(OUT, 'dist')], {
+  cwd: ROOT, env: { ...process.env, POSTCLICK_SKIP_BUILD: '1', CI: 'true', WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'ignore', 'inherit'],
+});
+const distFiles = readdirSync(join(OUT, 'dist')).filter((f) => /\.(m?js|wasm)$/.test(f) && statSync(join(OUT, 'dist', f)).isFile());
+const mainModule = distFiles.find((f) => f.endsWith('.js'));
+
+// 2. The receiver: counts every request by Idempotency-Key, answers 200 at once.
+const seen = new Map();
+let received = 0;
+let lastAt = 0;
+const receiver = createServer((req, res) => {
+  if (req.url.startsWith('/bench')) {
+    const key = req.headers['idempotency-key'];
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    received += 1;
+    lastAt = performance.now();
+  }
+  req.resume();
+  req.on('end', () => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); });
+});
+await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+const receiverUrl = `http://127.0.0.1:${receiver.address().port}`;
+
+// 3. The worker on plain workerd, with D1 and both queues.
+const mf = new Miniflare(convertV4MiniflareOptions({
+  host: '127.0.0.1', port: 0,
+  workers: [{
+    name: 'postclick',
+    modulesRoot: join(OUT, 'dist'),
+    modules: [mainModule, ...distFiles.filter((f) => f !== mainModule)].map((f) => ({
+      type: f.endsWith('.wasm') ? 'CompiledWasm' : 'ESModule', path: join(OUT, 'dist', f),
+    })),
+    compatibilityDate,
+    d1Databases: { DB: 'bench-postbacks-db' },
+    queueProducers: {
+      POSTBACKS: { queueName: 'postclick-postbacks' },
+      POSTBACKS_DLQ: { queueName: 'postclick-postbacks-dlq' },
+    },
+    queueConsumers: {
+      'postclick-postbacks': consumerOptions,
+      'postclick-postbacks-dlq': { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 3 },
+    },
+    bindings: { ADMIN_TOKEN: TOKEN, SIGNING_KEY: 'bench', ALLOW_PRIVATE_TARGETS: 'true', RETRY_SCHEDULE: '1s,2s,5s' },
+  }],
+}));
+const workerUrl = await mf.ready;
+const db = await mf.getD1Database('DB');
+const queue = await mf.getQueueProducer('POSTBACKS');
+
+for (const file of readdirSync(join(ROOT, 'migrations')).filter((f) => f.endsWith('.sql')).sort()) {
+  const sql = readFileSync(join(ROOT, 'migrations', file), 'utf8').replace(/--.*$/gm, '');
+  const statements = sql.split(';').map((s) => s.trim()).filter(Boolean);
+  await db.batch(statements.map((s) => db.prepare(s)));
+}
+
+async function api(method, path, body) {
+  const res = await fetch(new URL(path, workerUrl), {
+    method, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const waitUntil = async (what, fn, timeoutMs) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+};
+
+// 4. One real delivery, the template for the clones.
+const container = await api('POST', '/admin/api/containers', { name: 'Bench', cookie_domain: 'shop.example', allowed_origins: [] });
+const connector = await api('POST', `/admin/api/containers/${container.id}/connectors`, {
+  name: 'Bench partner', trigger_events: ['Purchase'],
+  webhook: { enabled: true, method: 'GET', url: `${receiverUrl}/bench`,
+    params: [{ name: 'v', value: '{{VALUE}}' }, { name: 'cid', value: '{{CLICK_ID}}' }, { name: 'e', value: '{{EVENT_NAME}}' }] },
+});
+const { delivery_id: templateId } = await api('POST', `/admin/api/connectors/${connector.id}/test`);
+if (!(await waitUntil('the template delivery', () => seen.has(templateId), 20_000))) throw new Error('the template delivery never arrived');
+seen.clear();
+received = 0;
+const template = (await db.prepare('SELECT * FROM deliveries WHERE id = ?1').bind(templateId).first());
+
+// 5. Clone it N times, through D1, before anything is queued.
+const ids = [...Array(N)].map((_, i) => `dlv_bench${String(i).padStart(8, '0')}`);
+const now = Date.now();
+for (let i = 0; i < N; i += 100) {
+  await db.batch(ids.slice(i, i + 100).map((id) => db.prepare(
+    `INSERT INTO deliveries (id, container_id, connector_id, status, attempt, method, url, headers, idempotency_key,
+       next_attempt_at, created_at, updated_at, request)
+     VALUES (?1, ?2, ?3, 'queued', 0, ?4, ?5, ?6, ?1, ?7, ?7, ?7, ?8)`,
+  ).bind(id, template.container_id, template.connector_id, template.method, template.url,
+    template.headers.replaceAll(templateId, id), now, template.request.replaceAll(templateId, id))));
+}
+
+// 6. Queue one message per clone and time the deliveries.
+const started = performance.now();
+for (let i = 0; i < N; i += 100) {
+  await queue.sendBatch(ids.slice(i, i + 100).map((id) => ({ body: JSON.stringify({ delivery_id: id, attempt: 1 }) })));
+}
+const enqueuedMs = performance.now() - started;
+let previous = -1;
+let stalledSince = Date.now();
+while (seen.size < N) {
+  if (seen.size !== previous) { previous = seen.size; stalledSince = Date.now(); }
+  if (Date.now() - stalledSince > 30_000) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
+const deliveredMs = lastAt - started;
+// Let late duplicates, if any, arrive before counting.
+await new Promise((r) => setTimeout(r, 2000));
+
+const unique = ids.filter((id) => seen.has(id)).length;
+const lost = N - unique;
+const duplicated = received - seen.size;
+const rows = await db.prepare(
+  "SELECT status, COUNT(*) AS n, SUM(attempt) AS attempts FROM deliveries WHERE id LIKE 'dlv_bench%' GROUP BY status",
+).all();
+await mf.dispose();
+
+// 7. The receiver's own ceiling, now that the worker is gone (wrk runs asynchronously: the
+// receiver lives in this process).
+const { stdout: wrk } = await promisify(execFile)('wrk', ['-t2', '-c16', `-d${CEILING_SECONDS}s`, `${receiverUrl}/ceiling`]);
+const ceiling = Number(wrk.match(/Requests\/sec:\s+([\d.]+)/)[1]);
+receiver.close();
+
+const rate = unique / (deliveredMs / 1000);
+console.log(`\npostclick postback bench (${N} postbacks, plain workerd, local queue, batch ${consumerOptions.maxBatchSize})`);
+console.log(`  delivered                    ${unique} of ${N} in ${(deliveredMs / 1000).toFixed(1)} s (queued in ${(enqueuedMs / 1000).toFixed(1)} s)`);
+console.log(`  delivered/s                  ${rate.toFixed(0)}`);
+console.log(`  lost                         ${lost}`);
+console.log(`  duplicated                   ${duplicated}`);
+console.log(`  receiver ceiling (wrk -c16)  ${ceiling.toFixed(0)} req/s`);
+console.log(`  ratio to the ceiling         ${(rate / ceiling).toFixed(3)}`);
+console.log(`  rows by status               ${rows.results.map((r) => `${r.status} ${r.n} (${r.attempts} attempts)`).join(', ')}`);
+if (lost > 0 || duplicated > 0) {
+  console.error('FAIL: every postback must arrive exactly once');
+  process.exit(1);
+}

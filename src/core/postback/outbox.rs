@@ -1,0 +1,223 @@
+//! The outbox's pure rules: what a queue message says, what a delivery row keeps so every attempt
+//! (and a replay) sends the same request, how one attempt settles the row, and what the log and
+//! the sweep keep.
+//!
+//! Exactly-once per attempt: a message names the attempt it is for. The consumer claims that
+//! attempt on the row (`attempt = n - 1` → `n`, only while the row is pending), so a duplicate
+//! message — the queue's at-least-once delivery, or the sweep re-queueing a row whose message
+//! was merely slow — finds the attempt taken and is dropped. A retry is a new message for
+//! attempt `n + 1`, sent with the retry delay.
+
+use super::plan::DeliveryStatus;
+use super::request::OutgoingRequest;
+use super::retry::{AttemptOutcome, RetryDecision, StopReason};
+use super::signature::SigningSecret;
+use crate::core::ids::IdKind;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Bytes of a partner's answer kept in the log.
+pub const MAX_LOGGED_RESPONSE_BYTES: usize = 1024;
+
+/// The body of a postbacks-queue message, sent as a JSON string (a queue body that is a JS
+/// object would arrive mangled; see REFERENCE).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryMessage {
+    pub delivery_id: String,
+    /// The attempt this message is for, from 1.
+    pub attempt: u32,
+}
+
+impl DeliveryMessage {
+    /// The message that asks for a delivery's first attempt.
+    pub fn first(delivery_id: &str) -> Self {
+        Self {
+            delivery_id: delivery_id.to_string(),
+            attempt: 1,
+        }
+    }
+
+    /// The message for the attempt after a row's `attempts_made`.
+    pub fn after(delivery_id: &str, attempts_made: u32) -> Self {
+        Self {
+            delivery_id: delivery_id.to_string(),
+            attempt: attempts_made.saturating_add(1),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::json!({"delivery_id": self.delivery_id, "attempt": self.attempt}).to_string()
+    }
+
+    /// `None` for anything that is not a message we sent: it is acknowledged and dropped.
+    pub fn parse(text: &str) -> Option<Self> {
+        let message: Self = serde_json::from_str(text).ok()?;
+        (message.attempt >= 1 && IdKind::Delivery.matches(&message.delivery_id)).then_some(message)
+    }
+}
+
+/// What a delivery row keeps to send its request: the exact request, unmasked, and the signing
+/// secret, so each attempt carries a fresh Standard Webhooks timestamp and signature. It is
+/// stored with the row rather than read from the connector at send time, so a queued delivery
+/// sends what was decided (and logged) when its event came in.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredRequest {
+    pub request: OutgoingRequest,
+    #[serde(default)]
+    pub signing_secret: Option<String>,
+}
+
+impl fmt::Debug for StoredRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredRequest")
+            .field("request", &self.request.masked_for_log())
+            .field("signed", &self.signing_secret.is_some())
+            .finish()
+    }
+}
+
+impl StoredRequest {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+
+    /// The request for an attempt made at `timestamp_s`: re-signed when the connector signs.
+    pub fn for_attempt(&self, timestamp_s: i64) -> OutgoingRequest {
+        let mut request = self.request.clone();
+        let secret = self
+            .signing_secret
+            .as_deref()
+            .and_then(|s| SigningSecret::parse(s).ok());
+        if let Some(secret) = secret {
+            request.resign(&secret, timestamp_s);
+        }
+        request
+    }
+}
+
+/// What one attempt did, for the log: the outcome and, without an HTTP answer, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptReport {
+    pub outcome: AttemptOutcome,
+    /// The transport's own words for a network error.
+    pub network_error: Option<String>,
+    /// The attempt's timeout, for the timeout message.
+    pub timeout_s: u32,
+}
+
+impl AttemptReport {
+    /// The attempt's error for the log; `None` for a 2xx answer.
+    pub fn error(&self) -> Option<String> {
+        match self.outcome {
+            AttemptOutcome::Success { .. } => None,
+            AttemptOutcome::HttpFailure {
+                status,
+                retry_after_s: Some(after),
+            } => Some(format!("HTTP {status} (Retry-After: {after} s)")),
+            AttemptOutcome::HttpFailure { status, .. } => Some(format!("HTTP {status}")),
+            AttemptOutcome::Timeout => {
+                Some(format!("timeout: no answer within {} s", self.timeout_s))
+            }
+            AttemptOutcome::NetworkError => Some(format!(
+                "network error: {}",
+                self.network_error.as_deref().unwrap_or("no HTTP answer")
+            )),
+        }
+    }
+}
+
+/// How a pending row changes after an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    /// `delivered`, `retrying` or `failed`.
+    pub status: DeliveryStatus,
+    /// When the next attempt is due (retrying only), unix ms.
+    pub next_attempt_at: Option<i64>,
+    /// The row's error: the attempt's, and for a failed row why it stopped.
+    pub error: Option<String>,
+    /// Send the next attempt's message with this delay.
+    pub requeue_after_s: Option<u32>,
+    /// Hand the message to the dead-letter queue: the delivery is given up.
+    pub dead_letter: bool,
+}
+
+/// Settle attempt `attempt` after the retry policy's `decision`.
+pub fn settle(
+    decision: RetryDecision,
+    attempt: u32,
+    attempt_error: Option<String>,
+    now_ms: i64,
+) -> Settlement {
+    let failed = |error: String| Settlement {
+        status: DeliveryStatus::Failed,
+        next_attempt_at: None,
+        error: Some(error),
+        requeue_after_s: None,
+        dead_letter: true,
+    };
+    let last = attempt_error.unwrap_or_else(|| "no answer".to_string());
+    match decision {
+        RetryDecision::Delivered => Settlement {
+            status: DeliveryStatus::Delivered,
+            next_attempt_at: None,
+            error: None,
+            requeue_after_s: None,
+            dead_letter: false,
+        },
+        RetryDecision::Retry { after_s } => Settlement {
+            status: DeliveryStatus::Retrying,
+            next_attempt_at: Some(now_ms.saturating_add(i64::from(after_s) * 1000)),
+            error: Some(last),
+            requeue_after_s: Some(after_s),
+            dead_letter: false,
+        },
+        RetryDecision::Exhausted => failed(format!(
+            "{last}; gave up after {attempt} attempt{}",
+            if attempt == 1 { "" } else { "s" }
+        )),
+        RetryDecision::Stop(StopReason::Gone) => failed(format!(
+            "{last}: the partner says this endpoint is gone, so it is not retried"
+        )),
+    }
+}
+
+/// A refused target or an unreadable stored request: retrying cannot help.
+pub fn settle_unsendable(error: String) -> Settlement {
+    Settlement {
+        status: DeliveryStatus::Failed,
+        next_attempt_at: None,
+        error: Some(error),
+        requeue_after_s: None,
+        dead_letter: true,
+    }
+}
+
+/// The first [`MAX_LOGGED_RESPONSE_BYTES`] of a response body as text. A cut never splits a
+/// character; bytes that are not UTF-8 become U+FFFD.
+pub fn truncate_response_body(bytes: &[u8]) -> String {
+    if bytes.len() <= MAX_LOGGED_RESPONSE_BYTES {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    let mut prefix = &bytes[..MAX_LOGGED_RESPONSE_BYTES];
+    if let Err(e) = std::str::from_utf8(prefix) {
+        if e.error_len().is_none() {
+            prefix = &prefix[..e.valid_up_to()];
+        }
+    }
+    String::from_utf8_lossy(prefix).into_owned()
+}
+
+/// Rows still pending whose due time is older than this are stuck: their message was never
+/// sent, was lost, or its attempt died half-way. The sweep re-queues them.
+pub fn stuck_before(now_ms: i64, stuck_after_s: u32) -> i64 {
+    now_ms.saturating_sub(i64::from(stuck_after_s) * 1000)
+}
+
+/// Finished log rows created before this are purged.
+pub fn retention_cutoff(now_ms: i64, retention_days: u32) -> i64 {
+    now_ms.saturating_sub(i64::from(retention_days) * super::DAY_MS)
+}

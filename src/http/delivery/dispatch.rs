@@ -1,0 +1,171 @@
+//! Dispatching a stored event: every connector of its container that has a postback for it
+//! gets a delivery row — queued, test, skipped with the reason, or failed when no request could
+//! be built — and the queued ones are sent to the queue after their rows are written.
+//!
+//! `origin_key = '{connector_id}:{event_row_id}'` is unique, so dispatching the same event
+//! twice (a retried `/e`, a webhook resent) writes and sends nothing the second time: an event
+//! never pays a partner twice.
+
+use super::outbox::{db, new_row, write_and_enqueue, RowOrigin};
+use crate::core::clicks::cookies::CookieDomain;
+use crate::core::connector::ConnectorConfig;
+use crate::core::event::NewEvent;
+use crate::core::event_params::{click_records, EventFacts};
+use crate::core::ids::IdKind;
+use crate::core::params::ParamValues;
+use crate::core::postback::{
+    prepare_delivery, wants_postback, DeliveryInput, DeliveryStatus, DAY_MS,
+};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::respond::{now_ms, random16};
+use crate::store::connectors::{self, ConnectorRow};
+use crate::store::{containers, delivery_inputs};
+use serde::Serialize;
+use worker::{D1Database, Env};
+
+/// How far back a visitor's clicks are read: the `pc_clk` cookie's lifetime, which covers the
+/// longest attribution window (365 days).
+const HISTORY_DAYS: i64 = 400;
+const CONNECTOR_PAGE: u32 = 200;
+
+/// What dispatching one event did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DispatchSummary {
+    /// Rows written, by status.
+    pub queued: u32,
+    pub test: u32,
+    pub skipped: u32,
+    pub failed: u32,
+    /// Connectors this event had already been dispatched to: nothing was written or sent.
+    pub already_dispatched: u32,
+    /// The ids of the rows written.
+    pub delivery_ids: Vec<String>,
+}
+
+/// Dispatch the stored event `event_row_id` of `container_id` to its container's connectors.
+pub async fn dispatch_event(
+    env: &Env,
+    container_id: &str,
+    event_row_id: &str,
+) -> ApiResult<DispatchSummary> {
+    let db = db(env)?;
+    let row = delivery_inputs::event(&db, container_id, event_row_id)
+        .await?
+        .ok_or(ApiError::NotFound("no such event"))?;
+    let event: NewEvent = serde_json::from_str(&row.payload)
+        .map_err(|e| ApiError::internal("reading a stored event", e))?;
+
+    let wanting: Vec<(ConnectorRow, ConnectorConfig)> = all_connectors(&db, container_id)
+        .await?
+        .into_iter()
+        .filter(|(_, config)| wants_postback(config, &row.name))
+        .collect();
+    let mut summary = DispatchSummary::default();
+    if wanting.is_empty() {
+        return Ok(summary);
+    }
+
+    let cookie_domain = containers::get(&db, container_id)
+        .await?
+        .and_then(|c| CookieDomain::parse(&c.cookie_domain).ok());
+    let visitor_id = row.visitor_id.clone().or_else(|| event.visitor_id.clone());
+    let history = match visitor_id.as_deref() {
+        Some(visitor) => {
+            let since = row.created_at - HISTORY_DAYS * DAY_MS;
+            delivery_inputs::clicks(&db, container_id, visitor, since).await?
+        }
+        None => Vec::new(),
+    };
+    let values = ParamValues::for_event(&EventFacts {
+        event: &event,
+        event_id: &row.event_id,
+        at_ms: row.created_at,
+        visitor_id: visitor_id.as_deref(),
+        cookie_domain: cookie_domain.as_ref(),
+        history: &history,
+    });
+    let records = click_records(&history, &event.clicks, row.created_at);
+    let mut consent = event.consent;
+    if row.consent_advertising == 0 {
+        consent.advertising = Some(false);
+    }
+
+    let mut rows = Vec::new();
+    for (connector, config) in &wanting {
+        let delivery_id = IdKind::Delivery.new_id(random16()?);
+        let input = DeliveryInput {
+            delivery_id: &delivery_id,
+            connector_id: &connector.id,
+            connector: config,
+            event_id: &row.event_id,
+            event_name: &row.name,
+            force_send: event.force_send,
+            consent,
+            values: &values,
+            clicks: &records,
+            // Attribution windows count back from the conversion, not from now.
+            now_ms: row.created_at,
+        };
+        let Some(plan) = prepare_delivery(&input) else {
+            continue;
+        };
+        let origin = RowOrigin {
+            id: plan.delivery_id.clone(),
+            container_id: container_id.to_string(),
+            connector_id: connector.id.clone(),
+            event_row_id: Some(row.id.clone()),
+            status: plan.status,
+            reason: plan.reason.map(|r| r.as_str().to_string()),
+            error: plan.error.clone(),
+            replay_of: None,
+            origin_key: Some(format!("{}:{}", connector.id, row.id)),
+            idempotency_key: None,
+        };
+        rows.push(new_row(
+            origin,
+            plan.request.as_ref(),
+            config.webhook.signing_secret.as_deref(),
+        ));
+    }
+
+    let written = write_and_enqueue(env, &db, &rows, now_ms()).await?;
+    for (new, was_written) in rows.iter().zip(written) {
+        if !was_written {
+            summary.already_dispatched += 1;
+            continue;
+        }
+        summary.delivery_ids.push(new.id.clone());
+        match new.status {
+            DeliveryStatus::Queued | DeliveryStatus::Retrying => summary.queued += 1,
+            DeliveryStatus::Test => summary.test += 1,
+            DeliveryStatus::Skipped => summary.skipped += 1,
+            // Only a request that could not be built is written as failed (never delivered).
+            DeliveryStatus::Failed | DeliveryStatus::Delivered => summary.failed += 1,
+        }
+    }
+    Ok(summary)
+}
+
+/// Every connector of the container whose stored config reads back; one that does not is
+/// logged and left out rather than blocking the others.
+async fn all_connectors(
+    db: &D1Database,
+    container_id: &str,
+) -> ApiResult<Vec<(ConnectorRow, ConnectorConfig)>> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = connectors::list(db, container_id, after.as_deref(), CONNECTOR_PAGE).await?;
+        let full = page.len() == CONNECTOR_PAGE as usize;
+        after = page.last().map(|r| r.id.clone());
+        for row in page {
+            match row.config() {
+                Ok(config) => out.push((row, config)),
+                Err(e) => worker::console_error!("connector {} is unreadable: {e:?}", row.id),
+            }
+        }
+        if !full {
+            return Ok(out);
+        }
+    }
+}
