@@ -8,6 +8,7 @@ pub mod delivery;
 pub mod error;
 mod health;
 pub mod intake;
+pub mod pixels;
 pub mod respond;
 pub mod webhooks;
 
@@ -53,6 +54,7 @@ routes! {
     GET "/healthz" => health::handle_healthz,
 
     // Browser surface (the tracking subdomain)
+    GET "/px/:token" => pixels::handle_pixel_frame,
     GET "/t.js" => browser::tracking_script::handle_tracking_script,
     HEAD "/t.js" => browser::tracking_script::handle_tracking_script,
     GET "/collect" => browser::collect::handle_collect,

@@ -3,18 +3,21 @@
 use super::events::link_identities;
 use super::{all, int, opt_text, statement, text};
 use crate::core::clicks::CapturedClick;
+use crate::core::event_params::StoredClick;
 use crate::core::webhook_in::matching::is_identifying_click;
 use crate::http::error::{ApiError, ApiResult};
 use serde::Deserialize;
 use worker::D1Database;
 
+/// Most click rows looked at for one visitor; the cookie history keeps far fewer.
+const MAX_CLICK_ROWS: i64 = 500;
+
 #[derive(Debug, Clone, Deserialize)]
-pub struct ClickRow {
-    pub param: String,
-    pub value: String,
-    pub source: Option<String>,
-    pub landing_url: Option<String>,
-    pub created_at: f64,
+struct ClickRow {
+    param: String,
+    value: String,
+    landing_url: Option<String>,
+    created_at: i64,
 }
 
 /// Stores the clicks of one landing in one transaction, and late-matches events that carried
@@ -67,18 +70,33 @@ pub async fn insert(
     Ok(())
 }
 
-/// A visitor's clicks within `since_ms`, newest first (bounded).
+/// A visitor's clicks captured since `since_ms`, newest first (bounded).
 pub async fn history(
     db: &D1Database,
     container_id: &str,
     visitor_id: &str,
     since_ms: i64,
-) -> ApiResult<Vec<ClickRow>> {
-    all(
+) -> ApiResult<Vec<StoredClick>> {
+    let rows: Vec<ClickRow> = all(
         db,
-        "SELECT param, value, source, landing_url, created_at FROM clicks \
-         WHERE container_id = ?1 AND visitor_id = ?2 AND created_at >= ?3 ORDER BY created_at DESC, id DESC LIMIT 500",
-        &[text(container_id), text(visitor_id), int(since_ms)],
+        "SELECT param, value, landing_url, created_at FROM clicks \
+         WHERE container_id = ?1 AND visitor_id = ?2 AND created_at >= ?3 \
+         ORDER BY created_at DESC, id DESC LIMIT ?4",
+        &[
+            text(container_id),
+            text(visitor_id),
+            int(since_ms),
+            int(MAX_CLICK_ROWS),
+        ],
     )
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StoredClick {
+            param: r.param,
+            value: r.value,
+            landing_url: r.landing_url,
+            at_ms: r.created_at,
+        })
+        .collect())
 }

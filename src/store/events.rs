@@ -22,7 +22,7 @@ pub struct EventRow {
     pub topic: Option<String>,
     pub consent_advertising: i64,
     pub payload: String,
-    pub created_at: f64,
+    pub created_at: i64,
 }
 
 /// What storing an event did.
@@ -37,8 +37,13 @@ pub struct Stored {
     pub matched_by: Option<String>,
 }
 
-pub async fn get(db: &D1Database, row_id: &str) -> ApiResult<Option<EventRow>> {
-    first(db, "SELECT * FROM events WHERE id = ?1", &[text(row_id)]).await
+pub async fn get(db: &D1Database, container_id: &str, row_id: &str) -> ApiResult<Option<EventRow>> {
+    first(
+        db,
+        "SELECT * FROM events WHERE id = ?1 AND container_id = ?2",
+        &[text(row_id), text(container_id)],
+    )
+    .await
 }
 
 pub async fn find_by_event_id(
@@ -264,4 +269,43 @@ pub async fn recent_names(db: &D1Database, container_id: &str) -> ApiResult<Vec<
     )
     .await?;
     Ok(rows.into_iter().map(|r| r.name).collect())
+}
+
+/// Records that an event's connectors were dispatched; the sweep re-dispatches events that
+/// were stored but never got here (the outbox write failed or the worker stopped in between).
+pub async fn mark_dispatched(db: &D1Database, row_id: &str, now_ms: i64) -> ApiResult<()> {
+    super::run(
+        db,
+        "UPDATE events SET dispatched_at = ?2 WHERE id = ?1",
+        &[text(row_id), int(now_ms)],
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Undispatched {
+    pub id: String,
+    pub container_id: String,
+}
+
+/// Events stored before `before_ms` whose dispatch never completed, oldest first.
+pub async fn undispatched(
+    db: &D1Database,
+    before_ms: i64,
+    limit: u32,
+) -> ApiResult<Vec<Undispatched>> {
+    all(
+        db,
+        "SELECT id, container_id FROM events WHERE dispatched_at IS NULL AND created_at < ?1 \
+         ORDER BY created_at LIMIT ?2",
+        &[int(before_ms), int(i64::from(limit))],
+    )
+    .await
+}
+
+/// An event by its row id, whatever its container (the row id is unguessable and comes from a
+/// signed token).
+pub async fn get_any(db: &D1Database, row_id: &str) -> ApiResult<Option<EventRow>> {
+    first(db, "SELECT * FROM events WHERE id = ?1", &[text(row_id)]).await
 }

@@ -6,7 +6,6 @@ pub mod clicks;
 pub mod connectors;
 pub mod containers;
 pub mod deliveries;
-pub mod delivery_inputs;
 pub mod events;
 pub mod tracking;
 pub mod visitors;

@@ -2,7 +2,7 @@
 //! last [`RECENT_ACTIVITY_LIMIT`] rows per container are kept; each insert trims the rest in the
 //! same transaction, so the table never grows and no sweep is needed.
 
-use super::{all, flag, int, opt_text, statement, text};
+use super::{all, flag, int, opt_text, run, statement, text};
 use crate::core::webhook_in::{ActivityStatus, RECENT_ACTIVITY_LIMIT};
 use crate::http::error::{ApiError, ApiResult};
 use serde::Deserialize;
@@ -68,6 +68,17 @@ pub async fn recent(db: &D1Database, container_id: &str) -> ApiResult<Vec<Activi
         "SELECT id, received_at, status, topic, session_matched, http_status, error_code, event_id \
          FROM webhook_requests WHERE container_id = ?1 ORDER BY id DESC LIMIT ?2",
         &[text(container_id), int(RECENT_ACTIVITY_LIMIT as i64)],
+    )
+    .await
+}
+
+/// Delete webhook activity received before `cutoff`, at most `limit` rows.
+pub async fn purge_older_than(db: &D1Database, cutoff: i64, limit: u32) -> ApiResult<usize> {
+    run(
+        db,
+        "DELETE FROM webhook_requests WHERE id IN \
+         (SELECT id FROM webhook_requests WHERE received_at < ?1 ORDER BY received_at LIMIT ?2)",
+        &[int(cutoff), int(i64::from(limit))],
     )
     .await
 }

@@ -72,10 +72,12 @@ pub enum SkipReason {
     Disabled,
     /// Test mode: the request was logged, not sent.
     TestMode,
+    /// The pixel has not been approved (or was edited since), so it does not fire live.
+    PixelNotApproved,
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 7] = [
+    pub const ALL: [SkipReason; 8] = [
         SkipReason::NoClick,
         SkipReason::NotLastClick,
         SkipReason::OutsideWindow,
@@ -83,6 +85,7 @@ impl SkipReason {
         SkipReason::Consent,
         SkipReason::Disabled,
         SkipReason::TestMode,
+        SkipReason::PixelNotApproved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +97,7 @@ impl SkipReason {
             SkipReason::Consent => "consent",
             SkipReason::Disabled => "disabled",
             SkipReason::TestMode => "test_mode",
+            SkipReason::PixelNotApproved => "pixel_not_approved",
         }
     }
 
@@ -120,6 +124,9 @@ impl SkipReason {
             SkipReason::Consent => "The event's consent refuses advertising, so nothing was sent.",
             SkipReason::Disabled => "The connector is disabled.",
             SkipReason::TestMode => "Test mode: the request was logged and not sent.",
+            SkipReason::PixelNotApproved => {
+                "The pixel is not approved, so it does not fire on live traffic."
+            }
         }
     }
 }

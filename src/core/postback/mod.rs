@@ -37,8 +37,8 @@ pub use mask::{
     mask_secret, mask_url_for_log, AUTH_SCHEMES,
 };
 pub use plan::{
-    fill_click_values, fill_event_name, plan_delivery, prepare_delivery, wants_postback,
-    DeliveryInput, DeliveryPlan, DeliveryStatus, PlanOutcome,
+    fill_click_values, fill_event_name, plan_delivery, plan_pixel, prepare_delivery, wants_pixel,
+    wants_postback, DeliveryInput, DeliveryPlan, DeliveryStatus, PlanOutcome,
 };
 pub use request::{
     build_request, BuildContext, BuildError, OutgoingRequest, HEADER_IDEMPOTENCY_KEY,

@@ -30,6 +30,46 @@ pub fn wants_postback(connector: &ConnectorConfig, event_name: &str) -> bool {
     connector.webhook.enabled && connector.triggers_on(event_name)
 }
 
+/// Whether this connector has an approved-or-not pixel for this event. Unapproved pixels are
+/// filtered by [`plan_pixel`], which records nothing for them.
+pub fn wants_pixel(connector: &ConnectorConfig, event_name: &str) -> bool {
+    connector.pixel.enabled
+        && !connector.pixel.html.trim().is_empty()
+        && connector.triggers_on(event_name)
+}
+
+/// The pixel's outcome, decided like the postback's so a hybrid connector's webhook and pixel
+/// fire together: disabled, consent and attribution skip it; test mode logs the substituted
+/// pixel without firing unless `pc_test=1`. An unapproved pixel never fires on live traffic
+/// (it is skipped with [`SkipReason::PixelNotApproved`]); in test mode it is still logged, so
+/// the marketer can review it before approving.
+pub fn plan_pixel(
+    connector: &ConnectorConfig,
+    event_name: &str,
+    force_send: bool,
+    consent_allows: bool,
+    decision: &AttributionDecision,
+) -> PlanOutcome {
+    if !wants_pixel(connector, event_name) {
+        return PlanOutcome::NotTriggered;
+    }
+    if connector.mode == Mode::Disabled {
+        return PlanOutcome::Skip(SkipReason::Disabled);
+    }
+    if !consent_allows {
+        return PlanOutcome::Skip(SkipReason::Consent);
+    }
+    if let AttributionDecision::DoNotFire(reason) = decision {
+        return PlanOutcome::Skip(*reason);
+    }
+    let approved = connector.pixel.approved_at.is_some();
+    match connector.mode {
+        Mode::Test if !force_send => PlanOutcome::LogOnly,
+        _ if !approved => PlanOutcome::Skip(SkipReason::PixelNotApproved),
+        _ => PlanOutcome::Send,
+    }
+}
+
 /// Decide the outcome. In order: not triggered; disabled (mode `disabled` records a skip, so
 /// the log says why nothing went out); consent refusing advertising; attribution; then test
 /// mode logs only unless the event carried `pc_test=1` (`force_send`), which sends for real.

@@ -24,7 +24,9 @@ use crate::core::ids::IdKind;
 use crate::core::params::ParamValues;
 use crate::core::postback::sample::{parse_sample, rehearse, synthetic_sample, Rehearsal, Sample};
 use crate::core::postback::{DeliveryStatus, PlanOutcome, SkipReason};
-use crate::core::template::{Segment, TextTemplate};
+
+use crate::core::connector::parse_connector;
+use crate::core::template::PixelTemplate;
 use crate::http::body::{media_type, read_json, read_limited, MAX_BODY_BYTES};
 use crate::http::delivery::outbox::{method_text, new_row, write_and_enqueue, RowOrigin};
 use crate::http::error::{ApiError, ApiResult};
@@ -38,18 +40,22 @@ use worker::{D1Database, Request, Response, RouteContext};
 const PREVIEW_ID: &str = "dlv_preview";
 
 /// `{event?}`: the body of preview and test. `None` when the caller sent no sample.
-fn sample_body(body: &Value) -> ApiResult<Option<&Value>> {
+/// The `event` of a preview or test body; `extra` names the other keys the route accepts.
+fn sample_body<'a>(body: &'a Value, extra: &[&str]) -> ApiResult<Option<&'a Value>> {
     let Value::Object(root) = body else {
         return Err(ApiError::bad_request(
             "invalid_body",
             "the body is a JSON object: {\"event\": {...}}",
         ));
     };
-    if let Some(unknown) = root.keys().find(|k| k.as_str() != "event") {
+    if let Some(unknown) = root
+        .keys()
+        .find(|k| k.as_str() != "event" && !extra.contains(&k.as_str()))
+    {
         return Err(Invalid::field(
             "unknown_field",
             unknown.as_str(),
-            "the body holds only event",
+            "the body holds only event (and, for a preview, connector)",
         )
         .into());
     }
@@ -80,38 +86,16 @@ fn rehearse_sample(
     rehearse(config, sample, &values, delivery_id, now)
 }
 
-/// The pixel HTML with its placeholders filled, every value HTML-entity-escaped. Kept in one
-/// place so the context-aware pixel renderer can replace it.
-pub fn render_pixel_preview(html: &str, values: &ParamValues) -> Result<String, Invalid> {
-    let template = TextTemplate::parse(html)
+/// The pixel HTML with its placeholders filled by the context-aware engine, exactly as the
+/// browser would receive it, and the names that had no value.
+pub fn render_pixel_preview(
+    html: &str,
+    values: &ParamValues,
+) -> Result<(String, Vec<String>), Invalid> {
+    let template = PixelTemplate::parse(html)
         .map_err(|e| Invalid::field("invalid_placeholder", "pixel.html", e.to_string()))?;
-    let mut out = String::with_capacity(html.len());
-    for segment in template.segments() {
-        match segment {
-            Segment::Literal(text) => out.push_str(text),
-            Segment::Placeholder(p) => {
-                let value = p.apply_filters(values.get(&p.name).map(str::to_string));
-                out.push_str(&escape_html(&value));
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '`' => out.push_str("&#96;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    let rendered = template.render(values.lookup());
+    Ok((rendered.html, rendered.unresolved))
 }
 
 fn would_send(outcome: PlanOutcome) -> Value {
@@ -129,16 +113,25 @@ fn would_send(outcome: PlanOutcome) -> Value {
     })
 }
 
+/// A preview body may carry a whole connector (pixel HTML up to 64 KiB) besides the event.
+const PREVIEW_BODY_LIMIT: usize = MAX_BODY_BYTES + 80 * 1024;
+
 pub async fn handle_preview_connector(
     mut req: Request,
     ctx: RouteContext<()>,
 ) -> ApiResult<Response> {
     require_admin(&req, &ctx)?;
-    let (row, config) = find_connector(&ctx, param(&ctx, "id")).await?;
-    let body = read_json(&mut req, MAX_BODY_BYTES).await?;
+    let (row, saved) = find_connector(&ctx, param(&ctx, "id")).await?;
+    let body = read_json(&mut req, PREVIEW_BODY_LIMIT).await?;
+    // `connector` previews unsaved edits (the console's live preview); it is parsed with the same
+    // rules as a save, and nothing is stored.
+    let config = match body.get("connector") {
+        None | Some(Value::Null) => saved,
+        Some(edited) => parse_connector(edited, Some(&saved)).map_err(|e| e.within("connector"))?,
+    };
     let now = now_ms();
     let sample = parse_sample(
-        sample_body(&body)?.unwrap_or(&json!({})),
+        sample_body(&body, &["connector"])?.unwrap_or(&json!({})),
         &config,
         now,
         "event",
@@ -147,12 +140,16 @@ pub async fn handle_preview_connector(
     let domain = cookie_domain(&db, &row.container_id).await?;
     let rehearsal = rehearse_sample(&config, &sample, domain.as_ref(), PREVIEW_ID, now);
 
-    let pixel_html = match config.pixel.html.trim() {
-        "" => None,
-        html => Some(render_pixel_preview(html, &rehearsal.values)?),
+    let (pixel_html, pixel_unresolved) = match config.pixel.html.trim() {
+        "" => (None, Vec::new()),
+        html => {
+            let (html, unresolved) = render_pixel_preview(html, &rehearsal.values)?;
+            (Some(html), unresolved)
+        }
     };
     let mut out = would_send(rehearsal.outcome);
     out["pixel_html"] = json!(pixel_html);
+    out["pixel_unresolved"] = json!(pixel_unresolved);
     out["click"] = json!(rehearsal.click.as_ref().map(|m| json!({
         "param": m.click.param, "value": m.click.value, "source": m.source,
         "at": iso8601(m.click.at_ms as f64)})));
@@ -208,7 +205,12 @@ pub async fn handle_test_connector(mut req: Request, ctx: RouteContext<()>) -> A
     let (row, config) = find_connector(&ctx, param(&ctx, "id")).await?;
     let body = optional_json(&mut req).await?;
     let now = now_ms();
-    let sample = match body.as_ref().map(sample_body).transpose()?.flatten() {
+    let sample = match body
+        .as_ref()
+        .map(|b| sample_body(b, &[]))
+        .transpose()?
+        .flatten()
+    {
         Some(event) => parse_sample(event, &config, now, "event")?,
         None => synthetic_sample(&config, now)?,
     };
@@ -392,10 +394,14 @@ mod tests {
         values.set("VALUE", "49.9");
         values.set("TRANSACTION_ID", "\"><script>alert(1)</script>");
         let html = r#"<img src="https://px.example/?v={{VALUE}}&t={{TRANSACTION_ID}}"><b>{{MISSING|default:n/a}}</b>"#;
-        assert_eq!(
-            render_pixel_preview(html, &values).unwrap(),
-            "<img src=\"https://px.example/?v=49.9&t=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\"><b>n/a</b>"
+        let (rendered, unresolved) = render_pixel_preview(html, &values).unwrap();
+        assert!(
+            rendered.starts_with("<img src=\"https://px.example/?v=49.9&amp;t="),
+            "{rendered}"
         );
+        assert!(!rendered.contains("<script>"), "{rendered}");
+        assert!(rendered.ends_with("<b>n/a</b>"), "{rendered}");
+        assert_eq!(unresolved, vec!["MISSING".to_string()]);
         assert!(render_pixel_preview("{{bad name}}", &values).is_err());
     }
 }

@@ -12,40 +12,21 @@
 
 use super::cors::Caller;
 use super::{answer, cookies, header, load_container, request_url, Refusal};
+use crate::config::Config;
 use crate::core::browser_event::parse_browser_event;
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::Captured;
-use crate::core::event::NewEvent;
 use crate::http::admin::db;
 use crate::http::body::{read_json, MAX_BODY_BYTES};
+use crate::http::delivery::{dispatch_loaded, load_context};
 use crate::http::error::ApiResult;
 use crate::http::intake::{record_event, KnownVisitor};
+use crate::http::pixels::{pixels_for_event, Pixel};
 use crate::http::respond::now_ms;
 use crate::store::events::Stored;
 use crate::store::tracking::TrackingContainer;
 use serde::Serialize;
 use worker::{Headers, Request, Response, RouteContext};
-
-/// A pixel the browser fires for an event, in the shape DESIGN.md fixes: sandboxed pixels are a
-/// URL `t.js` loads in a hidden `sandbox="allow-scripts"` iframe; main-window pixels are HTML
-/// `t.js` injects into the page, running its scripts in document order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum Pixel {
-    Sandboxed {
-        connector: String,
-        /// Always `true`.
-        sandbox: bool,
-        /// `/px/{token}`, relative to the tracking host.
-        src: String,
-    },
-    MainWindow {
-        connector: String,
-        /// Always `false`.
-        sandbox: bool,
-        html: String,
-    },
-}
 
 #[derive(Serialize)]
 struct EventAnswer {
@@ -93,10 +74,10 @@ async fn record(
     };
     let stored = record_event(&db(ctx)?, &container.row.id, &event, known, now).await?;
 
-    // The lead wires postback dispatch here after merging:
-    // crate::http::delivery::dispatch_event(...) for `stored` (skipped when `stored.duplicate`).
-
-    let pixels = pixels_for_event(container, &event, &stored);
+    let pixels = match stored.duplicate {
+        true => Vec::new(),
+        false => fire_connectors(ctx, &container.row.id, &stored).await,
+    };
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
@@ -109,13 +90,25 @@ async fn record(
     Ok(Response::from_json(&body)?.with_headers(headers))
 }
 
-/// The pixels this event fires in the browser. Empty for now: the pixel issue fills it (each
-/// connector whose pixel is enabled, approved and triggered by this event, rendered with the
-/// event's values; none for a duplicate).
-pub fn pixels_for_event(
-    _container: &TrackingContainer,
-    _event: &NewEvent,
-    _stored: &Stored,
+/// Dispatches the new event's postbacks (outbox rows first, then the queue) and returns the
+/// pixels it fires. The event is already stored: a failure here is logged and answered as a
+/// stored event without pixels, and the sweep dispatches its postbacks later.
+async fn fire_connectors(
+    ctx: &RouteContext<()>,
+    container_id: &str,
+    stored: &Stored,
 ) -> Vec<Pixel> {
-    Vec::new()
+    let result = async {
+        let db = db(ctx)?;
+        let context = load_context(&db, container_id, &stored.row_id).await?;
+        dispatch_loaded(&ctx.env, &db, &context).await?;
+        pixels_for_event(&db, &context, &Config::from_env(&ctx.env)).await
+    };
+    match result.await {
+        Ok(pixels) => pixels,
+        Err(e) => {
+            worker::console_error!("firing connectors for event {}: {e:?}", stored.row_id);
+            Vec::new()
+        }
+    }
 }

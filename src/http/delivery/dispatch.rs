@@ -9,17 +9,19 @@
 use super::outbox::{db, new_row, write_and_enqueue, RowOrigin};
 use crate::core::clicks::cookies::CookieDomain;
 use crate::core::connector::ConnectorConfig;
-use crate::core::event::NewEvent;
+use crate::core::event::{Consent, NewEvent};
 use crate::core::event_params::{click_records, EventFacts};
 use crate::core::ids::IdKind;
 use crate::core::params::ParamValues;
 use crate::core::postback::{
-    prepare_delivery, wants_postback, DeliveryInput, DeliveryStatus, DAY_MS,
+    prepare_delivery, wants_pixel, wants_postback, ClickRecord, DeliveryInput, DeliveryStatus,
+    DAY_MS,
 };
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::respond::{now_ms, random16};
 use crate::store::connectors::{self, ConnectorRow};
-use crate::store::{containers, delivery_inputs};
+use crate::store::events::EventRow;
+use crate::store::{clicks, containers, events};
 use serde::Serialize;
 use worker::{D1Database, Env};
 
@@ -42,39 +44,48 @@ pub struct DispatchSummary {
     pub delivery_ids: Vec<String>,
 }
 
-/// Dispatch the stored event `event_row_id` of `container_id` to its container's connectors.
-pub async fn dispatch_event(
-    env: &Env,
+/// A stored event with everything its connectors need: the typed event, the container's
+/// connectors, the resolved parameter values and the visitor's clicks for attribution.
+/// Postbacks and pixels are both decided from it, so they always agree.
+pub struct EventContext {
+    pub row: EventRow,
+    pub event: NewEvent,
+    pub connectors: Vec<(ConnectorRow, ConnectorConfig)>,
+    pub values: ParamValues,
+    pub records: Vec<ClickRecord>,
+    pub consent: Consent,
+}
+
+/// Loads the stored event `event_row_id` of `container_id`; the click history is read only when
+/// some connector wants this event.
+pub async fn load_context(
+    db: &D1Database,
     container_id: &str,
     event_row_id: &str,
-) -> ApiResult<DispatchSummary> {
-    let db = db(env)?;
-    let row = delivery_inputs::event(&db, container_id, event_row_id)
+) -> ApiResult<EventContext> {
+    let row = events::get(db, container_id, event_row_id)
         .await?
         .ok_or(ApiError::NotFound("no such event"))?;
     let event: NewEvent = serde_json::from_str(&row.payload)
         .map_err(|e| ApiError::internal("reading a stored event", e))?;
-
-    let wanting: Vec<(ConnectorRow, ConnectorConfig)> = all_connectors(&db, container_id)
+    let connectors: Vec<(ConnectorRow, ConnectorConfig)> = all_connectors(db, container_id)
         .await?
         .into_iter()
-        .filter(|(_, config)| wants_postback(config, &row.name))
+        .filter(|(_, config)| wants_postback(config, &row.name) || wants_pixel(config, &row.name))
         .collect();
-    let mut summary = DispatchSummary::default();
-    if wanting.is_empty() {
-        return Ok(summary);
-    }
-
-    let cookie_domain = containers::get(&db, container_id)
-        .await?
-        .and_then(|c| CookieDomain::parse(&c.cookie_domain).ok());
     let visitor_id = row.visitor_id.clone().or_else(|| event.visitor_id.clone());
-    let history = match visitor_id.as_deref() {
-        Some(visitor) => {
+    let history = match (connectors.is_empty(), visitor_id.as_deref()) {
+        (false, Some(visitor)) => {
             let since = row.created_at - HISTORY_DAYS * DAY_MS;
-            delivery_inputs::clicks(&db, container_id, visitor, since).await?
+            clicks::history(db, container_id, visitor, since).await?
         }
-        None => Vec::new(),
+        _ => Vec::new(),
+    };
+    let cookie_domain = match connectors.is_empty() {
+        true => None,
+        false => containers::get(db, container_id)
+            .await?
+            .and_then(|c| CookieDomain::parse(&c.cookie_domain).ok()),
     };
     let values = ParamValues::for_event(&EventFacts {
         event: &event,
@@ -89,9 +100,41 @@ pub async fn dispatch_event(
     if row.consent_advertising == 0 {
         consent.advertising = Some(false);
     }
+    Ok(EventContext {
+        row,
+        event,
+        connectors,
+        values,
+        records,
+        consent,
+    })
+}
 
+/// Dispatch the stored event `event_row_id` of `container_id` to its container's connectors.
+pub async fn dispatch_event(
+    env: &Env,
+    container_id: &str,
+    event_row_id: &str,
+) -> ApiResult<DispatchSummary> {
+    let db = db(env)?;
+    let context = load_context(&db, container_id, event_row_id).await?;
+    dispatch_loaded(env, &db, &context).await
+}
+
+/// Dispatch an already loaded event, then mark it dispatched so the sweep leaves it alone.
+pub async fn dispatch_loaded(
+    env: &Env,
+    db: &D1Database,
+    context: &EventContext,
+) -> ApiResult<DispatchSummary> {
+    let row = &context.row;
+    let mut summary = DispatchSummary::default();
     let mut rows = Vec::new();
-    for (connector, config) in &wanting {
+    for (connector, config) in context
+        .connectors
+        .iter()
+        .filter(|(_, c)| wants_postback(c, &row.name))
+    {
         let delivery_id = IdKind::Delivery.new_id(random16()?);
         let input = DeliveryInput {
             delivery_id: &delivery_id,
@@ -99,10 +142,10 @@ pub async fn dispatch_event(
             connector: config,
             event_id: &row.event_id,
             event_name: &row.name,
-            force_send: event.force_send,
-            consent,
-            values: &values,
-            clicks: &records,
+            force_send: context.event.force_send,
+            consent: context.consent,
+            values: &context.values,
+            clicks: &context.records,
             // Attribution windows count back from the conversion, not from now.
             now_ms: row.created_at,
         };
@@ -111,7 +154,7 @@ pub async fn dispatch_event(
         };
         let origin = RowOrigin {
             id: plan.delivery_id.clone(),
-            container_id: container_id.to_string(),
+            container_id: row.container_id.clone(),
             connector_id: connector.id.clone(),
             event_row_id: Some(row.id.clone()),
             status: plan.status,
@@ -128,7 +171,7 @@ pub async fn dispatch_event(
         ));
     }
 
-    let written = write_and_enqueue(env, &db, &rows, now_ms()).await?;
+    let written = write_and_enqueue(env, db, &rows, now_ms()).await?;
     for (new, was_written) in rows.iter().zip(written) {
         if !was_written {
             summary.already_dispatched += 1;
@@ -143,6 +186,7 @@ pub async fn dispatch_event(
             DeliveryStatus::Failed | DeliveryStatus::Delivered => summary.failed += 1,
         }
     }
+    events::mark_dispatched(db, &row.id, now_ms()).await?;
     Ok(summary)
 }
 

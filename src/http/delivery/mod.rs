@@ -9,7 +9,7 @@ mod dispatch;
 pub mod outbox;
 mod sweep;
 
-pub use dispatch::{dispatch_event, DispatchSummary};
+pub use dispatch::{dispatch_event, dispatch_loaded, load_context, DispatchSummary, EventContext};
 
 use crate::config::POSTBACKS_DLQ_NAME;
 use worker::{Env, MessageBatch, RawMessage};

@@ -1,11 +1,12 @@
 //! The cron sweep: re-queue pending deliveries whose message is overdue (it never reached the
 //! queue, was lost, or its attempt died half-way), and purge log rows past retention.
 
+use super::dispatch::dispatch_event;
 use super::outbox::send;
 use crate::config::DeliveryConfig;
 use crate::core::postback::outbox::{retention_cutoff, stuck_before, DeliveryMessage};
 use crate::http::error::ApiResult;
-use crate::store::{deliveries, delivery_inputs};
+use crate::store::{deliveries, events, webhook_requests};
 use worker::{D1Database, Env};
 
 /// Rows handled per run; a backlog is worked off over the following runs.
@@ -14,6 +15,7 @@ const PURGE_LIMIT: u32 = 2000;
 
 #[derive(Debug, Default)]
 pub struct SweepReport {
+    pub redispatched: usize,
     pub requeued: usize,
     pub purged_deliveries: usize,
     pub purged_webhook_requests: usize,
@@ -22,6 +24,15 @@ pub struct SweepReport {
 pub async fn sweep(env: &Env, db: &D1Database, now_ms: i64) -> ApiResult<SweepReport> {
     let config = DeliveryConfig::from_env(env);
     let mut report = SweepReport::default();
+
+    // Events stored whose dispatch never completed: dispatch again (idempotent per connector).
+    let settled_before = now_ms - i64::from(config.stuck_after_s) * 1000;
+    for event in events::undispatched(db, settled_before, SWEEP_LIMIT).await? {
+        match dispatch_event(env, &event.container_id, &event.id).await {
+            Ok(_) => report.redispatched += 1,
+            Err(e) => worker::console_error!("re-dispatching event {}: {e:?}", event.id),
+        }
+    }
 
     let overdue =
         deliveries::stuck(db, stuck_before(now_ms, config.stuck_after_s), SWEEP_LIMIT).await?;
@@ -43,6 +54,6 @@ pub async fn sweep(env: &Env, db: &D1Database, now_ms: i64) -> ApiResult<SweepRe
     let cutoff = retention_cutoff(now_ms, config.log_retention_days);
     report.purged_deliveries = deliveries::purge(db, cutoff, PURGE_LIMIT).await?;
     report.purged_webhook_requests =
-        delivery_inputs::purge_webhook_requests(db, cutoff, PURGE_LIMIT).await?;
+        webhook_requests::purge_older_than(db, cutoff, PURGE_LIMIT).await?;
     Ok(report)
 }

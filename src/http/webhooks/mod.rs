@@ -19,6 +19,7 @@ use super::error::{ApiError, ApiResult};
 use super::intake::{record_event, KnownVisitor};
 use crate::core::error::Invalid;
 use crate::core::event::NewEvent;
+use crate::http::delivery::dispatch_event;
 use worker::RouteContext;
 
 /// What an accepted request did.
@@ -49,10 +50,12 @@ pub async fn accept_event(
     )
     .await?;
     if !stored.duplicate {
-        // DISPATCH: the lead wires postbacks here after merging the delivery edge:
-        // crate::http::delivery::dispatch_event(&ctx.env, container_id, &stored.row_id).await?;
         // `consent.advertising = false` is stored as events.consent_advertising = 0, which the
-        // dispatch honours by sending no ad-platform or partner postback for the event.
+        // dispatch honours by sending no ad-platform or partner postback for the event. The
+        // event is stored either way: a dispatch failure is logged and the sweep retries it.
+        if let Err(e) = dispatch_event(&ctx.env, container_id, &stored.row_id).await {
+            worker::console_error!("dispatching event {}: {e:?}", stored.row_id);
+        }
     }
     Ok(Accepted {
         kind: "track",
