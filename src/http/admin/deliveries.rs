@@ -389,7 +389,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_pixel_preview_entity_escapes_every_value_and_keeps_the_markup() {
+    fn the_pixel_preview_escapes_every_value_for_its_context_and_keeps_the_markup() {
         let mut values = ParamValues::new();
         values.set("VALUE", "49.9");
         values.set("TRANSACTION_ID", "\"><script>alert(1)</script>");
