@@ -10,10 +10,11 @@ export const SITE_ORIGIN = 'https://www.shop.localhost.test';
 /**
  * @param {string} method
  * @param {string} path e.g. `/collect?id=...`
- * @param {{host?: string, origin?: string, cookie?: string, headers?: Record<string,string>, body?: string|Buffer, json?: unknown}} options
+ * @param {{base?: string, host?: string, origin?: string, cookie?: string, headers?: Record<string,string>, body?: string|Buffer, json?: unknown}} options
+ *   `base` is the worker's URL (the shared test worker unless a test started its own).
  */
-export function tracking(method, path, { host = TRACKING_HOST, origin, cookie, headers = {}, body, json } = {}) {
-  const target = new URL(BASE);
+export function tracking(method, path, { base = BASE, host = TRACKING_HOST, origin, cookie, headers = {}, body, json } = {}) {
+  const target = new URL(base);
   const h = { host, ...headers };
   if (origin) h.origin = origin;
   if (cookie) h.cookie = cookie;

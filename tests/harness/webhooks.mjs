@@ -2,15 +2,12 @@
 // and a visitor to match against. `webhooksAt(worker)` binds them to a worker; the named
 // exports are bound to the worker that tests/run.mjs started.
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { BASE, ADMIN_TOKEN, STATE_DIR, sqlText, unique } from './app.mjs';
 import { queryD1 } from './worker.mjs';
+import { tracking, SITE_ORIGIN } from './tracking.mjs';
 
 export const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
-const NO_ROUTE = (res) => res.status === 404 && res.json?.error?.message === 'no such route';
 
 /** @param {{url: string, adminToken: string, stateDir: string}} worker */
 export function webhooksAt({ url, adminToken, stateDir }) {
@@ -50,14 +47,6 @@ export function webhooksAt({ url, adminToken, stateDir }) {
     sql(`SELECT * FROM events WHERE container_id = ${sqlText(containerId)} ORDER BY created_at, id`)
       .map((row) => ({ ...row, payload: JSON.parse(row.payload) }));
 
-  /** Whether this worker has the route; a worker without it answers 404 "no such route". */
-  const built = async (method, path, body) => !NO_ROUTE(await call(method, path, { token: null, body }));
-
-  function writeD1(statement) {
-    const dir = join(stateDir, 'v3/d1/miniflare-D1DatabaseObject');
-    const file = readdirSync(dir).find((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
-    execFileSync('sqlite3', ['-cmd', '.timeout 5000', join(dir, file), statement], { stdio: ['ignore', 'pipe', 'pipe'] });
-  }
 
   return {
     call,
@@ -98,28 +87,18 @@ export function webhooksAt({ url, adminToken, stateDir }) {
       return call('POST', path, { token: key ?? null, body, headers });
     },
 
-    clickRedirectBuilt: () => built('GET', '/c?id=ctr_AAAAAAAAAAAAAAAAAAAAAA'),
-    browserEventsBuilt: () => built('POST', '/e?id=ctr_AAAAAAAAAAAAAAAAAAAAAA', {}),
-
-    /**
-     * A visitor who arrived through a tracking link with `param=value` (a gclid, say). Uses the
-     * real `/c` redirect when the browser surface is built. Until then it writes the click row
-     * `/c` would write straight into the worker's local D1, so matching can be tested on its
-     * own; local D1 answers SQLITE_BUSY to a request that meets such a write, so only use this
-     * on a worker no other test file talks to (see webhooks_matching.test.mjs).
-     */
+    /** A visitor who arrived through a tracking link with `param=value` (a gclid, say), via the real `/c`. */
     async visitorWithClick(containerId, param, value) {
       const landing = 'https://www.shop.localhost.test/landing';
-      const res = await call('GET', `/c?${new URLSearchParams({ id: containerId, to: landing, [param]: value })}`, { token: null });
-      if (!NO_ROUTE(res)) {
-        const cookie = res.headers.getSetCookie().find((c) => c.startsWith('pc_vid='));
-        if (res.status !== 302 || !cookie) throw new Error(`/c answered ${res.status} without pc_vid: ${res.text}`);
-        return cookie.slice('pc_vid='.length).split(';')[0];
-      }
-      const visitorId = unique('vis_');
-      writeD1(`INSERT INTO clicks (container_id, visitor_id, param, value, source, landing_url, created_at)
-        VALUES (${sqlText(containerId)}, ${sqlText(visitorId)}, ${sqlText(param)}, ${sqlText(value)}, NULL, ${sqlText(landing)}, ${Date.now()})`);
-      return visitorId;
+      const res = await tracking('GET', `/c?${new URLSearchParams({ id: containerId, to: landing, [param]: value })}`, { base: url });
+      const visitor = res.cookies.pc_vid?.value;
+      if (res.status !== 302 || !visitor) throw new Error(`/c answered ${res.status} without pc_vid: ${res.text}`);
+      return visitor;
+    },
+
+    /** A browser event from the visitor's browser on the site. */
+    browserEvent(containerId, visitorId, body) {
+      return tracking('POST', `/e?id=${containerId}`, { base: url, json: body, cookie: `pc_vid=${visitorId}`, origin: SITE_ORIGIN });
     },
   };
 }

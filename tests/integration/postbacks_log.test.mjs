@@ -49,7 +49,7 @@ test('preview returns exactly the request the Test Webhook then sends, and sends
   assert.equal(p.click.value, 'abc123');
   assert.equal(p.click.source, 'platform_x');
   assert.equal(p.pixel_html,
-    '<img src="https://px.example/p?v=49.9&t=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" alt="sale">');
+    '<img src="https://px.example/p?v=49.9&t=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E" alt="sale">');
   assert.equal(receiver.received(path).length, 0, 'preview sends nothing');
   assert.deepEqual((await admin.deliveries(connector.id)).json.data, [], 'preview logs nothing');
 
@@ -121,7 +121,7 @@ test('preview of a POST connector shows the JSON body, and malformed samples are
   }
   const text = await call('POST', `/admin/api/connectors/${connector.id}/preview`, { raw: '{}', headers: { 'content-type': 'text/plain' } });
   assert.equal(text.status, 415);
-  const huge = await call('POST', `/admin/api/connectors/${connector.id}/preview`, { raw: `{"event":{"url":"${'x'.repeat(70_000)}"}}`, headers: { 'content-type': 'application/json' } });
+  const huge = await call('POST', `/admin/api/connectors/${connector.id}/preview`, { raw: `{"event":{"url":"${'x'.repeat(150_000)}"}}`, headers: { 'content-type': 'application/json' } });
   assert.equal(huge.status, 413);
   assert.equal((await call('POST', `/admin/api/connectors/${connector.id}/preview`, { body: {}, token: null })).status, 401);
   assert.equal((await admin.preview('con_nosuchconnector1', {})).status, 404);

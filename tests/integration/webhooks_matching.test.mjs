@@ -1,25 +1,12 @@
 // Session matching of inbound webhooks: by each identifier in the issue's order, late matching,
 // and set-type enrichment of the matched visitor.
-//
-// Matching needs a visitor who arrived through a tracking link. Until the browser surface (`/c`)
-// is in this worker, the helper writes that click row into local D1 directly, which is only safe
-// on a worker no other test file uses: so this file starts a worker of its own.
-import { test, before, after } from 'node:test';
+// Visitors arrive through the real tracking link (`/c`) and the real browser events (`/e`).
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sqlText, unique } from '../harness/app.mjs';
-import { startWorker } from '../harness/worker.mjs';
+import { BASE, ADMIN_TOKEN, STATE_DIR, sqlText, unique } from '../harness/app.mjs';
 import { sha256, webhooksAt } from '../harness/webhooks.mjs';
 
-let worker;
-let app;
-before(async () => {
-  worker = await startWorker();
-  app = webhooksAt(worker);
-});
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-});
+const app = webhooksAt({ url: BASE, adminToken: ADMIN_TOKEN, stateDir: STATE_DIR });
 
 const sql = (query) => app.sql(query);
 const activity = (...args) => app.activity(...args);
@@ -146,11 +133,7 @@ test('an unmatched webhook is stored and matched later when a set request ties i
   assert.deepEqual(sql(`SELECT * FROM pending_identities WHERE event_row_id = ${sqlText(event.id)}`), []);
 });
 
-test('an unmatched custom webhook is matched later when the visitor arrives with its click id', async (t) => {
-  if (!(await app.clickRedirectBuilt())) {
-    t.skip('GET /c is not built in this worker yet');
-    return;
-  }
+test('an unmatched custom webhook is matched later when the visitor arrives with its click id', async () => {
   const { container, key } = await keyedContainer();
   const early = await customWebhook(container.id, 'purchase', { conversion_id: 'ORD-LATE', gclid: 'late-gclid' }, { key });
   assert.equal(early.json.session_matched, false);
@@ -160,18 +143,11 @@ test('an unmatched custom webhook is matched later when the visitor arrives with
   assert.equal(event.matched_by, 'click:gclid');
 });
 
-test('an unmatched webhook is matched later by a browser event with the same email', async (t) => {
-  if (!(await app.browserEventsBuilt())) {
-    t.skip('POST /e is not built in this worker yet');
-    return;
-  }
+test('an unmatched webhook is matched later by a browser event with the same email', async () => {
   const { container, key, visitorId } = await clickedVisitor();
   const early = await webhookGet({ k: key, track: 'Purchase', email: 'browser@example.com', eventId: 'late-browser' });
   assert.equal(early.json.session_matched, false);
-  const res = await app.call('POST', `/e?id=${container.id}`, {
-    token: null, body: { event: 'ContactInfo', user: { email: 'browser@example.com' } },
-    headers: { cookie: `pc_vid=${visitorId}`, origin: 'https://www.shop.localhost.test' },
-  });
+  const res = await app.browserEvent(container.id, visitorId, { event: 'ContactInfo', user: { email: 'browser@example.com' } });
   assert.ok(res.status < 300, res.text);
   assert.equal(eventById(container.id, 'late-browser').visitor_id, visitorId);
 });
