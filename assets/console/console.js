@@ -57,6 +57,9 @@ async function route() {
 }
 
 signOut.addEventListener('click', () => { token.clear(); location.hash = '#/'; renderSignIn(); });
-window.addEventListener('postclick:signed-out', () => renderSignIn('Your session ended: sign in again.'));
+// A 401 on any screen ends the session; on the sign-in screen the form reports it itself.
+window.addEventListener('postclick:signed-out', () => {
+  if (!document.getElementById('admin-token')) renderSignIn('Your session ended: sign in again.');
+});
 window.addEventListener('hashchange', route);
 route();

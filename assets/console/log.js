@@ -16,7 +16,7 @@ export async function drawLog(section, connector, { waitForNew = false, before =
   }
   if (!before) section.dataset.newest = page.data[0]?.id ?? '';
   const rows = page.data.map((d) => h('tr', { dataset: { delivery: d.id } },
-    h('td', {}, when(d.created_at)),
+    h('td', {}, when(d.time)),
     h('td', {}, d.method ?? ''),
     h('td', { class: 'url' }, d.url ?? ''),
     h('td', { class: 'code' }, d.response_code == null ? '—' : String(d.response_code)),

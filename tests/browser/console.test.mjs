@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE, ADMIN_TOKEN, sql, sqlText, unique } from '../harness/app.mjs';
+import { BASE, ADMIN_TOKEN, admin, sql, sqlText, unique } from '../harness/app.mjs';
 import { ROOT } from '../harness/worker.mjs';
 import { launchChromium } from '../harness/chromium.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
@@ -90,7 +90,7 @@ test('a marketer signs in, sets up a container and a connector, tests it and man
   await page.click('#new-connector');
   await page.getByLabel('Connector name').fill('Affiliate Network X');
   await page.getByLabel(/Trigger events/).fill('Purchase');
-  await page.getByLabel('Mode').selectOption('enabled');
+  await page.getByLabel('Mode', { exact: true }).selectOption('enabled');
   await page.getByLabel('Webhook URL').fill(`${receiver.url}/pb`);
   await page.getByRole('button', { name: 'Add parameter' }).click();
   await page.getByLabel('Parameter name').first().fill('value');
@@ -116,9 +116,14 @@ test('a marketer signs in, sets up a container and a connector, tests it and man
   await page.getByLabel('Enable custom pixel').check();
   await page.getByLabel(/HTML \/ script/).fill('<img src="https://px.example/c?v={{VALUE}}" alt="">');
   await page.click('#save-connector');
-  await page.getByText('Not approved').waitFor();
+  await pollUntil(async () => (await admin.getConnector(connectorId)).json.pixel.enabled, { what: 'the pixel to be saved' });
+  await page.getByText('Connector saved').waitFor();
   await page.click('#approve-pixel');
   await page.getByText(/^Approved on /).waitFor();
+  assert.equal(await page.getByLabel('Enable custom pixel').isChecked(), true);
+  const saved = (await admin.getConnector(connectorId)).json;
+  assert.equal(saved.pixel.html, '<img src="https://px.example/c?v={{VALUE}}" alt="">');
+  assert.ok(saved.pixel.approved_at);
   await shot('06-connector');
 
   // Test Webhook reaches the receiver and the log shows its response code.
