@@ -53,20 +53,33 @@ pub fn plan_pixel(
     if !wants_pixel(connector, event_name) {
         return PlanOutcome::NotTriggered;
     }
-    if connector.mode == Mode::Disabled {
-        return PlanOutcome::Skip(SkipReason::Disabled);
-    }
-    if !consent_allows {
-        return PlanOutcome::Skip(SkipReason::Consent);
-    }
-    if let AttributionDecision::DoNotFire(reason) = decision {
-        return PlanOutcome::Skip(*reason);
+    if let Some(reason) = gate(connector, consent_allows, decision) {
+        return PlanOutcome::Skip(reason);
     }
     let approved = connector.pixel.approved_at.is_some();
     match connector.mode {
         Mode::Test if !force_send => PlanOutcome::LogOnly,
         _ if !approved => PlanOutcome::Skip(SkipReason::PixelNotApproved),
         _ => PlanOutcome::Send,
+    }
+}
+
+/// What stops a triggered connector, webhook or pixel alike, in order: disabled (recorded, so
+/// the log says why nothing went out), consent refusing advertising, then attribution.
+fn gate(
+    connector: &ConnectorConfig,
+    consent_allows: bool,
+    decision: &AttributionDecision,
+) -> Option<SkipReason> {
+    if connector.mode == Mode::Disabled {
+        return Some(SkipReason::Disabled);
+    }
+    if !consent_allows {
+        return Some(SkipReason::Consent);
+    }
+    match decision {
+        AttributionDecision::DoNotFire(reason) => Some(*reason),
+        AttributionDecision::Fire { .. } => None,
     }
 }
 
@@ -84,14 +97,8 @@ pub fn plan_delivery(
     if !wants_postback(connector, event_name) {
         return PlanOutcome::NotTriggered;
     }
-    if connector.mode == Mode::Disabled {
-        return PlanOutcome::Skip(SkipReason::Disabled);
-    }
-    if !consent_allows {
-        return PlanOutcome::Skip(SkipReason::Consent);
-    }
-    if let AttributionDecision::DoNotFire(reason) = decision {
-        return PlanOutcome::Skip(*reason);
+    if let Some(reason) = gate(connector, consent_allows, decision) {
+        return PlanOutcome::Skip(reason);
     }
     match connector.mode {
         Mode::Test if !force_send => PlanOutcome::LogOnly,

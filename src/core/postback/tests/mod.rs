@@ -4,6 +4,7 @@
 mod attribution;
 mod mask;
 mod outbox;
+mod pixel_plan;
 mod plan;
 mod request;
 mod retry;
