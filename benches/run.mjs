@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
+import { request as httpRequest } from 'node:http';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -92,6 +93,62 @@ request = function()
 end
 `);
 
+// A connector with one approved main-window pixel: a typical 2 KB partner snippet with six
+// placeholders in a script string, script code, a URL attribute and HTML text. The config is
+// the connector body exactly as the admin API serialises it, approval included, so every
+// POST /e below renders and returns this pixel.
+const BENCH_PIXEL_CONNECTOR = 'con_benchpixelbenchpixel00';
+let pixelHtml = `<script>
+!function(w,d){w.pxq=w.pxq||[];w.pxq.push(['init','ACC-1234']);}(window,document);
+pxq.push(['track', '{{EVENT_NAME}}', {value: {{VALUE}}, currency: "{{CURRENCY}}", order_id: '{{TRANSACTION_ID}}'}]);
+</script>
+<img height="1" width="1" style="display:none" alt="" src="https://px.partner.example/c?acc=ACC-1234&ev={{EVENT_NAME}}&vid={{VISITOR_ID}}">
+<noscript>Order {{TRANSACTION_ID}}</noscript>
+`;
+while (pixelHtml.length < 2048) pixelHtml += '<!-- partner tag v3.2: do not modify below this line --><div class="pxl" data-acc="ACC-1234"></div>\n';
+const pixelConnector = {
+  name: 'bench pixel',
+  trigger_events: ['Purchase'],
+  mode: 'enabled',
+  webhook: { enabled: false, method: 'GET', url: null, params: [], headers: [], event_renames: {}, signing_secret: null },
+  pixel: { enabled: true, html: pixelHtml, sandbox: false, approved_at: new Date(now).toISOString() },
+  click_id: { enabled: false, param: null, source_param: null, source_value: null, attribution: 'last_click', window_days: 30 },
+};
+await db.prepare(`INSERT INTO connectors (id, container_id, name, mode, config, created_at, updated_at)
+  VALUES (?1, ?2, ?3, 'enabled', ?4, ?5, ?5)`)
+  .bind(BENCH_PIXEL_CONNECTOR, BENCH_CONTAINER, pixelConnector.name, JSON.stringify(pixelConnector), now).run();
+// A browser event as postclick.track() sends it, without an event_id: every request stores a
+// new event and renders the pixel for it.
+const eventScript = join(OUT, 'event.lua');
+writeFileSync(eventScript, `wrk.method = "POST"
+wrk.headers["Host"] = "${TRACKING_HOST}"
+wrk.headers["Origin"] = "https://www.bench.example"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"event":"Purchase","value":49.9,"currency":"EUR","url":"https://www.bench.example/checkout/done","attributes":{"transaction_id":"T-1001"}}'
+`);
+
+/** One POST /e as the bench sends it, checked before the load runs: it must return the pixel. */
+async function checkEventAnswer() {
+  const target = new URL(productUrl);
+  const body = JSON.stringify({ event: 'Purchase', value: 49.9, currency: 'EUR', attributes: { transaction_id: 'T-1001' } });
+  const answer = await new Promise((resolve, reject) => {
+    const req = httpRequest({ host: target.hostname, port: target.port, method: 'POST', path: `/e?id=${BENCH_CONTAINER}`,
+      headers: { host: TRACKING_HOST, origin: 'https://www.bench.example', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+    (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const pixels = answer.status === 200 ? JSON.parse(answer.text).pixels : [];
+  if (pixels.length !== 1 || pixels[0].connector !== BENCH_PIXEL_CONNECTOR || !pixels[0].html.includes("order_id: 'T-1001'")) {
+    throw new Error(`POST /e does not return the bench pixel: ${answer.status} ${answer.text.slice(0, 300)}`);
+  }
+}
+await checkEventAnswer();
+
 function wrk(url, { headers = [], script } = {}) {
   const args = ['-t2', '-c16', `-d${DURATION}s`, '--latency', ...headers, ...(script ? ['-s', script] : []), url];
   const out = execFileSync('wrk', args).toString();
@@ -110,6 +167,8 @@ const targets = [
   // A landing with a gclid and UTM tags: the read, plus one batch writing three click rows.
   ['/collect (gclid + utm)', collectUrl('https://www.bench.example/?gclid=Cj0KCQjw-bench_1&utm_source=google&utm_campaign=bench'), { headers: trackingHeaders }],
   ['GET /webhook (accepted, D1)', new URL('/', productUrl).href, { script: webhookScript }],
+  // A browser event: stores it, loads the container's connectors, renders one 2 KB pixel.
+  ['POST /e (one pixel)', new URL(`/e?id=${BENCH_CONTAINER}`, productUrl).href, { script: eventScript }],
 ];
 const results = { baseline: [] };
 for (const [name] of targets) results[name] = [];
@@ -132,7 +191,8 @@ async function count(sql) {
 }
 const storedClicks = await count('SELECT COUNT(*) AS n FROM clicks');
 if (storedClicks === 0) throw new Error('the /collect bench with click parameters stored no clicks');
-const stored = await count(`SELECT COUNT(*) AS n FROM events WHERE container_id = '${BENCH_CONTAINER}'`);
+const stored = await count(`SELECT COUNT(*) AS n FROM events WHERE container_id = '${BENCH_CONTAINER}' AND source = 'webhook'`);
+const browserEvents = await count(`SELECT COUNT(*) AS n FROM events WHERE container_id = '${BENCH_CONTAINER}' AND source = 'browser'`);
 await product.dispose();
 await baseline.dispose();
 
@@ -144,6 +204,7 @@ for (const [name] of targets) {
   console.log(`  ${name.padEnd(28)} ${rps.toFixed(0).padStart(7)} req/s   ratio ${(rps / base).toFixed(3)}`);
 }
 console.log(`  webhook events stored         ${stored} (one per accepted request)`);
+console.log(`  browser events stored         ${browserEvents} (one per POST /e, each answered with its pixel)`);
 console.log(`  wasm gzip                    ${kib(wasmGzip)} (${wasmFile})`);
 console.log(`  upload gzip (all modules)    ${kib(uploadGzip)} (${distFiles.join(', ')})`);
 console.log(`  t.js gzip                    ${gz(join(ROOT, 'assets/t.js'))} bytes (${statSync(join(ROOT, 'assets/t.js')).size} bytes raw)`);

@@ -8,7 +8,7 @@ use super::delivery::EventContext;
 use super::error::{ApiError, ApiResult};
 use super::respond::{now_ms, param, random16};
 use crate::config::Config;
-use crate::core::connector::{ConnectorConfig, Mode};
+use crate::core::connector::ConnectorConfig;
 use crate::core::ids::IdKind;
 use crate::core::params::ParamValues;
 use crate::core::pixel_token::PixelToken;
@@ -192,14 +192,20 @@ pub async fn handle_pixel_frame(_: Request, ctx: RouteContext<()>) -> ApiResult<
     else {
         return not_found();
     };
-    // Still live: the pixel may have been edited (unapproving it) or disabled since the event.
-    if cfg.mode != Mode::Enabled && !context.event.force_send
-        || cfg.pixel.approved_at.is_none()
-        || !cfg.pixel.sandbox
-    {
+    // Still live: the connector may have been disabled, or its pixel edited (unapproving it),
+    // switched off, moved to the main window or re-triggered since the event. The same plan as
+    // on `/e` decides, so `pc_test` forces a test-mode pixel but never a disabled one.
+    let (values, decision) = connector_values(&context, cfg);
+    let outcome = plan_pixel(
+        cfg,
+        &context.row.name,
+        context.event.force_send,
+        context.consent.allows_advertising(),
+        &decision,
+    );
+    if outcome != PlanOutcome::Send || !cfg.pixel.sandbox {
         return not_found();
     }
-    let (values, _) = connector_values(&context, cfg);
     let Some(html) = render(cfg, &values) else {
         return not_found();
     };

@@ -109,7 +109,11 @@ test('a marketer signs in, sets up a container and a connector, tests it and man
   await page.getByLabel('Parameter name').nth(1).fill('order');
   await page.getByLabel('Parameter value').nth(1).fill('{{TRANSACTION_ID}}');
   await pollUntil(async () => (await preview.textContent()).includes('order=T-1001'), { what: 'the preview to follow a typed param' });
+  // Saving re-renders the form from the stored connector: wait until the old form is gone, or
+  // the pixel typed next lands in a form that is about to be replaced.
+  const savedForm = await page.$('#save-connector');
   await page.click('#save-connector');
+  await page.waitForFunction((button) => !button.isConnected, savedForm);
   await page.getByRole('heading', { name: 'Affiliate Network X' }).waitFor();
 
   // Paste a pixel, save, approve; the approval date shows.
