@@ -138,8 +138,10 @@ test('a container that requires consent sets cookies only after the page grants 
 });
 
 test('t.js runs main-window pixels in document order and puts sandboxed pixels in a sandboxed iframe', async () => {
-  // The worker answers `pixels: []` until the pixel issue fills them, so this test scripts the
-  // /e answer in the browser to check t.js's half of the DESIGN.md pixel contract.
+  // This test scripts the /e answer in the browser to check t.js's half of the pixel contract on
+  // its own: document order across inline and slow external scripts, and refusing a sandboxed
+  // `src` that is not on the tracking host (which the real worker never sends). The end-to-end
+  // pixel tests through the real worker are in pixels.test.mjs.
   const c = await siteContainer();
   const path = `/pixels-${unique()}`;
   site.page(path, landingPage(c.id));
