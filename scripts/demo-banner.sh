@@ -4,7 +4,9 @@ cat <<'MSG'
 
   postclick is starting on http://127.0.0.1:8787
 
+  Console:       http://127.0.0.1:8787/admin   (sign in with the admin token below)
   Health:        http://127.0.0.1:8787/healthz
+  Tracking:      http://127.0.0.1:8787/t.js?id=ctr_demo_shop
   Admin API:     http://127.0.0.1:8787/admin/api/containers/ctr_demo_shop
   API reference: http://127.0.0.1:8787/admin/api/openapi.json
   Admin token:   ADMIN_TOKEN in .dev.vars (generated on first run, never committed)
