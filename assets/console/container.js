@@ -18,8 +18,12 @@ export async function renderContainer(app, id) {
   await Promise.all([drawConnectors(connectors, container), drawKeys(keys, container), drawActivity(activity, container)]);
 }
 
-async function drawConnectors(section, container) {
-  const { data } = await get(`/containers/${container.id}/connectors?limit=200`);
+const CONNECTOR_PAGE = 20;
+
+async function drawConnectors(section, container, after = null, previous = []) {
+  const query = `/containers/${container.id}/connectors?limit=${CONNECTOR_PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+  const page = await get(query);
+  const data = [...previous, ...page.data];
   const rows = data.map((c) => h('tr', {},
     h('td', {}, h('a', { href: `#/connectors/${c.id}` }, c.name)),
     h('td', {}, h('span', { class: `badge ${c.mode}` }, c.mode)),
@@ -29,7 +33,9 @@ async function drawConnectors(section, container) {
     h('div', { class: 'row' }, h('h2', {}, 'Connectors'),
       h('a', { href: `#/containers/${container.id}/connectors/new`, class: 'button', id: 'new-connector' }, 'Add connector')),
     h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Mode'), h('th', {}, 'Trigger events'), h('th', {}, 'Sends'))),
-      h('tbody', {}, rows.length ? rows : emptyRow(4, 'No connectors yet. Add one for each partner or pixel.'))));
+      h('tbody', {}, rows.length ? rows : emptyRow(4, 'No connectors yet. Add one for each partner or pixel.'))),
+    page.next_after ? h('div', { class: 'pager' }, h('button', { type: 'button', class: 'secondary',
+      onclick: () => drawConnectors(section, container, page.next_after, data) }, 'Show more connectors')) : null);
 }
 
 async function drawKeys(section, container) {

@@ -157,4 +157,17 @@ test('a marketer signs in, sets up a container and a connector, tests it and man
   assert.equal(rows.length, 1);
   assert.ok(rows[0].revoked_at > 0);
   await shot('09-api-key-revoked');
+
+  // Long lists are paginated: a container with more connectors than a page shows "Show more".
+  for (let i = 0; i < 20; i++) {
+    const res = await admin.createConnector(containerId, { name: `Extra ${String(i).padStart(2, '0')}`, mode: 'disabled' });
+    assert.equal(res.status, 201, res.text);
+  }
+  await page.reload();
+  const connectorRows = page.locator('section[aria-label="Connectors"] tbody tr');
+  await pollUntil(async () => (await connectorRows.count()) === 20, { what: 'the first page of connectors' });
+  await page.getByRole('button', { name: 'Show more connectors' }).click();
+  await pollUntil(async () => (await connectorRows.count()) === 21, { what: 'the second page of connectors' });
+  assert.equal(await page.getByRole('button', { name: 'Show more connectors' }).count(), 0);
+  await shot('10-connectors-paginated');
 });
