@@ -4,6 +4,7 @@ use super::{first, flag, int, run, text};
 use crate::core::container::ContainerSettings;
 use crate::http::error::ApiResult;
 use serde::Deserialize;
+use wasm_bindgen::JsValue;
 use worker::D1Database;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -32,11 +33,19 @@ impl ContainerRow {
     }
 }
 
-fn lists(c: &ContainerSettings) -> (String, String) {
-    (
-        serde_json::to_string(&c.allowed_origins).unwrap_or_else(|_| "[]".into()),
-        serde_json::to_string(&c.redirect_domains).unwrap_or_else(|_| "[]".into()),
-    )
+/// `?1`…`?8` of both writes: id, the settings (lists as JSON) and the time.
+fn bindings(id: &str, c: &ContainerSettings, now_ms: i64) -> [JsValue; 8] {
+    let list = |l: &[String]| serde_json::to_string(l).unwrap_or_else(|_| "[]".into());
+    [
+        text(id),
+        text(&c.name),
+        text(&c.cookie_domain),
+        text(&list(&c.allowed_origins)),
+        text(&list(&c.redirect_domains)),
+        flag(c.require_consent),
+        flag(c.compat_cookies),
+        int(now_ms),
+    ]
 }
 
 pub async fn insert(
@@ -45,21 +54,11 @@ pub async fn insert(
     c: &ContainerSettings,
     now_ms: i64,
 ) -> ApiResult<()> {
-    let (origins, redirects) = lists(c);
     run(
         db,
         "INSERT INTO containers (id, name, cookie_domain, allowed_origins, redirect_domains, \
          require_consent, compat_cookies, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        &[
-            text(id),
-            text(&c.name),
-            text(&c.cookie_domain),
-            text(&origins),
-            text(&redirects),
-            flag(c.require_consent),
-            flag(c.compat_cookies),
-            int(now_ms),
-        ],
+        &bindings(id, c, now_ms),
     )
     .await?;
     Ok(())
@@ -75,21 +74,11 @@ pub async fn update(
     c: &ContainerSettings,
     now_ms: i64,
 ) -> ApiResult<()> {
-    let (origins, redirects) = lists(c);
     run(
         db,
         "UPDATE containers SET name = ?2, cookie_domain = ?3, allowed_origins = ?4, redirect_domains = ?5, \
          require_consent = ?6, compat_cookies = ?7, updated_at = ?8 WHERE id = ?1",
-        &[
-            text(id),
-            text(&c.name),
-            text(&c.cookie_domain),
-            text(&origins),
-            text(&redirects),
-            flag(c.require_consent),
-            flag(c.compat_cookies),
-            int(now_ms),
-        ],
+        &bindings(id, c, now_ms),
     )
     .await?;
     Ok(())

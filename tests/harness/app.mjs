@@ -13,20 +13,25 @@ if (!BASE) throw new Error('run the tests through tests/run.mjs (make test), whi
 
 export const unique = (prefix = 'x') => `${prefix}${randomBytes(6).toString('hex')}`;
 
-export async function call(method, path, { body, token = ADMIN_TOKEN, headers = {}, raw } = {}) {
-  const h = { ...headers };
-  if (token) h.authorization = `Bearer ${token}`;
-  let payload = raw;
-  if (body !== undefined) {
-    payload = JSON.stringify(body);
-    h['content-type'] ??= 'application/json';
-  }
-  const res = await fetch(BASE + path, { method, headers: h, body: payload, redirect: 'manual' });
-  const text = await res.text();
-  let json;
-  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-  return { status: res.status, headers: res.headers, text, json };
+/** A request helper for the worker at `base`, sending `adminToken` unless told otherwise. */
+export function callAt(base, adminToken) {
+  return async (method, path, { body, token = adminToken, headers = {}, raw } = {}) => {
+    const h = { ...headers };
+    if (token) h.authorization = `Bearer ${token}`;
+    let payload = raw;
+    if (body !== undefined) {
+      payload = JSON.stringify(body);
+      h['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(base + path, { method, headers: h, body: payload, redirect: 'manual' });
+    const text = await res.text();
+    let json;
+    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+    return { status: res.status, headers: res.headers, text, json };
+  };
 }
+
+export const call = callAt(BASE, ADMIN_TOKEN);
 
 export const admin = {
   createContainer: (body) => call('POST', '/admin/api/containers', { body }),

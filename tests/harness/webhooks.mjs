@@ -2,7 +2,7 @@
 // and a visitor to match against. `webhooksAt(worker)` binds them to a worker; the named
 // exports are bound to the worker that tests/run.mjs started.
 import { createHash } from 'node:crypto';
-import { BASE, ADMIN_TOKEN, STATE_DIR, sqlText, unique } from './app.mjs';
+import { BASE, ADMIN_TOKEN, STATE_DIR, callAt, sqlText, unique } from './app.mjs';
 import { queryD1 } from './worker.mjs';
 import { tracking, SITE_ORIGIN } from './tracking.mjs';
 
@@ -11,20 +11,7 @@ export const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 /** @param {{url: string, adminToken: string, stateDir: string}} worker */
 export function webhooksAt({ url, adminToken, stateDir }) {
-  async function call(method, path, { body, token = adminToken, headers = {}, raw } = {}) {
-    const h = { ...headers };
-    if (token) h.authorization = `Bearer ${token}`;
-    let payload = raw;
-    if (body !== undefined) {
-      payload = JSON.stringify(body);
-      h['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(url + path, { method, headers: h, body: payload, redirect: 'manual' });
-    const text = await res.text();
-    let json;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-    return { status: res.status, headers: res.headers, text, json };
-  }
+  const call = callAt(url, adminToken);
 
   const sql = (query) => queryD1(stateDir, query);
 
