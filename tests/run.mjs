@@ -1,14 +1,15 @@
 // Runs the test suites against one real worker: starts wrangler dev (workerd + local D1 and
 // Queues) on fresh state, runs `node --test` on the given folders, and always tears down.
-// Usage: node tests/run.mjs tests/integration [tests/browser]
+// Usage: node tests/run.mjs tests/integration [tests/browser] [tests/integration/one.test.mjs]
+// Each argument is a folder (every *.test.mjs in it) or a single test file.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWorker, ROOT } from './harness/worker.mjs';
 
 const folders = process.argv.slice(2);
-const files = folders.flatMap((dir) =>
-  readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(ROOT, dir, f)));
+const files = folders.flatMap((arg) => statSync(join(ROOT, arg)).isFile() ? [join(ROOT, arg)] :
+  readdirSync(join(ROOT, arg)).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(ROOT, arg, f)));
 if (files.length === 0) {
   console.error(`no *.test.mjs files in ${folders.join(', ')}`);
   process.exit(1);
