@@ -16,7 +16,7 @@ pub struct ApiKeyRow {
     pub container_id: ContainerId,
     pub name: String,
     pub prefix: String,
-    pub rate_limit_per_minute: f64,
+    pub rate_limit_per_minute: i64,
     pub created_at: UnixMs,
     pub last_used_at: Option<UnixMs>,
     pub revoked_at: Option<UnixMs>,
@@ -28,7 +28,7 @@ pub struct KeyCredentials {
     pub id: ApiKeyId,
     pub container_id: ContainerId,
     pub key_hash: String,
-    pub rate_limit_per_minute: f64,
+    pub rate_limit_per_minute: i64,
     pub revoked_at: Option<UnixMs>,
 }
 
@@ -97,7 +97,7 @@ pub async fn revoke(db: &D1Database, id: &ApiKeyId, now: UnixMs) -> Result<()> {
 
 #[derive(Deserialize)]
 struct Count {
-    count: f64,
+    count: i64,
 }
 
 /// What one request with a key found: the key's row (if the key exists) and, for a key that is
@@ -159,6 +159,6 @@ pub async fn use_key(db: &D1Database, key: &ApiKey, window: i64, now: UnixMs) ->
         .map_err(|e| Error::internal("counting a webhook request", e))?
         .into_iter()
         .next()
-        .map(|c| c.count.max(0.0) as u64);
+        .map(|c| u64::try_from(c.count).unwrap_or(0));
     Ok(KeyUse { credentials, count })
 }

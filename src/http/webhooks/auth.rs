@@ -101,7 +101,7 @@ pub async fn authenticate(db: &D1Database, key: &ApiKey, now: UnixMs) -> Result<
     // The admin API only stores limits in range; clamp in case a row was written otherwise.
     let per_minute = row
         .rate_limit_per_minute
-        .clamp(1.0, f64::from(MAX_RATE_LIMIT_PER_MINUTE)) as u32;
+        .clamp(1, i64::from(MAX_RATE_LIMIT_PER_MINUTE)) as u32;
     let rate_limit = RateLimit::new(per_minute, "rate_limit_per_minute").unwrap_or_default();
     Ok(KeyCheck::Valid(Authenticated {
         key_id: row.id,
