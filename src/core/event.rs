@@ -7,8 +7,10 @@ use super::money::{Amount, Currency};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+// The caller's event id lives with the other ids; events name it from here too.
+pub use super::ids::EventId;
+
 pub const MAX_EVENT_NAME_LEN: usize = 64;
-pub const MAX_EVENT_ID_LEN: usize = 128;
 pub const MAX_ATTRIBUTES: usize = 50;
 pub const MAX_ATTRIBUTE_KEY_LEN: usize = 64;
 pub const MAX_ATTRIBUTE_STRING_LEN: usize = 1024;
@@ -45,36 +47,6 @@ impl EventName {
             ));
         }
         Ok(Self(name.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// A caller-chosen event id used for deduplication: 1–128 printable characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
-pub struct EventId(String);
-
-impl<'de> Deserialize<'de> for EventId {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
-        Self::parse(&raw, "event_id").map_err(serde::de::Error::custom)
-    }
-}
-
-impl EventId {
-    pub fn parse(raw: &str, field: &str) -> Result<Self, Invalid> {
-        let id = raw.trim();
-        if id.is_empty() || id.len() > MAX_EVENT_ID_LEN || id.chars().any(char::is_control) {
-            return Err(Invalid::field(
-                "invalid_event_id",
-                field,
-                "must be 1 to 128 printable characters",
-            ));
-        }
-        Ok(Self(id.to_string()))
     }
 
     pub fn as_str(&self) -> &str {

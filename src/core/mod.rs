@@ -15,4 +15,5 @@ pub mod params;
 pub mod pixel_token;
 pub mod postback;
 pub mod template;
+pub mod time;
 pub mod webhook_in;

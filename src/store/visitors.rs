@@ -6,9 +6,11 @@
 //! Each set request is bounded by the parser; the merged document is bounded here: a set that
 //! would grow it past [`MAX_VISITOR_DOCUMENT_BYTES`] replaces it instead of growing it further.
 
-use super::{int, statement, text};
+use super::{int, statement, text, time};
+use crate::core::ids::ContainerId;
+use crate::core::time::UnixMs;
 use crate::core::webhook_in::SetData;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use serde_json::{Map, Value};
 use worker::{D1Database, D1PreparedStatement};
 
@@ -68,13 +70,13 @@ pub fn set_document(set: &SetData) -> Value {
 /// The statement that merges `document` into the visitor's stored attributes.
 pub fn merge(
     db: &D1Database,
-    container_id: &str,
+    container_id: &ContainerId,
     visitor_id: &str,
     document: &Value,
-    now_ms: i64,
-) -> ApiResult<D1PreparedStatement> {
+    now: UnixMs,
+) -> Result<D1PreparedStatement> {
     let json = serde_json::to_string(document)
-        .map_err(|e| ApiError::internal("serialising visitor attributes", e))?;
+        .map_err(|e| Error::internal("serialising visitor attributes", e))?;
     statement(
         db,
         "INSERT INTO visitors (container_id, visitor_id, attributes, updated_at) VALUES (?1, ?2, ?3, ?4) \
@@ -83,10 +85,10 @@ pub fn merge(
          THEN json_patch(attributes, excluded.attributes) ELSE excluded.attributes END, \
          updated_at = excluded.updated_at",
         &[
-            text(container_id),
+            text(container_id.as_str()),
             text(visitor_id),
             text(&json),
-            int(now_ms),
+            time(now),
             int(MAX_VISITOR_DOCUMENT_BYTES),
         ],
     )

@@ -6,19 +6,19 @@
 //! twice (a retried `/e`, a webhook resent) writes and sends nothing the second time: an event
 //! never pays a partner twice.
 
-use super::outbox::{db, new_row, write_and_enqueue, RowOrigin};
+use super::outbox::{new_row, write_and_enqueue, RowOrigin};
 use crate::core::clicks::cookies::CookieDomain;
 use crate::core::connector::ConnectorConfig;
 use crate::core::event::{Consent, NewEvent};
 use crate::core::event_params::{click_records, EventFacts};
-use crate::core::ids::IdKind;
+use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
 use crate::core::params::ParamValues;
 use crate::core::postback::{
     prepare_delivery, wants_pixel, wants_postback, ClickRecord, DeliveryInput, DeliveryStatus,
     DAY_MS,
 };
-use crate::http::error::{ApiError, ApiResult};
-use crate::http::respond::{now_ms, random16};
+use crate::error::{Error, Result};
+use crate::platform::{self, new_id, now};
 use crate::store::connectors::{self, ConnectorRow};
 use crate::store::events::EventRow;
 use crate::store::{clicks, containers, events};
@@ -41,7 +41,7 @@ pub struct DispatchSummary {
     /// Connectors this event had already been dispatched to: nothing was written or sent.
     pub already_dispatched: u32,
     /// The ids of the rows written.
-    pub delivery_ids: Vec<String>,
+    pub delivery_ids: Vec<DeliveryId>,
 }
 
 /// A stored event with everything its connectors need: the typed event, the container's
@@ -60,14 +60,14 @@ pub struct EventContext {
 /// some connector wants this event.
 pub async fn load_context(
     db: &D1Database,
-    container_id: &str,
-    event_row_id: &str,
-) -> ApiResult<EventContext> {
+    container_id: &ContainerId,
+    event_row_id: &EventRowId,
+) -> Result<EventContext> {
     let row = events::get(db, container_id, event_row_id)
         .await?
-        .ok_or(ApiError::NotFound("no such event"))?;
+        .ok_or_else(|| Error::not_found("event"))?;
     let event: NewEvent = serde_json::from_str(&row.payload)
-        .map_err(|e| ApiError::internal("reading a stored event", e))?;
+        .map_err(|e| Error::internal("reading a stored event", e))?;
     let connectors: Vec<(ConnectorRow, ConnectorConfig)> = all_connectors(db, container_id)
         .await?
         .into_iter()
@@ -76,7 +76,7 @@ pub async fn load_context(
     let visitor_id = row.visitor_id.clone().or_else(|| event.visitor_id.clone());
     let history = match (connectors.is_empty(), visitor_id.as_deref()) {
         (false, Some(visitor)) => {
-            let since = row.created_at - HISTORY_DAYS * DAY_MS;
+            let since = row.created_at.plus_ms(-HISTORY_DAYS * DAY_MS);
             clicks::history(db, container_id, visitor, since).await?
         }
         _ => Vec::new(),
@@ -89,13 +89,13 @@ pub async fn load_context(
     };
     let values = ParamValues::for_event(&EventFacts {
         event: &event,
-        event_id: &row.event_id,
-        at_ms: row.created_at,
+        event_id: row.event_id.as_str(),
+        at_ms: row.created_at.millis(),
         visitor_id: visitor_id.as_deref(),
         cookie_domain: cookie_domain.as_ref(),
         history: &history,
     });
-    let records = click_records(&history, &event.clicks, row.created_at);
+    let records = click_records(&history, &event.clicks, row.created_at.millis());
     let mut consent = event.consent;
     if row.consent_advertising == 0 {
         consent.advertising = Some(false);
@@ -113,10 +113,10 @@ pub async fn load_context(
 /// Dispatch the stored event `event_row_id` of `container_id` to its container's connectors.
 pub async fn dispatch_event(
     env: &Env,
-    container_id: &str,
-    event_row_id: &str,
-) -> ApiResult<DispatchSummary> {
-    let db = db(env)?;
+    container_id: &ContainerId,
+    event_row_id: &EventRowId,
+) -> Result<DispatchSummary> {
+    let db = platform::d1(env)?;
     let context = load_context(&db, container_id, event_row_id).await?;
     dispatch_loaded(env, &db, &context).await
 }
@@ -126,7 +126,7 @@ pub async fn dispatch_loaded(
     env: &Env,
     db: &D1Database,
     context: &EventContext,
-) -> ApiResult<DispatchSummary> {
+) -> Result<DispatchSummary> {
     let row = &context.row;
     let mut summary = DispatchSummary::default();
     let mut rows = Vec::new();
@@ -135,25 +135,25 @@ pub async fn dispatch_loaded(
         .iter()
         .filter(|(_, c)| wants_postback(c, &row.name))
     {
-        let delivery_id = IdKind::Delivery.new_id(random16()?);
+        let delivery_id: DeliveryId = new_id()?;
         let input = DeliveryInput {
-            delivery_id: &delivery_id,
-            connector_id: &connector.id,
+            delivery_id: delivery_id.as_str(),
+            connector_id: connector.id.as_str(),
             connector: config,
-            event_id: &row.event_id,
+            event_id: row.event_id.as_str(),
             event_name: &row.name,
             force_send: context.event.force_send,
             consent: context.consent,
             values: &context.values,
             clicks: &context.records,
             // Attribution windows count back from the conversion, not from now.
-            now_ms: row.created_at,
+            now_ms: row.created_at.millis(),
         };
         let Some(plan) = prepare_delivery(&input) else {
             continue;
         };
         let origin = RowOrigin {
-            id: plan.delivery_id.clone(),
+            id: delivery_id,
             container_id: row.container_id.clone(),
             connector_id: connector.id.clone(),
             event_row_id: Some(row.id.clone()),
@@ -171,7 +171,7 @@ pub async fn dispatch_loaded(
         ));
     }
 
-    let written = write_and_enqueue(env, db, &rows, now_ms()).await?;
+    let written = write_and_enqueue(env, db, &rows, now()).await?;
     for (new, was_written) in rows.iter().zip(written) {
         if !was_written {
             summary.already_dispatched += 1;
@@ -186,7 +186,7 @@ pub async fn dispatch_loaded(
             DeliveryStatus::Failed | DeliveryStatus::Delivered => summary.failed += 1,
         }
     }
-    events::mark_dispatched(db, &row.id, now_ms()).await?;
+    events::mark_dispatched(db, &row.id, now()).await?;
     Ok(summary)
 }
 
@@ -194,12 +194,12 @@ pub async fn dispatch_loaded(
 /// logged and left out rather than blocking the others.
 async fn all_connectors(
     db: &D1Database,
-    container_id: &str,
-) -> ApiResult<Vec<(ConnectorRow, ConnectorConfig)>> {
+    container_id: &ContainerId,
+) -> Result<Vec<(ConnectorRow, ConnectorConfig)>> {
     let mut out = Vec::new();
-    let mut after: Option<String> = None;
+    let mut after: Option<ConnectorId> = None;
     loop {
-        let page = connectors::list(db, container_id, after.as_deref(), CONNECTOR_PAGE).await?;
+        let page = connectors::list(db, container_id, after.as_ref(), CONNECTOR_PAGE).await?;
         let full = page.len() == CONNECTOR_PAGE as usize;
         after = page.last().map(|r| r.id.clone());
         for row in page {

@@ -1,12 +1,14 @@
-//! The outbox at the edge: a delivery row is written to D1 first, and only then is its message
-//! queued. If queueing fails, the row stays pending and the sweep queues it later, so an
-//! accepted postback is never lost between the two.
+//! The outbox: a delivery row is written to D1 first, and only then is its message queued. If
+//! queueing fails, the row stays pending and the sweep queues it later, so an accepted postback
+//! is never lost between the two. Also the two queue producers (postbacks, dead letters).
 
 use crate::config::{POSTBACKS_DLQ, POSTBACKS_QUEUE};
 use crate::core::connector::Method;
+use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
 use crate::core::postback::outbox::{DeliveryMessage, StoredRequest};
 use crate::core::postback::{DeliveryStatus, OutgoingRequest};
-use crate::http::error::{ApiError, ApiResult};
+use crate::core::time::UnixMs;
+use crate::error::Result;
 use crate::store::deliveries::{self, NewDelivery};
 use worker::{BatchMessageBuilder, D1Database, Env, MessageBuilder, Queue};
 
@@ -16,14 +18,14 @@ const SEND_BATCH: usize = 100;
 /// Where a row comes from and what it owes: everything but the request itself.
 #[derive(Debug, Clone)]
 pub struct RowOrigin {
-    pub id: String,
-    pub container_id: String,
-    pub connector_id: String,
-    pub event_row_id: Option<String>,
+    pub id: DeliveryId,
+    pub container_id: ContainerId,
+    pub connector_id: ConnectorId,
+    pub event_row_id: Option<EventRowId>,
     pub status: DeliveryStatus,
     pub reason: Option<String>,
     pub error: Option<String>,
-    pub replay_of: Option<String>,
+    pub replay_of: Option<DeliveryId>,
     pub origin_key: Option<String>,
     /// Defaults to the row id; a replay keeps its original's key.
     pub idempotency_key: Option<String>,
@@ -37,7 +39,9 @@ pub fn new_row(
 ) -> NewDelivery {
     let logged = request.map(OutgoingRequest::masked_for_log);
     NewDelivery {
-        idempotency_key: origin.idempotency_key.unwrap_or_else(|| origin.id.clone()),
+        idempotency_key: origin
+            .idempotency_key
+            .unwrap_or_else(|| origin.id.as_str().to_string()),
         id: origin.id,
         container_id: origin.container_id,
         connector_id: origin.connector_id,
@@ -76,10 +80,10 @@ pub async fn write_and_enqueue(
     env: &Env,
     db: &D1Database,
     rows: &[NewDelivery],
-    now_ms: i64,
-) -> ApiResult<Vec<bool>> {
-    let written = deliveries::insert_all(db, rows, now_ms).await?;
-    let pending: Vec<String> = rows
+    now: UnixMs,
+) -> Result<Vec<bool>> {
+    let written = deliveries::insert_all(db, rows, now).await?;
+    let pending: Vec<DeliveryId> = rows
         .iter()
         .zip(&written)
         .filter(|(row, &w)| w && row.status.is_pending())
@@ -88,12 +92,9 @@ pub async fn write_and_enqueue(
     if pending.is_empty() {
         return Ok(written);
     }
-    let messages: Vec<DeliveryMessage> = pending
-        .iter()
-        .map(|id| DeliveryMessage::first(id))
-        .collect();
+    let messages: Vec<DeliveryMessage> = pending.iter().map(DeliveryMessage::first).collect();
     match send(env, &messages, None).await {
-        Ok(()) => deliveries::mark_queued(db, &pending, now_ms).await?,
+        Ok(()) => deliveries::mark_queued(db, &pending, now).await?,
         // The rows are safe in D1; the sweep queues them.
         Err(e) => worker::console_error!(
             "queueing {} deliveries failed, the sweep will retry: {e}",
@@ -143,10 +144,4 @@ async fn send_to(
         }
     }
     Ok(())
-}
-
-/// The D1 binding, for services that run outside a route.
-pub fn db(env: &Env) -> ApiResult<D1Database> {
-    env.d1(crate::config::DB)
-        .map_err(|e| ApiError::internal("opening the D1 binding", e))
 }

@@ -1,12 +1,14 @@
 //! Recording an event, whichever surface it came from: give it an event id, match it to a
 //! visitor, and store it once. Browser events (`/e`) and both webhook surfaces share this path.
 
-use super::error::ApiResult;
-use super::respond::random16;
 use crate::core::event::NewEvent;
-use crate::core::ids::IdKind;
+use crate::core::ids::{ContainerId, EventId, EventRowId};
+use crate::core::time::UnixMs;
 use crate::core::webhook_in::MatchKeys;
-use crate::store::events::{self, Stored};
+use crate::error::Result;
+use crate::platform::new_id;
+use crate::store::events::{self, MatchedVisitor, Stored};
+use crate::store::identities;
 use worker::D1Database;
 
 /// How the visitor of an event is known before matching.
@@ -18,33 +20,30 @@ pub enum KnownVisitor<'a> {
 }
 
 /// Stores `event` for `container_id`, deduplicated on its event id (the caller's `event_id`, or
-/// a generated one). A repeated event id answers the earlier event with `duplicate: true`.
+/// the new row id). A repeated event id answers the earlier event with `duplicate: true`.
 pub async fn record_event(
     db: &D1Database,
-    container_id: &str,
+    container_id: &ContainerId,
     event: &NewEvent,
     visitor: KnownVisitor<'_>,
-    now_ms: i64,
-) -> ApiResult<Stored> {
-    let row_id = IdKind::Event.new_id(random16()?);
+    now: UnixMs,
+) -> Result<Stored> {
+    let row_id: EventRowId = new_id()?;
     let event_id = event
         .event_id
-        .as_ref()
-        .map_or_else(|| row_id.clone(), |id| id.as_str().to_string());
+        .clone()
+        .unwrap_or_else(|| EventId::from_row_id(&row_id));
     let matched = match visitor {
         KnownVisitor::Cookie(id) => Some((id.to_string(), "cookie".to_string())),
         KnownVisitor::Unknown => {
-            events::match_visitor(db, container_id, &MatchKeys::from_event(event)).await?
+            identities::match_visitor(db, container_id, &MatchKeys::from_event(event)).await?
         }
     };
-    events::insert(
-        db,
-        &row_id,
-        container_id,
-        &event_id,
-        event,
-        matched.as_ref().map(|(v, by)| (v.as_str(), by.as_str())),
-        now_ms,
-    )
-    .await
+    let visitor = matched
+        .as_ref()
+        .map(|(visitor_id, matched_by)| MatchedVisitor {
+            visitor_id,
+            matched_by,
+        });
+    events::insert(db, &row_id, container_id, &event_id, event, visitor, now).await
 }

@@ -1,9 +1,10 @@
-//! One HTTP attempt at a partner: the exact request, redirects not followed, a timeout that
-//! aborts the fetch, and the first KiB of the answer for the log.
+//! One HTTP call at a partner, the `call` stage of delivery: the exact request, redirects not
+//! followed, a timeout that aborts the fetch, and the first KiB of the answer for the log.
 
+use super::outbox::method_text;
 use crate::core::postback::outbox::{truncate_response_body, MAX_LOGGED_RESPONSE_BYTES};
 use crate::core::postback::{parse_retry_after, AttemptOutcome, OutgoingRequest};
-use crate::http::delivery::outbox::method_text;
+use crate::platform::now;
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
 use std::pin::pin;
@@ -35,10 +36,6 @@ impl CallResult {
     }
 }
 
-fn now_ms() -> i64 {
-    worker::Date::now().as_millis() as i64
-}
-
 fn build(request: &OutgoingRequest) -> worker::Result<Request> {
     let headers = Headers::new();
     for (name, value) in &request.headers {
@@ -59,14 +56,14 @@ fn build(request: &OutgoingRequest) -> worker::Result<Request> {
 }
 
 /// Send `request`, giving up after `timeout_s` (headers and the logged body prefix together).
-pub async fn call(request: &OutgoingRequest, timeout_s: u32) -> CallResult {
+pub async fn send_request(request: &OutgoingRequest, timeout_s: u32) -> CallResult {
     let prepared = match build(request) {
         Ok(r) => r,
         Err(e) => return CallResult::failed(AttemptOutcome::NetworkError, Some(e.to_string())),
     };
     let controller = AbortController::default();
     let signal = controller.signal();
-    let started = now_ms();
+    let started = now();
     let fetch = Fetch::Request(prepared);
     let mut timer = pin!(Delay::from(Duration::from_secs(u64::from(timeout_s))));
 
@@ -81,14 +78,14 @@ pub async fn call(request: &OutgoingRequest, timeout_s: u32) -> CallResult {
             return CallResult::failed(AttemptOutcome::Timeout, None);
         }
     };
-    let latency_ms = now_ms() - started;
+    let latency_ms = now().millis() - started.millis();
     let status = response.status_code();
     let retry_after = response
         .headers()
         .get("retry-after")
         .ok()
         .flatten()
-        .and_then(|v| parse_retry_after(&v, now_ms().div_euclid(1000)));
+        .and_then(|v| parse_retry_after(&v, now().seconds()));
 
     // The status is known: a slow body no longer turns the attempt into a timeout.
     let body = match select(pin!(read_prefix(&mut response)), timer.as_mut()).await {

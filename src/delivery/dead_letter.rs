@@ -4,6 +4,7 @@
 //! the dead-letter queue; a delivered row is left alone.
 
 use crate::core::postback::outbox::DeliveryMessage;
+use crate::platform::now;
 use crate::store::deliveries;
 use futures_util::future::join_all;
 use worker::{D1Database, MessageExt, RawMessage};
@@ -23,11 +24,10 @@ async fn settle_message(message: &RawMessage, db: &D1Database) {
         message.ack();
         return;
     };
-    let now = worker::Date::now().as_millis() as i64;
-    match deliveries::mark_dead_lettered(db, &parsed.delivery_id, now).await {
+    match deliveries::mark_dead_lettered(db, &parsed.delivery_id, now()).await {
         Ok(_) => message.ack(),
         Err(e) => {
-            worker::console_error!("dead-lettering {}: {e:?}", parsed.delivery_id);
+            worker::console_error!("dead-lettering {}: {e}", parsed.delivery_id);
             message.retry();
         }
     }
