@@ -2,17 +2,21 @@
 
 pub mod api_key;
 pub mod browser_event;
+pub mod click_params;
 pub mod clicks;
 pub mod connector;
+pub mod consent;
 pub mod container;
 pub mod error;
 pub mod event;
 pub mod event_params;
-pub mod identity;
 pub mod ids;
+pub mod input;
+pub mod matching;
 pub mod money;
 pub mod params;
 pub mod pixel_token;
 pub mod postback;
 pub mod template;
+pub mod user_data;
 pub mod webhook_in;

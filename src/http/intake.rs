@@ -5,7 +5,7 @@ use super::error::ApiResult;
 use super::respond::random16;
 use crate::core::event::NewEvent;
 use crate::core::ids::IdKind;
-use crate::core::webhook_in::MatchKeys;
+use crate::core::matching::MatchKeys;
 use crate::store::events::{self, Stored};
 use worker::D1Database;
 

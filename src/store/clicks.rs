@@ -2,9 +2,9 @@
 
 use super::events::link_identities;
 use super::{all, int, opt_text, statement, text};
+use crate::core::click_params::identifies_click;
 use crate::core::clicks::CapturedClick;
 use crate::core::event_params::StoredClick;
-use crate::core::webhook_in::matching::is_identifying_click;
 use crate::http::error::{ApiError, ApiResult};
 use serde::Deserialize;
 use worker::D1Database;
@@ -50,7 +50,7 @@ pub async fn insert(
                 int(now_ms),
             ],
         )?);
-        if is_identifying_click(&click.param) {
+        if identifies_click(&click.param) {
             identities.push((
                 format!("click:{}", click.param),
                 click.value.as_str().to_string(),

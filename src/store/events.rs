@@ -2,7 +2,7 @@
 
 use super::{all, first, int, opt_text, statement, text};
 use crate::core::event::NewEvent;
-use crate::core::webhook_in::{identities_to_store, MatchKey, MatchKeys};
+use crate::core::matching::{identities_to_store, MatchKey, MatchKeys};
 use crate::http::error::{ApiError, ApiResult};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;

@@ -71,7 +71,10 @@ fn user_fields_resolve_raw_and_hashed_as_the_ad_platforms_require() {
     );
     assert_eq!(
         v.get("PHONE_SHA256"),
-        crate::core::identity::phone_sha256("15551234567").as_deref()
+        crate::core::user_data::Phone::parse("15551234567", "phone")
+            .unwrap()
+            .and_then(|p| p.sha256())
+            .as_deref()
     );
     assert_eq!(v.get("EXTERNAL_ID"), Some("cust-9"));
     assert_eq!(v.get("FIRST_NAME"), Some("Zoë"));

@@ -18,26 +18,31 @@
 //! - `visitorId` is accepted as an extension: it is the first matching signal.
 //! - A set request (no `track`) refuses `value`, `currency` and `eventId` (`track_required`):
 //!   they only mean something for an event, and ignoring them would lose a conversion silently.
-//! - `email`, `phoneNumber` and their variants are kept as sent even when they do not normalise;
-//!   such a value yields no hash, so it never matches (see [`super::fields::email`]).
-//! - `birthday` must be a real date written YYYY-MM-DD; `url` an absolute http(s) URL; `ip` an
-//!   IPv4/IPv6 address; click ids free of whitespace.
+//! - User data (`email`, `phoneNumber`, `address`, ..., the variants) goes through the one
+//!   user-data parser ([`crate::core::user_data`]), whose registry holds these spellings; click
+//!   parameters through the click-parameter registry ([`crate::core::click_params`]), whose
+//!   rule refuses a damaged click id and treats an unfilled macro as absent.
+//! - `consent` is an extension for senders that know the visitor's consent: a word (`denied`,
+//!   the advertising signal, as `/collect` takes it), `consent[advertising]=denied`, or a JSON
+//!   object, all read by [`crate::core::consent`].
+//! - `url` is an absolute http(s) URL; `ip` an IPv4/IPv6 address.
 
-use super::fields::{self, extra, Raw, CARRIED_CLICK_PARAMS};
-use super::matching::MatchKeys;
+use crate::core::click_params::CLICK_PARAMS;
+use crate::core::consent::{Consent, ConsentSignal};
 use crate::core::error::Invalid;
-use crate::core::event::{
-    Attributes, CarriedClick, Consent, EventId, EventName, EventSource, NewEvent, UserData,
-};
+use crate::core::event::{Attributes, CarriedClick, EventId, EventName, EventSource, NewEvent};
+use crate::core::input::{self, Raw};
+use crate::core::matching::MatchKeys;
 use crate::core::money::{Amount, Currency};
+use crate::core::user_data::{UserData, UserDataBuilder};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 mod names;
 mod values;
 
-use names::{squash, Collected, Param};
-use values::{attribute_object, attribute_value, put, timestamp_ms, variants};
+use names::{squash, Collected, Entry, Param};
+use values::{attribute_object, attribute_value, put, timestamp_ms, variant_items};
 
 /// Most parameters one request may carry, query and body together.
 pub const MAX_PARAMETERS: usize = 150;
@@ -74,7 +79,7 @@ impl WebhookBody {
                 "the body must be a JSON object",
             ));
         }
-        fields::check_json_depth(&value)?;
+        input::check_json_depth(&value)?;
         Ok(WebhookBody::Json(value))
     }
 }
@@ -99,7 +104,7 @@ impl TrackOrSet {
 }
 
 /// A set request: identities and attributes to add to the visitor it matches. It always holds
-/// at least one identity to match on (see [`MatchKeys::from_set`]).
+/// at least one identity to match on (see [`SetData::match_keys`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SetData {
     pub user: UserData,
@@ -109,6 +114,13 @@ pub struct SetData {
     pub url: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+}
+
+impl SetData {
+    /// The identities that find the visitor to enrich, in trust order.
+    pub fn match_keys(&self) -> MatchKeys {
+        MatchKeys::from_parts(self.visitor_id.as_deref(), &self.clicks, &self.user)
+    }
 }
 
 /// The `k` parameter, from the query first, then the body; the edge checks it (or the Bearer
@@ -145,7 +157,7 @@ pub fn parse_webhook(
             entries.extend(pairs.iter().map(|(n, v)| (n.as_str(), Raw::Text(v))));
         }
         WebhookBody::Json(value @ Value::Object(map)) => {
-            fields::check_json_depth(value)?;
+            input::check_json_depth(value)?;
             entries.extend(map.iter().map(|(n, v)| (n.as_str(), Raw::Json(v))));
         }
         WebhookBody::Json(_) => {
@@ -159,13 +171,48 @@ pub fn parse_webhook(
     collected.build()
 }
 
+/// The parts every request may carry, track or set.
+struct Common {
+    url: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    visitor_id: Option<String>,
+    user: UserData,
+    clicks: Vec<CarriedClick>,
+    attributes: Attributes,
+}
+
+/// The parts only an event has.
+struct EventOnly {
+    value: Option<Amount>,
+    currency: Option<Currency>,
+    event_id: Option<EventId>,
+    consent: Consent,
+}
+
 impl<'a> Collected<'a> {
     fn build(self) -> Result<TrackOrSet, Invalid> {
         let track = match self.text(Param::Track)? {
             Some((text, name)) => Some(EventName::parse(&text, name)?),
             None => None,
         };
-        let value = self.amount()?;
+        let only = self.event_only()?;
+        let common = Common {
+            url: self.read(Param::Url, input::page_url)?,
+            ip: self.read(Param::Ip, input::ip)?,
+            user_agent: self.read(Param::UserAgent, input::text)?,
+            visitor_id: self.read(Param::VisitorId, input::visitor_id)?,
+            user: self.user()?,
+            clicks: self.clicks()?,
+            attributes: self.attributes()?,
+        };
+        match track {
+            Some(name) => self.track(name, only, common).map(TrackOrSet::Track),
+            None => self.set(&only, common).map(TrackOrSet::Set),
+        }
+    }
+
+    fn event_only(&self) -> Result<EventOnly, Invalid> {
         let currency = match self.text(Param::Currency)? {
             Some((text, _)) if text.trim().is_empty() => None,
             Some((text, name)) => {
@@ -178,73 +225,79 @@ impl<'a> Collected<'a> {
             Some((text, name)) => Some(EventId::parse(&text, name)?),
             None => None,
         };
-        let url = self.read(Param::Url, fields::url)?;
-        let ip = self.read(Param::Ip, fields::ip)?;
-        let user_agent = self.read(Param::UserAgent, fields::text)?;
-        let visitor_id = self.read(Param::VisitorId, fields::visitor_id)?;
-        let user = self.user()?;
-        let clicks = self.clicks()?;
-        let attributes = self.attributes()?;
-        let force_send = match self.singles.get(&Param::PcTest) {
-            Some(entry) => fields::boolean(entry.raw, entry.name)?.unwrap_or(false),
-            None => false,
-        };
+        Ok(EventOnly {
+            value: self.amount()?,
+            currency,
+            event_id,
+            consent: self.consent()?,
+        })
+    }
 
-        let Some(name) = track else {
-            let event_only = [
-                (value.is_some(), Param::Value),
-                (currency.is_some(), Param::Currency),
-                (event_id.is_some(), Param::EventId),
-            ];
-            if let Some((_, param)) = event_only.into_iter().find(|(given, _)| *given) {
-                let field = self.singles.get(&param).map_or("track", |e| e.name);
-                return Err(Invalid::field(
-                    "track_required",
-                    field,
-                    "value, currency and eventId belong to an event: add track=EventName",
-                ));
-            }
-            let set = SetData {
-                user,
-                clicks,
-                visitor_id,
-                attributes,
-                url,
-                ip,
-                user_agent,
-            };
-            if MatchKeys::from_set(&set).is_empty() {
-                return Err(Invalid::new(
-                    "no_identity",
-                    "a request without track enriches a visitor, so it needs visitorId, a click \
-                     id, externalId, email or phoneNumber to find them",
-                ));
-            }
-            return Ok(TrackOrSet::Set(set));
-        };
-        if value.is_some() && currency.is_none() {
+    fn track(&self, name: EventName, only: EventOnly, common: Common) -> Result<NewEvent, Invalid> {
+        if only.value.is_some() && only.currency.is_none() {
             return Err(Invalid::field(
                 "currency_required",
                 "currency",
                 "value needs a currency, such as EUR",
             ));
         }
-        Ok(TrackOrSet::Track(NewEvent {
+        let force_send = match self.singles.get(&Param::PcTest) {
+            Some(entry) => input::boolean(entry.raw, entry.name)?.unwrap_or(false),
+            None => false,
+        };
+        Ok(NewEvent {
             name,
-            event_id,
-            value,
-            currency,
-            url,
-            attributes,
-            user,
-            clicks,
-            visitor_id,
-            consent: Consent::default(),
+            event_id: only.event_id,
+            value: only.value,
+            currency: only.currency,
+            url: common.url,
+            attributes: common.attributes,
+            user: common.user,
+            clicks: common.clicks,
+            visitor_id: common.visitor_id,
+            consent: only.consent,
             force_send,
             source: EventSource::Webhook,
-            ip,
-            user_agent,
-        }))
+            ip: common.ip,
+            user_agent: common.user_agent,
+        })
+    }
+
+    /// A set request refuses what only an event can use, and needs an identity to match on.
+    fn set(&self, only: &EventOnly, common: Common) -> Result<SetData, Invalid> {
+        let event_only = [
+            (only.value.is_some(), Param::Value),
+            (only.currency.is_some(), Param::Currency),
+            (only.event_id.is_some(), Param::EventId),
+            (only.consent != Consent::default(), Param::Consent),
+        ];
+        if let Some((_, param)) = event_only.into_iter().find(|(given, _)| *given) {
+            let field = (self.singles.get(&param).map(|e| e.name))
+                .or(self.consent_items.first().map(|(_, e)| e.name))
+                .unwrap_or("track");
+            return Err(Invalid::field(
+                "track_required",
+                field,
+                "value, currency, eventId and consent belong to an event: add track=EventName",
+            ));
+        }
+        let set = SetData {
+            user: common.user,
+            clicks: common.clicks,
+            visitor_id: common.visitor_id,
+            attributes: common.attributes,
+            url: common.url,
+            ip: common.ip,
+            user_agent: common.user_agent,
+        };
+        if set.match_keys().is_empty() {
+            return Err(Invalid::new(
+                "no_identity",
+                "a request without track enriches a visitor, so it needs visitorId, a click \
+                 id, externalId, email or phoneNumber to find them",
+            ));
+        }
+        Ok(set)
     }
 
     fn amount(&self) -> Result<Option<Amount>, Invalid> {
@@ -259,65 +312,48 @@ impl<'a> Collected<'a> {
         }
     }
 
+    /// Every user-data parameter through the one user-data parser, named as sent.
     fn user(&self) -> Result<UserData, Invalid> {
-        let mut extras = Map::new();
-        let extra_fields = [
-            (
-                Param::Birthday,
-                extra::BIRTHDAY,
-                fields::date as fn(&str, &str) -> _,
-            ),
-            (Param::Gender, extra::GENDER, fields::text),
-            (Param::Street, extra::STREET, fields::text),
-            (Param::PostCode, extra::POSTAL_CODE, fields::text),
-            (Param::City, extra::CITY, fields::text),
-            (Param::Country, extra::COUNTRY, fields::text),
-            (
-                Param::PriorityExternalId,
-                extra::PRIORITY_EXTERNAL_ID,
-                fields::text,
-            ),
-        ];
-        for (param, key, parser) in extra_fields {
-            if let Some(value) = self.read(param, parser)? {
-                extras.insert(key.to_string(), Value::String(value));
+        let mut builder = UserDataBuilder::new();
+        for (param, entry) in &self.singles {
+            if let Param::User(key) = param {
+                builder.set(key.field(), entry.raw, entry.name)?;
             }
         }
-        let emails = variants(&self.email_variants, "emailVariants", fields::email)?;
-        if !emails.is_empty() {
-            extras.insert(extra::EMAIL_VARIANTS.to_string(), emails.into());
+        for (key, entries) in &self.variants {
+            builder.set_variants(key.field(), variant_items(entries)?, key.documented())?;
         }
-        let phones = variants(&self.phone_variants, "phoneNumberVariants", fields::phone)?;
-        if !phones.is_empty() {
-            extras.insert(extra::PHONE_VARIANTS.to_string(), phones.into());
-        }
-        Ok(UserData {
-            email: self.read(Param::Email, fields::email)?,
-            phone: self.read(Param::Phone, fields::phone)?,
-            external_id: self.read(Param::ExternalId, fields::text)?,
-            first_name: self.read(Param::FirstName, fields::text)?,
-            last_name: self.read(Param::LastName, fields::text)?,
-            extra: Attributes::from_map(extras, "user")?,
-        })
+        Ok(builder.finish())
     }
 
+    /// The click parameters, in the registry's order, by its one click-value rule.
     fn clicks(&self) -> Result<Vec<CarriedClick>, Invalid> {
         let mut clicks = Vec::new();
-        for param in CARRIED_CLICK_PARAMS {
-            // UTM values are campaign words and may hold spaces; click ids may not.
-            let parser = if param.starts_with("utm_") {
-                fields::text
-            } else {
-                fields::identifier
-            };
-            if let Some(value) = self.read(Param::Click(param), parser)? {
-                clicks.push(CarriedClick {
-                    param: param.to_string(),
-                    value,
-                });
+        for param in CLICK_PARAMS {
+            if let Some((text, name)) = self.text(Param::Click(param.name))? {
+                clicks.extend(CarriedClick::read(param.name, &text, name)?);
             }
         }
         Ok(clicks)
+    }
+
+    /// `consent` (a word or an object) and `consent[purpose]` items.
+    fn consent(&self) -> Result<Consent, Invalid> {
+        let mut consent = match self.singles.get(&Param::Consent) {
+            Some(Entry {
+                raw: Raw::Json(value @ Value::Object(_)),
+                name,
+            }) => Consent::from_json(value, name)?,
+            Some(entry) => Consent {
+                advertising: ConsentSignal::from_raw(entry.raw, entry.name)?,
+                ..Consent::default()
+            },
+            None => Consent::default(),
+        };
+        for (purpose, entry) in &self.consent_items {
+            consent.set(purpose, entry.raw, entry.name)?;
+        }
+        Ok(consent)
     }
 
     fn attributes(&self) -> Result<Attributes, Invalid> {
@@ -329,13 +365,13 @@ impl<'a> Collected<'a> {
         ];
         for (param, key) in derived {
             if let Some((value, name)) = self.text(param)? {
-                if let Some(value) = fields::text(&value, name)? {
+                if let Some(value) = input::text(&value, name)? {
                     put(&mut map, key, Value::String(value), name)?;
                 }
             }
         }
         if let Some(entry) = self.singles.get(&Param::IsPartial) {
-            if let Some(partial) = fields::boolean(entry.raw, entry.name)? {
+            if let Some(partial) = input::boolean(entry.raw, entry.name)? {
                 put(&mut map, "is_partial", Value::Bool(partial), entry.name)?;
             }
         }
@@ -349,27 +385,28 @@ impl<'a> Collected<'a> {
                 )?;
             }
         }
+        self.free_attributes(&mut map)?;
+        Attributes::from_map(map, "eventAttributes")
+    }
+
+    /// `eventAttributes` objects, `eventAttributes[key]` items and unknown parameters.
+    fn free_attributes(&self, map: &mut Map<String, Value>) -> Result<(), Invalid> {
         for entry in &self.attribute_objects {
             for (key, value) in attribute_object(entry)?.as_map() {
-                put(
-                    &mut map,
-                    key,
-                    value.clone(),
-                    &format!("{}.{key}", entry.name),
-                )?;
+                put(map, key, value.clone(), &format!("{}.{key}", entry.name))?;
             }
         }
         for (key, entry) in &self.attribute_items {
             if let Some(value) = attribute_value(key, entry)? {
-                put(&mut map, key, value, entry.name)?;
+                put(map, key, value, entry.name)?;
             }
         }
         for entry in &self.unknown {
             if let Some(value) = attribute_value(entry.name, entry)? {
-                put(&mut map, entry.name, value, entry.name)?;
+                put(map, entry.name, value, entry.name)?;
             }
         }
-        Attributes::from_map(map, "eventAttributes")
+        Ok(())
     }
 }
 

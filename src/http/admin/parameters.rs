@@ -1,7 +1,7 @@
 //! `GET /admin/api/parameters`: the dynamic parameters with their descriptions.
 
 use super::require_admin;
-use crate::core::params::CATALOGUE;
+use crate::core::params::{catalogue, ParamInfo};
 use crate::http::error::ApiResult;
 use crate::http::respond::json;
 use serde_json::json;
@@ -12,7 +12,7 @@ pub async fn handle_list_parameters(req: Request, ctx: RouteContext<()>) -> ApiR
     json(
         200,
         &json!({
-            "data": CATALOGUE,
+            "data": catalogue().collect::<Vec<ParamInfo>>(),
             "custom": "Any custom event attribute, upper-snake-cased: transaction_id is {{TRANSACTION_ID}}, billingPeriod is {{BILLING_PERIOD}}",
             "filters": ["sha256", "lower", "upper", "default:TEXT"],
         }),

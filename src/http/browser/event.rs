@@ -14,7 +14,6 @@ use super::cors::Caller;
 use super::{answer, cookies, header, load_container, request_url, Refusal};
 use crate::config::Config;
 use crate::core::browser_event::parse_browser_event;
-use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::Captured;
 use crate::http::admin::db;
 use crate::http::body::{read_json, MAX_BODY_BYTES};
@@ -59,11 +58,7 @@ async fn record(
     let mut event = parse_browser_event(&body, None, ip.as_deref(), user_agent.as_deref())?;
 
     let now = now_ms();
-    let consent = match event.consent.advertising {
-        Some(true) => ConsentSignal::Granted,
-        Some(false) => ConsentSignal::Denied,
-        None => ConsentSignal::Absent,
-    };
+    let consent = event.consent.advertising;
     let settings = container.row.settings();
     let plan = cookies::plan(req, &settings, consent, &Captured::default(), now)?;
     let visitor = plan.visitor.as_ref().map(|v| v.id.as_str());

@@ -9,7 +9,8 @@
 use super::outbox::{db, new_row, write_and_enqueue, RowOrigin};
 use crate::core::clicks::cookies::CookieDomain;
 use crate::core::connector::ConnectorConfig;
-use crate::core::event::{Consent, NewEvent};
+use crate::core::consent::{Consent, ConsentSignal};
+use crate::core::event::NewEvent;
 use crate::core::event_params::{click_records, EventFacts};
 use crate::core::ids::IdKind;
 use crate::core::params::ParamValues;
@@ -98,7 +99,7 @@ pub async fn load_context(
     let records = click_records(&history, &event.clicks, row.created_at);
     let mut consent = event.consent;
     if row.consent_advertising == 0 {
-        consent.advertising = Some(false);
+        consent.advertising = ConsentSignal::Denied;
     }
     Ok(EventContext {
         row,

@@ -12,9 +12,8 @@
 use super::activity::ActivityLog;
 use super::auth::{self, Authenticated};
 use super::{accept_event, utf8, Accepted};
-use crate::core::webhook_in::{
-    parse_webhook, presented_key, IdentityKind, MatchKeys, SetData, TrackOrSet, WebhookBody,
-};
+use crate::core::matching::IdentityKind;
+use crate::core::webhook_in::{parse_webhook, presented_key, SetData, TrackOrSet, WebhookBody};
 use crate::http::admin::db;
 use crate::http::body::{is_json_media, media_type, read_limited, MAX_BODY_BYTES};
 use crate::http::error::{ApiError, ApiResult};
@@ -114,7 +113,7 @@ async fn enrich_visitor(
     set: &SetData,
     now: i64,
 ) -> ApiResult<Accepted> {
-    let keys = MatchKeys::from_set(set);
+    let keys = set.match_keys();
     let matched = events::match_visitor(db, container_id, &keys).await?;
     let Some((visitor_id, _)) = matched else {
         return Ok(Accepted {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::core::consent::ConsentSignal;
 use serde_json::json;
 
 /// Seed 004, "A minimal purchase example", verbatim.
@@ -114,7 +115,7 @@ fn the_complete_purchase_example_parses_with_every_signal() {
     assert_eq!(e.user.first_name.as_deref(), Some("Jane"));
     assert_eq!(e.user.last_name.as_deref(), Some("Doe"));
     assert_eq!(
-        Value::Object(e.user.extra.as_map().clone()),
+        serde_json::to_value(&e.user.extra).unwrap(),
         json!({"city": "New York", "region": "NY", "postal_code": "10001", "country": "US"})
     );
     assert_eq!(attr(&e, "tax"), Some(&json!(12.5)));
@@ -127,8 +128,8 @@ fn the_complete_purchase_example_parses_with_every_signal() {
     assert_eq!(
         e.consent,
         Consent {
-            analytics: Some(true),
-            advertising: Some(true)
+            analytics: ConsentSignal::Granted,
+            advertising: ConsentSignal::Granted
         }
     );
     assert_eq!(e.attributes.as_map().len(), 4);
@@ -138,7 +139,7 @@ fn the_complete_purchase_example_parses_with_every_signal() {
 fn the_curl_purchase_example_parses() {
     let e = parse_custom_body(Topic::Purchase, CURL_PURCHASE).unwrap();
     assert_eq!(e.user.phone.as_deref(), Some("+15551234567"));
-    assert_eq!(e.consent.advertising, Some(true));
+    assert_eq!(e.consent.advertising, ConsentSignal::Granted);
 }
 
 #[test]
@@ -224,7 +225,7 @@ fn consent_advertising_false_is_kept_so_postbacks_can_be_withheld() {
     )
     .unwrap();
     assert!(!e.consent.allows_advertising());
-    assert_eq!(e.consent.analytics, Some(true));
+    assert_eq!(e.consent.analytics, ConsentSignal::Granted);
 }
 
 #[test]
@@ -277,7 +278,7 @@ fn user_data_takes_birthday_external_id_street_and_unknown_scalars() {
     .unwrap();
     assert_eq!(e.user.external_id.as_deref(), Some("crm-7"));
     assert_eq!(
-        Value::Object(e.user.extra.as_map().clone()),
+        serde_json::to_value(&e.user.extra).unwrap(),
         json!({"birthday": "1985-06-17", "gender": "f", "street": "1 Main St", "line2": "Apt 4"})
     );
 }
@@ -291,7 +292,7 @@ fn pc_test_forces_a_real_send() {
 /// Every refusal, with the field it names.
 #[test]
 fn every_refusal_names_its_field() {
-    let long = "x".repeat(fields::MAX_TEXT_LEN + 1);
+    let long = "x".repeat(crate::core::input::MAX_TEXT_LEN + 1);
     let cases: Vec<(Topic, Value, &str, &str)> = vec![
         (Topic::Custom, json!({}), "missing_field", "event_name"),
         (
@@ -483,13 +484,13 @@ fn every_refusal_names_its_field() {
         (
             Topic::Purchase,
             json!({"consent": true}),
-            "invalid_type",
+            "invalid_consent",
             "consent",
         ),
         (
             Topic::Purchase,
             json!({"consent": {"advertising": "no"}}),
-            "invalid_type",
+            "invalid_consent",
             "consent.advertising",
         ),
         (
@@ -600,19 +601,19 @@ fn bodies_must_be_json_objects() {
 #[test]
 fn bodies_deeper_than_the_bound_are_refused_before_typed_parsing() {
     let mut deep = json!(1);
-    for _ in 0..fields::MAX_JSON_DEPTH {
+    for _ in 0..crate::core::input::MAX_JSON_DEPTH {
         deep = json!([deep]);
     }
     // The whole body is an object around that: one level more than allowed.
     let (code, _) = refused(Topic::Purchase, json!({ "x": deep }));
     assert_eq!(code, "too_deep");
     let mut ok = json!(1);
-    for _ in 0..fields::MAX_JSON_DEPTH - 1 {
+    for _ in 0..crate::core::input::MAX_JSON_DEPTH - 1 {
         ok = json!([ok]);
     }
     assert_eq!(
-        fields::json_depth(&json!({ "x": ok })),
-        fields::MAX_JSON_DEPTH
+        crate::core::input::json_depth(&json!({ "x": ok })),
+        crate::core::input::MAX_JSON_DEPTH
     );
     // Within the JSON bound, the attribute bound (3 levels) still applies, naming the field.
     let (code, field) = refused(Topic::Purchase, json!({ "x": ok }));
