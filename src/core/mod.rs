@@ -13,6 +13,8 @@ pub mod event_params;
 pub mod ids;
 pub mod input;
 pub mod matching;
+#[cfg(test)]
+mod module_graph;
 pub mod money;
 pub mod params;
 pub mod pixel_token;

@@ -3,8 +3,7 @@
 use super::events::link_identities;
 use super::{all, int, opt_text, statement, text};
 use crate::core::click_params::identifies_click;
-use crate::core::clicks::CapturedClick;
-use crate::core::event_params::StoredClick;
+use crate::core::clicks::{CapturedClick, StoredClick};
 use crate::http::error::{ApiError, ApiResult};
 use serde::Deserialize;
 use worker::D1Database;

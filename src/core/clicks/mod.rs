@@ -6,6 +6,7 @@ pub mod cookies;
 mod host;
 pub mod hygiene;
 pub mod redirect;
+mod stored;
 mod value;
 
 pub use capture::{
@@ -14,4 +15,5 @@ pub use capture::{
 };
 pub use hygiene::{classify_visit, is_non_human_visit, NonHuman};
 pub use redirect::{RedirectTarget, MAX_REDIRECT_URL_BYTES};
+pub use stored::StoredClick;
 pub use value::{ClickKind, ClickValue, Malformed, MAX_CLICK_VALUE_BYTES};

@@ -11,12 +11,12 @@ use crate::core::clicks::cookies::CookieDomain;
 use crate::core::connector::ConnectorConfig;
 use crate::core::consent::{Consent, ConsentSignal};
 use crate::core::event::NewEvent;
-use crate::core::event_params::{click_records, EventFacts};
+use crate::core::event_params::EventFacts;
 use crate::core::ids::IdKind;
 use crate::core::params::ParamValues;
 use crate::core::postback::{
-    prepare_delivery, wants_pixel, wants_postback, ClickRecord, DeliveryInput, DeliveryStatus,
-    DAY_MS,
+    click_records, prepare_delivery, wants_pixel, wants_postback, ClickRecord, DeliveryInput,
+    DeliveryStatus, DAY_MS,
 };
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::respond::{now_ms, random16};
