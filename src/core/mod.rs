@@ -19,6 +19,8 @@ pub mod money;
 pub mod params;
 pub mod pixel_token;
 pub mod postback;
+#[cfg(test)]
+mod surface_agreement_tests;
 pub mod template;
 pub mod user_data;
 pub mod webhook_in;
