@@ -60,40 +60,9 @@ pub fn parse_browser_event(
         ));
     }
     let present = |key: &str| root.get(key).filter(|v| !v.is_null());
-
-    let name = match present("event") {
-        None => {
-            return Err(Invalid::field(
-                "required",
-                "event",
-                "the event name is required, e.g. Purchase",
-            ))
-        }
-        Some(Value::String(s)) => EventName::parse(s, "event")?,
-        Some(_) => return Err(Invalid::field("invalid_event", "event", "must be a string")),
-    };
+    let name = parse_event_name(present("event"))?;
     let event_id = present("event_id").map(parse_event_id).transpose()?;
-    let value = present("value")
-        .map(|v| Amount::from_json(v, "value"))
-        .transpose()?;
-    let currency = match present("currency") {
-        None => None,
-        Some(Value::String(s)) => Some(Currency::parse(s)?),
-        Some(_) => {
-            return Err(Invalid::field(
-                "invalid_currency",
-                "currency",
-                "must be a string such as EUR",
-            ))
-        }
-    };
-    if value.is_some() && currency.is_none() {
-        return Err(Invalid::field(
-            "required",
-            "currency",
-            "a value needs its currency, e.g. EUR",
-        ));
-    }
+    let (value, currency) = parse_money(present("value"), present("currency"))?;
     let url = match present("url") {
         None => None,
         Some(Value::String(raw)) => page_url(raw, "url")?,
@@ -142,6 +111,45 @@ pub fn parse_browser_event(
         user_agent: user_agent
             .map(|ua| cut_at_char_boundary(ua.trim(), MAX_USER_AGENT_BYTES).to_string()),
     })
+}
+
+fn parse_event_name(value: Option<&Value>) -> Result<EventName, Invalid> {
+    match value {
+        None => Err(Invalid::field(
+            "required",
+            "event",
+            "the event name is required, e.g. Purchase",
+        )),
+        Some(Value::String(s)) => EventName::parse(s, "event"),
+        Some(_) => Err(Invalid::field("invalid_event", "event", "must be a string")),
+    }
+}
+
+/// The value and its currency: a value needs a currency.
+fn parse_money(
+    value: Option<&Value>,
+    currency: Option<&Value>,
+) -> Result<(Option<Amount>, Option<Currency>), Invalid> {
+    let value = value.map(|v| Amount::from_json(v, "value")).transpose()?;
+    let currency = match currency {
+        None => None,
+        Some(Value::String(s)) => Some(Currency::parse(s)?),
+        Some(_) => {
+            return Err(Invalid::field(
+                "invalid_currency",
+                "currency",
+                "must be a string such as EUR",
+            ))
+        }
+    };
+    if value.is_some() && currency.is_none() {
+        return Err(Invalid::field(
+            "required",
+            "currency",
+            "a value needs its currency, e.g. EUR",
+        ));
+    }
+    Ok((value, currency))
 }
 
 fn parse_event_id(value: &Value) -> Result<EventId, Invalid> {

@@ -2,9 +2,16 @@
 //! (webhook), by a pixel in the browser, or both. Parsed from the admin API body into typed
 //! config; everything downstream trusts these types.
 
+mod click_id;
+mod json;
 mod parse;
+mod patch;
+mod pixel;
+mod webhook;
 
-pub use parse::{merge_patch, parse_connector, MAX_PIXEL_HTML_BYTES};
+pub use parse::parse_connector;
+pub use patch::merge_patch;
+pub use pixel::MAX_PIXEL_HTML_BYTES;
 
 use super::clicks::CustomClickParam;
 use super::event::EventName;

@@ -8,6 +8,7 @@ mod pixel_plan;
 mod plan;
 mod records;
 mod request;
+mod request_headers;
 mod retry;
 mod sample;
 mod signature;
