@@ -1,3 +1,5 @@
+//! Tests of the `/e` body parser: typed fields, the strict wire contract, and refusals by field.
+
 use super::*;
 use crate::core::consent::ConsentSignal;
 use serde_json::{json, Map};

@@ -1,3 +1,5 @@
+//! Tests of the connector parser: the seed's example, defaults, and each refusal by field.
+
 use super::*;
 use serde_json::{json, Value};
 

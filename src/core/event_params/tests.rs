@@ -1,3 +1,5 @@
+//! Tests of what `{{NAME}}` resolves to for a stored event.
+
 use super::*;
 use crate::core::browser_event::parse_browser_event;
 use crate::core::clicks::StoredClick;

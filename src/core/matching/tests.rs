@@ -1,3 +1,5 @@
+//! Tests of matching: keys in trust order, the first known key, and the identities stored.
+
 use super::*;
 use crate::core::user_data::{parse_user_object, Email, Phone};
 use crate::core::webhook_in::tracklution::{parse_webhook, TrackOrSet, WebhookBody};

@@ -1,3 +1,6 @@
+//! Tests of the module graph: `src/core` itself, and throwaway trees that show what counts as a
+//! cycle and what does not.
+
 use super::scan::expand_use_tree;
 use super::*;
 

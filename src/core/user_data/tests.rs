@@ -1,3 +1,5 @@
+//! Tests of the user-data registry and its one parser: JSON objects, flat fields, bounds.
+
 use super::*;
 use crate::core::input::Raw;
 use serde_json::json;

@@ -1,3 +1,5 @@
+//! Tests of capture: which query parameters become click rows, how they decode, and their source.
+
 use super::*;
 use crate::core::connector::ClickIdConfig;
 

@@ -1,3 +1,5 @@
+//! Tests of the delivery plan: send, log only or skip, and the row written for each.
+
 use super::{connector, values, SPEC_SECRET};
 use crate::core::connector::ConnectorConfig;
 use crate::core::consent::{Consent, ConsentSignal};

@@ -1,3 +1,5 @@
+//! Tests of the built request's URL and body: GET queries, POST JSON, and placeholder encoding.
+
 use super::{values, webhook};
 use crate::core::connector::Method;
 use crate::core::postback::{build_request, BuildContext, BuildError};

@@ -1,3 +1,6 @@
+//! Tests of the first-party cookies: reading `Cookie`, the `Set-Cookie` values of a visit
+//! ([`set_cookie`]), and what blocks them ([`gates`]).
+
 use super::*;
 use crate::core::clicks::{capture_from_query, Captured, CustomClickParam};
 

@@ -1,3 +1,6 @@
+//! Tests of the custom webhook: seed 004's examples ([`examples`]), refusals by field
+//! ([`refusals`]) and bounds ([`bounds`]).
+
 use super::*;
 use crate::core::consent::ConsentSignal;
 use serde_json::json;

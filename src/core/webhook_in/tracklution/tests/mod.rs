@@ -1,3 +1,6 @@
+//! Tests of `/webhook`: seed 002's table from every transport ([`seed_table`]), whole requests
+//! ([`requests`]) and refusals ([`refusals`]).
+
 use super::*;
 use serde_json::json;
 
