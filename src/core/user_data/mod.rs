@@ -144,35 +144,78 @@ pub struct UserData {
     pub extra: UserExtra,
 }
 
-/// The user's other fields. Stored under `extra`, each under its registry key; absent ones are
-/// left out.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+/// The user's other fields. Stored under `extra`, each under its registry key, absent ones left
+/// out; reading a stored `extra` back runs it through the same parser ([`UserDataBuilder`]).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserExtra {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority_external_id: Option<ExternalId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub birthday: Option<Birthday>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<UserText>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub street: Option<Street>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<UserText>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<UserText>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<UserText>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<UserText>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub email_variants: Vec<Email>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub phone_variants: Vec<Phone>,
     /// Fields postclick gives no meaning to (a shop's `loyalty_tier`), as text, at most
     /// [`MAX_OTHER_FIELDS`].
-    #[serde(flatten)]
     pub other: BTreeMap<String, String>,
+}
+
+impl UserExtra {
+    /// The stored form: every given field under its key.
+    pub fn to_map(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        let mut text = |key: &str, value: Option<&str>| {
+            if let Some(value) = value {
+                map.insert(key.to_string(), Value::String(value.to_string()));
+            }
+        };
+        text("priority_external_id", self.priority_external_id.as_deref());
+        text("birthday", self.birthday.as_ref().map(Birthday::as_str));
+        text("gender", self.gender.as_deref());
+        text("street", self.street.as_deref());
+        text("city", self.city.as_deref());
+        text("region", self.region.as_deref());
+        text("postal_code", self.postal_code.as_deref());
+        text("country", self.country.as_deref());
+        let list = |items: Vec<&str>| Value::from(items);
+        if !self.email_variants.is_empty() {
+            let emails = self.email_variants.iter().map(|e| e.as_str()).collect();
+            map.insert("email_variants".to_string(), list(emails));
+        }
+        if !self.phone_variants.is_empty() {
+            let phones = self.phone_variants.iter().map(|p| p.as_str()).collect();
+            map.insert("phone_variants".to_string(), list(phones));
+        }
+        for (key, value) in &self.other {
+            map.insert(key.clone(), Value::String(value.clone()));
+        }
+        map
+    }
+}
+
+impl Serialize for UserExtra {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_map().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserExtra {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = Map::<String, Value>::deserialize(d)?;
+        let mut builder = UserDataBuilder::new();
+        for (key, value) in &map {
+            let raw = crate::core::input::Raw::Json(value);
+            match UserField::by_key(key) {
+                Some(field) => builder.set(field, raw, key),
+                None => builder.set_other(key, raw, key),
+            }
+            .map_err(serde::de::Error::custom)?;
+        }
+        Ok(builder.finish().extra)
+    }
 }
 
 impl UserData {
