@@ -9,8 +9,9 @@
 //! - a field given twice (`address.city` and `city`) must agree (`conflicting_fields`);
 //! - variants are lists of at most [`MAX_VARIANTS`] distinct values, each checked like the main
 //!   value;
-//! - a JSON object's unknown keys are kept as text in [`super::UserExtra::other`], at most
-//!   [`MAX_OTHER_FIELDS`] of them, with names of 1 to 64 printable characters.
+//! - a JSON object's unknown keys are kept as text in [`super::UserExtra::other`] (booleans as
+//!   `true`/`false`), at most [`MAX_OTHER_FIELDS`] of them, with names of 1 to 64 printable
+//!   characters.
 
 use super::values::{Birthday, Email, ExternalId, Phone, Street, UserText};
 use super::{UserData, UserField};
@@ -166,10 +167,18 @@ impl UserDataBuilder {
         Ok(())
     }
 
-    /// A field postclick gives no meaning to, kept as text under its own name.
+    /// A field postclick gives no meaning to, kept as text under its own name. Besides
+    /// strings and whole numbers it takes a boolean, as its JSON text (a shop's
+    /// `"newsletter": true`).
     pub fn set_other(&mut self, key: &str, raw: Raw<'_>, path: &str) -> Result<(), Invalid> {
         check_field_name(key, path)?;
-        let Some(text) = value_text(raw, path)? else {
+        let text = match raw {
+            Raw::Json(Value::Bool(flag)) => {
+                Some(Cow::Borrowed(if *flag { "true" } else { "false" }))
+            }
+            other => value_text(other, path)?,
+        };
+        let Some(text) = text else {
             return Ok(());
         };
         let Some(text) = UserText::parse(&text, path)? else {

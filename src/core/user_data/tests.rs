@@ -34,7 +34,7 @@ fn a_json_object_fills_the_typed_fields_and_keeps_other_keys_as_text() {
         "first_name": "Jane", "last_name": "Doe", "birthday": "1985-06-17",
         "address": {"street": "1 Main St\nApt 4", "city": "New York", "postal_code": "10001",
                     "floor": "3"},
-        "loyalty_tier": "gold", "vip": null
+        "loyalty_tier": "gold", "vip": null, "newsletter": true
     }));
     assert_eq!(user.email.as_ref().unwrap().as_str(), "Jane@Example.com");
     assert_eq!(user.phone.as_ref().unwrap().as_str(), "15551234567");
@@ -51,6 +51,10 @@ fn a_json_object_fills_the_typed_fields_and_keeps_other_keys_as_text() {
         Some("gold")
     );
     assert!(!user.extra.other.contains_key("vip"));
+    assert_eq!(
+        user.extra.other.get("newsletter").map(String::as_str),
+        Some("true")
+    );
 }
 
 #[test]

@@ -31,7 +31,7 @@
 //! - `consent` goes through the one consent parser ([`crate::core::consent`]): an object of
 //!   `analytics` and `advertising` only.
 //! - Seed 004 says TrustData matches on `visitor_id` only; postclick also matches on click ids,
-//!   external id, email and phone (issue 5's order), via [`super::matching`].
+//!   external id, email and phone, in the order of [`crate::core::matching`].
 //! - An unknown topic is `Invalid` with code `unknown_topic`, field `topic`. We recommend the
 //!   edge answers 404: the topic is part of the URL, and seed 004's 404 is "check the URL".
 

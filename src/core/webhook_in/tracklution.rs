@@ -16,8 +16,9 @@
 //!   `forceNewSessionCreatedAt` (as unix milliseconds) are recorded as attributes `source`,
 //!   `action_source`, `event_source_domain`, `is_partial`, `force_new_session_created_at`.
 //! - `visitorId` is accepted as an extension: it is the first matching signal.
-//! - A set request (no `track`) refuses `value`, `currency` and `eventId` (`track_required`):
-//!   they only mean something for an event, and ignoring them would lose a conversion silently.
+//! - A set request (no `track`) refuses `value`, `currency`, `eventId` and `consent`
+//!   (`track_required`): they only mean something for an event, and ignoring them would lose a
+//!   conversion (or a refusal) silently.
 //! - User data (`email`, `phoneNumber`, `address`, ..., the variants) goes through the one
 //!   user-data parser ([`crate::core::user_data`]), whose registry holds these spellings; click
 //!   parameters through the click-parameter registry ([`crate::core::click_params`]), whose
