@@ -9,13 +9,14 @@
 use super::outbox::{new_row, write_and_enqueue, RowOrigin};
 use crate::core::clicks::cookies::CookieDomain;
 use crate::core::connector::ConnectorConfig;
-use crate::core::event::{Consent, NewEvent};
-use crate::core::event_params::{click_records, EventFacts};
+use crate::core::consent::{Consent, ConsentSignal};
+use crate::core::event::NewEvent;
+use crate::core::event_params::EventFacts;
 use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
 use crate::core::params::ParamValues;
 use crate::core::postback::{
-    prepare_delivery, wants_pixel, wants_postback, ClickRecord, DeliveryInput, DeliveryStatus,
-    DAY_MS,
+    click_records, prepare_delivery, wants_pixel, wants_postback, ClickRecord, DeliveryInput,
+    DeliveryStatus, DAY_MS,
 };
 use crate::error::{Error, Result};
 use crate::platform::{self, new_id, now};
@@ -98,7 +99,7 @@ pub async fn load_context(
     let records = click_records(&history, &event.clicks, row.created_at.millis());
     let mut consent = event.consent;
     if row.consent_advertising == 0 {
-        consent.advertising = Some(false);
+        consent.advertising = ConsentSignal::Denied;
     }
     Ok(EventContext {
         row,

@@ -3,8 +3,8 @@
 
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, EventId, EventRowId};
+use crate::core::matching::MatchKeys;
 use crate::core::time::UnixMs;
-use crate::core::webhook_in::MatchKeys;
 use crate::error::Result;
 use crate::platform::new_id;
 use crate::store::events::{self, MatchedVisitor, Stored};

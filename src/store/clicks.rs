@@ -2,11 +2,10 @@
 
 use super::identities::link_identities;
 use super::{all, int, opt_text, statement, text, time};
-use crate::core::clicks::CapturedClick;
-use crate::core::event_params::StoredClick;
+use crate::core::click_params::identifies_click;
+use crate::core::clicks::{CapturedClick, StoredClick};
 use crate::core::ids::ContainerId;
 use crate::core::time::UnixMs;
-use crate::core::webhook_in::matching::is_identifying_click;
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use worker::D1Database;
@@ -52,7 +51,7 @@ pub async fn insert(
                 time(now),
             ],
         )?);
-        if is_identifying_click(&click.param) {
+        if identifies_click(&click.param) {
             identities.push((
                 format!("click:{}", click.param),
                 click.value.as_str().to_string(),

@@ -5,8 +5,8 @@
 use super::{first, statement, text, time};
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, EventRowId};
+use crate::core::matching::{identities_to_store, MatchKey, MatchKeys};
 use crate::core::time::UnixMs;
-use crate::core::webhook_in::{identities_to_store, MatchKey, MatchKeys};
 use crate::error::Result;
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};

@@ -21,22 +21,7 @@ pub const MAX_VISITOR_DOCUMENT_BYTES: i64 = 64 * 1024;
 /// erase what earlier requests stored.
 pub fn set_document(set: &SetData) -> Value {
     let mut doc = Map::new();
-    let mut user = Map::new();
-    let named = [
-        ("email", &set.user.email),
-        ("phone", &set.user.phone),
-        ("external_id", &set.user.external_id),
-        ("first_name", &set.user.first_name),
-        ("last_name", &set.user.last_name),
-    ];
-    for (key, value) in named {
-        if let Some(value) = value {
-            user.insert(key.to_string(), Value::String(value.clone()));
-        }
-    }
-    for (key, value) in set.user.extra.as_map() {
-        user.insert(key.clone(), value.clone());
-    }
+    let user = set.user.to_document();
     if !user.is_empty() {
         doc.insert("user".to_string(), Value::Object(user));
     }

@@ -1,6 +1,6 @@
 //! `GET /admin/api/parameters`: the dynamic parameters with their descriptions.
 
-use crate::core::params::CATALOGUE;
+use crate::core::params::{catalogue, ParamInfo};
 use crate::error::Result;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
@@ -11,7 +11,7 @@ pub async fn handle_list_parameters(_: Request, _: RouteContext) -> Result<Respo
     json(
         200,
         &json!({
-            "data": CATALOGUE,
+            "data": catalogue().collect::<Vec<ParamInfo>>(),
             "custom": "Any custom event attribute, upper-snake-cased: transaction_id is {{TRANSACTION_ID}}, billingPeriod is {{BILLING_PERIOD}}",
             "filters": ["sha256", "lower", "upper", "default:TEXT"],
         }),

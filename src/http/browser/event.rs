@@ -14,7 +14,6 @@ use super::cors::Caller;
 use super::{cookies, header, load_container, request_url};
 use crate::config::Config;
 use crate::core::browser_event::parse_browser_event;
-use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::Captured;
 use crate::core::ids::{ContainerId, EventId};
 use crate::delivery::intake::{record_event, KnownVisitor};
@@ -56,11 +55,7 @@ async fn record(
     let mut event = parse_browser_event(&body, None, ip.as_deref(), user_agent.as_deref())?;
 
     let now = now();
-    let consent = match event.consent.advertising {
-        Some(true) => ConsentSignal::Granted,
-        Some(false) => ConsentSignal::Denied,
-        None => ConsentSignal::Absent,
-    };
+    let consent = event.consent.advertising;
     let settings = container.row.settings();
     let plan = cookies::plan(req, &settings, consent, &Captured::default(), now)?;
     let visitor = plan.visitor.as_ref().map(|v| v.id.as_str());

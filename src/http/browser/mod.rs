@@ -61,15 +61,9 @@ async fn load_container(ctx: &RouteContext, url: &Url) -> Result<TrackingContain
 /// The consent signal a page passes in `?consent=`: `t.js` sends what `postclick.consent(...)`
 /// was told. Unknown words are refused, so a typo never reads as "no signal".
 fn consent_query(url: &Url) -> Result<ConsentSignal> {
-    match query(url, "consent").as_deref() {
-        None | Some("") => Ok(ConsentSignal::Absent),
-        Some("granted" | "1" | "true") => Ok(ConsentSignal::Granted),
-        Some("denied" | "0" | "false") => Ok(ConsentSignal::Denied),
-        Some(_) => Err(Error::bad_request(
-            "invalid_consent",
-            "consent must be granted or denied",
-        )),
-    }
+    let word = query(url, "consent").unwrap_or_default();
+    ConsentSignal::parse_word(&word, "consent")
+        .map_err(|e| Error::bad_request(e.code, format!("consent {}", e.message)))
 }
 
 /// A `HEAD`, a prefetch or a link-preview crawler: it must create no click and set no cookie.

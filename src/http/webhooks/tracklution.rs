@@ -13,10 +13,9 @@ use super::activity::ActivityLog;
 use super::auth::{self, Authenticated, KeyCheck};
 use super::{accept_event, utf8, Accepted};
 use crate::core::ids::ContainerId;
+use crate::core::matching::IdentityKind;
 use crate::core::time::UnixMs;
-use crate::core::webhook_in::{
-    parse_webhook, presented_key, IdentityKind, MatchKeys, SetData, TrackOrSet, WebhookBody,
-};
+use crate::core::webhook_in::{parse_webhook, presented_key, SetData, TrackOrSet, WebhookBody};
 use crate::error::{Error, Result};
 use crate::http::body::{is_json_media, media_type, read_limited, MAX_BODY_BYTES};
 use crate::http::router::RouteContext;
@@ -115,7 +114,7 @@ async fn enrich_visitor(
     set: &SetData,
     now: UnixMs,
 ) -> Result<Accepted> {
-    let keys = MatchKeys::from_set(set);
+    let keys = set.match_keys();
     let matched = identities::match_visitor(db, container_id, &keys).await?;
     let Some((visitor_id, _)) = matched else {
         return Ok(Accepted {

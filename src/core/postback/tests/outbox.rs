@@ -1,3 +1,5 @@
+//! Tests of the outbox rules: queue messages naming their attempt, and settling a delivery row.
+
 use super::{connector_with_webhook, independent_signature, values, SPEC_SECRET};
 use crate::core::ids::DeliveryId;
 use crate::core::postback::outbox::{

@@ -1,17 +1,16 @@
-//! Session matching as pure logic: which identities an inbound event offers, in the order the
-//! product trusts them, and which identities an event leaves behind for later matches.
+//! Session matching as pure logic, for every surface: which identities an event offers, in the
+//! order the product trusts them, and which identities an event leaves behind for later matches.
 //!
 //! Order: 1. visitor id, 2. click ids in the payload, 3. external id (the priority one first),
 //! 4. hashed email (then its variants), 5. hashed phone (then its variants). The first key the
-//! store knows wins. UTM tags and Tracklution's `trls` source tag travel with clicks but name a
-//! campaign, not a person, so they never match.
+//! store knows wins. Whether a carried click names a person is the click-parameter registry's
+//! call ([`identifies_click`]): UTM tags and Tracklution's `trls` source travel with clicks but
+//! name a campaign, not a person, so they never match.
 
-use super::fields::extra;
-use super::tracklution::SetData;
-use crate::core::event::{CarriedClick, NewEvent, UserData};
-use crate::core::identity::{email_sha256, is_sha256_hex, phone_sha256};
+use crate::core::click_params::identifies_click;
+use crate::core::event::{CarriedClick, NewEvent};
+use crate::core::user_data::UserData;
 use serde::{Serialize, Serializer};
-use serde_json::Value;
 
 /// What kind of identifier a match key is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -78,16 +77,13 @@ impl MatchKeys {
         Self::from_parts(event.visitor_id.as_deref(), &event.clicks, &event.user)
     }
 
-    pub fn from_set(set: &SetData) -> Self {
-        Self::from_parts(set.visitor_id.as_deref(), &set.clicks, &set.user)
-    }
-
+    /// The keys of any payload: its visitor id, carried clicks and user data.
     pub fn from_parts(visitor_id: Option<&str>, clicks: &[CarriedClick], user: &UserData) -> Self {
         let mut keys = Self::default();
         if let Some(visitor) = visitor_id {
             keys.push(IdentityKind::VisitorId, visitor.to_string());
         }
-        for click in clicks.iter().filter(|c| is_identifying_click(&c.param)) {
+        for click in clicks.iter().filter(|c| identifies_click(&c.param)) {
             let kind = IdentityKind::Click {
                 param: click.param.clone(),
             };
@@ -142,69 +138,25 @@ pub fn choose_match(
 /// then hashed emails, then hashed phones, variants included. Browser events and webhooks
 /// both store these.
 pub fn identities_to_store(user: &UserData) -> Vec<(IdentityKind, String)> {
-    let mut out: Vec<(IdentityKind, String)> = Vec::new();
-    let mut add = |kind: IdentityKind, key: Option<String>| {
-        if let Some(key) = key.filter(|k| !k.is_empty()) {
-            if !out.iter().any(|(k, v)| *k == kind && *v == key) {
-                out.push((kind, key));
-            }
-        }
-    };
-    let extra_text = |name: &str| user.extra.as_map().get(name).and_then(Value::as_str);
-    let extra_list = |name: &str| -> Vec<&str> {
-        match user.extra.as_map().get(name) {
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        }
-    };
-
-    add(
-        IdentityKind::ExternalId,
-        extra_text(extra::PRIORITY_EXTERNAL_ID).map(|s| s.trim().to_string()),
-    );
-    add(
-        IdentityKind::ExternalId,
-        user.external_id.as_deref().map(|s| s.trim().to_string()),
-    );
+    let external_ids = user
+        .external_ids()
+        .map(|id| (IdentityKind::ExternalId, Some(id.as_str().to_string())));
     let emails = user
-        .email
-        .as_deref()
-        .into_iter()
-        .chain(extra_list(extra::EMAIL_VARIANTS));
-    for email in emails {
-        add(IdentityKind::EmailSha256, email_key(email));
-    }
+        .emails()
+        .map(|email| (IdentityKind::EmailSha256, email.sha256()));
     let phones = user
-        .phone
-        .as_deref()
-        .into_iter()
-        .chain(extra_list(extra::PHONE_VARIANTS));
-    for phone in phones {
-        add(IdentityKind::PhoneSha256, phone_key(phone));
+        .phones()
+        .map(|phone| (IdentityKind::PhoneSha256, phone.sha256()));
+    let mut out: Vec<(IdentityKind, String)> = Vec::new();
+    for (kind, key) in external_ids.chain(emails).chain(phones) {
+        let Some(key) = key.filter(|k| !k.is_empty()) else {
+            continue;
+        };
+        if !out.iter().any(|(k, v)| *k == kind && *v == key) {
+            out.push((kind, key));
+        }
     }
     out
-}
-
-/// The stored form of an email: its SHA-256 after normalising, or the digest itself when the
-/// sender hashed it already.
-pub fn email_key(raw: &str) -> Option<String> {
-    prehashed(raw).or_else(|| email_sha256(raw))
-}
-
-/// The stored form of a phone: as [`email_key`], with phone normalisation.
-pub fn phone_key(raw: &str) -> Option<String> {
-    prehashed(raw).or_else(|| phone_sha256(raw))
-}
-
-fn prehashed(raw: &str) -> Option<String> {
-    let candidate = raw.trim().to_ascii_lowercase();
-    is_sha256_hex(&candidate).then_some(candidate)
-}
-
-/// Whether a carried click parameter names a person's click (and so may match a visitor).
-/// UTM tags and `trls` name a campaign or source shared by many visitors.
-pub fn is_identifying_click(param: &str) -> bool {
-    !(param.starts_with("utm_") || param == "trls")
 }
 
 #[cfg(test)]

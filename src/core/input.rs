@@ -1,59 +1,22 @@
-//! Field parsers both inbound surfaces share: bounded text, emails, phones, URLs, IPs, dates,
-//! booleans, visitor ids and click values, plus the JSON depth bound. Each error names the field
-//! the way the sender spelled it.
+//! Raw input as it arrives at any surface (query or form text, or a JSON value) and the bounded
+//! field parsers every surface shares: free text, page URLs, IP addresses, booleans, the visitor
+//! id a backend passes on, and the JSON nesting bound. Errors name the field the way the sender
+//! spelled it.
 
 use crate::core::error::Invalid;
 use serde_json::Value;
 use std::borrow::Cow;
 
-/// Longest free-text value (names, addresses, ids, user agents), in bytes.
+/// Longest free-text value (user agents, attribute texts), in bytes.
 pub const MAX_TEXT_LEN: usize = 1024;
-/// Longest `url`, in bytes: landing URLs with several click ids run long.
-pub const MAX_URL_LEN: usize = 2048;
+/// Longest page URL, in bytes: landing URLs with several click ids run long.
+pub const MAX_URL_LEN: usize = 4096;
 /// Deepest JSON accepted, counting each object or array level; checked before typed parsing.
 pub const MAX_JSON_DEPTH: usize = 8;
-/// Most email or phone variants one request may carry.
-pub const MAX_VARIANTS: usize = 10;
 /// Longest visitor id: the `pc_vid` cookie value.
 pub const MAX_VISITOR_ID_LEN: usize = 128;
-
-/// Keys in `UserData::extra` that both surfaces fill, so matching and templates find them.
-pub mod extra {
-    pub const STREET: &str = "street";
-    pub const POSTAL_CODE: &str = "postal_code";
-    pub const CITY: &str = "city";
-    pub const REGION: &str = "region";
-    pub const COUNTRY: &str = "country";
-    pub const BIRTHDAY: &str = "birthday";
-    pub const GENDER: &str = "gender";
-    pub const PRIORITY_EXTERNAL_ID: &str = "priority_external_id";
-    pub const EMAIL_VARIANTS: &str = "email_variants";
-    pub const PHONE_VARIANTS: &str = "phone_variants";
-}
-
-/// Click parameters a payload may carry, by canonical lower-case name. UTM tags travel with
-/// them (as they do in the click history) but never identify a visitor: see
-/// [`super::matching::is_identifying_click`].
-pub const CARRIED_CLICK_PARAMS: &[&str] = &[
-    "gclid",
-    "fbclid",
-    "gbraid",
-    "wbraid",
-    "ttclid",
-    "msclkid",
-    "epik",
-    "dclid",
-    "rdt_cid",
-    "li_fat_id",
-    "twclid",
-    "trlc",
-    "trls",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-];
+/// Longest name of a field a sender made up (an attribute, an unknown user field).
+pub const MAX_FIELD_NAME_LEN: usize = 64;
 
 /// Nesting depth of a JSON value: a scalar is 0, `{}` and `[]` are 1, `{"a":[1]}` is 2.
 /// Iterative, so a hostile value cannot exhaust the stack here.
@@ -89,14 +52,14 @@ pub fn check_json_depth(value: &Value) -> Result<(), Invalid> {
 
 /// A raw value as it arrived: text from a query string or form, or a JSON value.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Raw<'a> {
+pub enum Raw<'a> {
     Text(&'a str),
     Json(&'a Value),
 }
 
 impl<'a> Raw<'a> {
     /// The value as text: JSON strings, numbers and booleans qualify; null is absent.
-    pub(crate) fn as_text(self, field: &str) -> Result<Option<Cow<'a, str>>, Invalid> {
+    pub fn as_text(self, field: &str) -> Result<Option<Cow<'a, str>>, Invalid> {
         if let Some(s) = self.as_str() {
             return Ok(Some(Cow::Borrowed(s)));
         }
@@ -113,7 +76,7 @@ impl<'a> Raw<'a> {
     }
 
     /// Text, or a JSON string; `None` for any other JSON value.
-    pub(crate) fn as_str(self) -> Option<&'a str> {
+    pub fn as_str(self) -> Option<&'a str> {
         match self {
             Raw::Text(s) => Some(s),
             Raw::Json(Value::String(s)) => Some(s),
@@ -122,7 +85,7 @@ impl<'a> Raw<'a> {
     }
 
     /// The value as a JSON value, text becoming a JSON string.
-    pub(crate) fn to_json(self) -> Value {
+    pub fn to_json(self) -> Value {
         match self {
             Raw::Text(s) => Value::String(s.to_string()),
             Raw::Json(v) => v.clone(),
@@ -130,13 +93,20 @@ impl<'a> Raw<'a> {
     }
 }
 
-/// Trimmed, bounded text; empty means absent. Tabs and line breaks are allowed (street
-/// addresses span lines); other control characters are refused.
+/// Trimmed, bounded text; empty means absent. Tabs and line breaks are allowed (notes span
+/// lines); other control characters are refused.
 pub fn text(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
-    bounded(raw, field, MAX_TEXT_LEN)
+    bounded(raw, field, MAX_TEXT_LEN, true)
 }
 
-fn bounded(raw: &str, field: &str, max: usize) -> Result<Option<String>, Invalid> {
+/// Trimmed text of at most `max` bytes; empty means absent. Control characters are refused,
+/// except tabs and line breaks when `multiline`.
+pub fn bounded(
+    raw: &str,
+    field: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<Option<String>, Invalid> {
     let value = raw.trim();
     if value.is_empty() {
         return Ok(None);
@@ -148,10 +118,8 @@ fn bounded(raw: &str, field: &str, max: usize) -> Result<Option<String>, Invalid
             format!("is longer than {max} bytes"),
         ));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-    {
+    let allowed = |c: char| multiline && matches!(c, '\t' | '\n' | '\r');
+    if value.chars().any(|c| c.is_control() && !allowed(c)) {
         return Err(Invalid::field(
             "invalid_text",
             field,
@@ -161,43 +129,22 @@ fn bounded(raw: &str, field: &str, max: usize) -> Result<Option<String>, Invalid
     Ok(Some(value.to_string()))
 }
 
-/// An identifier that must survive URLs and cookies: no whitespace or control characters.
-pub fn identifier(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
-    let value = text(raw, field)?;
-    if value
-        .as_deref()
-        .is_some_and(|v| v.chars().any(char::is_whitespace))
-    {
+/// The page an event happened on: an absolute http(s) URL of at most [`MAX_URL_LEN`] bytes,
+/// kept in its serialised form (so `päge` is stored as `p%C3%A4ge` whichever surface sent it).
+pub fn page_url(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.len() > MAX_URL_LEN {
         return Err(Invalid::field(
-            "invalid_identifier",
+            "too_long",
             field,
-            "must not contain whitespace",
+            format!("is longer than {MAX_URL_LEN} bytes"),
         ));
     }
-    Ok(value)
-}
-
-/// An email as sent (trimmed, bounded, printable). A value that does not normalise to an
-/// address (nor is a SHA-256 digest) is kept but yields no hash, so it never matches and never
-/// fills `{{EMAIL_SHA256}}`: a CRM's malformed contact field must not cost the conversion.
-/// (Seed 004's own examples carry `"[email protected]"`, and they must be accepted.)
-pub fn email(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
-    text(raw, field)
-}
-
-/// A phone as sent (trimmed, bounded, printable); like [`email`], one that does not normalise
-/// to 7–15 digits is kept without a hash.
-pub fn phone(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
-    text(raw, field)
-}
-
-/// An absolute http(s) URL, at most [`MAX_URL_LEN`] bytes.
-pub fn url(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
-    let Some(value) = bounded(raw, field, MAX_URL_LEN)? else {
-        return Ok(None);
-    };
-    match url::Url::parse(&value) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(Some(value)),
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(Some(u.into())),
         _ => Err(Invalid::field(
             "invalid_url",
             field,
@@ -217,30 +164,8 @@ pub fn ip(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
         .map_err(|_| Invalid::field("invalid_ip", field, "is not an IPv4 or IPv6 address"))
 }
 
-/// A calendar date written `YYYY-MM-DD`, such as 1985-06-17.
-pub fn date(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
-    let Some(value) = text(raw, field)? else {
-        return Ok(None);
-    };
-    let shaped = value.len() == 10
-        && value.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    let real = shaped && chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d").is_ok();
-    if real {
-        Ok(Some(value))
-    } else {
-        Err(Invalid::field(
-            "invalid_date",
-            field,
-            "must be a date written YYYY-MM-DD, such as 1985-06-17",
-        ))
-    }
-}
-
 /// true/false, 1/0 or yes/no, in any case, as text or JSON.
-pub(crate) fn boolean(raw: Raw<'_>, field: &str) -> Result<Option<bool>, Invalid> {
+pub fn boolean(raw: Raw<'_>, field: &str) -> Result<Option<bool>, Invalid> {
     if let Raw::Json(Value::Bool(b)) = raw {
         return Ok(Some(*b));
     }
@@ -256,6 +181,22 @@ pub(crate) fn boolean(raw: Raw<'_>, field: &str) -> Result<Option<bool>, Invalid
             field,
             "must be true or false",
         )),
+    }
+}
+
+/// A field name a sender chose (an attribute, an unknown user field): 1 to
+/// [`MAX_FIELD_NAME_LEN`] printable characters. `path` names it in the error.
+pub fn check_field_name(key: &str, path: &str) -> Result<(), Invalid> {
+    let ok =
+        !key.is_empty() && key.len() <= MAX_FIELD_NAME_LEN && !key.chars().any(char::is_control);
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid::field(
+            "invalid_field",
+            path.chars().take(200).collect::<String>(),
+            format!("field names are 1 to {MAX_FIELD_NAME_LEN} printable characters"),
+        ))
     }
 }
 
@@ -318,33 +259,25 @@ mod tests {
         assert_eq!(text("a\u{85}b", "f").unwrap_err().code, "invalid_text");
         let err = text(&"é".repeat(MAX_TEXT_LEN / 2 + 1), "f").unwrap_err();
         assert_eq!((err.code, err.field.as_deref()), ("too_long", Some("f")));
+        let single_line = bounded("a\nb", "f", 10, false).unwrap_err();
+        assert_eq!(single_line.code, "invalid_text");
     }
 
     #[test]
-    fn dates_are_real_calendar_days_written_yyyy_mm_dd() {
-        assert!(date("1985-06-17", "birthday").unwrap().is_some());
-        assert!(date("2024-02-29", "birthday").unwrap().is_some());
-        for bad in [
-            "2023-02-29",
-            "1985-13-01",
-            "85-06-17",
-            "1985/06/17",
-            "19850617",
-            "1985-06-17T00:00",
-        ] {
-            let err = date(bad, "birthday").unwrap_err();
-            assert_eq!(
-                (err.code, err.field.as_deref()),
-                ("invalid_date", Some("birthday")),
-                "{bad}"
-            );
-        }
-    }
-
-    #[test]
-    fn urls_must_be_absolute_http_or_https() {
-        assert!(url("https://shop.example/a?b=c", "url").unwrap().is_some());
-        assert!(url("http://127.0.0.1:8787/", "url").unwrap().is_some());
+    fn page_urls_must_be_absolute_http_or_https_and_are_kept_serialised() {
+        assert_eq!(
+            page_url("https://shop.example/a?b=c", "url")
+                .unwrap()
+                .as_deref(),
+            Some("https://shop.example/a?b=c")
+        );
+        assert_eq!(
+            page_url(" https://shop.com/päge ", "url")
+                .unwrap()
+                .as_deref(),
+            Some("https://shop.com/p%C3%A4ge")
+        );
+        assert!(page_url("http://127.0.0.1:8787/", "url").unwrap().is_some());
         for bad in [
             "shop.example",
             "javascript:alert(1)",
@@ -352,8 +285,14 @@ mod tests {
             "file:///etc/passwd",
             "https://",
         ] {
-            assert_eq!(url(bad, "url").unwrap_err().code, "invalid_url", "{bad}");
+            assert_eq!(
+                page_url(bad, "url").unwrap_err().code,
+                "invalid_url",
+                "{bad}"
+            );
         }
+        let long = format!("https://shop.example/?q={}", "x".repeat(MAX_URL_LEN));
+        assert_eq!(page_url(&long, "url").unwrap_err().code, "too_long");
     }
 
     #[test]
@@ -383,7 +322,7 @@ mod tests {
     }
 
     #[test]
-    fn visitor_ids_and_identifiers_refuse_whitespace_and_markup() {
+    fn visitor_ids_refuse_whitespace_and_markup() {
         assert_eq!(
             visitor_id("v_1.a-b:c", "v").unwrap().as_deref(),
             Some("v_1.a-b:c")
@@ -395,9 +334,5 @@ mod tests {
                 "{bad}"
             );
         }
-        assert_eq!(
-            identifier("a\tb", "gclid").unwrap_err().code,
-            "invalid_identifier"
-        );
     }
 }

@@ -1,8 +1,22 @@
+//! Tests of matching: keys in trust order, the first known key, and the identities stored.
+
 use super::*;
-use crate::core::event::Attributes;
+use crate::core::user_data::{parse_user_object, Email, Phone};
 use crate::core::webhook_in::tracklution::{parse_webhook, TrackOrSet, WebhookBody};
 use serde_json::json;
 use std::collections::HashMap;
+
+fn user(value: serde_json::Value) -> UserData {
+    parse_user_object(&value, "user").unwrap()
+}
+
+fn email_sha256(raw: &str) -> Option<String> {
+    Email::parse(raw, "email").unwrap()?.sha256()
+}
+
+fn phone_sha256(raw: &str) -> Option<String> {
+    Phone::parse(raw, "phone").unwrap()?.sha256()
+}
 
 fn webhook(list: &[(&str, &str)]) -> TrackOrSet {
     let query: Vec<(String, String)> = list
@@ -15,7 +29,7 @@ fn webhook(list: &[(&str, &str)]) -> TrackOrSet {
 fn keys_of(parsed: &TrackOrSet) -> MatchKeys {
     match parsed {
         TrackOrSet::Track(event) => MatchKeys::from_event(event),
-        TrackOrSet::Set(set) => MatchKeys::from_set(set),
+        TrackOrSet::Set(set) => set.match_keys(),
     }
 }
 
@@ -66,10 +80,6 @@ fn utm_tags_and_the_trls_source_never_match_a_visitor() {
         ("trls", "src"),
     ]));
     assert!(keys.is_empty());
-    assert!(is_identifying_click("gclid"));
-    assert!(is_identifying_click("trlc"));
-    assert!(is_identifying_click("aff_click_id"));
-    assert!(!is_identifying_click("utm_source"));
 }
 
 #[test]
@@ -131,20 +141,12 @@ fn nothing_known_means_no_match() {
 
 #[test]
 fn identities_to_store_are_external_ids_then_hashed_emails_then_hashed_phones() {
-    let mut extra = serde_json::Map::new();
-    extra.insert("priority_external_id".into(), json!("prio-1"));
-    extra.insert(
-        "email_variants".into(),
-        json!(["jane.doe@example.com", "JANE@example.com"]),
-    );
-    extra.insert("phone_variants".into(), json!(["+15551234568"]));
-    let user = UserData {
-        email: Some("jane@example.com".into()),
-        phone: Some("+15551234567".into()),
-        external_id: Some("crm-1".into()),
-        extra: Attributes::from_map(extra, "user").unwrap(),
-        ..UserData::default()
-    };
+    let user = user(json!({
+        "email": "jane@example.com", "phone": "+15551234567", "external_id": "crm-1",
+        "priority_external_id": "prio-1",
+        "email_variants": ["jane.doe@example.com", "JANE@example.com"],
+        "phone_variants": ["+15551234568"]
+    }));
     let stored = identities_to_store(&user);
     let expected = vec![
         (IdentityKind::ExternalId, "prio-1".to_string()),
@@ -173,12 +175,9 @@ fn identities_to_store_are_external_ids_then_hashed_emails_then_hashed_phones() 
 #[test]
 fn prehashed_emails_and_phones_are_used_as_they_are_in_lower_case() {
     let digest = email_sha256("jane@example.com").unwrap();
-    assert_eq!(email_key(&digest.to_uppercase()), Some(digest.clone()));
-    assert_eq!(phone_key(&digest), Some(digest.clone()));
-    let user = UserData {
-        email: Some(digest.clone()),
-        ..UserData::default()
-    };
+    assert_eq!(email_sha256(&digest.to_uppercase()), Some(digest.clone()));
+    assert_eq!(phone_sha256(&digest), Some(digest.clone()));
+    let user = user(json!({ "email": digest }));
     assert_eq!(
         identities_to_store(&user),
         [(IdentityKind::EmailSha256, digest)]
@@ -188,10 +187,7 @@ fn prehashed_emails_and_phones_are_used_as_they_are_in_lower_case() {
 #[test]
 fn nothing_to_store_for_an_anonymous_user() {
     assert!(identities_to_store(&UserData::default()).is_empty());
-    let blank = UserData {
-        external_id: Some("  ".into()),
-        ..UserData::default()
-    };
+    let blank = user(json!({"external_id": "  ", "email": "not an address"}));
     assert!(identities_to_store(&blank).is_empty());
 }
 
@@ -216,10 +212,7 @@ fn identity_kind_labels_read_back() {
 
 #[test]
 fn repeated_keys_are_looked_up_once() {
-    let user = UserData {
-        external_id: Some("same".into()),
-        ..UserData::default()
-    };
+    let user = user(json!({"external_id": "same"}));
     let clicks = [
         CarriedClick {
             param: "gclid".into(),
