@@ -1,6 +1,7 @@
 //! Binding names and typed settings read from the worker's environment.
 
 use crate::core::postback::RetrySchedule;
+use crate::core::signing_keys::SigningKeys;
 use worker::Env;
 
 /// The D1 database binding.
@@ -13,15 +14,20 @@ pub struct Config {
     /// Bearer token for `/admin/api/*` (secret `ADMIN_TOKEN`). Without it, the admin API refuses
     /// every request rather than running open.
     pub admin_token: Option<String>,
-    /// Key for signed pixel tokens (secret `SIGNING_KEY`).
-    pub signing_key: Option<String>,
+    /// The keys visitor cookies and pixel tokens are signed with: secret `SIGNING_KEY` signs,
+    /// and the earlier keys in `SIGNING_KEY_PREVIOUS` (separated by commas or whitespace) still
+    /// verify during a rotation (see [`crate::core::signing_keys`]). `None` without
+    /// `SIGNING_KEY`: then no visitor cookie is set and no sandboxed pixel is served.
+    pub signing_keys: Option<SigningKeys>,
 }
 
 impl Config {
     pub fn from_env(env: &Env) -> Self {
+        let current = secret(env, "SIGNING_KEY");
+        let previous = secret(env, "SIGNING_KEY_PREVIOUS");
         Self {
             admin_token: secret(env, "ADMIN_TOKEN"),
-            signing_key: secret(env, "SIGNING_KEY"),
+            signing_keys: current.and_then(|key| SigningKeys::new(&key, previous.as_deref())),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod money;
 pub mod params;
 pub mod pixel_token;
 pub mod postback;
+pub mod signing_keys;
 #[cfg(test)]
 mod surface_agreement_tests;
 pub mod template;

@@ -11,6 +11,7 @@ use super::{
     consent_query, cookies, is_not_a_visit, load_container, no_store_headers, request_url,
     required_query,
 };
+use crate::config::Config;
 use crate::core::clicks::capture_from_url;
 use crate::error::{Error, Result};
 use crate::http::router::RouteContext;
@@ -34,7 +35,14 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
     if !is_not_a_visit(&req) {
         let now = now();
         let captured = capture_from_url(page.as_str(), &container.custom_params);
-        let plan = cookies::plan(&req, &settings, consent, &captured, now)?;
+        let plan = cookies::plan(
+            &req,
+            &Config::from_env(&ctx.env),
+            &settings,
+            consent,
+            &captured,
+            now,
+        )?;
         if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
             clicks::insert(
                 &ctx.db()?,

@@ -2,6 +2,7 @@
 //! random bytes go in; `Set-Cookie` headers come out, one header per cookie.
 
 use super::header;
+use crate::config::Config;
 use crate::core::clicks::cookies::{
     plan_cookies, ConsentSignal, CookiePlan, CookieSettings, RequestCookies, Visit,
 };
@@ -12,9 +13,12 @@ use crate::error::Result;
 use crate::platform::random;
 use worker::{Headers, Request};
 
-/// Plans this visit's cookies. A garbage `Cookie` header reads as no cookies.
+/// Plans this visit's cookies. A garbage `Cookie` header reads as no cookies, and `pc_vid` or
+/// `pc_clk` values that fail their signature check as absent. Without `SIGNING_KEY` the plan is
+/// blocked (no cookie, nothing stored), and the worker's log says why.
 pub fn plan(
     req: &Request,
+    config: &Config,
     settings: &ContainerSettings,
     consent: ConsentSignal,
     captured: &Captured,
@@ -23,11 +27,15 @@ pub fn plan(
     let host = request_host(req);
     let cookie_header = header(req, "cookie");
     let cookies = RequestCookies::parse(cookie_header.as_deref());
+    if config.signing_keys.is_none() {
+        worker::console_error!("SIGNING_KEY is not set: visitor cookies are neither read nor set");
+    }
     let visit = Visit {
         request_host: &host,
         cookies: &cookies,
         consent,
         now_ms: now.millis(),
+        keys: config.signing_keys.as_ref(),
         fresh_visitor_bytes: random::<16>()?,
     };
     let cookie_settings = CookieSettings {

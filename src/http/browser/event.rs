@@ -57,7 +57,8 @@ async fn record(
     let now = now();
     let consent = event.consent.advertising;
     let settings = container.row.settings();
-    let plan = cookies::plan(req, &settings, consent, &Captured::default(), now)?;
+    let config = Config::from_env(&ctx.env);
+    let plan = cookies::plan(req, &config, &settings, consent, &Captured::default(), now)?;
     let visitor = plan.visitor.as_ref().map(|v| v.id.as_str());
     event.visitor_id = visitor.map(str::to_string);
     let known = match visitor {
