@@ -130,7 +130,8 @@ pub fn bounded(
 }
 
 /// The page an event happened on: an absolute http(s) URL of at most [`MAX_URL_LEN`] bytes,
-/// kept in its serialised form (so `päge` is stored as `p%C3%A4ge` whichever surface sent it).
+/// kept in its serialised form (so `päge` is stored as `p%C3%A4ge` whichever surface sent it),
+/// without its fragment.
 pub fn page_url(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
     let value = raw.trim();
     if value.is_empty() {
@@ -144,7 +145,12 @@ pub fn page_url(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
         ));
     }
     match url::Url::parse(value) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(Some(u.into())),
+        Ok(mut u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+            // The fragment never reaches a server from a browser, and sign-in flows put tokens
+            // there: it is dropped before the URL is stored or sent anywhere.
+            u.set_fragment(None);
+            Ok(Some(u.into()))
+        }
         _ => Err(Invalid::field(
             "invalid_url",
             field,
@@ -278,6 +284,13 @@ mod tests {
             Some("https://shop.com/p%C3%A4ge")
         );
         assert!(page_url("http://127.0.0.1:8787/", "url").unwrap().is_some());
+        assert_eq!(
+            page_url("https://shop.example/thanks?o=1#access_token=secret", "url")
+                .unwrap()
+                .as_deref(),
+            Some("https://shop.example/thanks?o=1"),
+            "the fragment is dropped"
+        );
         for bad in [
             "shop.example",
             "javascript:alert(1)",

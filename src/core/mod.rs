@@ -4,6 +4,8 @@ pub mod api_key;
 pub mod browser_event;
 pub mod click_params;
 pub mod clicks;
+pub mod client_limit;
+pub mod confirmation;
 pub mod connector;
 pub mod consent;
 pub mod container;
@@ -19,6 +21,7 @@ pub mod money;
 pub mod params;
 pub mod pixel_token;
 pub mod postback;
+pub mod provenance;
 pub mod signing_keys;
 #[cfg(test)]
 mod surface_agreement_tests;

@@ -170,5 +170,6 @@ fn test_log(
         replay_of: None,
         origin_key: Some(format!("pixel:{}:{}", connector.id, context.row.id)),
         request: None,
+        provenance: context.row.provenance(),
     })
 }

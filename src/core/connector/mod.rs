@@ -15,6 +15,7 @@ pub use pixel::MAX_PIXEL_HTML_BYTES;
 
 use super::clicks::CustomClickParam;
 use super::event::EventName;
+use super::provenance::Provenance;
 use super::template::TextTemplate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -79,9 +80,38 @@ impl Serialize for Templated {
     }
 }
 
+/// Which events may fire the connector's server-side postback, by their provenance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FireOn {
+    /// Only events the site's server sent with an API key (and admin tests): a browser event,
+    /// which anyone can forge, records a `skipped` delivery with reason `browser_event`. The
+    /// default.
+    #[default]
+    Server,
+    /// Browser events too: an explicit opt-in, because anyone can send one with any value.
+    ServerAndBrowser,
+}
+
+impl FireOn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FireOn::Server => "server",
+            FireOn::ServerAndBrowser => "server_and_browser",
+        }
+    }
+
+    /// Whether an event of this provenance may fire the postback.
+    pub fn allows(self, provenance: Provenance) -> bool {
+        self == FireOn::ServerAndBrowser || provenance != Provenance::Browser
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WebhookConfig {
     pub enabled: bool,
+    /// Which events fire the postback: `server` (the default) or `server_and_browser`.
+    pub fire_on: FireOn,
     pub method: Method,
     /// `None` only while the webhook is disabled and no URL was given.
     pub url: Option<Templated>,

@@ -2,7 +2,7 @@
 //! literal), params and headers tables, event renames and the Standard Webhooks signing secret.
 
 use super::json::{boolean, obj, opt_string, templated, Obj, MAX_ROWS};
-use super::{Method, NamedTemplate, Templated, WebhookConfig};
+use super::{FireOn, Method, NamedTemplate, Templated, WebhookConfig};
 use crate::core::error::Invalid;
 use crate::core::event::EventName;
 use serde_json::Value;
@@ -36,6 +36,17 @@ pub(super) fn parse_webhook(o: Option<&Obj>) -> Result<WebhookConfig, Invalid> {
                 "invalid_method",
                 "webhook.method",
                 format!("{m:?} is not GET or POST"),
+            ))
+        }
+    };
+    let fire_on = match opt_string(o, "fire_on", "webhook.fire_on")? {
+        None | Some("server") => FireOn::Server,
+        Some("server_and_browser") => FireOn::ServerAndBrowser,
+        Some(other) => {
+            return Err(Invalid::field(
+                "invalid_fire_on",
+                "webhook.fire_on",
+                format!("{other:?} is not server or server_and_browser"),
             ))
         }
     };
@@ -78,6 +89,7 @@ pub(super) fn parse_webhook(o: Option<&Obj>) -> Result<WebhookConfig, Invalid> {
         .transpose()?;
     Ok(WebhookConfig {
         enabled,
+        fire_on,
         method,
         url,
         params,

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 mod records;
 
-pub use records::click_records;
+pub use records::{click_records, cookie_click_records, cookie_clicks_as_stored};
 
 pub const DAY_MS: i64 = 86_400_000;
 /// How far ahead of now a click's timestamp may be and still count (clock skew between nodes).
@@ -78,10 +78,14 @@ pub enum SkipReason {
     TestMode,
     /// The pixel has not been approved (or was edited since), so it does not fire live.
     PixelNotApproved,
+    /// A browser event, which anyone can send, and the connector fires only on server events
+    /// (`webhook.fire_on: server`). A server event confirming it later turns this row into the
+    /// delivery.
+    BrowserEvent,
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 8] = [
+    pub const ALL: [SkipReason; 9] = [
         SkipReason::NoClick,
         SkipReason::NotLastClick,
         SkipReason::OutsideWindow,
@@ -90,6 +94,7 @@ impl SkipReason {
         SkipReason::Disabled,
         SkipReason::TestMode,
         SkipReason::PixelNotApproved,
+        SkipReason::BrowserEvent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -102,6 +107,7 @@ impl SkipReason {
             SkipReason::Disabled => "disabled",
             SkipReason::TestMode => "test_mode",
             SkipReason::PixelNotApproved => "pixel_not_approved",
+            SkipReason::BrowserEvent => "browser_event",
         }
     }
 
@@ -130,6 +136,10 @@ impl SkipReason {
             SkipReason::TestMode => "Test mode: the request was logged and not sent.",
             SkipReason::PixelNotApproved => {
                 "The pixel is not approved, so it does not fire on live traffic."
+            }
+            SkipReason::BrowserEvent => {
+                "A browser event, which anyone can send: this connector fires only on server \
+                 events. It fires when the site's server confirms the event."
             }
         }
     }

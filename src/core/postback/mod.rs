@@ -29,8 +29,8 @@ mod target;
 mod tests;
 
 pub use attribution::{
-    click_records, decide_attribution, AttributionDecision, ClickRecord, MatchedClick, SkipReason,
-    DAY_MS, FUTURE_TOLERANCE_MS,
+    click_records, cookie_click_records, cookie_clicks_as_stored, decide_attribution,
+    AttributionDecision, ClickRecord, MatchedClick, SkipReason, DAY_MS, FUTURE_TOLERANCE_MS,
 };
 pub use mask::{
     is_sensitive_header, is_sensitive_param, mask_headers_for_log, mask_json_body_for_log,

@@ -20,6 +20,7 @@ use crate::core::ids::{ContainerId, DeliveryId};
 use crate::core::params::ParamValues;
 use crate::core::postback::sample::{parse_sample, rehearse, synthetic_sample, Rehearsal, Sample};
 use crate::core::postback::{DeliveryStatus, PlanOutcome, SkipReason};
+use crate::core::provenance::Provenance;
 use crate::core::template::PixelTemplate;
 use crate::core::time::UnixMs;
 use crate::delivery::outbox::{method_text, new_row, write_and_enqueue, RowOrigin};
@@ -78,6 +79,7 @@ fn rehearse_sample(
         event_id: &sample.event_id,
         at_ms: now.millis(),
         visitor_id: None,
+        provenance: Provenance::Admin,
         cookie_domain: domain,
         history: &sample.history,
     });
@@ -222,6 +224,7 @@ pub async fn handle_test_connector(mut req: Request, ctx: RouteContext) -> Resul
         replay_of: None,
         origin_key: None,
         idempotency_key: None,
+        provenance: Provenance::Admin,
     };
     let new = new_row(
         origin,

@@ -10,9 +10,11 @@ pub mod event;
 pub mod redirect;
 pub mod tracking_script;
 
+use super::client_limit;
 use super::router::RouteContext;
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::is_non_human_visit;
+use crate::core::client_limit::Surface;
 use crate::core::ids::ContainerId;
 use crate::error::{Error, Result};
 use crate::store::tracking::{self, TrackingContainer};
@@ -51,11 +53,27 @@ fn required_query(url: &Url, name: &'static str) -> Result<String> {
 /// `?id=` resolved to its container and connectors' click parameters: 400 when missing, 404
 /// when unknown (a malformed id is answered without a database read).
 async fn load_container(ctx: &RouteContext, url: &Url) -> Result<TrackingContainer> {
-    let id = ContainerId::parse(&required_query(url, "id")?)
-        .ok_or_else(|| Error::not_found("container"))?;
+    let id = container_id(url)?;
     tracking::get(&ctx.db()?, &id)
         .await?
         .ok_or_else(|| Error::not_found("container"))
+}
+
+fn container_id(url: &Url) -> Result<ContainerId> {
+    ContainerId::parse(&required_query(url, "id")?).ok_or_else(|| Error::not_found("container"))
+}
+
+/// [`load_container`] after counting the request against `surface`'s abuse limit for that
+/// container and client: a flood is refused (429) before it costs a database read.
+async fn limited_container(
+    ctx: &RouteContext,
+    req: &Request,
+    url: &Url,
+    surface: Surface,
+) -> Result<TrackingContainer> {
+    let id = container_id(url)?;
+    client_limit::check(&ctx.env, req, surface, Some(id.as_str())).await?;
+    load_container(ctx, url).await
 }
 
 /// The consent signal a page passes in `?consent=`: `t.js` sends what `postclick.consent(...)`

@@ -6,10 +6,11 @@
 //! without `Location`, and nothing is captured, so a tracking link can never be an open redirect.
 
 use super::required_query;
-use super::{cookies, is_not_a_visit, load_container, no_store_headers, request_url};
+use super::{cookies, is_not_a_visit, limited_container, no_store_headers, request_url};
 use crate::config::Config;
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::{capture_from_query, capture_from_url, RedirectTarget};
+use crate::core::client_limit::Surface;
 use crate::error::{Error, Result};
 use crate::http::router::RouteContext;
 use crate::platform::now;
@@ -29,7 +30,7 @@ const OWN_PARAMS: &[&str] = &["id", "to"];
 pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response> {
     let url = request_url(&req)?;
     let to = required_query(&url, "to")?;
-    let container = load_container(&ctx, &url).await?;
+    let container = limited_container(&ctx, &req, &url, Surface::Redirect).await?;
     let settings = container.row.settings();
     let target = RedirectTarget::parse(&to, &settings.cookie_domain, &settings.redirect_domains)
         .map_err(Error::malformed)?;

@@ -11,6 +11,7 @@
 //! history only counts with the visitor it was written for. A value that fails the check reads as
 //! absent. Tags are compared in constant time.
 
+use super::visitor::VisitorId;
 use crate::core::signing_keys::{SigningKey, SigningKeys, KEY_ID_LEN};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -26,6 +27,8 @@ const TAG_LEN: usize = 22;
 pub const SIGNATURE_LEN: usize = 2 + KEY_ID_LEN + TAG_LEN;
 
 const PURPOSE: &[u8] = b"postclick cookie v1\0";
+/// Characters of a visitor id: `v1.` and 22 base64url characters.
+const VISITOR_ID_TEXT_LEN: usize = 25;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -75,6 +78,21 @@ pub fn verify<'a>(
         .verify_truncated_left(&tag)
         .ok()?;
     Some(value)
+}
+
+/// A visitor id as a webhook names it: the bare id (`v1.` and 22 characters), or the whole signed
+/// `pc_vid` value the site's server read from the browser's cookie. A signed value gives its id
+/// when an accepted key signed it, and nothing when not (a forged cookie the site passed on must
+/// not name a visitor); any other value is kept as sent.
+pub fn webhook_visitor_id(keys: Option<&SigningKeys>, raw: &str) -> Option<String> {
+    let looks_signed = raw.len() == VISITOR_ID_TEXT_LEN + SIGNATURE_LEN
+        && raw.as_bytes().get(VISITOR_ID_TEXT_LEN) == Some(&b'.')
+        && VisitorId::parse(&raw[..VISITOR_ID_TEXT_LEN], "visitor_id").is_ok();
+    if !looks_signed {
+        return Some(raw.to_string());
+    }
+    let id = verify(keys?, super::VISITOR_COOKIE, "", raw)?;
+    Some(id.to_string())
 }
 
 #[cfg(test)]
@@ -154,5 +172,20 @@ mod tests {
         let settled = keys("new-key", None);
         assert_eq!(verify(&settled, "pc_vid", "", &signed_before), None);
         assert_eq!(verify(&settled, "pc_vid", "", &signed_after), Some(VID));
+    }
+
+    #[test]
+    fn a_webhook_visitor_id_may_be_bare_or_signed_and_a_forged_signature_names_nobody() {
+        let k = keys("key-one", None);
+        assert_eq!(webhook_visitor_id(Some(&k), VID).as_deref(), Some(VID));
+        let signed = sign(&k, "pc_vid", "", VID);
+        assert_eq!(webhook_visitor_id(Some(&k), &signed).as_deref(), Some(VID));
+        let forged = sign(&keys("not our key", None), "pc_vid", "", VID);
+        assert_eq!(webhook_visitor_id(Some(&k), &forged), None);
+        assert_eq!(webhook_visitor_id(None, &signed), None);
+        assert_eq!(
+            webhook_visitor_id(Some(&k), "crm-visitor-7").as_deref(),
+            Some("crm-visitor-7")
+        );
     }
 }
