@@ -115,12 +115,14 @@ pub fn link_identities(
             ),
             &args[..4],
         )?);
+        // D1 wants exactly as many bindings as the statement uses: `?4` only with `holds`.
+        let bound = if is_click { 3 } else { 4 };
         statements.push(statement(
             db,
             &format!(
                 "DELETE FROM pending_identities WHERE container_id = ?1 AND kind = ?2 AND value = ?3{holds}"
             ),
-            &args[..4],
+            &args[..bound],
         )?);
     }
     Ok(statements)
