@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use futures_util::{Stream, StreamExt};
 use serde_json::Value;
 use std::fmt::Display;
+use wasm_bindgen::JsCast;
 use worker::Request;
 
 /// The default body limit for JSON APIs.
@@ -25,13 +26,19 @@ pub async fn read_limited(req: &mut Request, limit: usize) -> Result<Vec<u8>> {
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(Error::payload_too_large(limit));
     }
-    if req.inner().body().is_none() {
+    let Some(body) = req.inner().body() else {
         return Ok(Vec::new());
-    }
-    let stream = req
-        .stream()
-        .map_err(|e| Error::bad_request("unreadable_body", e.to_string()))?;
-    read_capped(stream, limit).await
+    };
+    // Read through a reader of our own rather than `Request::stream`, whose stream cancels the
+    // body when dropped: stopping at the limit then just stops reading, and the runtime answers
+    // and closes the connection (a cancelled body makes the local runtime drop the answer).
+    let mut body = wasm_streams::ReadableStream::from_raw(body.unchecked_into());
+    let chunks = body.get_reader().into_stream().map(|chunk| {
+        chunk
+            .map(|bytes| js_sys::Uint8Array::new(&bytes).to_vec())
+            .map_err(|e| format!("{e:?}"))
+    });
+    read_capped(chunks, limit).await
 }
 
 /// Collect a stream of chunks, refusing with [`Error::PayloadTooLarge`] the moment the total
