@@ -118,7 +118,8 @@ pub struct WebhookConfig {
     pub params: Vec<NamedTemplate>,
     pub headers: Vec<NamedTemplate>,
     pub event_renames: BTreeMap<String, String>,
-    /// Standard Webhooks secret, `whsec_` + base64 of 24–64 bytes.
+    /// Standard Webhooks secret, `whsec_` + base64 of 24–64 bytes. Write-only: stored with the
+    /// connector, never shown by the admin API (which says `signing_secret_set` instead).
     pub signing_secret: Option<String>,
 }
 
@@ -161,6 +162,40 @@ impl CustomClickParam {
             source_param: config.source_param.as_ref().map(|p| p.to_ascii_lowercase()),
             source_value: config.source_value.clone(),
         })
+    }
+}
+
+/// A one-time notice the console shows on a connector until it is next edited: a change postclick
+/// made to the connector's behaviour that its owner should know of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectorNotice {
+    /// The connector fired its postback on browser events before `webhook.fire_on` existed; it
+    /// now fires on server events only.
+    FireOnServer,
+}
+
+impl ConnectorNotice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectorNotice::FireOnServer => "fire_on_server",
+        }
+    }
+
+    /// Reads a stored notice back; an unknown one is no notice.
+    pub fn parse(text: &str) -> Option<Self> {
+        (text == "fire_on_server").then_some(ConnectorNotice::FireOnServer)
+    }
+
+    /// What the console shows.
+    pub fn message(self) -> &'static str {
+        match self {
+            ConnectorNotice::FireOnServer => {
+                "Browser events no longer fire this connector's postback: it now fires on events \
+                 your server sends with an API key, which nobody else can forge. Choose “Server \
+                 and browser events” to fire on browser events again."
+            }
+        }
     }
 }
 

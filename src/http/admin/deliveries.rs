@@ -96,6 +96,7 @@ fn delivery_out(row: &DeliveryRow, attempts: &[AttemptRow]) -> Value {
         "updated_at": row.updated_at.iso8601(),
         "kind": kind,
         "event_row_id": row.event_row_id,
+        "provenance": row.provenance,
         "status": row.status,
         "reason": row.reason,
         "reason_message": reason.map(SkipReason::message),

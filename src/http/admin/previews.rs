@@ -13,7 +13,7 @@
 use super::connectors::find as find_connector;
 use super::deliveries::headers_out;
 use crate::core::clicks::cookies::CookieDomain;
-use crate::core::connector::{parse_connector, ConnectorConfig};
+use crate::core::connector::{merge_patch, parse_connector, ConnectorConfig};
 use crate::core::error::Invalid;
 use crate::core::event_params::EventFacts;
 use crate::core::ids::{ContainerId, DeliveryId};
@@ -121,9 +121,16 @@ pub async fn handle_preview_connector(mut req: Request, ctx: RouteContext) -> Re
     let body = read_json(&mut req, PREVIEW_BODY_LIMIT).await?;
     // `connector` previews unsaved edits (the console's live preview); it is parsed with the same
     // rules as a save, and nothing is stored.
+    // The edits are merged over the saved connector, as a save would merge them, so what the
+    // form leaves out (the write-only signing secret) is the saved value.
     let config = match body.get("connector") {
         None | Some(Value::Null) => saved,
-        Some(edited) => parse_connector(edited, Some(&saved)).map_err(|e| e.within("connector"))?,
+        Some(edited) => {
+            let mut merged = serde_json::to_value(&saved)
+                .map_err(|e| Error::internal("serialising a connector", e))?;
+            merge_patch(&mut merged, edited);
+            parse_connector(&merged, Some(&saved)).map_err(|e| e.within("connector"))?
+        }
     };
     let now = now();
     let sample = parse_sample(

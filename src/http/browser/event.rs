@@ -34,6 +34,7 @@ use crate::platform::now;
 use crate::store::events::Stored;
 use crate::store::tracking::TrackingContainer;
 use serde::Serialize;
+use serde_json::Value;
 use worker::{Headers, Request, Response};
 
 #[derive(Serialize)]
@@ -43,24 +44,30 @@ struct EventAnswer {
     pixels: Vec<Pixel>,
 }
 
+/// The body is read first, capped while it streams in, so an oversized upload is refused before
+/// anything else is done for it; its 413 still goes through the container's CORS like any answer.
 pub async fn handle_event(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let url = request_url(&req)?;
+    let body = read_json(&mut req, MAX_BODY_BYTES).await;
     let container = limited_container(&ctx, &req, &url, Surface::Event).await?;
     let caller = Caller::of(&req, &container.row.settings());
     caller.refuse_foreign()?;
-    let result = record(&mut req, &ctx, &container).await;
+    let result = match body {
+        Ok(body) => record(&req, &ctx, &container, &body).await,
+        Err(error) => Err(error),
+    };
     caller.decorate(result)
 }
 
 async fn record(
-    req: &mut Request,
+    req: &Request,
     ctx: &RouteContext,
     container: &TrackingContainer,
+    body: &Value,
 ) -> Result<Response> {
-    let body = read_json(req, MAX_BODY_BYTES).await?;
     let ip = header(req, "cf-connecting-ip");
     let user_agent = header(req, "user-agent");
-    let mut event = parse_browser_event(&body, None, ip.as_deref(), user_agent.as_deref())?;
+    let mut event = parse_browser_event(body, None, ip.as_deref(), user_agent.as_deref())?;
 
     let now = now();
     let consent = event.consent.advertising;
