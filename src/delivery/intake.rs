@@ -12,7 +12,7 @@ use crate::core::ids::{ContainerId, EventId, EventRowId};
 use crate::core::matching::MatchKeys;
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::platform::new_id;
 use crate::store::events::{self, Confirming, EventRow, MatchedVisitor, NewRow, Stored};
 use crate::store::identities;
@@ -130,14 +130,14 @@ async fn confirm(
         .collect();
     let server_match = server_match.map(|m| (m.visitor_id, m.matched_by));
     let Some(choice) = choose_confirmation(&browser, server_match) else {
-        return Err(crate::error::Error::internal(
+        return Err(Error::internal(
             "confirming an event",
             "no browser event to confirm",
         ));
     };
     let claim = claims[choice.claim];
     let browser_event: NewEvent = serde_json::from_str(&claim.payload)
-        .map_err(|e| crate::error::Error::internal("reading a stored event", e))?;
+        .map_err(|e| Error::internal("reading a stored event", e))?;
     let merged = browser_event.confirmed_by(server_event);
     let visitor = choice
         .visitor
@@ -165,9 +165,7 @@ async fn confirm(
         .await?
         .into_iter()
         .find(|e| e.provenance() != Provenance::Browser)
-        .ok_or_else(|| {
-            crate::error::Error::internal("confirming an event", "the confirmation vanished")
-        })?;
+        .ok_or_else(|| Error::internal("confirming an event", "the confirmation vanished"))?;
     Ok(duplicate_of(&winner))
 }
 
