@@ -149,4 +149,66 @@ mod tests {
         assert_eq!(confirmed.claim, 1);
         assert_eq!(confirmed.visitor.unwrap().0, "v_customer");
     }
+
+    #[test]
+    fn the_server_events_fields_win_and_the_browser_fills_what_it_left_out() {
+        use crate::core::browser_event::parse_browser_event;
+        use crate::core::event::{CookieClick, NewEvent};
+        use crate::core::webhook_in::custom::Topic;
+        use crate::core::webhook_in::parse_custom_body;
+        use serde_json::json;
+        let mut browser: NewEvent = parse_browser_event(
+            &json!({"event": "Purchase", "event_id": "o-1", "value": 0.01, "currency": "USD",
+                "url": "https://shop.example/thanks", "attributes": {"coupon": "X", "plan": "basic"},
+                "user": {"email": "attacker@example.com"}, "consent": {"advertising": false}}),
+            None,
+            Some("203.0.113.9"),
+            Some("Browser/1"),
+        )
+        .unwrap();
+        browser.cookie_history = vec![CookieClick {
+            param: "aff_click_id".into(),
+            value: "MINE".into(),
+            source: None,
+            at_ms: 1,
+        }];
+        let server = parse_custom_body(
+            Topic::Purchase,
+            r#"{"conversion_id": "o-1", "value": 249, "currency": "EUR",
+                "user_data": {"email": "jane@example.com"}, "plan": "pro"}"#,
+        )
+        .unwrap();
+        let confirmed = browser.confirmed_by(&server);
+        assert_eq!(confirmed.value.map(|v| v.get()), Some(249.0));
+        assert_eq!(
+            confirmed
+                .currency
+                .map(|c| c.as_str().to_string())
+                .as_deref(),
+            Some("EUR")
+        );
+        assert_eq!(
+            confirmed.user.email.as_ref().map(|e| e.as_str()),
+            Some("jane@example.com")
+        );
+        assert_eq!(confirmed.source, server.source);
+        assert_eq!(
+            confirmed.url.as_deref(),
+            Some("https://shop.example/thanks")
+        );
+        assert_eq!(confirmed.ip.as_deref(), Some("203.0.113.9"));
+        assert_eq!(confirmed.attributes.as_map()["coupon"], json!("X"));
+        assert_eq!(
+            confirmed.attributes.as_map()["plan"],
+            server.attributes.as_map()["plan"]
+        );
+        assert!(
+            !confirmed.consent.allows_advertising(),
+            "a refusal the server did not overrule stands"
+        );
+        assert!(
+            confirmed.cookie_history.is_empty(),
+            "attributed from the server's own match"
+        );
+    }
 }
