@@ -36,6 +36,32 @@ test('a burst of /e from one client gets 429 with Retry-After after 100 events, 
   assert.equal((await event(other.id, '203.0.113.61')).status, 200, 'nor is the client in another container');
 });
 
+test('page views and tracking links from one client get 429 with Retry-After after 300 a minute each, and other clients go on', async () => {
+  const container = await newContainer();
+  const landing = encodeURIComponent(`${SITE_ORIGIN}/`);
+  const surfaces = {
+    '/collect': (ip) => tracking('GET', `/collect?id=${container.id}&url=${landing}&ref=`, { origin: SITE_ORIGIN, headers: { 'cf-connecting-ip': ip } }),
+    '/c': (ip) => tracking('GET', `/c?id=${container.id}&to=${landing}`, { headers: { 'cf-connecting-ip': ip } }),
+  };
+  // Each surface has a limit of its own, so both bursts share one window.
+  await earlyInAMinute();
+  const bursts = await Promise.all(Object.values(surfaces).map((call) =>
+    Promise.all(Array.from({ length: 305 }, () => call('203.0.113.66')))));
+  for (const [[path, call], answers] of Object.entries(surfaces).map((s, i) => [s, bursts[i]])) {
+    const refused = answers.filter((a) => a.status === 429);
+    assert.equal(answers.length - refused.length, 300, `${path}: the limit is 300 per 60 s`);
+    assert.ok(answers.every((a) => a.status < 400 || a.status === 429), `${path}: every other answer is the honest one`);
+    assert.equal(refused.length, 5, path);
+    for (const res of refused) {
+      assert.equal(res.headers['retry-after'], '60', path);
+      assert.equal(res.json.error.code, 'rate_limited', path);
+      assert.equal(res.headers.location, undefined, `${path}: a refused call redirects nowhere`);
+      assert.deepEqual(res.setCookies, [], `${path}: a refused call sets no cookie`);
+    }
+    assert.ok((await call('203.0.113.67')).status < 400, `${path}: another client is not limited`);
+  }
+});
+
 test('keyless calls to the custom webhook are counted, never push the real requests out of the activity, and are limited', async () => {
   const { container, key } = await keyedContainer();
   for (let i = 0; i < 3; i++) {
