@@ -4,11 +4,14 @@
 // (the shop's server confirming with its API key) still pays.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
 import { admin, newContainer, unique } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
-import { Jar, SITE_ORIGIN, tracking, visitorIdOf } from '../harness/tracking.mjs';
+import { Jar, SIGNATURE, SITE_ORIGIN, tracking, visitorIdOf } from '../harness/tracking.mjs';
 import { apiKeys, customWebhook } from '../harness/webhooks.mjs';
+
+const SIGNING_KEY = process.env.POSTCLICK_SIGNING_KEY;
 
 let receiver;
 before(async () => { receiver = await startReceiver(); });
@@ -125,4 +128,43 @@ test('an anonymous pc_test fires a test-mode pixel but never a live postback; an
   const delivered = await pollUntil(async () => (await logOf(connector.id)).find((d) => d.id === test.json.delivery_id && d.status === 'delivered'),
     { what: 'the Test Webhook' });
   assert.equal(delivered.provenance, 'admin');
+});
+
+/**
+ * `value` signed as the worker signs cookie `name` bound to `boundTo`, with the worker's own key:
+ * what the worker writes, here for a history D1 never saw.
+ */
+function signCookie(name, boundTo, value) {
+  const keyId = createHash('sha256').update('postclick signing key id v1\0').update(SIGNING_KEY).digest('base64url').slice(0, 6);
+  const tag = createHmac('sha256', SIGNING_KEY).update(`postclick cookie v1\0${name}\0${boundTo}\0${value}`)
+    .digest().subarray(0, 16).toString('base64url');
+  return `${value}.${keyId}.${tag}`;
+}
+
+test('a browser event is attributed from its signed pc_clk, not from D1, and a pc_clk altered outside the worker credits nobody', async () => {
+  const container = await newContainer();
+  const optedIn = await affiliate(container, { webhook: { fire_on: 'server_and_browser' } });
+  const shopper = client('198.51.100.25', { origin: SITE_ORIGIN });
+  await shopper.landOn(container, 'aff_click_id=STORED');
+  const history = shopper.jar.get('pc_clk').replace(SIGNATURE, '');
+  assert.ok(history.includes('STORED'), history);
+  const send = (pcClk, value) => tracking('POST', `/e?id=${container.id}`, {
+    json: { event: 'Purchase', value, currency: 'EUR' }, origin: SITE_ORIGIN,
+    cookie: `pc_vid=${shopper.jar.get('pc_vid')}; pc_clk=${pcClk}`, headers: { 'cf-connecting-ip': '198.51.100.25' },
+  });
+
+  // A history the worker signed whose click D1 does not hold (yet): the cookie decides.
+  const unseen = signCookie('pc_clk', shopper.jar.visitorId(), history.replace('STORED', 'NOTINDB'));
+  assert.equal((await send(unseen, 10)).status, 200);
+  await pollUntil(() => receiver.received(optedIn.path).length === 1, { what: 'the postback credited from the cookie' });
+  assert.equal(receiver.received(optedIn.path)[0].query.get('cid'), 'NOTINDB');
+
+  // The same history with a click id swapped in by hand fails its check and is read as none.
+  const tampered = shopper.jar.get('pc_clk').replace('STORED', 'FORGED');
+  assert.equal((await send(tampered, 11)).status, 200);
+  const second = await pollUntil(async () => (await logOf(optedIn.connector.id)).find((d) => d.status === 'skipped'),
+    { what: 'the second event\'s log entry' });
+  assert.equal(second.reason, 'no_click', 'the event with the altered cookie has no click to pay');
+  assert.equal(receiver.received(optedIn.path).length, 1);
+  assert.ok(!receiver.received(optedIn.path).some((r) => r.query.get('cid') === 'FORGED'), 'the forged click is never paid');
 });
