@@ -8,6 +8,7 @@ const MAX_NAME_LEN: usize = 120;
 const MAX_LIST: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ContainerSettings {
     pub name: String,
     /// Registrable domain the cookies are set on, e.g. `shop.com`.

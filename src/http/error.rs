@@ -3,8 +3,26 @@
 //! logged with context and answered as an opaque 500.
 
 use crate::core::error::Invalid;
-use serde_json::json;
+use serde::Serialize;
 use worker::{Headers, Response};
+
+/// The JSON body of every error answer: `{"error": {"code", "message", "field"?}}`.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct ErrorBody<'a> {
+    pub error: ErrorDetail<'a>,
+}
+
+/// What went wrong: a stable machine-readable `code`, a sentence for people, and for invalid
+/// input the field at fault (`user_data.email`, `allowed_origins[0]`, ...).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct ErrorDetail<'a> {
+    pub code: &'a str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'a str>,
+}
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -88,13 +106,17 @@ impl ApiError {
         if let ApiError::Internal(detail) = self {
             worker::console_error!("internal error: {detail}");
         }
-        let mut error = json!({"code": self.code(), "message": self.message()});
-        if let ApiError::Invalid(Invalid {
-            field: Some(field), ..
-        }) = self
-        {
-            error["field"] = json!(field);
-        }
+        let field = match self {
+            ApiError::Invalid(invalid) => invalid.field.as_deref(),
+            _ => None,
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.message(),
+                field,
+            },
+        };
         let headers = Headers::new();
         headers.set("content-type", "application/json")?;
         headers.set("cache-control", "no-store")?;
@@ -104,7 +126,7 @@ impl ApiError {
         if let ApiError::Unauthorized(_) = self {
             headers.set("www-authenticate", "Bearer")?;
         }
-        Ok(Response::from_json(&json!({ "error": error }))?
+        Ok(Response::from_json(&body)?
             .with_status(self.status())
             .with_headers(headers))
     }

@@ -2,6 +2,7 @@
 //! (prefix, name, times, never the key or its hash), revoke.
 
 use super::containers::find as find_container;
+use super::model::{ApiKeyCreated, ApiKeyList, ApiKeyOut};
 use super::{db, require_admin};
 use crate::core::api_key::{ApiKey, ApiKeyName, RateLimit, API_KEY_RANDOM_BYTES};
 use crate::core::error::Invalid;
@@ -10,21 +11,21 @@ use crate::http::body::{read_json, MAX_BODY_BYTES};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::respond::{iso8601, json, no_content, now_ms, param, random16};
 use crate::store::api_keys::{self, ApiKeyRow};
-use serde_json::{json, Value};
+use serde_json::Value;
 use worker::{Request, Response, RouteContext};
 
-fn key_out(row: &ApiKeyRow) -> Value {
-    json!({
-        "id": row.id,
-        "container_id": row.container_id,
-        "name": row.name,
-        "prefix": row.prefix,
-        "rate_limit_per_minute": row.rate_limit_per_minute as u64,
-        "created_at": iso8601(row.created_at),
-        "last_used_at": row.last_used_at.map(iso8601),
-        "revoked_at": row.revoked_at.map(iso8601),
-        "revoked": row.revoked_at.is_some(),
-    })
+fn key_out(row: &ApiKeyRow) -> ApiKeyOut {
+    ApiKeyOut {
+        id: row.id.clone(),
+        container_id: row.container_id.clone(),
+        name: row.name.clone(),
+        prefix: row.prefix.clone(),
+        rate_limit_per_minute: row.rate_limit_per_minute as u32,
+        created_at: iso8601(row.created_at),
+        last_used_at: row.last_used_at.map(iso8601),
+        revoked_at: row.revoked_at.map(iso8601),
+        revoked: row.revoked_at.is_some(),
+    }
 }
 
 /// `{name, rate_limit_per_minute?}`.
@@ -65,9 +66,11 @@ pub async fn handle_create_api_key(mut req: Request, ctx: RouteContext<()>) -> A
     let row = api_keys::get(&db, &id)
         .await?
         .ok_or_else(|| ApiError::internal("creating an API key", "the row vanished"))?;
-    let mut out = key_out(&row);
     // The one time the key is shown: only its prefix and hash are kept.
-    out["key"] = json!(key.as_str());
+    let out = ApiKeyCreated {
+        key_info: key_out(&row),
+        key: key.as_str().to_string(),
+    };
     json(201, &out)
 }
 
@@ -75,10 +78,8 @@ pub async fn handle_list_api_keys(req: Request, ctx: RouteContext<()>) -> ApiRes
     require_admin(&req, &ctx)?;
     let container = find_container(&ctx, param(&ctx, "id")).await?;
     let rows = api_keys::list(&db(&ctx)?, &container.id).await?;
-    json(
-        200,
-        &json!({"data": rows.iter().map(key_out).collect::<Vec<_>>()}),
-    )
+    let data = rows.iter().map(key_out).collect();
+    json(200, &ApiKeyList { data })
 }
 
 /// Revokes a key: from now on it gets 401. Revoking a revoked key is a no-op.

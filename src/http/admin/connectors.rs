@@ -1,6 +1,7 @@
 //! Connectors: create, list, read, change, delete, approve the pixel.
 
 use super::containers::find as find_container;
+use super::model::{ConnectorOut, ConnectorPage};
 use super::{db, limit_param, query_param, require_admin};
 use crate::core::connector::{merge_patch, parse_connector, ConnectorConfig};
 use crate::core::ids::IdKind;
@@ -8,20 +9,20 @@ use crate::http::body::{read_json, MAX_BODY_BYTES};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::respond::{iso8601, json, no_content, now_ms, param, random16};
 use crate::store::connectors::{self, ConnectorRow};
-use serde_json::{json, Value};
 use worker::{Request, Response, RouteContext};
 
 /// Request bodies may be a little larger than the pixel HTML limit, which `parse_connector`
 /// enforces with a field error of its own.
 const CONNECTOR_BODY_LIMIT: usize = MAX_BODY_BYTES + 16 * 1024;
 
-fn connector_out(row: &ConnectorRow, config: &ConnectorConfig) -> ApiResult<Value> {
-    let mut out = serde_json::to_value(config).map_err(|e| ApiError::internal("serialising", e))?;
-    out["id"] = json!(row.id);
-    out["container_id"] = json!(row.container_id);
-    out["created_at"] = json!(iso8601(row.created_at));
-    out["updated_at"] = json!(iso8601(row.updated_at));
-    Ok(out)
+fn connector_out(row: &ConnectorRow, config: ConnectorConfig) -> ConnectorOut {
+    ConnectorOut {
+        id: row.id.clone(),
+        container_id: row.container_id.clone(),
+        config,
+        created_at: iso8601(row.created_at),
+        updated_at: iso8601(row.updated_at),
+    }
 }
 
 pub async fn find(ctx: &RouteContext<()>, id: &str) -> ApiResult<(ConnectorRow, ConnectorConfig)> {
@@ -37,7 +38,7 @@ pub async fn find(ctx: &RouteContext<()>, id: &str) -> ApiResult<(ConnectorRow, 
 
 async fn answer(ctx: &RouteContext<()>, id: &str, status: u16) -> ApiResult<Response> {
     let (row, config) = find(ctx, id).await?;
-    json(status, &connector_out(&row, &config)?)
+    json(status, &connector_out(&row, config))
 }
 
 pub async fn handle_create_connector(
@@ -61,12 +62,18 @@ pub async fn handle_list_connectors(req: Request, ctx: RouteContext<()>) -> ApiR
     let rows = connectors::list(&db(&ctx)?, &container.id, after.as_deref(), limit).await?;
     let data = rows
         .iter()
-        .map(|row| connector_out(row, &row.config()?))
+        .map(|row| Ok(connector_out(row, row.config()?)))
         .collect::<ApiResult<Vec<_>>>()?;
     let next = (rows.len() == limit as usize)
         .then(|| rows.last().map(|r| r.id.clone()))
         .flatten();
-    json(200, &json!({"data": data, "next_after": next}))
+    json(
+        200,
+        &ConnectorPage {
+            data,
+            next_after: next,
+        },
+    )
 }
 
 pub async fn handle_get_connector(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {

@@ -1,5 +1,6 @@
 //! Containers: create, list, read, change.
 
+use super::model::{ContainerList, ContainerOut, EventNameList};
 use super::{db, limit_param, require_admin};
 use crate::core::connector::merge_patch;
 use crate::core::container::ContainerSettings;
@@ -8,15 +9,15 @@ use crate::http::body::{read_json, MAX_BODY_BYTES};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::respond::{iso8601, json, now_ms, param, random16};
 use crate::store::containers::{self, ContainerRow};
-use serde_json::{json, Value};
 use worker::{Request, Response, RouteContext};
 
-pub fn container_out(row: &ContainerRow) -> Value {
-    let mut out = row.settings().to_json();
-    out["id"] = json!(row.id);
-    out["created_at"] = json!(iso8601(row.created_at));
-    out["updated_at"] = json!(iso8601(row.updated_at));
-    out
+pub fn container_out(row: &ContainerRow) -> ContainerOut {
+    ContainerOut {
+        id: row.id.clone(),
+        settings: row.settings(),
+        created_at: iso8601(row.created_at),
+        updated_at: iso8601(row.updated_at),
+    }
 }
 
 /// Loads a container by id, or 404.
@@ -49,10 +50,8 @@ pub async fn handle_list_containers(req: Request, ctx: RouteContext<()>) -> ApiR
     require_admin(&req, &ctx)?;
     let limit = limit_param(&req, 100, 500)?;
     let rows = containers::list(&db(&ctx)?, limit).await?;
-    json(
-        200,
-        &json!({"data": rows.iter().map(container_out).collect::<Vec<_>>()}),
-    )
+    let data = rows.iter().map(container_out).collect();
+    json(200, &ContainerList { data })
 }
 
 pub async fn handle_get_container(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
@@ -88,5 +87,5 @@ pub async fn handle_list_event_names(req: Request, ctx: RouteContext<()>) -> Api
     require_admin(&req, &ctx)?;
     let row = find(&ctx, param(&ctx, "id")).await?;
     let names = crate::store::events::recent_names(&db(&ctx)?, &row.id).await?;
-    json(200, &json!({ "data": names }))
+    json(200, &EventNameList { data: names })
 }

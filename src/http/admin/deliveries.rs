@@ -15,6 +15,10 @@
 //!   `webhook-id`: it is the same conversion, and a partner that already counted it can tell.
 
 use super::connectors::find as find_connector;
+use super::model::{
+    DeliveryAttemptOut, DeliveryKind, DeliveryOut, DeliveryPage, HeaderOut, PreviewClick,
+    PreviewError, PreviewOut, ReplayQueued, TestQueued,
+};
 use super::{db, limit_param, query_param, require_admin};
 use crate::core::clicks::cookies::CookieDomain;
 use crate::core::connector::ConnectorConfig;
@@ -98,19 +102,14 @@ pub fn render_pixel_preview(
     Ok((rendered.html, rendered.unresolved))
 }
 
-fn would_send(outcome: PlanOutcome) -> Value {
-    let (send, reason) = match outcome {
+/// Whether the plan sends, and why not.
+fn would_send(outcome: PlanOutcome) -> (bool, Option<SkipReason>) {
+    match outcome {
         PlanOutcome::Send => (true, None),
         PlanOutcome::LogOnly => (false, Some(SkipReason::TestMode)),
         PlanOutcome::Skip(reason) => (false, Some(reason)),
         PlanOutcome::NotTriggered => (false, None),
-    };
-    json!({
-        "would_send": send,
-        "triggered": outcome != PlanOutcome::NotTriggered,
-        "reason": reason.map(SkipReason::as_str),
-        "reason_message": reason.map(SkipReason::message),
-    })
+    }
 }
 
 /// A preview body may carry a whole connector (pixel HTML up to 64 KiB) besides the event.
@@ -147,41 +146,55 @@ pub async fn handle_preview_connector(
             (Some(html), unresolved)
         }
     };
-    let mut out = would_send(rehearsal.outcome);
-    out["pixel_html"] = json!(pixel_html);
-    out["pixel_unresolved"] = json!(pixel_unresolved);
-    out["click"] = json!(rehearsal.click.as_ref().map(|m| json!({
-        "param": m.click.param, "value": m.click.value, "source": m.source,
-        "at": iso8601(m.click.at_ms as f64)})));
-    match &rehearsal.request {
+    let (send, reason) = would_send(rehearsal.outcome);
+    let mut out = PreviewOut {
+        would_send: send,
+        triggered: rehearsal.outcome != PlanOutcome::NotTriggered,
+        reason,
+        reason_message: reason.map(SkipReason::message),
+        pixel_html,
+        pixel_unresolved,
+        click: rehearsal.click.map(|m| PreviewClick {
+            at: iso8601(m.click.at_ms as f64),
+            param: m.click.param,
+            value: m.click.value,
+            source: m.source,
+        }),
+        method: None,
+        url: None,
+        headers: None,
+        body: None,
+        unresolved: Vec::new(),
+        error: None,
+    };
+    match rehearsal.request {
         Ok(request) => {
-            out["method"] = json!(method_text(request.method));
-            out["url"] = json!(request.url);
-            out["headers"] = headers_out(&request.headers);
-            out["body"] = json!(request.body);
-            out["unresolved"] = json!(request.unresolved);
-            out["error"] = Value::Null;
+            out.method = Some(method_text(request.method));
+            out.headers = Some(headers_out(&request.headers));
+            out.url = Some(request.url);
+            out.body = request.body;
+            out.unresolved = request.unresolved;
         }
         Err(e) => {
-            for key in ["method", "url", "headers", "body"] {
-                out[key] = Value::Null;
-            }
-            out["unresolved"] = json!([]);
             let invalid = e.to_invalid();
-            out["error"] =
-                json!({"code": invalid.code, "message": invalid.message, "field": invalid.field});
+            out.error = Some(PreviewError {
+                code: invalid.code.to_string(),
+                message: invalid.message,
+                field: invalid.field,
+            });
         }
     }
     json(200, &out)
 }
 
-fn headers_out(headers: &[(String, String)]) -> Value {
-    Value::Array(
-        headers
-            .iter()
-            .map(|(name, value)| json!({"name": name, "value": value}))
-            .collect(),
-    )
+fn headers_out(headers: &[(String, String)]) -> Vec<HeaderOut> {
+    headers
+        .iter()
+        .map(|(name, value)| HeaderOut {
+            name: name.clone(),
+            value: value.clone(),
+        })
+        .collect()
 }
 
 /// The body of `test`: optional. No body (or an empty one) means the synthetic test event.
@@ -245,10 +258,13 @@ pub async fn handle_test_connector(mut req: Request, ctx: RouteContext<()>) -> A
         config.webhook.signing_secret.as_deref(),
     );
     write_and_enqueue(&ctx.env, &db, std::slice::from_ref(&new), now).await?;
-    json(
-        202,
-        &json!({"delivery_id": delivery_id, "status": "queued", "method": new.method, "url": new.url}),
-    )
+    let out = TestQueued {
+        delivery_id,
+        status: DeliveryStatus::Queued.as_str(),
+        method: new.method,
+        url: new.url,
+    };
+    json(202, &out)
 }
 
 pub async fn handle_list_deliveries(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
@@ -278,23 +294,23 @@ pub async fn handle_list_deliveries(req: Request, ctx: RouteContext<()>) -> ApiR
     let rows = deliveries::list_for_connector(&db, &connector.id, before.as_ref(), limit).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let attempts = deliveries::attempts_of(&db, &ids).await?;
-    let data: Vec<Value> = rows.iter().map(|r| delivery_out(r, &attempts)).collect();
-    let next = (rows.len() == limit as usize)
+    let data = rows.iter().map(|r| delivery_out(r, &attempts)).collect();
+    let next_before = (rows.len() == limit as usize)
         .then(|| rows.last().map(|r| r.id.clone()))
         .flatten();
-    json(200, &json!({"data": data, "next_before": next}))
+    json(200, &DeliveryPage { data, next_before })
 }
 
-fn opt_time(ms: Option<i64>) -> Value {
-    ms.map_or(Value::Null, |ms| json!(iso8601(ms as f64)))
+fn opt_time(ms: Option<i64>) -> Option<String> {
+    ms.map(|ms| iso8601(ms as f64))
 }
 
 /// One webhook log entry: everything is the masked copy.
-fn delivery_out(row: &DeliveryRow, attempts: &[AttemptRow]) -> Value {
+fn delivery_out(row: &DeliveryRow, attempts: &[AttemptRow]) -> DeliveryOut {
     let kind = match (&row.replay_of, &row.event_row_id) {
-        (Some(_), _) => "replay",
-        (None, Some(_)) => "event",
-        (None, None) => "test_webhook",
+        (Some(_), _) => DeliveryKind::Replay,
+        (None, Some(_)) => DeliveryKind::Event,
+        (None, None) => DeliveryKind::TestWebhook,
     };
     let reason = row.reason.as_deref().and_then(SkipReason::parse);
     let headers: Vec<(String, String)> = row
@@ -302,39 +318,46 @@ fn delivery_out(row: &DeliveryRow, attempts: &[AttemptRow]) -> Value {
         .as_deref()
         .and_then(|h| serde_json::from_str(h).ok())
         .unwrap_or_default();
-    let attempts: Vec<Value> = attempts
+    let attempts = attempts
         .iter()
         .filter(|a| a.delivery_id == row.id)
-        .map(|a| {
-            json!({"attempt": a.attempt, "time": iso8601(a.started_at as f64),
-                "response_code": a.response_code, "latency_ms": a.latency_ms, "error": a.error,
-                "response_body": a.response_body})
+        .map(|a| DeliveryAttemptOut {
+            attempt: a.attempt,
+            time: iso8601(a.started_at as f64),
+            response_code: a.response_code,
+            latency_ms: a.latency_ms,
+            error: a.error.clone(),
+            response_body: a.response_body.clone(),
         })
         .collect();
-    json!({
-        "id": row.id,
-        "time": iso8601(row.created_at as f64),
-        "updated_at": iso8601(row.updated_at as f64),
-        "kind": kind,
-        "event_row_id": row.event_row_id,
-        "status": row.status,
-        "reason": row.reason,
-        "reason_message": reason.map(SkipReason::message),
-        "attempt": row.attempt,
-        "method": row.method,
-        "url": row.url,
-        "headers": headers_out(&headers),
-        "body": row.body,
-        "response_code": row.response_code,
-        "response_body": row.response_body,
-        "latency_ms": row.latency_ms,
-        "error": row.error,
-        "idempotency_key": row.idempotency_key,
-        "replay_of": row.replay_of,
-        "next_attempt_at": opt_time(row.status().filter(|s| s.is_pending()).and(row.next_attempt_at)),
-        "dead_lettered_at": opt_time(row.dead_lettered_at),
-        "attempts": attempts,
-    })
+    DeliveryOut {
+        id: row.id.clone(),
+        time: iso8601(row.created_at as f64),
+        updated_at: iso8601(row.updated_at as f64),
+        kind,
+        event_row_id: row.event_row_id.clone(),
+        status: row.status.clone(),
+        reason: row.reason.clone(),
+        reason_message: reason.map(SkipReason::message),
+        attempt: row.attempt,
+        method: row.method.clone(),
+        url: row.url.clone(),
+        headers: headers_out(&headers),
+        body: row.body.clone(),
+        response_code: row.response_code,
+        response_body: row.response_body.clone(),
+        latency_ms: row.latency_ms,
+        error: row.error.clone(),
+        idempotency_key: row.idempotency_key.clone(),
+        replay_of: row.replay_of.clone(),
+        next_attempt_at: opt_time(
+            row.status()
+                .filter(|s| s.is_pending())
+                .and(row.next_attempt_at),
+        ),
+        dead_lettered_at: opt_time(row.dead_lettered_at),
+        attempts,
+    }
 }
 
 pub async fn handle_replay_delivery(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
@@ -378,10 +401,12 @@ pub async fn handle_replay_delivery(req: Request, ctx: RouteContext<()>) -> ApiR
         stored.signing_secret.as_deref(),
     );
     write_and_enqueue(&ctx.env, &db, std::slice::from_ref(&new), now_ms()).await?;
-    json(
-        202,
-        &json!({"delivery_id": delivery_id, "replay_of": original.id, "status": "queued"}),
-    )
+    let out = ReplayQueued {
+        delivery_id,
+        replay_of: original.id,
+        status: DeliveryStatus::Queued.as_str(),
+    };
+    json(202, &out)
 }
 
 #[cfg(test)]
