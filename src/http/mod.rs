@@ -4,6 +4,8 @@ pub mod admin;
 pub mod body;
 pub mod browser;
 mod console;
+#[cfg(test)]
+mod contract;
 pub mod delivery;
 pub mod error;
 mod health;

@@ -56,6 +56,7 @@ pub const MAX_CLICK_IDS: usize = 20;
 
 /// The event type named by the URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Topic {
     Purchase,

@@ -28,11 +28,16 @@ use crate::store::tracking::TrackingContainer;
 use serde::Serialize;
 use worker::{Headers, Request, Response, RouteContext};
 
+/// The answer to a browser event.
 #[derive(Serialize)]
-struct EventAnswer {
-    event_id: String,
-    duplicate: bool,
-    pixels: Vec<Pixel>,
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct BrowserEventOut {
+    /// The caller's `event_id`, or a generated one.
+    pub event_id: String,
+    /// The event id was seen before: acknowledged, not stored again, no pixel fired.
+    pub duplicate: bool,
+    /// The pixels the page fires for this event.
+    pub pixels: Vec<Pixel>,
 }
 
 pub async fn handle_event(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
@@ -82,7 +87,7 @@ async fn record(
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
     cookies::append_set_cookies(&headers, &plan)?;
-    let body = EventAnswer {
+    let body = BrowserEventOut {
         event_id: stored.event_id,
         duplicate: stored.duplicate,
         pixels,

@@ -6,7 +6,6 @@ use crate::core::webhook_in::ActivityStatus;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::respond::json;
 use crate::store::webhook_requests::{self, NewActivity};
-use serde_json::json;
 use worker::{D1Database, Response};
 
 /// Longest topic the log keeps: an unknown topic is logged as sent, cut to this many characters.
@@ -84,13 +83,13 @@ impl ActivityLog {
         match outcome {
             Ok(accepted) => json(
                 200,
-                &json!({
-                    "status": "accepted",
-                    "type": accepted.kind,
-                    "event_id": accepted.event_id,
-                    "session_matched": accepted.session_matched,
-                    "duplicate": accepted.duplicate,
-                }),
+                &super::WebhookAccepted {
+                    status: "accepted",
+                    kind: accepted.kind,
+                    event_id: accepted.event_id.as_deref(),
+                    session_matched: accepted.session_matched,
+                    duplicate: accepted.duplicate,
+                },
             ),
             Err(error) => answer_error(error),
         }

@@ -1,0 +1,98 @@
+//! The OpenAPI document, generated from the request and response types so that a field cannot
+//! change in one place only. Native tests only: `utoipa` is a dev-dependency and nothing here
+//! reaches the wasm build, which serves the checked-in `assets/openapi.json`.
+//!
+//! Answers are the structs the handlers serialise (`http::admin::model`, `BrowserEventOut`,
+//! `WebhookAccepted`, `ErrorBody`, the core's `ContainerSettings` and `ConnectorConfig`, ...);
+//! request bodies are the structs of `requests` and `public_requests`, which state what the
+//! core's parsers accept; operations (status codes, headers, parameters) are declared per surface
+//! in the `ops_*` modules. `the_checked_in_openapi_document_is_generated_from_the_types` fails
+//! when `assets/openapi.json` differs from what these produce; regenerate it with
+//! `UPDATE_OPENAPI=1 cargo test openapi`.
+
+mod ops_admin;
+mod ops_browser;
+mod ops_deliveries;
+mod ops_webhooks;
+mod public_requests;
+mod requests;
+mod rules;
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// Where the document lives, relative to the crate root.
+const DOCUMENT_PATH: &str = "assets/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "postclick API",
+        version = env!("CARGO_PKG_VERSION"),
+        description = "The admin API (containers, connectors, API keys, logs) behind `Authorization: Bearer {ADMIN_TOKEN}`, and the public surfaces: the browser endpoints of the tracking subdomain and the inbound webhooks. Errors have the shape {\"error\": {\"code\", \"message\", \"field\"?}}. A method a route does not take is answered 405 with `Allow`.",
+    ),
+    servers((url = "/")),
+    modifiers(&SecuritySchemes),
+)]
+struct Document;
+
+/// The three ways a request authenticates: the admin token, and a container's API key as a
+/// bearer token or as the `k` parameter.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let bearer = |description: &str| {
+            let mut http = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build();
+            http.description = Some(description.to_string());
+            SecurityScheme::Http(http)
+        };
+        components
+            .add_security_scheme("adminToken", bearer("The ADMIN_TOKEN secret of the worker"));
+        components.add_security_scheme(
+            "webhookKey",
+            bearer("A container's API key (pck_...), created with POST /admin/api/containers/{id}/api-keys"),
+        );
+        components.add_security_scheme(
+            "webhookKeyQuery",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "k",
+                "The API key as the k parameter (Tracklution style); it may also travel in a form or JSON body",
+            ))),
+        );
+    }
+}
+
+/// The whole document, as the checked-in file holds it: pretty JSON and a final newline.
+pub fn document() -> String {
+    let mut doc = Document::openapi();
+    doc.merge(ops_browser::Operations::openapi());
+    doc.merge(ops_webhooks::Operations::openapi());
+    doc.merge(ops_admin::Operations::openapi());
+    doc.merge(ops_deliveries::Operations::openapi());
+    let mut text = doc.to_pretty_json().expect("the document serialises");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{document, DOCUMENT_PATH};
+
+    #[test]
+    fn the_checked_in_openapi_document_is_generated_from_the_types() {
+        let generated = document();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(DOCUMENT_PATH);
+        if std::env::var_os("UPDATE_OPENAPI").is_some_and(|v| v == "1") {
+            std::fs::write(&path, &generated).expect("writing the document");
+            return;
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == generated,
+            "{DOCUMENT_PATH} differs from the request and response types; regenerate it with \
+             `UPDATE_OPENAPI=1 cargo test openapi` and commit the result"
+        );
+    }
+}
