@@ -180,7 +180,7 @@ impl RateLimit {
     pub fn from_json(value: Option<&Value>, field: &str) -> Result<Self, Invalid> {
         match value {
             None | Some(Value::Null) => Ok(Self::default()),
-            Some(Value::Number(n)) => match n.as_u64().map(u32::try_from) {
+            Some(Value::Number(n)) => match whole(n).map(u32::try_from) {
                 Some(Ok(per_minute)) => Self::new(per_minute, field),
                 _ => Err(out_of_range(field)),
             },
@@ -200,6 +200,15 @@ impl RateLimit {
     pub fn allows(self, count: u64) -> bool {
         count <= u64::from(self.0)
     }
+}
+
+/// A JSON number with no fraction, as JSON Schema's `integer` counts it: `51` and `51.0` alike.
+fn whole(n: &serde_json::Number) -> Option<u64> {
+    n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(f))
+            .map(|f| f as u64)
+    })
 }
 
 fn out_of_range(field: &str) -> Invalid {

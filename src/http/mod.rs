@@ -116,15 +116,58 @@ async fn handle_not_found(_: Request, _: RouteContext<()>) -> ApiResult<Response
 }
 
 pub async fn serve(req: Request, env: Env) -> worker::Result<Response> {
+    let path = req.path();
+    // workers-rs reads any method it does not know (QUERY, PROPFIND, ...) as GET; answer those
+    // here, before the router runs a GET handler for them.
+    if !KNOWN_METHODS.contains(&req.inner().method().as_str()) {
+        return method_not_allowed(&path);
+    }
     let response = build_router()
         .or_else_any_method_async("/*rest", |req, ctx| finish(handle_not_found(req, ctx)))
         .or_else_any_method_async("/", |req, ctx| finish(handle_not_found(req, ctx)))
         .run(req, env)
         .await?;
     if response.status_code() == 405 {
-        return ApiError::bad_request("method_not_allowed", "this route does not take that method")
-            .to_response()
-            .map(|r| r.with_status(405));
+        return method_not_allowed(&path);
     }
     Ok(response)
+}
+
+/// The methods workers-rs routes by name; any other is answered before routing.
+const KNOWN_METHODS: &[&str] = &[
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+];
+
+/// 405 with the route's methods in `Allow`, or 404 for a path no route has.
+fn method_not_allowed(path: &str) -> worker::Result<Response> {
+    let allow = allowed_methods(path);
+    if allow.is_empty() {
+        return ApiError::NotFound("no such route").to_response();
+    }
+    let mut answer =
+        ApiError::bad_request("method_not_allowed", "this route does not take that method")
+            .to_response()?
+            .with_status(405);
+    answer.headers_mut().set("allow", &allow)?;
+    Ok(answer)
+}
+
+/// The methods `ROUTES` declares for `path`, for the `Allow` header of a 405 (RFC 9110 §15.5.6).
+fn allowed_methods(path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').collect();
+    let matches = |route: &str| {
+        let parts: Vec<&str> = route.split('/').collect();
+        parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(&segments)
+                .all(|(p, s)| p.starts_with(':') && !s.is_empty() || p == s)
+    };
+    let mut methods: Vec<&str> = ROUTES
+        .iter()
+        .filter(|(_, route)| matches(route))
+        .map(|(method, _)| *method)
+        .collect();
+    methods.dedup();
+    methods.join(", ")
 }

@@ -106,5 +106,6 @@ export async function createFixtures({ url, adminToken, receiverUrl }) {
     deliveries,
     pixelTokens,
     origin: SITE_ORIGIN,
+    landings: [`https://www.${COOKIE_DOMAIN}/landing?gclid=contract-click`, `https://${COOKIE_DOMAIN}/`],
   };
 }

@@ -71,9 +71,47 @@ pub fn document() -> String {
     doc.merge(ops_webhooks::Operations::openapi());
     doc.merge(ops_admin::Operations::openapi());
     doc.merge(ops_deliveries::Operations::openapi());
-    let mut text = doc.to_pretty_json().expect("the document serialises");
+    let mut value = serde_json::to_value(&doc).expect("the document serialises");
+    cross_field_rules(&mut value["components"]["schemas"]);
+    let mut text = serde_json::to_string_pretty(&value).expect("the document serialises");
     text.push('\n');
     text
+}
+
+/// Rules across fields, which utoipa's derives cannot state: `anyOf` lists the ways a body may
+/// satisfy each rule of `parse_connector`. (A patch is judged after merging with the stored
+/// connector, so the patch schemas carry none of these.)
+fn cross_field_rules(schemas: &mut serde_json::Value) {
+    use serde_json::json;
+    let absent_or =
+        |field: &str, values: serde_json::Value| json!({"properties": {field: {"enum": values}}});
+    let present = |field: &str, schema: serde_json::Value| json!({"required": [field], "properties": {field: schema}});
+    // An enabled or test connector needs at least one trigger event.
+    schemas["ConnectorIn"]["anyOf"] = json!([
+        present("mode", json!({"const": "disabled"})),
+        present("trigger_events", json!({"type": "array", "minItems": 1})),
+    ]);
+    // An enabled webhook needs a URL.
+    schemas["WebhookIn"]["anyOf"] = json!([
+        absent_or("enabled", json!([false, null])),
+        present("url", json!({"type": "string"})),
+    ]);
+    // An enabled pixel needs HTML.
+    schemas["PixelIn"]["anyOf"] = json!([
+        absent_or("enabled", json!([false, null])),
+        present("html", json!({"type": "string", "pattern": "[^ ]"})),
+    ]);
+    // Enabled click-ID matching needs its parameter; a strict source value needs its parameter.
+    schemas["ClickIdIn"]["allOf"] = json!([
+        {"anyOf": [
+            absent_or("enabled", json!([false, null])),
+            present("param", json!({"type": "string"})),
+        ]},
+        {"anyOf": [
+            absent_or("source_value", json!([null, ""])),
+            present("source_param", json!({"type": "string"})),
+        ]},
+    ]);
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ fn get_openapi() {}
     summary = "The tracking script",
     description = "The same small script for every container: it reads the container id and the tracking host from its own src, calls /collect on each page view and exposes postclick.track(name, data), postclick.consent(state) and postclick.page(). Cacheable for 300 s, then revalidated with its ETag.",
     params(
-        ("id" = String, Query, description = "Container id (ctr_…)"),
+        ("id" = String, Query, description = "Container id (ctr_ and 22 base64url characters)", pattern = "^ctr_[A-Za-z0-9_-]{22}$"),
         ("If-None-Match" = Option<String>, Header),
     ),
     responses(
@@ -54,10 +54,11 @@ fn get_tracking_script() {}
     tag = "browser",
     summary = "The tracking script's headers",
     params(
-        ("id" = String, Query, description = "Container id (ctr_…)"),
+        ("id" = String, Query, description = "Container id (ctr_ and 22 base64url characters)", pattern = "^ctr_[A-Za-z0-9_-]{22}$"),
     ),
     responses(
         (status = 200, description = "As GET, without a body"),
+        (status = 400, description = "The id parameter is missing (no body)"),
         (status = 304, description = "The browser's copy is current"),
         (status = 404, description = "Unknown container", body = ErrorBody),
     ),
@@ -71,10 +72,10 @@ fn head_tracking_script() {}
     summary = "Record a page view",
     description = "Captures the click ids (gclid, gbraid, wbraid, dclid, fbclid, ttclid, msclkid, epik, rdt_cid, li_fat_id, twclid, each connector's custom click parameter) and utm_* tags of `url`'s query into first-party cookies and one click row each. A page view without click parameters stores nothing. Prefetches and link-preview crawlers get 204 and nothing else. Calls from an Origin that is not among the container's allowed origins are refused.",
     params(
-        ("id" = String, Query, description = "Container id (ctr_…)"),
-        ("url" = String, Query, description = "The page URL; click ids and UTM tags are captured from its query. The fragment is never stored."),
+        ("id" = String, Query, description = "Container id (ctr_ and 22 base64url characters)", pattern = "^ctr_[A-Za-z0-9_-]{22}$"),
+        ("url" = String, Query, description = "The page URL; click ids and UTM tags are captured from its query. The fragment is never stored.", pattern = "^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:/[A-Za-z0-9._~-]*)*(?:\\?[A-Za-z0-9._~=&-]*)?$", max_length = 2048),
         ("ref" = Option<String>, Query, description = "The page's referrer (accepted, not stored yet)"),
-        ("consent" = Option<ConsentSignal>, Query, description = "The page's consent signal, as postclick.consent() was told. Without it, a container that requires consent sets no cookie and stores nothing."),
+        ("consent" = inline(Option<ConsentSignal>), Query, description = "The page's consent signal, as postclick.consent() was told. Without it, a container that requires consent sets no cookie and stores nothing."),
     ),
     responses(
         (status = 204, description = "Recorded", headers(("Cache-Control" = String, description = "no-store"), ("Set-Cookie" = String, description = "One header per cookie: pc_vid, pc_clk, _fbc, _gcl_aw, each `Domain={cookie domain}; Path=/; Max-Age=…; Secure; SameSite=Lax`, pc_vid and pc_clk also HttpOnly. None when consent is required and missing, refused, or the cookie domain does not cover the request host."), ("Access-Control-Allow-Origin" = String, description = "The caller's Origin, only when it is one of the container's allowed origins"), ("Access-Control-Allow-Credentials" = String, description = "true, with Access-Control-Allow-Origin"), ("Vary" = String, description = "Origin"))),
@@ -93,13 +94,14 @@ fn collect() {}
     summary = "A page-view check that records nothing",
     description = "Answers as GET would, but sets no cookie and creates no click.",
     params(
-        ("id" = String, Query, description = "Container id (ctr_…)"),
-        ("url" = String, Query, description = "The page URL; click ids and UTM tags are captured from its query. The fragment is never stored."),
+        ("id" = String, Query, description = "Container id (ctr_ and 22 base64url characters)", pattern = "^ctr_[A-Za-z0-9_-]{22}$"),
+        ("url" = String, Query, description = "The page URL; click ids and UTM tags are captured from its query. The fragment is never stored.", pattern = "^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:/[A-Za-z0-9._~-]*)*(?:\\?[A-Za-z0-9._~=&-]*)?$", max_length = 2048),
         ("ref" = Option<String>, Query, description = "The page's referrer (accepted, not stored yet)"),
-        ("consent" = Option<ConsentSignal>, Query, description = "The page's consent signal, as postclick.consent() was told. Without it, a container that requires consent sets no cookie and stores nothing."),
+        ("consent" = inline(Option<ConsentSignal>), Query, description = "The page's consent signal, as postclick.consent() was told. Without it, a container that requires consent sets no cookie and stores nothing."),
     ),
     responses(
         (status = 204, description = "Nothing recorded"),
+        (status = 400, description = "A parameter is missing or malformed (no body)"),
         (status = 404, description = "Unknown container", body = ErrorBody),
     ),
 )]
@@ -112,11 +114,12 @@ fn head_collect() {}
     summary = "CORS preflight",
     description = "Allows a credentialed GET with Content-Type from the container's allowed origins; refuses every other origin without CORS headers.",
     params(
-        ("id" = String, Query, description = "Container id (ctr_…)"),
+        ("id" = String, Query, description = "Container id (ctr_ and 22 base64url characters)", pattern = "^ctr_[A-Za-z0-9_-]{22}$"),
         ("Origin" = Option<String>, Header),
     ),
     responses(
         (status = 204, description = "Allowed", headers(("Access-Control-Allow-Origin" = String, description = "The caller's Origin, only when it is one of the container's allowed origins"), ("Access-Control-Allow-Credentials" = String, description = "true, with Access-Control-Allow-Origin"), ("Vary" = String, description = "Origin"), ("Access-Control-Allow-Methods" = String), ("Access-Control-Allow-Headers" = String, description = "content-type"), ("Access-Control-Max-Age" = String))),
+        (status = 400, description = "The id parameter is missing", body = ErrorBody),
         (status = 403, description = "The Origin is not among the container's allowed origins", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
     ),
@@ -130,8 +133,8 @@ fn preflight_collect() {}
     summary = "Tracking link: capture, then redirect",
     description = "Captures click ids and UTM tags from its own query and from `to`'s query, sets the first-party cookies, stores one click row per parameter, then redirects. A container that requires consent only redirects. Prefetches and link-preview crawlers are redirected without capture.",
     params(
-        ("id" = String, Query, description = "Container id (ctr_…)"),
-        ("to" = String, Query, description = "The landing URL: absolute http(s), on the container's cookie domain or one of its redirect domains (or their subdomains)"),
+        ("id" = String, Query, description = "Container id (ctr_ and 22 base64url characters)", pattern = "^ctr_[A-Za-z0-9_-]{22}$"),
+        ("to" = String, Query, description = "The landing URL: absolute http(s), on the container's cookie domain or one of its redirect domains (or their subdomains)", pattern = "^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:/[A-Za-z0-9._~-]*)*(?:\\?[A-Za-z0-9._~=&-]*)?$", max_length = 2048),
         ("gclid" = Option<String>, Query, description = "Any click parameter or utm_* tag may also be given here; /c's own values win over `to`'s"),
     ),
     responses(
@@ -150,8 +153,8 @@ fn redirect() {}
     summary = "Tracking-link check that records nothing",
     description = "Answers as GET would (302 with Location, or 400), but sets no cookie and creates no click.",
     params(
-        ("id" = String, Query, description = "Container id (ctr_…)"),
-        ("to" = String, Query, description = "The landing URL: absolute http(s), on the container's cookie domain or one of its redirect domains (or their subdomains)"),
+        ("id" = String, Query, description = "Container id (ctr_ and 22 base64url characters)", pattern = "^ctr_[A-Za-z0-9_-]{22}$"),
+        ("to" = String, Query, description = "The landing URL: absolute http(s), on the container's cookie domain or one of its redirect domains (or their subdomains)", pattern = "^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:/[A-Za-z0-9._~-]*)*(?:\\?[A-Za-z0-9._~=&-]*)?$", max_length = 2048),
         ("gclid" = Option<String>, Query, description = "Any click parameter or utm_* tag may also be given here; /c's own values win over `to`'s"),
     ),
     responses(
@@ -169,7 +172,7 @@ fn head_redirect() {}
     summary = "Record a browser event",
     description = "What postclick.track(name, data) sends. Deduplicated on event_id per container: a repeat answers the earlier event with duplicate: true. Email and phone are stored SHA-256-hashed after normalisation, with the external id, for matching webhooks to this visitor. The visitor is the pc_vid cookie; a browser without one gets a new pc_vid (same consent and domain rules as /collect). consent.advertising is the cookie consent signal.",
     params(
-        ("id" = String, Query, description = "Container id (ctr_…)"),
+        ("id" = String, Query, description = "Container id (ctr_ and 22 base64url characters)", pattern = "^ctr_[A-Za-z0-9_-]{22}$"),
     ),
     request_body(content = BrowserEventIn, content_type = "application/json"),
     responses(
@@ -191,11 +194,12 @@ fn send_event() {}
     summary = "CORS preflight",
     description = "Allows a credentialed POST with Content-Type from the container's allowed origins; refuses every other origin without CORS headers.",
     params(
-        ("id" = String, Query, description = "Container id (ctr_…)"),
+        ("id" = String, Query, description = "Container id (ctr_ and 22 base64url characters)", pattern = "^ctr_[A-Za-z0-9_-]{22}$"),
         ("Origin" = Option<String>, Header),
     ),
     responses(
         (status = 204, description = "Allowed", headers(("Access-Control-Allow-Origin" = String, description = "The caller's Origin, only when it is one of the container's allowed origins"), ("Access-Control-Allow-Credentials" = String, description = "true, with Access-Control-Allow-Origin"), ("Vary" = String, description = "Origin"), ("Access-Control-Allow-Methods" = String), ("Access-Control-Allow-Headers" = String, description = "content-type"), ("Access-Control-Max-Age" = String))),
+        (status = 400, description = "The id parameter is missing", body = ErrorBody),
         (status = 403, description = "The Origin is not among the container's allowed origins", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
     ),

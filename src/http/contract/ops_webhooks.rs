@@ -142,7 +142,7 @@ fn webhook_post() {}
     summary = "Custom JSON webhook (seed 004)",
     params(
         ("container" = String, Path, description = "Container id (ctr_...)"),
-        ("topic" = Topic, Path, description = "purchase → Purchase, lead → Lead, signup → CompleteRegistration, refund → Refund, subscription → Subscribe, custom → the body's event_name"),
+        ("topic" = inline(Topic), Path, description = "purchase → Purchase, lead → Lead, signup → CompleteRegistration, refund → Refund, subscription → Subscribe, custom → the body's event_name"),
     ),
     request_body(content = CustomWebhookIn, content_type = "application/json"),
     responses(

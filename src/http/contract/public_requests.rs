@@ -41,8 +41,7 @@ pub struct BrowserEventIn {
     /// Needs `currency`.
     #[schema(minimum = 0, maximum = 1000000000000.0_f64)]
     value: Option<f64>,
-    /// ISO 4217, e.g. EUR.
-    #[schema(pattern = "^[A-Z]{3}$")]
+    #[schema(schema_with = rules::currency)]
     currency: Option<String>,
     /// The page URL.
     #[schema(pattern = r"^https?://[a-z0-9]+(?:\.[a-z0-9]+)*(?:/[A-Za-z0-9._~-]*)*$")]
@@ -101,8 +100,7 @@ pub struct CustomWebhookIn {
     event_name: Option<String>,
     #[schema(minimum = 0)]
     value: Option<f64>,
-    /// ISO 4217; required with value.
-    #[schema(pattern = "^[A-Z]{3}$")]
+    #[schema(schema_with = rules::currency)]
     currency: Option<String>,
     #[schema(minimum = 0)]
     tax: Option<f64>,

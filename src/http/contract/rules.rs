@@ -3,7 +3,7 @@
 //! change to one is a search away from the other; the contract run (schemathesis against the real
 //! worker) fails when the two disagree.
 
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
 
 /// Characters Rust's `char::is_control` refuses anywhere in a name (Unicode category Cc).
 const CONTROL: &str = r"\u0000-\u001f\u007f-\u009f";
@@ -52,7 +52,7 @@ pub fn event_name() -> ObjectBuilder {
 
 /// A list of trigger event names (`parse_connector`: at most 50).
 pub fn trigger_events() -> ArrayBuilder {
-    ArrayBuilder::new()
+    nullable_array()
         .items(event_name())
         .max_items(Some(50))
         .description(Some(
@@ -64,8 +64,8 @@ pub fn trigger_events() -> ArrayBuilder {
 const LABEL: &str = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
 /// The last label, with a letter in it: `ContainerSettings::parse` refuses IPv4 addresses, and a
 /// top-level label with a letter can never form one.
-const TOP_LABEL: &str =
-    "(?:[A-Za-z]|[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]|[0-9][A-Za-z0-9-]{0,61}[A-Za-z])";
+/// (URL parsers also read a last label such as `0x1f` as a number, so it starts with a letter.)
+const TOP_LABEL: &str = "[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
 
 /// A host name as `ContainerSettings::parse` takes it: dot-separated labels, no scheme, port or
 /// path. `min_labels` is 2 for a cookie domain (`shop.com`), 1 for a redirect host.
@@ -86,14 +86,14 @@ pub fn cookie_domain() -> ObjectBuilder {
 /// An origin: `http(s)://host[:port]`, nothing after it (`ContainerSettings::parse`).
 pub fn origin() -> ObjectBuilder {
     string(
-        r"^https?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::[1-9][0-9]{0,3})?/?$".to_string(),
+        format!(r"^https?://(?:{LABEL}\.)*{TOP_LABEL}(?::[1-9][0-9]{{0,3}})?/?$"),
         "An origin such as https://www.shop.com",
     )
 }
 
 /// Allowed origins: at most 50.
 pub fn origins() -> ArrayBuilder {
-    ArrayBuilder::new()
+    nullable_array()
         .items(origin())
         .max_items(Some(50))
         .description(Some(
@@ -103,7 +103,7 @@ pub fn origins() -> ArrayBuilder {
 
 /// Extra redirect hosts: at most 50.
 pub fn redirect_domains() -> ArrayBuilder {
-    ArrayBuilder::new()
+    nullable_array()
         .items(
             string(host_pattern(1), "A host name such as partner-shop.com").max_length(Some(253)),
         )
@@ -111,4 +111,23 @@ pub fn redirect_domains() -> ArrayBuilder {
         .description(Some(
             "Extra hosts /c may redirect to, besides the cookie domain and its subdomains",
         ))
+}
+
+/// An optional list: the parsers read `null` as absent, the default (an empty list).
+fn nullable_array() -> ArrayBuilder {
+    ArrayBuilder::new().schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+}
+
+/// An ISO 4217 code from the list `Currency::parse` accepts.
+pub fn currency() -> ObjectBuilder {
+    let codes = crate::core::money::ISO_4217;
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(
+            codes
+                .iter()
+                .map(|c| serde_json::Value::from(*c))
+                .chain([serde_json::Value::Null]),
+        ))
+        .description(Some("ISO 4217, e.g. EUR; required with value"))
 }
