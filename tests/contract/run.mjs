@@ -51,7 +51,11 @@ const STATEFUL_REFUSALS = {
   'POST /admin/api/connectors/{id}/approve-pixel': 'nothing_to_approve',
   'POST /admin/api/connectors/{id}/test': 'no_webhook',
   'POST /admin/api/deliveries/{id}/replay': 'delivery_pending, nothing_to_replay',
+  // The custom topic needs event_name in the body: a rule across the path and the body.
+  'POST /webhooks/custom/{container}/{topic}': 'missing_field event_name',
 };
+/** A cursor from another connector's log is refused 400 (invalid_cursor), whatever its form. */
+const STATEFUL_CURSORS = { 'GET /admin/api/connectors/{id}/deliveries': 'invalid_cursor' };
 
 const tomlString = (s) => JSON.stringify(String(s));
 const tomlList = (items) => `[${items.map(tomlString).join(', ')}]`;
@@ -64,6 +68,7 @@ function dictionaryFor(method, path, location, name) {
   if (location === 'header' && name.toLowerCase() === 'origin') return 'origins';
   if (location === 'query' && name === 'id' && !path.startsWith('/admin')) return 'containers';
   if (location === 'query' && name === 'to' && path === '/c') return 'landings';
+  if (location === 'query' && name === 'externalId' && path === '/webhook') return 'external_ids';
   if (location !== 'path') return null;
   if (path === '/px/{token}') return 'pixel_tokens';
   if (path.startsWith('/webhooks/custom/') && name === 'container') return 'containers';
@@ -82,6 +87,9 @@ function dictionaryFor(method, path, location, name) {
 
 function configToml(doc, fixtures, adminToken) {
   const lines = [
+    // 413 (body or URL too large) refuses a request as surely as 400 does.
+    '[checks.negative_data_rejection]',
+    'expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429, "5XX"]',
     '[auth.openapi.adminToken]', `bearer = ${tomlString(adminToken)}`,
     '[auth.openapi.webhookKey]', `bearer = ${tomlString(fixtures.apiKey)}`,
     '[auth.openapi.webhookKeyQuery]', `api_key = ${tomlString(fixtures.apiKey)}`,
@@ -97,6 +105,7 @@ function configToml(doc, fixtures, adminToken) {
     pixel_tokens: fixtures.pixelTokens,
     origins: [fixtures.origin],
     landings: fixtures.landings,
+    external_ids: ['contract-customer-1'],
   };
   for (const [name, values] of Object.entries(dictionaries)) {
     lines.push(`[dictionaries.${name}]`, `values = ${tomlList(values)}`);
@@ -110,17 +119,20 @@ function configToml(doc, fixtures, adminToken) {
         // Mostly the real resource, sometimes whatever the fuzzer makes: both paths get tested.
         // A landing URL must be on the container's own domains, which no schema can know: positive
         // cases always take one; negative cases are still generated from the schema.
-        const probability = dictionary === 'landings' ? 1 : 0.9;
+        // A set request (no track) must name the visitor it enriches, a rule across parameters no
+        // schema states: positive cases always carry the external id.
+        const probability = ['landings', 'external_ids'].includes(dictionary) ? 1 : 0.9;
         if (dictionary) bindings.push(`${tomlString(`${p.in}.${p.name}`)} = { dictionary = "${dictionary}", probability = ${probability} }`);
       }
       const name = `${method.toUpperCase()} ${path}`;
-      const refused = STATEFUL_REFUSALS[name];
+      const refused = STATEFUL_REFUSALS[name] ?? STATEFUL_CURSORS[name];
       if (bindings.length === 0 && !refused) continue;
       lines.push('[[operations]]', `include-name = ${tomlString(name)}`);
       if (bindings.length > 0) lines.push(`parameters = { ${bindings.join(', ')} }`);
       if (refused) {
         // 2xx, 3xx, 401, 403, 404, 409, 429 and 5xx are schemathesis' own defaults.
-        lines.push(`checks.positive_data_acceptance.expected-statuses = ["2XX", "3XX", 401, 403, 404, 409, 422, 429, "5XX"]`);
+        const status = STATEFUL_CURSORS[name] ? 400 : 422;
+        lines.push(`checks.positive_data_acceptance.expected-statuses = ["2XX", "3XX", 401, 403, 404, 409, ${status}, 429, "5XX"]`);
       }
     }
   }

@@ -1,10 +1,12 @@
-//! `GET /admin/api/openapi.json`: the checked-in OpenAPI 3 document. It is public, like any API
-//! reference; it holds no data.
+//! `GET /admin/api/openapi.json`: the checked-in OpenAPI 3 document, generated from the request
+//! and response types (see `http::contract`). It is public, like any API reference; it holds no
+//! data.
 
 use crate::http::error::ApiResult;
 use worker::{Headers, Request, Response, RouteContext};
 
-pub const OPENAPI_JSON: &str = include_str!("../../../assets/openapi.json");
+/// `assets/openapi.json`, minified by `build.rs`.
+pub const OPENAPI_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
 
 pub async fn handle_openapi(_: Request, _: RouteContext<()>) -> ApiResult<Response> {
     let headers = Headers::new();

@@ -73,6 +73,7 @@ pub fn document() -> String {
     doc.merge(ops_deliveries::Operations::openapi());
     let mut value = serde_json::to_value(&doc).expect("the document serialises");
     cross_field_rules(&mut value["components"]["schemas"]);
+    parameter_rules(&mut value["paths"]);
     let mut text = serde_json::to_string_pretty(&value).expect("the document serialises");
     text.push('\n');
     text
@@ -91,10 +92,25 @@ fn cross_field_rules(schemas: &mut serde_json::Value) {
         present("mode", json!({"const": "disabled"})),
         present("trigger_events", json!({"type": "array", "minItems": 1})),
     ]);
+    // Attribute names are 1 to 64 printable characters (`Attributes::from_map`).
+    let attribute_name = rules::printable_pattern(crate::core::event::MAX_ATTRIBUTE_KEY_LEN);
+    for schema in ["BrowserEventIn", "SampleEvent"] {
+        schemas[schema]["properties"]["attributes"]["propertyNames"] =
+            json!({"pattern": attribute_name});
+    }
+    // Renamed events are event names on both sides (`EventName::parse`).
+    let event_name = rules::printable_pattern(crate::core::event::MAX_EVENT_NAME_LEN);
+    let renames = &mut schemas["WebhookIn"]["properties"]["event_renames"];
+    renames["propertyNames"] = json!({"pattern": event_name});
+    renames["additionalProperties"] = json!({"type": "string", "pattern": event_name});
+    renames["maxProperties"] = json!(50);
+    // The user object of a browser event keeps unknown keys as attributes: 1 to 64 printable
+    // characters each.
+    schemas["BrowserUserIn"]["propertyNames"] = json!({"pattern": attribute_name});
     // An enabled webhook needs a URL.
     schemas["WebhookIn"]["anyOf"] = json!([
         absent_or("enabled", json!([false, null])),
-        present("url", json!({"type": "string"})),
+        present("url", json!({"type": "string", "pattern": "[^ ]"})),
     ]);
     // An enabled pixel needs HTML.
     schemas["PixelIn"]["anyOf"] = json!([
@@ -112,6 +128,36 @@ fn cross_field_rules(schemas: &mut serde_json::Value) {
             present("source_param", json!({"type": "string"})),
         ]},
     ]);
+}
+
+/// Parameter and body rules the `utoipa::path` attributes cannot compute: patterns built by
+/// `rules`, and an optional body that is an object when sent.
+fn parameter_rules(paths: &mut serde_json::Value) {
+    use serde_json::json;
+    let event_name = rules::printable_pattern(crate::core::event::MAX_EVENT_NAME_LEN);
+    for method in ["get", "post"] {
+        for param in paths["/webhook"][method]["parameters"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            if param["name"] == "track" {
+                param["schema"]["pattern"] = json!(event_name);
+            }
+        }
+    }
+    for param in paths["/admin/api/connectors/{id}/deliveries"]["get"]["parameters"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        if param["name"] == "before" {
+            param["schema"]["pattern"] = json!("^dlv_[A-Za-z0-9_-]{22}$");
+        }
+    }
+    // A Test Webhook takes no body, or an object; `null` is neither.
+    paths["/admin/api/connectors/{id}/test"]["post"]["requestBody"]["content"]
+        ["application/json"]["schema"] = json!({"$ref": "#/components/schemas/TestIn"});
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@
 
 #![allow(dead_code)]
 
+use super::public_requests::{BrowserUserIn, ConsentIn};
 use super::rules;
 use serde::Deserialize;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
@@ -122,10 +122,10 @@ pub struct WebhookIn {
     /// Default GET.
     method: Option<MethodIn>,
     /// An http(s) URL; `{{PLACEHOLDERS}}` may stand in its path and query, never in the scheme
-    /// or host. No credentials: use a header.
+    /// or host. No credentials: use a header. A blank URL counts as none.
     #[schema(
         max_length = 2048,
-        pattern = r"^https?://[a-z0-9]+(?:\.[a-z0-9]+)*(?::[1-9][0-9]{0,3})?(?:/[A-Za-z0-9._~-]*)*(?:\?[A-Za-z0-9._~=&-]*)?$"
+        pattern = r"^(?:[ ]*|https?://[a-z][a-z0-9]*(?:\.[a-z][a-z0-9]*)*(?::[1-9][0-9]{0,3})?(?:/[A-Za-z0-9._~-]*)*(?:\?[A-Za-z0-9._~=&-]*)?)$"
     )]
     url: Option<String>,
     #[schema(max_items = 50)]
@@ -187,6 +187,7 @@ pub struct ClickIdIn {
 /// plus the visitor facts a real event brings. Every field is optional; defaults describe a
 /// typical purchase.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SampleEvent {
     /// Defaults to the connector's first trigger event.
     event: Option<String>,
@@ -194,9 +195,10 @@ pub struct SampleEvent {
     value: Option<f64>,
     currency: Option<String>,
     url: Option<String>,
-    attributes: Option<BTreeMap<String, Value>>,
-    user: Option<BTreeMap<String, Value>>,
-    consent: Option<BTreeMap<String, Value>>,
+    /// Custom data: at most 50 keys of 1 to 64 printable characters.
+    attributes: Option<BTreeMap<String, String>>,
+    user: Option<BrowserUserIn>,
+    consent: Option<ConsentIn>,
     pc_test: Option<bool>,
     /// The visitor's earlier clicks.
     #[schema(max_items = 24)]
@@ -208,9 +210,13 @@ pub struct SampleEvent {
 
 /// A click in a sample's history.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SampleClick {
-    /// A click id parameter, e.g. `aff_click_id` or `gclid`.
+    /// A click id parameter, e.g. `aff_click_id` or `gclid`; never a `utm_*` tag (those go in
+    /// `landing_params`).
+    #[schema(pattern = "^[a-tv-z][a-z0-9_]{0,63}$")]
     param: String,
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,128}$")]
     value: String,
     #[schema(minimum = 0, maximum = 3650)]
     age_days: Option<f64>,
