@@ -16,8 +16,8 @@
 
 use super::connectors::find as find_connector;
 use super::model::{
-    DeliveryAttemptOut, DeliveryKind, DeliveryOut, DeliveryPage, HeaderOut, PreviewClick,
-    PreviewError, PreviewOut, ReplayQueued, TestQueued,
+    delivery_out, headers_out, DeliveryPage, PreviewClick, PreviewError, PreviewOut, ReplayQueued,
+    TestQueued,
 };
 use super::{db, limit_param, query_param, require_admin};
 use crate::core::clicks::cookies::CookieDomain;
@@ -36,7 +36,7 @@ use crate::http::delivery::outbox::{method_text, new_row, write_and_enqueue, Row
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::respond::{iso8601, json, now_ms, param, random16};
 use crate::store::containers;
-use crate::store::deliveries::{self, AttemptRow, DeliveryRow};
+use crate::store::deliveries;
 use serde_json::{json, Value};
 use worker::{D1Database, Request, Response, RouteContext};
 
@@ -187,16 +187,6 @@ pub async fn handle_preview_connector(
     json(200, &out)
 }
 
-fn headers_out(headers: &[(String, String)]) -> Vec<HeaderOut> {
-    headers
-        .iter()
-        .map(|(name, value)| HeaderOut {
-            name: name.clone(),
-            value: value.clone(),
-        })
-        .collect()
-}
-
 /// The body of `test`: optional. No body (or an empty one) means the synthetic test event.
 async fn optional_json(req: &mut Request) -> ApiResult<Option<Value>> {
     if media_type(req).is_some() {
@@ -299,65 +289,6 @@ pub async fn handle_list_deliveries(req: Request, ctx: RouteContext<()>) -> ApiR
         .then(|| rows.last().map(|r| r.id.clone()))
         .flatten();
     json(200, &DeliveryPage { data, next_before })
-}
-
-fn opt_time(ms: Option<i64>) -> Option<String> {
-    ms.map(|ms| iso8601(ms as f64))
-}
-
-/// One webhook log entry: everything is the masked copy.
-fn delivery_out(row: &DeliveryRow, attempts: &[AttemptRow]) -> DeliveryOut {
-    let kind = match (&row.replay_of, &row.event_row_id) {
-        (Some(_), _) => DeliveryKind::Replay,
-        (None, Some(_)) => DeliveryKind::Event,
-        (None, None) => DeliveryKind::TestWebhook,
-    };
-    let reason = row.reason.as_deref().and_then(SkipReason::parse);
-    let headers: Vec<(String, String)> = row
-        .headers
-        .as_deref()
-        .and_then(|h| serde_json::from_str(h).ok())
-        .unwrap_or_default();
-    let attempts = attempts
-        .iter()
-        .filter(|a| a.delivery_id == row.id)
-        .map(|a| DeliveryAttemptOut {
-            attempt: a.attempt,
-            time: iso8601(a.started_at as f64),
-            response_code: a.response_code,
-            latency_ms: a.latency_ms,
-            error: a.error.clone(),
-            response_body: a.response_body.clone(),
-        })
-        .collect();
-    DeliveryOut {
-        id: row.id.clone(),
-        time: iso8601(row.created_at as f64),
-        updated_at: iso8601(row.updated_at as f64),
-        kind,
-        event_row_id: row.event_row_id.clone(),
-        status: row.status.clone(),
-        reason: row.reason.clone(),
-        reason_message: reason.map(SkipReason::message),
-        attempt: row.attempt,
-        method: row.method.clone(),
-        url: row.url.clone(),
-        headers: headers_out(&headers),
-        body: row.body.clone(),
-        response_code: row.response_code,
-        response_body: row.response_body.clone(),
-        latency_ms: row.latency_ms,
-        error: row.error.clone(),
-        idempotency_key: row.idempotency_key.clone(),
-        replay_of: row.replay_of.clone(),
-        next_attempt_at: opt_time(
-            row.status()
-                .filter(|s| s.is_pending())
-                .and(row.next_attempt_at),
-        ),
-        dead_lettered_at: opt_time(row.dead_lettered_at),
-        attempts,
-    }
 }
 
 pub async fn handle_replay_delivery(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {

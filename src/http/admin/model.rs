@@ -1,5 +1,6 @@
-//! The admin API's answers as types: every resource and list the handlers serialise, named the
-//! way the OpenAPI document names them (`ContainerOut`, `ConnectorOut`, `ApiKeyOut`, ...).
+//! The admin API's answers as types, and the conversions from stored rows: every resource and
+//! list the handlers serialise, named the way the OpenAPI document names them (`ContainerOut`,
+//! `ConnectorOut`, `ApiKeyOut`, ...).
 //!
 //! These structs are the one description of each answer: serde writes them, and the native test
 //! in `http::contract` derives the document's schemas from the same structs (`utoipa::ToSchema`,
@@ -10,6 +11,8 @@ use crate::core::connector::ConnectorConfig;
 use crate::core::container::ContainerSettings;
 use crate::core::params::ParamInfo;
 use crate::core::postback::SkipReason;
+use crate::http::respond::iso8601;
+use crate::store::deliveries::{AttemptRow, DeliveryRow};
 use serde::Serialize;
 
 /// A container, as every container answer shows it.
@@ -277,4 +280,74 @@ pub struct PreviewOut {
     /// Placeholders of the request that had no value.
     pub unresolved: Vec<String>,
     pub error: Option<PreviewError>,
+}
+
+/// `{name, value}` rows from `(name, value)` pairs.
+pub fn headers_out(headers: &[(String, String)]) -> Vec<HeaderOut> {
+    headers
+        .iter()
+        .map(|(name, value)| HeaderOut {
+            name: name.clone(),
+            value: value.clone(),
+        })
+        .collect()
+}
+
+fn opt_time(ms: Option<i64>) -> Option<String> {
+    ms.map(|ms| iso8601(ms as f64))
+}
+
+/// One webhook log entry: everything is the masked copy.
+pub fn delivery_out(row: &DeliveryRow, attempts: &[AttemptRow]) -> DeliveryOut {
+    let kind = match (&row.replay_of, &row.event_row_id) {
+        (Some(_), _) => DeliveryKind::Replay,
+        (None, Some(_)) => DeliveryKind::Event,
+        (None, None) => DeliveryKind::TestWebhook,
+    };
+    let reason = row.reason.as_deref().and_then(SkipReason::parse);
+    let headers: Vec<(String, String)> = row
+        .headers
+        .as_deref()
+        .and_then(|h| serde_json::from_str(h).ok())
+        .unwrap_or_default();
+    let attempts = attempts
+        .iter()
+        .filter(|a| a.delivery_id == row.id)
+        .map(|a| DeliveryAttemptOut {
+            attempt: a.attempt,
+            time: iso8601(a.started_at as f64),
+            response_code: a.response_code,
+            latency_ms: a.latency_ms,
+            error: a.error.clone(),
+            response_body: a.response_body.clone(),
+        })
+        .collect();
+    DeliveryOut {
+        id: row.id.clone(),
+        time: iso8601(row.created_at as f64),
+        updated_at: iso8601(row.updated_at as f64),
+        kind,
+        event_row_id: row.event_row_id.clone(),
+        status: row.status.clone(),
+        reason: row.reason.clone(),
+        reason_message: reason.map(SkipReason::message),
+        attempt: row.attempt,
+        method: row.method.clone(),
+        url: row.url.clone(),
+        headers: headers_out(&headers),
+        body: row.body.clone(),
+        response_code: row.response_code,
+        response_body: row.response_body.clone(),
+        latency_ms: row.latency_ms,
+        error: row.error.clone(),
+        idempotency_key: row.idempotency_key.clone(),
+        replay_of: row.replay_of.clone(),
+        next_attempt_at: opt_time(
+            row.status()
+                .filter(|s| s.is_pending())
+                .and(row.next_attempt_at),
+        ),
+        dead_lettered_at: opt_time(row.dead_lettered_at),
+        attempts,
+    }
 }
