@@ -107,6 +107,8 @@ fn cross_field_rules(schemas: &mut serde_json::Value) {
     // The user object of a browser event keeps unknown keys as attributes: 1 to 64 printable
     // characters each.
     schemas["BrowserUserIn"]["propertyNames"] = json!({"pattern": attribute_name});
+    schemas["BrowserUserIn"]["additionalProperties"] =
+        json!({"type": ["string", "number", "boolean", "null"]});
     // An enabled webhook needs a URL.
     schemas["WebhookIn"]["anyOf"] = json!([
         absent_or("enabled", json!([false, null])),

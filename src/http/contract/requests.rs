@@ -134,9 +134,9 @@ pub struct WebhookIn {
     headers: Option<Vec<NamedValueIn>>,
     /// Event name → the name the partner receives.
     event_renames: Option<BTreeMap<String, String>>,
-    /// Standard Webhooks secret: `whsec_` and base64 of 24 to 64 bytes.
+    /// Standard Webhooks secret: `whsec_` and base64 of 24 to 64 bytes; blank counts as none.
     #[schema(
-        pattern = r"^whsec_(?:[A-Za-z0-9+/]{4}){8,21}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+        pattern = r"^(?:[ ]*|whsec_(?:[A-Za-z0-9+/]{4}){8,21}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$"
     )]
     signing_secret: Option<String>,
 }
