@@ -1,9 +1,10 @@
 //! `GET /healthz`: the worker answers; it touches no binding, so it also serves as the bench probe.
 
-use super::error::ApiResult;
 use super::respond::json;
+use super::router::RouteContext;
+use crate::error::Result;
 use serde::Serialize;
-use worker::{Request, Response, RouteContext};
+use worker::{Request, Response};
 
 /// The liveness answer.
 #[derive(Serialize)]
@@ -18,7 +19,7 @@ pub struct HealthOut {
     pub version: &'static str,
 }
 
-pub async fn handle_healthz(_: Request, _: RouteContext<()>) -> ApiResult<Response> {
+pub async fn handle_healthz(_: Request, _: RouteContext) -> Result<Response> {
     let out = HealthOut {
         status: "ok",
         service: "postclick",

@@ -9,18 +9,19 @@
 
 use crate::core::connector::ConnectorConfig;
 use crate::core::container::ContainerSettings;
+use crate::core::ids::{ApiKeyId, ConnectorId, ContainerId, DeliveryId, EventId, EventRowId};
 use crate::core::params::ParamInfo;
 use crate::core::postback::SkipReason;
-use crate::http::respond::iso8601;
-use crate::store::deliveries::{AttemptRow, DeliveryRow};
+use crate::core::time::UnixMs;
+use crate::store::attempts::AttemptRow;
+use crate::store::deliveries::DeliveryRow;
 use serde::Serialize;
 
 /// A container, as every container answer shows it.
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ContainerOut {
-    /// `ctr_` and 22 base64url characters.
-    pub id: String,
+    pub id: ContainerId,
     #[serde(flatten)]
     pub settings: ContainerSettings,
     pub created_at: String,
@@ -46,9 +47,8 @@ pub struct EventNameList {
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ConnectorOut {
-    /// `con_` and 22 base64url characters.
-    pub id: String,
-    pub container_id: String,
+    pub id: ConnectorId,
+    pub container_id: ContainerId,
     #[serde(flatten)]
     pub config: ConnectorConfig,
     pub created_at: String,
@@ -61,16 +61,15 @@ pub struct ConnectorOut {
 pub struct ConnectorPage {
     pub data: Vec<ConnectorOut>,
     /// Pass as `after` for the next page; `null` on the last page.
-    pub next_after: Option<String>,
+    pub next_after: Option<ConnectorId>,
 }
 
 /// An API key as lists show it: never the key or its hash.
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ApiKeyOut {
-    /// `key_` and 22 base64url characters.
-    pub id: String,
-    pub container_id: String,
+    pub id: ApiKeyId,
+    pub container_id: ContainerId,
     pub name: String,
     /// The first 12 characters of the key, to recognise it.
     pub prefix: String,
@@ -112,7 +111,7 @@ pub struct WebhookActivityOut {
     pub session_matched: bool,
     pub http_status: u16,
     pub error_code: Option<String>,
-    pub event_id: Option<String>,
+    pub event_id: Option<EventId>,
 }
 
 /// `GET /admin/api/containers/{id}/webhook-activity`: the last 20 requests, newest first.
@@ -126,8 +125,7 @@ pub struct WebhookActivityList {
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ParameterList {
-    #[cfg_attr(test, schema(value_type = Vec<ParamInfo>))]
-    pub data: &'static [ParamInfo],
+    pub data: Vec<ParamInfo>,
     /// How custom event attributes become parameters.
     pub custom: &'static str,
     /// The filters a placeholder may carry, e.g. `{{EMAIL|sha256}}`.
@@ -175,12 +173,11 @@ pub enum DeliveryKind {
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct DeliveryOut {
-    /// `dlv_` and 22 base64url characters.
-    pub id: String,
+    pub id: DeliveryId,
     pub time: String,
     pub updated_at: String,
     pub kind: DeliveryKind,
-    pub event_row_id: Option<String>,
+    pub event_row_id: Option<EventRowId>,
     #[cfg_attr(test, schema(value_type = crate::core::postback::DeliveryStatus))]
     pub status: String,
     /// Why the connector did not (really) send.
@@ -201,7 +198,7 @@ pub struct DeliveryOut {
     pub error: Option<String>,
     /// Sent as `Idempotency-Key` and `webhook-id`; a replay keeps the original's.
     pub idempotency_key: String,
-    pub replay_of: Option<String>,
+    pub replay_of: Option<DeliveryId>,
     /// When the next attempt is due, while the delivery is pending.
     pub next_attempt_at: Option<String>,
     pub dead_lettered_at: Option<String>,
@@ -214,14 +211,14 @@ pub struct DeliveryOut {
 pub struct DeliveryPage {
     pub data: Vec<DeliveryOut>,
     /// Pass as `before` for the next page; `null` on the last page.
-    pub next_before: Option<String>,
+    pub next_before: Option<DeliveryId>,
 }
 
 /// The answer to a Test Webhook: the delivery is written to the log and queued.
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct TestQueued {
-    pub delivery_id: String,
+    pub delivery_id: DeliveryId,
     #[cfg_attr(test, schema(value_type = String, pattern = "^queued$"))]
     pub status: &'static str,
     pub method: Option<String>,
@@ -232,8 +229,8 @@ pub struct TestQueued {
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ReplayQueued {
-    pub delivery_id: String,
-    pub replay_of: String,
+    pub delivery_id: DeliveryId,
+    pub replay_of: DeliveryId,
     #[cfg_attr(test, schema(value_type = String, pattern = "^queued$"))]
     pub status: &'static str,
 }
@@ -293,8 +290,8 @@ pub fn headers_out(headers: &[(String, String)]) -> Vec<HeaderOut> {
         .collect()
 }
 
-fn opt_time(ms: Option<i64>) -> Option<String> {
-    ms.map(|ms| iso8601(ms as f64))
+fn opt_time(time: Option<UnixMs>) -> Option<String> {
+    time.map(UnixMs::iso8601)
 }
 
 /// One webhook log entry: everything is the masked copy.
@@ -315,7 +312,7 @@ pub fn delivery_out(row: &DeliveryRow, attempts: &[AttemptRow]) -> DeliveryOut {
         .filter(|a| a.delivery_id == row.id)
         .map(|a| DeliveryAttemptOut {
             attempt: a.attempt,
-            time: iso8601(a.started_at as f64),
+            time: a.started_at.iso8601(),
             response_code: a.response_code,
             latency_ms: a.latency_ms,
             error: a.error.clone(),
@@ -324,8 +321,8 @@ pub fn delivery_out(row: &DeliveryRow, attempts: &[AttemptRow]) -> DeliveryOut {
         .collect();
     DeliveryOut {
         id: row.id.clone(),
-        time: iso8601(row.created_at as f64),
-        updated_at: iso8601(row.updated_at as f64),
+        time: row.created_at.iso8601(),
+        updated_at: row.updated_at.iso8601(),
         kind,
         event_row_id: row.event_row_id.clone(),
         status: row.status.clone(),
