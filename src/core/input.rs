@@ -166,8 +166,15 @@ pub fn ip(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
 
 /// true/false, 1/0 or yes/no, in any case, as text or JSON.
 pub fn boolean(raw: Raw<'_>, field: &str) -> Result<Option<bool>, Invalid> {
-    if let Raw::Json(Value::Bool(b)) = raw {
-        return Ok(Some(*b));
+    match raw {
+        Raw::Json(Value::Bool(b)) => return Ok(Some(*b)),
+        // 1 and 0 as JSON numbers, `1.0` included.
+        Raw::Json(Value::Number(n)) => match whole_number(n) {
+            Some(1) => return Ok(Some(true)),
+            Some(0) => return Ok(Some(false)),
+            _ => {}
+        },
+        _ => {}
     }
     let Some(value) = raw.as_text(field)? else {
         return Ok(None);
@@ -185,14 +192,19 @@ pub fn boolean(raw: Raw<'_>, field: &str) -> Result<Option<bool>, Invalid> {
 }
 
 /// A JSON number with no fraction, as JSON Schema's `integer` counts it (`51` and `51.0`
-/// alike), or `None` for fractions, negatives and numbers beyond `u64`. Every admin field typed
-/// as a whole number reads through this, so a client that writes `30.0` is not refused.
-pub fn whole_number(n: &serde_json::Number) -> Option<u64> {
-    n.as_u64().or_else(|| {
-        n.as_f64()
-            .filter(|f| f.fract() == 0.0 && (0.0..u64::MAX as f64).contains(f))
-            .map(|f| f as u64)
-    })
+/// alike), from `i64::MIN` to `u64::MAX`; `None` for fractions and numbers beyond. Every field
+/// documented as a whole number reads through this, so a client that writes `30.0` is not
+/// refused.
+pub fn whole_number(n: &serde_json::Number) -> Option<i128> {
+    if let Some(i) = n.as_i64() {
+        return Some(i.into());
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(u.into());
+    }
+    n.as_f64()
+        .filter(|f| f.fract() == 0.0 && (i64::MIN as f64..=u64::MAX as f64).contains(f))
+        .map(|f| f as i128)
 }
 
 /// A field name a sender chose (an attribute, an unknown user field): 1 to
@@ -236,6 +248,20 @@ pub fn visitor_id(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn whole_numbers_are_whole_whether_written_with_a_fraction_or_not() {
+        let whole = |v: Value| v.as_number().and_then(whole_number);
+        assert_eq!(whole(json!(51)), Some(51));
+        assert_eq!(whole(json!(51.0)), Some(51));
+        assert_eq!(whole(json!(-3)), Some(-3));
+        assert_eq!(whole(json!(u64::MAX)), Some(u64::MAX.into()));
+        assert_eq!(whole(json!(51.5)), None);
+        assert_eq!(whole(json!(1e30)), None);
+        assert_eq!(boolean(Raw::Json(&json!(1.0)), "f").unwrap(), Some(true));
+        assert_eq!(boolean(Raw::Json(&json!(0)), "f").unwrap(), Some(false));
+        assert!(boolean(Raw::Json(&json!(2)), "f").is_err());
+    }
 
     #[test]
     fn json_depth_counts_container_levels() {

@@ -134,6 +134,12 @@ mod tests {
             assert_eq!(err.code, "invalid_rate_limit", "{bad}");
             assert_eq!(err.field.as_deref(), Some("rate_limit"));
         }
+        assert_eq!(
+            RateLimit::from_json(Some(&json!(51.0)), "rate_limit")
+                .unwrap()
+                .per_minute(),
+            51
+        );
         let err = RateLimit::from_json(Some(&json!("60")), "rate_limit").unwrap_err();
         assert_eq!(err.code, "invalid_type");
     }
