@@ -40,6 +40,7 @@ mod build;
 mod names;
 mod values;
 
+pub use names::{documented_parameters, Param, UserFieldKey};
 use names::{squash, Collected};
 
 /// Most parameters one request may carry, query and body together.
