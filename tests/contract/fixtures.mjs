@@ -38,6 +38,13 @@ function callAt(base, adminToken) {
   });
 }
 
+/** The text of a public GET at `base` + `path`. */
+async function getText(base, path) {
+  const res = await fetch(new URL(path, base));
+  if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
+  return res.text();
+}
+
 const containerBody = () => ({
   name: unique('Contract shop '), cookie_domain: COOKIE_DOMAIN, allowed_origins: [SITE_ORIGIN],
 });
@@ -53,8 +60,8 @@ const connectorBody = (receiverUrl, overrides = {}) => ({
 
 /**
  * Creates the fixtures and answers the ids schemathesis should draw from, by role:
- * `{containers, patchContainers, connectors, patchConnectors, deleteConnectors, apiKey,
- *   revokeKeys, deliveries, pixelTokens, origin}`.
+ * `{consoleAssets, containers, patchContainers, connectors, patchConnectors, deleteConnectors,
+ *   apiKey, revokeKeys, deliveries, pixelTokens, origin, landings}`.
  */
 export async function createFixtures({ url, adminToken, receiverUrl }) {
   const call = callAt(url, adminToken);
@@ -95,7 +102,13 @@ export async function createFixtures({ url, adminToken, receiverUrl }) {
     return settled.length === deliveries.length ? log.data : null;
   }, { timeoutMs: 30_000, intervalMs: 250, what: 'the fixture deliveries to settle' });
 
+  // The console's own files, as its page names them.
+  const page = await getText(url, '/admin');
+  const consoleAssets = [...page.matchAll(/\/admin\/assets\/([\w.-]+)/g)].map((m) => m[1]);
+  if (consoleAssets.length === 0) throw new Error('the console page names no asset');
+
   return {
+    consoleAssets: [...new Set(consoleAssets)],
     containers: [container.id],
     patchContainers: [patchContainer.id],
     connectors: [connector.id],

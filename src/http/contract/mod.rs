@@ -1,22 +1,28 @@
-//! The OpenAPI document, generated from the request and response types so that a field cannot
-//! change in one place only. Native tests only: `utoipa` is a dev-dependency and nothing here
-//! reaches the wasm build, which serves the checked-in `assets/openapi.json`.
+//! The OpenAPI document, generated so that a field cannot change in one place only. Native tests
+//! only: `utoipa` and `regex` are dev-dependencies and nothing here reaches the wasm build, which
+//! serves the checked-in `assets/openapi.json`.
 //!
-//! Answers are the structs the handlers serialise (`http::admin::model`, `BrowserEventOut`,
-//! `WebhookAccepted`, `ErrorBody`, the core's `ContainerSettings` and `ConnectorConfig`, ...);
-//! request bodies are the structs of `requests` and `public_requests`, which state what the
-//! core's parsers accept; operations (status codes, headers, parameters) are declared per surface
-//! in the `ops_*` modules. `the_checked_in_openapi_document_is_generated_from_the_types` fails
-//! when `assets/openapi.json` differs from what these produce; regenerate it with
+//! Answers are derived from the structs the handlers serialise (`http::admin::model`,
+//! `BrowserEventOut`, `WebhookAccepted`, `ErrorBody`, the core's `ContainerSettings` and
+//! `ConnectorConfig`, ...). Request bodies, which the core's parsers read field by field, are
+//! built from those parsers' bounds, patterns and registries (`bodies`, `public_bodies`,
+//! `values`, `webhook_params`), and `patterns::tests` holds each text rule to its parser.
+//! Operations (status codes, headers, parameters) are declared per surface in the `ops_*`
+//! modules. `the_checked_in_openapi_document_is_generated_from_the_types` fails when
+//! `assets/openapi.json` differs from what these produce; regenerate it with
 //! `UPDATE_OPENAPI=1 cargo test openapi`.
 
+mod bodies;
+mod body_types;
 mod ops_admin;
 mod ops_browser;
 mod ops_deliveries;
 mod ops_webhooks;
-mod public_requests;
-mod requests;
+mod patterns;
+mod public_bodies;
 mod rules;
+mod values;
+mod webhook_params;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -72,90 +78,66 @@ pub fn document() -> String {
     doc.merge(ops_admin::Operations::openapi());
     doc.merge(ops_deliveries::Operations::openapi());
     let mut value = serde_json::to_value(&doc).expect("the document serialises");
-    cross_field_rules(&mut value["components"]["schemas"]);
+    let schemas = &mut value["components"]["schemas"];
+    for (name, schema) in bodies::schemas()
+        .into_iter()
+        .chain(public_bodies::schemas())
+    {
+        schemas[name] = schema;
+    }
     parameter_rules(&mut value["paths"]);
     let mut text = serde_json::to_string_pretty(&value).expect("the document serialises");
     text.push('\n');
     text
 }
 
-/// Rules across fields, which utoipa's derives cannot state: `anyOf` lists the ways a body may
-/// satisfy each rule of `parse_connector`. (A patch is judged after merging with the stored
-/// connector, so the patch schemas carry none of these.)
-fn cross_field_rules(schemas: &mut serde_json::Value) {
-    use serde_json::json;
-    let absent_or =
-        |field: &str, values: serde_json::Value| json!({"properties": {field: {"enum": values}}});
-    let present = |field: &str, schema: serde_json::Value| json!({"required": [field], "properties": {field: schema}});
-    // An enabled or test connector needs at least one trigger event.
-    schemas["ConnectorIn"]["anyOf"] = json!([
-        present("mode", json!({"const": "disabled"})),
-        present("trigger_events", json!({"type": "array", "minItems": 1})),
-    ]);
-    // Attribute names are 1 to 64 printable characters (`Attributes::from_map`).
-    let attribute_name = rules::printable_pattern(crate::core::event::MAX_ATTRIBUTE_KEY_LEN);
-    for schema in ["BrowserEventIn", "SampleEvent"] {
-        schemas[schema]["properties"]["attributes"]["propertyNames"] =
-            json!({"pattern": attribute_name});
-    }
-    // Renamed events are event names on both sides (`EventName::parse`).
-    let event_name = rules::printable_pattern(crate::core::event::MAX_EVENT_NAME_LEN);
-    let renames = &mut schemas["WebhookIn"]["properties"]["event_renames"];
-    renames["propertyNames"] = json!({"pattern": event_name});
-    renames["additionalProperties"] = json!({"type": "string", "pattern": event_name});
-    renames["maxProperties"] = json!(50);
-    // The user object of a browser event keeps unknown keys as attributes: 1 to 64 printable
-    // characters each.
-    schemas["BrowserUserIn"]["propertyNames"] = json!({"pattern": attribute_name});
-    schemas["BrowserUserIn"]["additionalProperties"] =
-        json!({"type": ["string", "number", "boolean", "null"]});
-    // An enabled webhook needs a URL.
-    schemas["WebhookIn"]["anyOf"] = json!([
-        absent_or("enabled", json!([false, null])),
-        present("url", json!({"type": "string", "pattern": "[^ ]"})),
-    ]);
-    // An enabled pixel needs HTML.
-    schemas["PixelIn"]["anyOf"] = json!([
-        absent_or("enabled", json!([false, null])),
-        present("html", json!({"type": "string", "pattern": "[^ ]"})),
-    ]);
-    // Enabled click-ID matching needs its parameter; a strict source value needs its parameter.
-    schemas["ClickIdIn"]["allOf"] = json!([
-        {"anyOf": [
-            absent_or("enabled", json!([false, null])),
-            present("param", json!({"type": "string"})),
-        ]},
-        {"anyOf": [
-            absent_or("source_value", json!([null, ""])),
-            present("source_param", json!({"type": "string"})),
-        ]},
-    ]);
+/// The schema of the parameter `name` of the operation at `path` and `method`.
+fn parameter<'a>(
+    paths: &'a mut serde_json::Value,
+    path: &str,
+    method: &str,
+    name: &str,
+) -> Option<&'a mut serde_json::Value> {
+    paths[path][method]["parameters"]
+        .as_array_mut()?
+        .iter_mut()
+        .find(|p| p["name"] == name)
+        .map(|p| &mut p["schema"])
 }
 
-/// Parameter and body rules the `utoipa::path` attributes cannot compute: patterns built by
-/// `rules`, and an optional body that is an object when sent.
+/// Parameter and body rules the `utoipa::path` attributes cannot compute: `/webhook`'s
+/// parameters from the registries, patterns built by `patterns`, and an optional body that is
+/// an object when sent.
 fn parameter_rules(paths: &mut serde_json::Value) {
     use serde_json::json;
-    let event_name = rules::printable_pattern(crate::core::event::MAX_EVENT_NAME_LEN);
-    for method in ["get", "post"] {
-        for param in paths["/webhook"][method]["parameters"]
-            .as_array_mut()
-            .into_iter()
-            .flatten()
-        {
-            if param["name"] == "track" {
-                param["schema"]["pattern"] = json!(event_name);
+    paths["/webhook"]["get"]["parameters"] = json!(webhook_params::query_parameters());
+    paths["/webhook"]["post"]["requestBody"]["required"] = json!(true);
+    for path in ["/collect"] {
+        for method in ["get", "head"] {
+            if let Some(schema) = parameter(paths, path, method, "consent") {
+                *schema = json!({"type": "string", "pattern": patterns::consent_word()});
             }
         }
     }
-    for param in paths["/admin/api/connectors/{id}/deliveries"]["get"]["parameters"]
-        .as_array_mut()
-        .into_iter()
-        .flatten()
-    {
-        if param["name"] == "before" {
-            param["schema"]["pattern"] = json!("^dlv_[A-Za-z0-9_-]{22}$");
-        }
+    if let Some(topic) = parameter(
+        paths,
+        "/webhooks/custom/{container}/{topic}",
+        "post",
+        "topic",
+    ) {
+        let topics: Vec<String> = ops_webhooks::named_topics()
+            .into_iter()
+            .map(patterns::any_case)
+            .collect();
+        *topic = json!({"type": "string", "pattern": format!("^(?:{})$", topics.join("|"))});
+    }
+    if let Some(before) = parameter(
+        paths,
+        "/admin/api/connectors/{id}/deliveries",
+        "get",
+        "before",
+    ) {
+        before["pattern"] = json!("^dlv_[A-Za-z0-9_-]{22}$");
     }
     // A Test Webhook takes no body, or an object; `null` is neither.
     paths["/admin/api/connectors/{id}/test"]["post"]["requestBody"]["content"]
@@ -164,7 +146,17 @@ fn parameter_rules(paths: &mut serde_json::Value) {
 
 #[cfg(test)]
 mod tests {
+    use super::body_types::PLACEHOLDER;
     use super::{document, DOCUMENT_PATH};
+
+    #[test]
+    fn every_request_body_is_built_from_the_parsers_rules() {
+        let doc: serde_json::Value = serde_json::from_str(&document()).unwrap();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for (name, schema) in schemas {
+            assert_ne!(schema["description"], PLACEHOLDER, "{name} was never built");
+        }
+    }
 
     #[test]
     fn the_checked_in_openapi_document_is_generated_from_the_types() {

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use super::requests::{ApiKeyIn, ConnectorIn, ConnectorPatch, ContainerIn, ContainerPatch};
+use super::body_types::{ApiKeyIn, ConnectorIn, ConnectorPatch, ContainerIn, ContainerPatch};
 use crate::http::admin::model::{
     ApiKeyCreated, ApiKeyList, ConnectorOut, ConnectorPage, ContainerList, ContainerOut,
     EventNameList, ParameterList, WebhookActivityList,

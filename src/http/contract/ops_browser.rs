@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use super::public_requests::{BrowserEventIn, ConsentSignal};
+use super::body_types::BrowserEventIn;
 use crate::http::browser::event::BrowserEventOut;
 use crate::http::error::ErrorBody;
 use crate::http::health::HealthOut;
@@ -61,6 +61,7 @@ fn get_tracking_script() {}
         (status = 400, description = "The id parameter is missing (no body)"),
         (status = 304, description = "The browser's copy is current"),
         (status = 404, description = "Unknown container", body = ErrorBody),
+        (status = 413, description = "The request URL is longer than 8 KiB (no body)"),
     ),
 )]
 fn head_tracking_script() {}
@@ -75,7 +76,7 @@ fn head_tracking_script() {}
         ("id" = String, Query, description = "Container id (ctr_ and 22 base64url characters)", pattern = "^ctr_[A-Za-z0-9_-]{22}$"),
         ("url" = String, Query, description = "The page URL; click ids and UTM tags are captured from its query. The fragment is never stored.", pattern = "^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:/[A-Za-z0-9._~-]*)*(?:\\?[A-Za-z0-9._~=&-]*)?$", max_length = 2048),
         ("ref" = Option<String>, Query, description = "The page's referrer (accepted, not stored yet)"),
-        ("consent" = inline(Option<ConsentSignal>), Query, description = "The page's consent signal, as postclick.consent() was told. Without it, a container that requires consent sets no cookie and stores nothing."),
+        ("consent" = Option<String>, Query, description = "The page's consent signal, as postclick.consent() was told. Without it, a container that requires consent sets no cookie and stores nothing."),
     ),
     responses(
         (status = 204, description = "Recorded", headers(("Cache-Control" = String, description = "no-store"), ("Set-Cookie" = String, description = "One header per cookie: pc_vid, pc_clk, _fbc, _gcl_aw, each `Domain={cookie domain}; Path=/; Max-Age=…; Secure; SameSite=Lax`, pc_vid and pc_clk also HttpOnly. None when consent is required and missing, refused, or the cookie domain does not cover the request host."), ("Access-Control-Allow-Origin" = String, description = "The caller's Origin, only when it is one of the container's allowed origins"), ("Access-Control-Allow-Credentials" = String, description = "true, with Access-Control-Allow-Origin"), ("Vary" = String, description = "Origin"))),
@@ -97,12 +98,13 @@ fn collect() {}
         ("id" = String, Query, description = "Container id (ctr_ and 22 base64url characters)", pattern = "^ctr_[A-Za-z0-9_-]{22}$"),
         ("url" = String, Query, description = "The page URL; click ids and UTM tags are captured from its query. The fragment is never stored.", pattern = "^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:/[A-Za-z0-9._~-]*)*(?:\\?[A-Za-z0-9._~=&-]*)?$", max_length = 2048),
         ("ref" = Option<String>, Query, description = "The page's referrer (accepted, not stored yet)"),
-        ("consent" = inline(Option<ConsentSignal>), Query, description = "The page's consent signal, as postclick.consent() was told. Without it, a container that requires consent sets no cookie and stores nothing."),
+        ("consent" = Option<String>, Query, description = "The page's consent signal, as postclick.consent() was told. Without it, a container that requires consent sets no cookie and stores nothing."),
     ),
     responses(
         (status = 204, description = "Nothing recorded"),
         (status = 400, description = "A parameter is missing or malformed (no body)"),
         (status = 404, description = "Unknown container", body = ErrorBody),
+        (status = 413, description = "The request URL is longer than 8 KiB (no body)"),
     ),
 )]
 fn head_collect() {}
@@ -122,6 +124,7 @@ fn head_collect() {}
         (status = 400, description = "The id parameter is missing", body = ErrorBody),
         (status = 403, description = "The Origin is not among the container's allowed origins", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
+        (status = 413, description = "The request URL is longer than 8 KiB", body = ErrorBody),
     ),
 )]
 fn preflight_collect() {}
@@ -161,6 +164,7 @@ fn redirect() {}
         (status = 302, description = "Where the link goes"),
         (status = 400, description = "`to` is missing or not allowed", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
+        (status = 413, description = "The request URL is longer than 8 KiB (no body)"),
     ),
 )]
 fn head_redirect() {}
@@ -202,6 +206,7 @@ fn send_event() {}
         (status = 400, description = "The id parameter is missing", body = ErrorBody),
         (status = 403, description = "The Origin is not among the container's allowed origins", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
+        (status = 413, description = "The request URL is longer than 8 KiB", body = ErrorBody),
     ),
 )]
 fn preflight_event() {}

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use super::requests::{PreviewIn, TestIn};
+use super::body_types::{PreviewIn, TestIn};
 use crate::http::admin::model::{DeliveryPage, PreviewOut, ReplayQueued, TestQueued};
 use crate::http::error::ErrorBody;
 

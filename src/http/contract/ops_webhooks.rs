@@ -1,8 +1,10 @@
 //! The inbound webhooks: the Tracklution-compatible `/webhook` and the custom JSON webhook.
+//! `/webhook`'s parameters are not listed here: `super::webhook_params` derives them from the
+//! parser's table and the registries, and `super::document` puts them in.
 
 #![allow(dead_code)]
 
-use super::public_requests::{CustomWebhookIn, TracklutionBodyIn};
+use super::body_types::{CustomEventIn, CustomWebhookIn, WebhookFormIn, WebhookJsonIn};
 use crate::core::webhook_in::Topic;
 use crate::http::error::ErrorBody;
 use crate::http::webhooks::WebhookAccepted;
@@ -12,56 +14,12 @@ use crate::http::webhooks::WebhookAccepted;
     path = "/webhook",
     tag = "webhooks",
     summary = "Tracklution-compatible webhook (seed 002): parameters in the query",
-    params(
-        ("track" = Option<String>, Query, description = "Event name (Purchase, BookingComplete...). Without it the request is a set request that enriches the matched visitor"),
-        ("value" = Option<String>, Query, description = "Event value; needs currency"),
-        ("currency" = Option<String>, Query, description = "ISO 4217 code; required with value"),
-        ("url" = Option<String>, Query, description = "Absolute http(s) URL where the event happened"),
-        ("email" = Option<String>, Query, description = "Email"),
-        ("phoneNumber" = Option<String>, Query, description = "Phone number"),
-        ("firstName" = Option<String>, Query, description = "First name"),
-        ("lastName" = Option<String>, Query, description = "Last name"),
-        ("birthday" = Option<String>, Query, description = "Date, YYYY-MM-DD"),
-        ("gender" = Option<String>, Query, description = "e.g. male or female"),
-        ("address" = Option<String>, Query, description = "Street address"),
-        ("postCode" = Option<String>, Query, description = "Postal code"),
-        ("city" = Option<String>, Query, description = "City"),
-        ("country" = Option<String>, Query, description = "Country"),
-        ("externalId" = Option<String>, Query, description = "Your unique identifier for the person"),
-        ("gclid" = Option<String>, Query, description = "Google click id"),
-        ("fbclid" = Option<String>, Query, description = "Meta click id"),
-        ("gbraid" = Option<String>, Query, description = "Google aggregated click id"),
-        ("wbraid" = Option<String>, Query, description = "Google web-to-app click id"),
-        ("ttclid" = Option<String>, Query, description = "TikTok click id"),
-        ("msclkid" = Option<String>, Query, description = "Microsoft Ads click id"),
-        ("epik" = Option<String>, Query, description = "Pinterest click id"),
-        ("dclid" = Option<String>, Query, description = "CM360 click id"),
-        ("rdtCid" = Option<String>, Query, description = "Reddit click id"),
-        ("trls" = Option<String>, Query, description = "Tracklution source identifier"),
-        ("trlc" = Option<String>, Query, description = "Tracklution click identifier"),
-        ("utmSource" = Option<String>, Query, description = "UTM source"),
-        ("utmMedium" = Option<String>, Query, description = "UTM medium"),
-        ("utmCampaign" = Option<String>, Query, description = "UTM campaign"),
-        ("utmContent" = Option<String>, Query, description = "UTM content"),
-        ("utmTerm" = Option<String>, Query, description = "UTM term"),
-        ("eventId" = Option<String>, Query, description = "Deduplication key: a repeated eventId is acknowledged as a duplicate and not stored again"),
-        ("priorityExternalId" = Option<String>, Query, description = "External id matched before externalId"),
-        ("phoneNumberVariants" = Option<String>, Query, description = "Phone variants for matching (comma-separated, JSON array, or repeated)"),
-        ("emailVariants" = Option<String>, Query, description = "Email variants for matching"),
-        ("userAgent" = Option<String>, Query, description = "User agent"),
-        ("ip" = Option<String>, Query, description = "Client IP address"),
-        ("actionSource" = Option<String>, Query, description = "Source of the action (website, app, server...)"),
-        ("eventAttributes" = Option<String>, Query, description = "Custom data: a JSON object (event_attributes also accepted, or eventAttributes[key]=value)"),
-        ("eventSourceDomain" = Option<String>, Query, description = "Domain where the event originated"),
-        ("isPartial" = Option<String>, Query, description = "true or false"),
-        ("forceNewSessionCreatedAt" = Option<String>, Query, description = "Unix seconds, milliseconds or RFC 3339"),
-        ("source" = Option<String>, Query, description = "e.g. stripe; recorded as an attribute"),
-        ("visitorId" = Option<String>, Query, description = "The pc_vid visitor id (extension): the first matching signal"),
-    ),
+    description = "A request with `track` records an event (a value needs its currency). A request without `track` is a set request: it enriches the visitor it names, so it needs visitorId, a click id, externalId, priorityExternalId, email or phoneNumber, and it takes no value, currency, eventId or consent. Parameter names match in any letter case and with or without `_` and `-`; a parameter given twice must have one value.",
     responses(
         (status = 200, description = "Accepted: stored, a duplicate acknowledged, or a visitor enriched", body = WebhookAccepted),
         (status = 401, description = "Missing, malformed, unknown or revoked API key", body = ErrorBody),
-        (status = 422, description = "An invalid parameter; `field` names it (e.g. currency_required, invalid_date)", body = ErrorBody),
+        (status = 413, description = "The request URL is over the limit", body = ErrorBody),
+        (status = 422, description = "An invalid parameter; `field` names it (e.g. currency_required, invalid_date, no_identity, track_required)", body = ErrorBody),
         (status = 429, description = "Over the key's per-minute limit; see Retry-After", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the next minute"))),
     ),
     security(("webhookKeyQuery" = []), ("webhookKey" = [])),
@@ -72,63 +30,19 @@ fn webhook_get() {}
     post,
     path = "/webhook",
     tag = "webhooks",
-    summary = "Tracklution-compatible webhook (seed 002): parameters in a JSON or form body (and/or the query)",
-    params(
-        ("track" = Option<String>, Query, description = "Event name (Purchase, BookingComplete...). Without it the request is a set request that enriches the matched visitor"),
-        ("value" = Option<String>, Query, description = "Event value; needs currency"),
-        ("currency" = Option<String>, Query, description = "ISO 4217 code; required with value"),
-        ("url" = Option<String>, Query, description = "Absolute http(s) URL where the event happened"),
-        ("email" = Option<String>, Query, description = "Email"),
-        ("phoneNumber" = Option<String>, Query, description = "Phone number"),
-        ("firstName" = Option<String>, Query, description = "First name"),
-        ("lastName" = Option<String>, Query, description = "Last name"),
-        ("birthday" = Option<String>, Query, description = "Date, YYYY-MM-DD"),
-        ("gender" = Option<String>, Query, description = "e.g. male or female"),
-        ("address" = Option<String>, Query, description = "Street address"),
-        ("postCode" = Option<String>, Query, description = "Postal code"),
-        ("city" = Option<String>, Query, description = "City"),
-        ("country" = Option<String>, Query, description = "Country"),
-        ("externalId" = Option<String>, Query, description = "Your unique identifier for the person"),
-        ("gclid" = Option<String>, Query, description = "Google click id"),
-        ("fbclid" = Option<String>, Query, description = "Meta click id"),
-        ("gbraid" = Option<String>, Query, description = "Google aggregated click id"),
-        ("wbraid" = Option<String>, Query, description = "Google web-to-app click id"),
-        ("ttclid" = Option<String>, Query, description = "TikTok click id"),
-        ("msclkid" = Option<String>, Query, description = "Microsoft Ads click id"),
-        ("epik" = Option<String>, Query, description = "Pinterest click id"),
-        ("dclid" = Option<String>, Query, description = "CM360 click id"),
-        ("rdtCid" = Option<String>, Query, description = "Reddit click id"),
-        ("trls" = Option<String>, Query, description = "Tracklution source identifier"),
-        ("trlc" = Option<String>, Query, description = "Tracklution click identifier"),
-        ("utmSource" = Option<String>, Query, description = "UTM source"),
-        ("utmMedium" = Option<String>, Query, description = "UTM medium"),
-        ("utmCampaign" = Option<String>, Query, description = "UTM campaign"),
-        ("utmContent" = Option<String>, Query, description = "UTM content"),
-        ("utmTerm" = Option<String>, Query, description = "UTM term"),
-        ("eventId" = Option<String>, Query, description = "Deduplication key: a repeated eventId is acknowledged as a duplicate and not stored again"),
-        ("priorityExternalId" = Option<String>, Query, description = "External id matched before externalId"),
-        ("phoneNumberVariants" = Option<String>, Query, description = "Phone variants for matching (comma-separated, JSON array, or repeated)"),
-        ("emailVariants" = Option<String>, Query, description = "Email variants for matching"),
-        ("userAgent" = Option<String>, Query, description = "User agent"),
-        ("ip" = Option<String>, Query, description = "Client IP address"),
-        ("actionSource" = Option<String>, Query, description = "Source of the action (website, app, server...)"),
-        ("eventAttributes" = Option<String>, Query, description = "Custom data: a JSON object (event_attributes also accepted, or eventAttributes[key]=value)"),
-        ("eventSourceDomain" = Option<String>, Query, description = "Domain where the event originated"),
-        ("isPartial" = Option<String>, Query, description = "true or false"),
-        ("forceNewSessionCreatedAt" = Option<String>, Query, description = "Unix seconds, milliseconds or RFC 3339"),
-        ("source" = Option<String>, Query, description = "e.g. stripe; recorded as an attribute"),
-        ("visitorId" = Option<String>, Query, description = "The pc_vid visitor id (extension): the first matching signal"),
-    ),
+    summary = "Tracklution-compatible webhook (seed 002): parameters in a JSON or form body",
+    description = "The parameters of GET /webhook in a JSON object or a form, with the same rules; they may also travel in the query (with the same value where a parameter is given in both). In JSON, numbers and booleans stand for their text, eventAttributes and consent may be objects, and the variants lists may be arrays.",
     request_body(content(
-        (Option<TracklutionBodyIn> = "application/json"),
-        (Option<TracklutionBodyIn> = "application/x-www-form-urlencoded"),
-    ), description = "The same parameter names as the query, in a JSON object or a form; k may be given here too"),
+        (WebhookJsonIn = "application/json"),
+        (WebhookFormIn = "application/x-www-form-urlencoded"),
+    )),
     responses(
         (status = 200, description = "Accepted: stored, a duplicate acknowledged, or a visitor enriched", body = WebhookAccepted),
+        (status = 400, description = "Malformed JSON, or a JSON body that is not an object", body = ErrorBody),
         (status = 401, description = "Missing, malformed, unknown or revoked API key", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Body is neither JSON nor a form", body = ErrorBody),
-        (status = 422, description = "An invalid parameter; `field` names it (e.g. currency_required, invalid_date)", body = ErrorBody),
+        (status = 422, description = "An invalid parameter; `field` names it (e.g. currency_required, invalid_date, no_identity, track_required)", body = ErrorBody),
         (status = 429, description = "Over the key's per-minute limit; see Retry-After", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the next minute"))),
     ),
     security(("webhookKeyQuery" = []), ("webhookKey" = [])),
@@ -139,26 +53,61 @@ fn webhook_post() {}
     post,
     path = "/webhooks/custom/{container}/{topic}",
     tag = "webhooks",
-    summary = "Custom JSON webhook (seed 004)",
+    summary = "Custom JSON webhook (seed 004): an order, lead, signup, refund or subscription",
+    description = "The topic names the event: purchase → Purchase, lead → Lead, signup → CompleteRegistration, refund → Refund, subscription → Subscribe, in any letter case. The topic custom, whose body names the event, is its own operation below.",
     params(
         ("container" = String, Path, description = "Container id (ctr_...)"),
-        ("topic" = inline(Topic), Path, description = "purchase → Purchase, lead → Lead, signup → CompleteRegistration, refund → Refund, subscription → Subscribe, custom → the body's event_name"),
+        ("topic" = String, Path, description = "purchase, lead, signup, refund or subscription"),
     ),
     request_body(content = CustomWebhookIn, content_type = "application/json"),
     responses(
-        (status = 200, description = "Accepted: stored, a duplicate acknowledged, or a visitor enriched", body = WebhookAccepted),
+        (status = 200, description = "Accepted: stored, or a duplicate acknowledged", body = WebhookAccepted),
+        (status = 400, description = "Malformed JSON, or a body that is not an object", body = ErrorBody),
         (status = 401, description = "Missing, malformed, unknown or revoked API key", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
-        (status = 415, description = "Body is neither JSON nor a form", body = ErrorBody),
-        (status = 422, description = "An invalid parameter; `field` names it (e.g. currency_required, invalid_date)", body = ErrorBody),
-        (status = 429, description = "Over the key's per-minute limit; see Retry-After", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the next minute"))),
         (status = 404, description = "Unknown container (not_found) or unknown topic (unknown_topic)", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "An invalid field; `field` names it (e.g. currency_required, unexpected_field)", body = ErrorBody),
+        (status = 429, description = "Over the key's per-minute limit; see Retry-After", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the next minute"))),
     ),
     security(("webhookKey" = [])),
 )]
 fn custom_webhook() {}
 
+#[utoipa::path(
+    post,
+    path = "/webhooks/custom/{container}/custom",
+    tag = "webhooks",
+    summary = "Custom JSON webhook (seed 004): an event the body names",
+    description = "As the other topics, with `event_name` (alias `event`) naming the event.",
+    params(
+        ("container" = String, Path, description = "Container id (ctr_...)"),
+    ),
+    request_body(content = CustomEventIn, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Accepted: stored, or a duplicate acknowledged", body = WebhookAccepted),
+        (status = 400, description = "Malformed JSON, or a body that is not an object", body = ErrorBody),
+        (status = 401, description = "Missing, malformed, unknown or revoked API key", body = ErrorBody),
+        (status = 404, description = "Unknown container", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "An invalid field; `field` names it (e.g. currency_required, missing_field)", body = ErrorBody),
+        (status = 429, description = "Over the key's per-minute limit; see Retry-After", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the next minute"))),
+    ),
+    security(("webhookKey" = [])),
+)]
+fn custom_event_webhook() {}
+
+/// The topics that name their event: every topic but `custom`, for the path pattern.
+pub fn named_topics() -> Vec<&'static str> {
+    Topic::ALL
+        .into_iter()
+        .filter(|t| t.event_name().is_some())
+        .map(Topic::as_str)
+        .collect()
+}
+
 /// The operations of this surface, in the order the document lists them.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(webhook_get, webhook_post, custom_webhook,))]
+#[openapi(paths(webhook_get, webhook_post, custom_webhook, custom_event_webhook))]
 pub struct Operations;
