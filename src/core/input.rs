@@ -202,8 +202,10 @@ pub fn whole_number(n: &serde_json::Number) -> Option<i128> {
     if let Some(u) = n.as_u64() {
         return Some(u.into());
     }
+    // Strictly inside: a literal just past a bound (`-9223372036854775809`) arrives as a float
+    // that rounds onto the bound, and must stay outside.
     n.as_f64()
-        .filter(|f| f.fract() == 0.0 && (i64::MIN as f64..=u64::MAX as f64).contains(f))
+        .filter(|f| f.fract() == 0.0 && *f > i64::MIN as f64 && *f < u64::MAX as f64)
         .map(|f| f as i128)
 }
 
@@ -258,6 +260,11 @@ mod tests {
         assert_eq!(whole(json!(u64::MAX)), Some(u64::MAX.into()));
         assert_eq!(whole(json!(51.5)), None);
         assert_eq!(whole(json!(1e30)), None);
+        let past_the_bounds: Value =
+            serde_json::from_str("[-9223372036854775809, 18446744073709551616]").unwrap();
+        for past in past_the_bounds.as_array().unwrap() {
+            assert_eq!(whole(past.clone()), None, "{past}");
+        }
         assert_eq!(boolean(Raw::Json(&json!(1.0)), "f").unwrap(), Some(true));
         assert_eq!(boolean(Raw::Json(&json!(0)), "f").unwrap(), Some(false));
         assert!(boolean(Raw::Json(&json!(2)), "f").is_err());
