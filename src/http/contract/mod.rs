@@ -21,6 +21,7 @@ mod ops_webhooks;
 mod patterns;
 mod public_bodies;
 mod rules;
+mod shared;
 mod values;
 mod webhook_params;
 
@@ -86,6 +87,7 @@ pub fn document() -> String {
         schemas[name] = schema;
     }
     parameter_rules(&mut value["paths"]);
+    shared::share(&mut value);
     let mut text = serde_json::to_string_pretty(&value).expect("the document serialises");
     text.push('\n');
     text
@@ -148,6 +150,32 @@ fn parameter_rules(paths: &mut serde_json::Value) {
 mod tests {
     use super::body_types::PLACEHOLDER;
     use super::{document, DOCUMENT_PATH};
+
+    #[test]
+    fn a_long_text_rule_is_written_once_and_referred_to() {
+        let doc: serde_json::Value = serde_json::from_str(&document()).unwrap();
+        let mut seen = std::collections::BTreeMap::new();
+        let mut stack = vec![&doc];
+        while let Some(value) = stack.pop() {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if let Some(p) = map.get("pattern").and_then(|p| p.as_str()) {
+                        *seen.entry(p.to_string()).or_insert(0) += 1;
+                    }
+                    stack.extend(map.values());
+                }
+                serde_json::Value::Array(items) => stack.extend(items),
+                _ => {}
+            }
+        }
+        for (pattern, count) in seen {
+            assert!(
+                pattern.len() < 200 || count == 1,
+                "a pattern of {} characters is written {count} times: name it in shared.rs",
+                pattern.len()
+            );
+        }
+    }
 
     #[test]
     fn every_request_body_is_built_from_the_parsers_rules() {
