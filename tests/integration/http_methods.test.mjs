@@ -23,18 +23,3 @@ test('a method the runtime does not know is answered 405, never run as a GET', a
   assert.equal(res.json.data, undefined, 'no container list');
   assert.equal((await call('QUERY', '/no/such/route')).status, 404);
 });
-
-test('a rate limit written as a whole-number float is the same rate limit', async () => {
-  const container = await newContainer();
-  // Written by hand: JSON.stringify would print 120.
-  const res = await call('POST', `/admin/api/containers/${container.id}/api-keys`, {
-    raw: '{"name": "Backend", "rate_limit_per_minute": 120.0}',
-    headers: { 'content-type': 'application/json' },
-  });
-  assert.equal(res.status, 201, res.text);
-  assert.equal(res.json.rate_limit_per_minute, 120);
-  const fraction = await call('POST', `/admin/api/containers/${container.id}/api-keys`,
-    { body: { name: 'Backend', rate_limit_per_minute: 120.5 } });
-  assert.equal(fraction.status, 422);
-  assert.equal(fraction.json.error.field, 'rate_limit_per_minute');
-});
