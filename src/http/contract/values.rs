@@ -100,7 +100,9 @@ pub fn user_field_description(field: UserField) -> &'static str {
         UserField::ExternalId => {
             "Your own id for the person (a customer or CRM id), matched exactly"
         }
-        UserField::PriorityExternalId => "An external id to try before the external id when matching",
+        UserField::PriorityExternalId => {
+            "An external id to try before the external id when matching"
+        }
         UserField::FirstName => "First name",
         UserField::LastName => "Last name",
         UserField::Birthday => "Date of birth, YYYY-MM-DD (a real calendar day)",
