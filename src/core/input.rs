@@ -209,12 +209,18 @@ pub fn whole_number(n: &serde_json::Number) -> Option<i128> {
         .map(|f| f as i128)
 }
 
-/// A field name a sender chose (an attribute, an unknown user field): 1 to
-/// [`MAX_FIELD_NAME_LEN`] printable characters. `path` names it in the error.
+/// Whether `key` is a name a sender may choose: 1 to [`MAX_FIELD_NAME_LEN`] characters (Unicode
+/// scalar values, as JSON Schema's `maxLength` counts them), none of them a control character.
+pub fn is_field_name(key: &str) -> bool {
+    !key.is_empty()
+        && key.chars().count() <= MAX_FIELD_NAME_LEN
+        && !key.chars().any(char::is_control)
+}
+
+/// A field name a sender chose (an attribute, an unknown user field): see [`is_field_name`].
+/// `path` names it in the error.
 pub fn check_field_name(key: &str, path: &str) -> Result<(), Invalid> {
-    let ok =
-        !key.is_empty() && key.len() <= MAX_FIELD_NAME_LEN && !key.chars().any(char::is_control);
-    if ok {
+    if is_field_name(key) {
         Ok(())
     } else {
         Err(Invalid::field(
@@ -378,5 +384,13 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn field_names_are_counted_in_characters_as_json_schema_counts_them() {
+        assert!(is_field_name(&"é".repeat(MAX_FIELD_NAME_LEN)));
+        assert!(!is_field_name(&"é".repeat(MAX_FIELD_NAME_LEN + 1)));
+        assert!(!is_field_name(""));
+        assert!(!is_field_name("a\u{85}b"));
     }
 }

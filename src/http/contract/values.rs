@@ -19,7 +19,7 @@ pub fn whole_number_bounds() -> Value {
 }
 
 /// A field name a sender chose (an attribute key, an unknown user field): 1 to 64 characters
-/// (bytes on the server), no controls (`input::check_field_name`, `Attributes::from_map`).
+/// (Unicode scalar values, as JSON Schema counts them), no controls (`input::check_field_name`, `Attributes::from_map`).
 pub fn field_name() -> Value {
     json!({
         "minLength": 1,

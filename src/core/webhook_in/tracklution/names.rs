@@ -178,10 +178,7 @@ impl<'a> Collected<'a> {
         let mut c = Collected::default();
         for (name, raw) in entries {
             let entry = Entry { name, raw };
-            if name.is_empty()
-                || name.len() > MAX_PARAMETER_NAME_LEN
-                || name.chars().any(char::is_control)
-            {
+            if !crate::core::input::is_field_name(name) {
                 return Err(invalid_parameter(
                     name,
                     "parameter names are 1 to 64 printable characters",
