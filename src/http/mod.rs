@@ -8,6 +8,8 @@ pub mod body;
 pub mod browser;
 pub mod client_limit;
 mod console;
+#[cfg(test)]
+mod contract;
 pub mod error;
 mod health;
 pub mod pixels;

@@ -21,8 +21,10 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ConnectorConfig {
     pub name: String,
+    #[cfg_attr(test, schema(value_type = Vec<String>))]
     pub trigger_events: Vec<EventName>,
     pub mode: Mode,
     pub webhook: WebhookConfig,
@@ -31,6 +33,7 @@ pub struct ConnectorConfig {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     Enabled,
@@ -49,6 +52,7 @@ impl Mode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     Get,
@@ -57,9 +61,11 @@ pub enum Method {
 
 /// A `{name, value}` row of the params or headers table; the value may hold placeholders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct NamedTemplate {
     pub name: String,
     #[serde(serialize_with = "serialize_template_source")]
+    #[cfg_attr(test, schema(value_type = String))]
     pub value: Templated,
 }
 
@@ -82,6 +88,7 @@ impl Serialize for Templated {
 
 /// Which events may fire the connector's server-side postback, by their provenance.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FireOn {
     /// Only events the site's server sent with an API key (and admin tests): a browser event,
@@ -94,6 +101,14 @@ pub enum FireOn {
 }
 
 impl FireOn {
+    /// Every policy, in the order the API documents them.
+    pub const ALL: [FireOn; 2] = [FireOn::Server, FireOn::ServerAndBrowser];
+
+    /// Reads a policy by its name (`server`, `server_and_browser`), exactly as written.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FireOn::Server => "server",
@@ -108,12 +123,14 @@ impl FireOn {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct WebhookConfig {
     pub enabled: bool,
     /// Which events fire the postback: `server` (the default) or `server_and_browser`.
     pub fire_on: FireOn,
     pub method: Method,
     /// `None` only while the webhook is disabled and no URL was given.
+    #[cfg_attr(test, schema(value_type = Option<String>))]
     pub url: Option<Templated>,
     pub params: Vec<NamedTemplate>,
     pub headers: Vec<NamedTemplate>,
@@ -124,6 +141,7 @@ pub struct WebhookConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct PixelConfig {
     pub enabled: bool,
     pub html: String,
@@ -133,6 +151,7 @@ pub struct PixelConfig {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Attribution {
     LastClick,
@@ -140,6 +159,7 @@ pub enum Attribution {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ClickIdConfig {
     pub enabled: bool,
     /// The query parameter the partner appends to landing URLs, e.g. `aff_click_id`.
@@ -168,6 +188,7 @@ impl CustomClickParam {
 /// A one-time notice the console shows on a connector until it is next edited: a change postclick
 /// made to the connector's behaviour that its owner should know of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectorNotice {
     /// The connector fired its postback on browser events before `webhook.fire_on` existed; it

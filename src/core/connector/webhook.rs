@@ -40,15 +40,14 @@ pub(super) fn parse_webhook(o: Option<&Obj>) -> Result<WebhookConfig, Invalid> {
         }
     };
     let fire_on = match opt_string(o, "fire_on", "webhook.fire_on")? {
-        None | Some("server") => FireOn::Server,
-        Some("server_and_browser") => FireOn::ServerAndBrowser,
-        Some(other) => {
-            return Err(Invalid::field(
+        None => FireOn::default(),
+        Some(text) => FireOn::parse(text).ok_or_else(|| {
+            Invalid::field(
                 "invalid_fire_on",
                 "webhook.fire_on",
-                format!("{other:?} is not server or server_and_browser"),
-            ))
-        }
+                format!("{text:?} is not server or server_and_browser"),
+            )
+        })?,
     };
     let url = opt_string(o, "url", "webhook.url")?
         .map(parse_url)

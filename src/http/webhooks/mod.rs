@@ -51,6 +51,27 @@ pub fn named_visitor(env: &Env, raw: Option<String>) -> Option<String> {
     raw.and_then(|raw| webhook_visitor_id(keys.as_ref(), &raw))
 }
 
+/// The answer to an accepted webhook request, on both surfaces.
+#[derive(Debug, serde::Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct WebhookAccepted<'a> {
+    #[cfg_attr(test, schema(value_type = String, pattern = "^accepted$"))]
+    pub status: &'static str,
+    /// `track` recorded an event; `set` enriched a visitor and created no event.
+    #[serde(rename = "type")]
+    #[cfg_attr(test, schema(value_type = String, pattern = "^(track|set)$"))]
+    pub kind: &'static str,
+    /// The caller's `eventId`/`conversion_id`, or a generated id; `null` for set.
+    pub event_id: Option<&'a EventId>,
+    /// Whether a known visitor was found.
+    pub session_matched: bool,
+    /// The event id was seen before: acknowledged, not stored again.
+    pub duplicate: bool,
+    /// The event confirmed an earlier browser event with its id: the server's value, currency
+    /// and user data became the event's, and the connectors that fire on server events fire now.
+    pub confirmed: bool,
+}
+
 /// Stores a webhook's event once, matched to a visitor where its identities allow, or confirms
 /// the browser event that sent its id.
 pub async fn accept_event(
