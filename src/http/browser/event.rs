@@ -43,7 +43,8 @@ use worker::{Headers, Request, Response};
 pub struct BrowserEventOut {
     /// The caller's `event_id`, or a generated one.
     pub event_id: EventId,
-    /// The event id was seen before: acknowledged, not stored again, no pixel fired.
+    /// This visitor already sent this event id: nothing was stored and no pixel fires again.
+    /// Never true for an id only another visitor, or the site's server, sent.
     pub duplicate: bool,
     /// The pixels the page fires for this event.
     pub pixels: Vec<Pixel>,

@@ -65,7 +65,7 @@ pub struct WebhookAccepted<'a> {
     pub event_id: Option<&'a EventId>,
     /// Whether a known visitor was found.
     pub session_matched: bool,
-    /// The event id was seen before: acknowledged, not stored again.
+    /// The event id was seen before from a server event: acknowledged, not stored again.
     pub duplicate: bool,
     /// The event confirmed an earlier browser event with its id: the server's value, currency
     /// and user data became the event's, and the connectors that fire on server events fire now.
