@@ -16,8 +16,8 @@ use crate::core::postback::{
     decide_attribution, fill_click_values, fill_event_name, plan_pixel, AttributionDecision,
     DeliveryStatus, PlanOutcome, SkipReason,
 };
-use crate::core::template::PixelTemplate;
-use crate::store::connectors::ConnectorRow;
+use crate::core::template::{PixelTemplate, Placement, Rendered};
+use crate::store::connectors::{self, ConnectorRow};
 use crate::store::deliveries::{self, NewDelivery};
 use serde::Serialize;
 use worker::{D1Database, Headers, Request, Response, RouteContext};
@@ -57,15 +57,31 @@ fn connector_values(
     (values, decision)
 }
 
-/// Renders a connector's pixel for an event; `None` if the stored HTML no longer parses.
-pub fn render(config: &ConnectorConfig, values: &ParamValues) -> Option<String> {
+/// Renders a connector's pixel for an event, for where it runs; `None` if the pixel engine
+/// refuses the stored HTML (such a pixel is planned as skipped before it gets here).
+pub fn render(config: &ConnectorConfig, values: &ParamValues) -> Option<Rendered> {
+    let placement = if config.pixel.sandbox {
+        Placement::Sandbox
+    } else {
+        Placement::MainWindow
+    };
     match PixelTemplate::parse(&config.pixel.html) {
-        Ok(template) => Some(template.render(values.lookup()).html),
+        Ok(template) => Some(template.render(values.lookup(), placement)),
         Err(e) => {
-            worker::console_error!("stored pixel HTML does not parse: {e}");
+            worker::console_error!("stored pixel HTML is refused: {e}");
             None
         }
     }
+}
+
+/// What the log says of values that lost `<` or `>` in a main-window pixel's script.
+fn dropped_note(rendered: &Rendered) -> Option<String> {
+    (!rendered.dropped.is_empty()).then(|| {
+        format!(
+            "removed '<' and '>' from the values of {}: a main-window pixel's script values never carry them",
+            rendered.dropped.join(", ")
+        )
+    })
 }
 
 /// The pixels a stored event fires now. Test-mode pixels fire nothing: their substituted HTML
@@ -104,17 +120,46 @@ pub async fn pixels_for_event(
                 });
             }
             PlanOutcome::Send => {
-                if let Some(html) = render(cfg, &values) {
+                if let Some(rendered) = render(cfg, &values) {
+                    // Values changed for the main window are logged, so the marketer sees why.
+                    if let Some(note) = dropped_note(&rendered) {
+                        let entry = PixelLog::new(DeliveryStatus::Delivered, None)
+                            .body(rendered.html.clone())
+                            .error(note);
+                        logs.push(entry.row(context, connector, cfg)?);
+                    }
                     pixels.push(Pixel::MainWindow {
                         connector: connector.id.clone(),
                         sandbox: false,
-                        html,
+                        html: rendered.html,
                     });
                 }
             }
             PlanOutcome::LogOnly => {
-                if let Some(html) = render(cfg, &values) {
-                    logs.push(test_log(context, connector, cfg, html)?);
+                if let Some(rendered) = render(cfg, &values) {
+                    let mut entry = PixelLog::new(DeliveryStatus::Test, Some(SkipReason::TestMode))
+                        .body(rendered.html.clone());
+                    if let Some(note) = dropped_note(&rendered) {
+                        entry = entry.error(note);
+                    }
+                    logs.push(entry.row(context, connector, cfg)?);
+                }
+            }
+            PlanOutcome::Skip(SkipReason::PixelInvalid) => {
+                let why = cfg
+                    .pixel
+                    .refused
+                    .as_ref()
+                    .map(|e| format!("pixel.html {e}"));
+                let mut entry =
+                    PixelLog::new(DeliveryStatus::Skipped, Some(SkipReason::PixelInvalid));
+                if let Some(why) = why {
+                    entry = entry.error(why);
+                }
+                logs.push(entry.row(context, connector, cfg)?);
+                if connector.stored_approval().is_some() {
+                    // The approval no longer holds: clear it where it is stored.
+                    connectors::update(db, &connector.id, cfg, now_ms()).await?;
                 }
             }
             PlanOutcome::Skip(_) | PlanOutcome::NotTriggered => {}
@@ -126,35 +171,65 @@ pub async fn pixels_for_event(
     Ok(pixels)
 }
 
-/// The log row of a test-mode pixel: method `PIXEL`, the substituted HTML as the body.
-fn test_log(
-    context: &EventContext,
-    connector: &ConnectorRow,
-    cfg: &ConnectorConfig,
-    html: String,
-) -> ApiResult<NewDelivery> {
-    let id = IdKind::Delivery.new_id(random16()?);
-    Ok(NewDelivery {
-        idempotency_key: id.clone(),
-        id,
-        container_id: context.row.container_id.clone(),
-        connector_id: connector.id.clone(),
-        event_row_id: Some(context.row.id.clone()),
-        status: DeliveryStatus::Test,
-        reason: Some(SkipReason::TestMode.as_str().to_string()),
-        method: Some("PIXEL".to_string()),
-        url: Some(if cfg.pixel.sandbox {
-            "sandboxed iframe".into()
-        } else {
-            "main window".into()
-        }),
-        headers: None,
-        body: Some(html),
-        error: None,
-        replay_of: None,
-        origin_key: Some(format!("pixel:{}:{}", connector.id, context.row.id)),
-        request: None,
-    })
+/// A pixel's row in the connector's log (method `PIXEL`): a test-mode pixel with its
+/// substituted HTML, a refused pixel that was skipped, or a main-window pixel whose values were
+/// changed.
+struct PixelLog {
+    status: DeliveryStatus,
+    reason: Option<SkipReason>,
+    body: Option<String>,
+    error: Option<String>,
+}
+
+impl PixelLog {
+    fn new(status: DeliveryStatus, reason: Option<SkipReason>) -> Self {
+        Self {
+            status,
+            reason,
+            body: None,
+            error: None,
+        }
+    }
+
+    fn body(mut self, html: String) -> Self {
+        self.body = Some(html);
+        self
+    }
+
+    fn error(mut self, text: String) -> Self {
+        self.error = Some(text);
+        self
+    }
+
+    fn row(
+        self,
+        context: &EventContext,
+        connector: &ConnectorRow,
+        cfg: &ConnectorConfig,
+    ) -> ApiResult<NewDelivery> {
+        let id = IdKind::Delivery.new_id(random16()?);
+        Ok(NewDelivery {
+            idempotency_key: id.clone(),
+            id,
+            container_id: context.row.container_id.clone(),
+            connector_id: connector.id.clone(),
+            event_row_id: Some(context.row.id.clone()),
+            status: self.status,
+            reason: self.reason.map(|r| r.as_str().to_string()),
+            method: Some("PIXEL".to_string()),
+            url: Some(if cfg.pixel.sandbox {
+                "sandboxed iframe".into()
+            } else {
+                "main window".into()
+            }),
+            headers: None,
+            body: self.body,
+            error: self.error,
+            replay_of: None,
+            origin_key: Some(format!("pixel:{}:{}", connector.id, context.row.id)),
+            request: None,
+        })
+    }
 }
 
 /// `GET /px/{token}`: the sandboxed pixel document. A tampered, expired or unknown token is a
@@ -206,7 +281,7 @@ pub async fn handle_pixel_frame(_: Request, ctx: RouteContext<()>) -> ApiResult<
     if outcome != PlanOutcome::Send || !cfg.pixel.sandbox {
         return not_found();
     }
-    let Some(html) = render(cfg, &values) else {
+    let Some(html) = render(cfg, &values).map(|r| r.html) else {
         return not_found();
     };
     let document = format!("<!doctype html><html><head><meta charset=\"utf-8\"><title>pixel</title></head><body>{html}</body></html>");

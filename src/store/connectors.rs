@@ -2,7 +2,7 @@
 //! read, so stored data passes the same checks as input.
 
 use super::{all, first, int, run, text};
-use crate::core::connector::{parse_connector, ConnectorConfig};
+use crate::core::connector::{parse_stored_connector, ConnectorConfig};
 use crate::http::error::{ApiError, ApiResult};
 use serde::Deserialize;
 use worker::D1Database;
@@ -20,11 +20,20 @@ impl ConnectorRow {
     pub fn config(&self) -> ApiResult<ConnectorConfig> {
         let value: serde_json::Value = serde_json::from_str(&self.config)
             .map_err(|e| ApiError::internal("reading a stored connector", e))?;
-        // `previous` = itself, so the stored approval is kept.
-        let mut config = parse_connector(&value, None)
+        let mut config = parse_stored_connector(&value)
             .map_err(|e| ApiError::internal("re-parsing a stored connector", e))?;
-        config.pixel.approved_at = value["pixel"]["approved_at"].as_str().map(str::to_string);
+        // The stored approval is kept, unless the pixel engine now refuses the pixel: then it
+        // can never fire, and its approval is cleared (in storage too, when it next triggers).
+        if config.pixel.refused.is_none() {
+            config.pixel.approved_at = self.stored_approval();
+        }
         Ok(config)
+    }
+
+    /// The pixel approval as stored, whatever the pixel engine now says of the pixel.
+    pub fn stored_approval(&self) -> Option<String> {
+        let value: serde_json::Value = serde_json::from_str(&self.config).ok()?;
+        value["pixel"]["approved_at"].as_str().map(str::to_string)
     }
 }
 

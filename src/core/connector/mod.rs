@@ -4,10 +4,10 @@
 
 mod parse;
 
-pub use parse::{merge_patch, parse_connector, MAX_PIXEL_HTML_BYTES};
+pub use parse::{merge_patch, parse_connector, parse_stored_connector, MAX_PIXEL_HTML_BYTES};
 
 use super::event::EventName;
-use super::template::TextTemplate;
+use super::template::{TemplateError, TextTemplate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -91,6 +91,10 @@ pub struct PixelConfig {
     pub sandbox: bool,
     /// Set only by the approve-pixel action; any change to `html` clears it.
     pub approved_at: Option<String>,
+    /// Why the pixel engine refuses `html`: set only for a pixel saved under earlier rules and
+    /// read back (input with such HTML is refused); such a pixel never fires.
+    #[serde(skip)]
+    pub refused: Option<TemplateError>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -77,10 +77,32 @@ fn templated(source: &str, path: &str) -> Result<Templated, Invalid> {
 }
 
 /// Parse a full connector body. `approved_at` is carried over from `previous` when the pixel
-/// HTML is unchanged; clients can never set it.
+/// HTML is unchanged; clients can never set it. Pixel HTML with a placeholder in a position the
+/// pixel engine refuses is a 422 on `pixel.html` naming its line and column.
 pub fn parse_connector(
     body: &Value,
     previous: Option<&ConnectorConfig>,
+) -> Result<ConnectorConfig, Invalid> {
+    parse_from(body, previous, Source::Input)
+}
+
+/// Parse a connector read back from storage. Its pixel may have been saved under earlier rules:
+/// one the engine now refuses is kept, with `pixel.refused` saying why, so that it is skipped
+/// (`pixel_invalid`) instead of making the whole connector unreadable.
+pub fn parse_stored_connector(body: &Value) -> Result<ConnectorConfig, Invalid> {
+    parse_from(body, None, Source::Stored)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Input,
+    Stored,
+}
+
+fn parse_from(
+    body: &Value,
+    previous: Option<&ConnectorConfig>,
+    source: Source,
 ) -> Result<ConnectorConfig, Invalid> {
     let root =
         obj(body, "body").map_err(|_| Invalid::new("invalid_body", "must be a JSON object"))?;
@@ -144,6 +166,13 @@ pub fn parse_connector(
 
     let webhook = parse_webhook(section(root, "webhook")?)?;
     let pixel = parse_pixel(section(root, "pixel")?, previous.map(|p| &p.pixel))?;
+    if let (Source::Input, Some(refused)) = (source, &pixel.refused) {
+        return Err(Invalid::field(
+            "invalid_placeholder",
+            "pixel.html",
+            refused.to_string(),
+        ));
+    }
     let click_id = parse_click_id(section(root, "click_id")?)?;
 
     Ok(ConnectorConfig {
@@ -388,10 +417,9 @@ fn parse_pixel(o: Option<&Obj>, previous: Option<&PixelConfig>) -> Result<PixelC
             "is larger than 64 KiB",
         ));
     }
-    // Parsed with the context-aware engine at save time, so a placeholder in a place that could
-    // never be escaped safely (a tag name, an event handler, a script URL) is refused now.
-    PixelTemplate::parse(&html)
-        .map_err(|e| Invalid::field("invalid_placeholder", "pixel.html", e.to_string()))?;
+    // Parsed with the context-aware engine, so a placeholder in a position off its allowlist (a
+    // tag name, an event handler, a script's host) is known now; `parse_connector` refuses it.
+    let refused = PixelTemplate::parse(&html).err();
     if enabled && html.trim().is_empty() {
         return Err(Invalid::field(
             "required",
@@ -407,6 +435,7 @@ fn parse_pixel(o: Option<&Obj>, previous: Option<&PixelConfig>) -> Result<PixelC
         html,
         sandbox,
         approved_at,
+        refused,
     })
 }
 

@@ -8,6 +8,8 @@
 //!   original value, which `+` for space would not guarantee. The same rule is right for a path
 //!   segment, a query component and a fragment, so one set serves every position.
 //! - A placeholder in the scheme or host is refused: a value must never choose where we connect.
+//! - A path segment holding a value that is a dot segment in any spelling (`..`, `.%2e`, ...)
+//!   fails the delivery: the URL parser would resolve it away and send the request elsewhere.
 //! - The URL's own query is kept verbatim and in order; GET params are appended after it.
 //! - The fragment is dropped: HTTP never sends it, and the log must show what was sent.
 
@@ -109,6 +111,8 @@ impl OutgoingRequest {
 pub enum BuildError {
     MissingUrl,
     PlaceholderInHost,
+    /// A value made a path segment `.` or `..` (in any spelling).
+    DotSegment,
     InvalidUrl(String),
     InvalidIdempotencyKey,
     InvalidSigningSecret,
@@ -119,6 +123,7 @@ impl BuildError {
         match self {
             BuildError::MissingUrl => "missing_url",
             BuildError::PlaceholderInHost => "placeholder_in_host",
+            BuildError::DotSegment => "dot_segment",
             BuildError::InvalidUrl(_) => "invalid_url",
             BuildError::InvalidIdempotencyKey => "invalid_idempotency_key",
             BuildError::InvalidSigningSecret => "invalid_signing_secret",
@@ -143,6 +148,10 @@ impl fmt::Display for BuildError {
             BuildError::PlaceholderInHost => {
                 write!(f, "a placeholder may not stand in the URL's scheme or host")
             }
+            BuildError::DotSegment => write!(
+                f,
+                "a value made a URL path segment '.' or '..', which would send the request to another path"
+            ),
             BuildError::InvalidUrl(why) => write!(f, "the rendered URL is not valid: {why}"),
             BuildError::InvalidIdempotencyKey => write!(
                 f,
@@ -269,6 +278,8 @@ fn render_url(
     unresolved: &mut Vec<String>,
 ) -> Result<url::Url, BuildError> {
     let mut text = String::new();
+    // Where each value's text stands in `text`, to find the path segments that hold one.
+    let mut values_at: Vec<(usize, usize)> = Vec::new();
     for segment in template.segments() {
         match segment {
             Segment::Literal(literal) => text.push_str(literal),
@@ -280,9 +291,17 @@ fn render_url(
                 if raw.is_none() {
                     note_unresolved(unresolved, vec![p.name.clone()]);
                 }
+                let start = text.len();
                 text.push_str(&encode(&p.apply_filters(raw)));
+                values_at.push((start, text.len()));
             }
         }
+    }
+    if values_at
+        .iter()
+        .any(|&(start, end)| in_dot_segment(&text, start, end))
+    {
+        return Err(BuildError::DotSegment);
     }
     let mut url =
         url::Url::parse(text.trim()).map_err(|e| BuildError::InvalidUrl(e.to_string()))?;
@@ -296,6 +315,22 @@ fn render_url(
     }
     url.set_fragment(None);
     Ok(url)
+}
+
+/// Whether the value at `start..end` of a rendered URL stands in a path segment that is `.` or
+/// `..` in any spelling (`%2e`, in any case), as the WHATWG URL parser reads dot segments.
+fn in_dot_segment(text: &str, start: usize, end: usize) -> bool {
+    let path_end = text.find(['?', '#']).unwrap_or(text.len());
+    if start >= path_end {
+        return false;
+    }
+    let is_separator = |c: char| c == '/' || c == '\\';
+    let segment_start = text[..start].rfind(is_separator).map_or(0, |i| i + 1);
+    let segment_end = text[end..path_end]
+        .find(is_separator)
+        .map_or(path_end, |i| end + i);
+    let segment = text[segment_start..segment_end].to_ascii_lowercase();
+    matches!(segment.replace("%2e", ".").as_str(), "." | "..")
 }
 
 /// A rendered param value, and whether it goes into JSON as a number.

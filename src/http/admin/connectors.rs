@@ -21,6 +21,11 @@ fn connector_out(row: &ConnectorRow, config: &ConnectorConfig) -> ApiResult<Valu
     out["container_id"] = json!(row.container_id);
     out["created_at"] = json!(iso8601(row.created_at));
     out["updated_at"] = json!(iso8601(row.updated_at));
+    // Why the pixel rules refuse a pixel saved under earlier rules, for the console's card.
+    out["pixel"]["refused"] = match &config.pixel.refused {
+        Some(e) => json!({"message": e.message, "line": e.line, "column": e.column}),
+        None => Value::Null,
+    };
     Ok(out)
 }
 
@@ -110,6 +115,14 @@ pub async fn handle_approve_pixel(req: Request, ctx: RouteContext<()>) -> ApiRes
             "nothing_to_approve",
             "pixel.html",
             "the connector has no pixel HTML to approve",
+        )
+        .into());
+    }
+    if let Some(refused) = &config.pixel.refused {
+        return Err(crate::core::error::Invalid::field(
+            "invalid_placeholder",
+            "pixel.html",
+            refused.to_string(),
         )
         .into());
     }

@@ -4,7 +4,8 @@
 //! as JavaScript with the same tokens apart from its literals, no URL attribute may carry a
 //! dangerous scheme, and CSS keeps its punctuation.
 
-use super::pixel::{Context, JsQuote, PixelTemplate, UrlPart};
+use super::super::pixel::{PixelTemplate, Placement};
+use super::super::position::{Context, HtmlPosition, Inner, JsQuote, UrlPart};
 use html5ever::tendril::TendrilSink;
 use html5ever::{parse_document, ParseOpts};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
@@ -14,27 +15,30 @@ const BENIGN: &str = "benign";
 
 const PIXEL: &str = r#"<!DOCTYPE html>
 <html><head><title>Order {{V}}</title>
-<style>.p { content: "{{V}}"; font-family: '{{V}}'; background: url({{V}}); width: {{V}}px } /* {{V}} */</style>
+<style>.p { content: "{{V}}"; font-family: '{{V}}' } a[title="{{V}}"] { color: red }</style>
 </head><body>
 <!-- order {{V}} -->
 <!--{{V}}><b>--> <!-- x -{{V}}><i>--> <!-- y --{{V}}><u>-->
 <div id="main" title="{{V}}" data-single='{{V}}' data-unquoted={{V}} class=pixel>Thanks {{V}}!</div>
-<a href="{{V}}">start</a>
-<a href='{{V}}/thanks?x=1'>start with a path</a>
+<a href="/thanks/{{V}}?x=1">with a path</a>
 <img src="https://partner.example/p.gif?v={{V}}&amp;e={{V}}#{{V}}" alt="" width=1 height=1>
-<img src=https://partner.example/p.gif?v={{V}} alt={{V}} style="color: {{V}}">
-<img src="/px/{{V}}/x.gif" style=color:{{V}}>
+<img src=https://partner.example/p.gif?v={{V}} alt={{V}} style="content: '{{V}}'">
+<img src="/px/{{V}}/x.gif" style=content:'{{V}}'>
 <form action="https://partner.example/f?x={{V}}"><input name="q" value="{{V}}"><textarea>{{V}}</textarea></form>
 <noscript><img src="https://partner.example/ns?v={{V}}"></noscript>
 <script>
   var a = '{{V}}';
   var b = "{{V}}";
-  var c = `t {{V}} ${ {{V}} } e`;
+  var c = `t ${ x } e`;
   var d = {{V}};
   var e = { value: {{V}}, id: "{{V}}" };
   var f = 10 / {{V}};
   window.dataLayer = window.dataLayer || [];
   dataLayer.push({ event: '{{V}}', items: [{{V}}, "{{V}}"] });
+  var h = '<img alt="{{V}}" src="https://partner.example/h.gif?v={{V}}">';
+  var u = 'https://partner.example/u/{{V}}?v={{V}}';
+  document.write('<img src="https://partner.example/w.gif?v={{V}}">');
+  if (a) /'/.test(b); var k = '{{V}}';
 </script>
 <script><!--
   var g = '{{V}}';
@@ -325,30 +329,36 @@ fn the_corpus_is_large_and_the_pixel_has_a_placeholder_in_every_context() {
     assert!(hostile_corpus().len() >= 60);
     let template = PixelTemplate::parse(PIXEL).unwrap();
     let found: Vec<Context> = template.placeholders().map(|(_, c)| c).collect();
+    let url = |quoted, part| Context::Html(HtmlPosition::Url { quoted, part });
+    let string = |quote, inner| Context::ScriptString { quote, inner };
     for expected in [
-        Context::HtmlText,
-        Context::HtmlComment,
-        Context::QuotedAttr,
-        Context::UnquotedAttr,
-        Context::UrlAttr {
-            quoted: true,
-            part: UrlPart::Start,
-        },
-        Context::UrlAttr {
-            quoted: true,
-            part: UrlPart::AfterScheme,
-        },
-        Context::UrlAttr {
-            quoted: false,
-            part: UrlPart::AfterScheme,
-        },
-        Context::StyleAttr { quoted: true },
-        Context::StyleAttr { quoted: false },
-        Context::ScriptString(JsQuote::Single),
-        Context::ScriptString(JsQuote::Double),
-        Context::ScriptString(JsQuote::Backtick),
+        Context::Html(HtmlPosition::Text),
+        Context::Html(HtmlPosition::Comment),
+        Context::Html(HtmlPosition::Attr { quoted: true }),
+        Context::Html(HtmlPosition::Attr { quoted: false }),
+        url(true, UrlPart::Path),
+        url(true, UrlPart::Query),
+        url(true, UrlPart::Fragment),
+        url(false, UrlPart::Query),
+        Context::Html(HtmlPosition::CssString { attr: Some(true) }),
+        Context::Html(HtmlPosition::CssString { attr: Some(false) }),
+        Context::Html(HtmlPosition::CssString { attr: None }),
+        string(JsQuote::Single, Inner::Plain),
+        string(JsQuote::Double, Inner::Plain),
+        string(
+            JsQuote::Single,
+            Inner::Html(HtmlPosition::Attr { quoted: true }),
+        ),
+        string(
+            JsQuote::Single,
+            Inner::Html(HtmlPosition::Url {
+                quoted: true,
+                part: UrlPart::Query,
+            }),
+        ),
+        string(JsQuote::Single, Inner::Url(UrlPart::Path)),
+        string(JsQuote::Single, Inner::Url(UrlPart::Query)),
         Context::ScriptCode,
-        Context::Style,
     ] {
         assert!(found.contains(&expected), "no placeholder in {expected:?}");
     }
@@ -361,11 +371,19 @@ fn hostile_values_in_every_context_leave_the_document_structure_unchanged() {
 
 /// Render `html` with a benign value and with every corpus value in all its placeholders, and
 /// check that nothing but the values' own text changed. Returns the number of scripts.
-pub(super) fn assert_hostile_values_change_nothing(html: &str) -> usize {
+pub(crate) fn assert_hostile_values_change_nothing(html: &str) -> usize {
+    let mut scripts = 0;
+    for placement in [Placement::Sandbox, Placement::MainWindow] {
+        scripts = assert_unchanged_in(html, placement);
+    }
+    scripts
+}
+
+fn assert_unchanged_in(html: &str, placement: Placement) -> usize {
     let template = PixelTemplate::parse(html).unwrap_or_else(|e| panic!("{e}\n{html}"));
     let render = |value: &str| {
         let value = value.to_string();
-        template.render(|_| Some(value.clone())).html
+        template.render(|_| Some(value.clone()), placement).html
     };
     let benign = parse_html(&render(BENIGN));
     let benign_js: Vec<Vec<String>> = benign
@@ -408,22 +426,4 @@ pub(super) fn assert_hostile_values_change_nothing(html: &str) -> usize {
         assert_eq!(punctuation, expected, "{v} changed the CSS");
     }
     benign.scripts.len()
-}
-
-#[test]
-fn a_value_that_starts_a_url_keeps_a_safe_address_and_refuses_the_rest() {
-    let template = PixelTemplate::parse(PIXEL).unwrap();
-    for (value, expected_href) in [
-        ("https://shop.example/thanks", "https://shop.example/thanks"),
-        ("javascript:alert(1)", "about:blank#"),
-        ("\u{1}JaVa\tScRiPt:alert(1)", "about:blank#"),
-        ("data:text/html,x", "about:blank#"),
-        ("&#106;avascript:alert(1)", "&#106;avascript:alert(1)"),
-    ] {
-        let owned = value.to_string();
-        let html = template.render(|_| Some(owned.clone())).html;
-        let parsed = parse_html(&html);
-        let (_, href) = parsed.urls.iter().find(|(attr, _)| attr == "href").unwrap();
-        assert_eq!(href, expected_href, "{}", short(value));
-    }
 }
