@@ -2,8 +2,10 @@
 //! values come out, the hostile corpus, partner snippets, and the differential fuzzer.
 
 mod contexts;
+mod corpus;
 mod escaping;
 mod hostile;
+mod oracle;
 mod refusals;
 mod snippets;
 
