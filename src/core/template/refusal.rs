@@ -132,8 +132,8 @@ impl Refusal {
                  ';' or wrap the expression in parentheses"
             ),
             Refusal::JsGlued => format!(
-                "{p} directly follows a name or a number, so its value would merge with it into \
-                 one token; put a space or an operator before the placeholder"
+                "{p} touches a name, a number, a '.' or another placeholder, so its value would \
+                 merge with it into one token; put a space or an operator between them"
             ),
             Refusal::JsSinkCode(sink) => format!(
                 "{p} stands in a value given to {sink}, which runs it as code or markup; pass the \

@@ -4,6 +4,7 @@
 mod contexts;
 mod corpus;
 mod escaping;
+mod fuzz;
 mod hostile;
 mod oracle;
 mod refusals;

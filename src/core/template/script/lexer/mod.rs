@@ -66,6 +66,9 @@ pub(super) struct Lexer {
     async_statement: bool,
     /// Characters already taken by looking ahead.
     skip: usize,
+    /// A value was just placed in code (its offset and name): a name, number or `.` right after
+    /// it would merge with it into one token.
+    value_end: Option<(usize, String)>,
     late: Option<Blame>,
 }
 
@@ -94,6 +97,7 @@ impl Lexer {
             dot_object: None,
             async_statement: false,
             skip: 0,
+            value_end: None,
             late: None,
         }
     }
@@ -108,6 +112,15 @@ impl Lexer {
         if self.skip > 0 {
             self.skip -= 1;
             return None;
+        }
+        if let Some((offset, name)) = self.value_end.take() {
+            if self.mode == Mode::Code && (is_word_char(c) || c == '.') {
+                self.late.get_or_insert(Blame {
+                    refusal: Refusal::JsGlued,
+                    offset,
+                    name,
+                });
+            }
         }
         match &mut self.mode {
             Mode::Code => return self.code(c, rest),
@@ -276,7 +289,7 @@ impl Lexer {
             Mode::LineComment | Mode::BlockComment { .. } => Err(Refusal::JsComment),
             Mode::Regex { .. } => Err(Refusal::JsRegex),
             Mode::Code => {
-                if !self.word.is_empty() {
+                if !self.word.is_empty() || self.prev == Prev::Dot || self.value_end.is_some() {
                     return Err(Refusal::JsGlued);
                 }
                 if self.stack.contains(&Open::Brace(Brace::Substitution)) {
@@ -286,6 +299,7 @@ impl Lexer {
                     return Err(Refusal::JsSinkCode(sink.name.clone()));
                 }
                 self.token(Prev::Literal);
+                self.value_end = Some((offset, name.to_string()));
                 Ok(Context::ScriptCode)
             }
         }
