@@ -146,21 +146,7 @@ pub async fn pixels_for_event(
                 }
             }
             PlanOutcome::Skip(SkipReason::PixelInvalid) => {
-                let why = cfg
-                    .pixel
-                    .refused
-                    .as_ref()
-                    .map(|e| format!("pixel.html {e}"));
-                let mut entry =
-                    PixelLog::new(DeliveryStatus::Skipped, Some(SkipReason::PixelInvalid));
-                if let Some(why) = why {
-                    entry = entry.error(why);
-                }
-                logs.push(entry.row(context, connector, cfg)?);
-                if connector.stored_approval().is_some() {
-                    // The approval no longer holds: clear it where it is stored.
-                    connectors::update(db, &connector.id, cfg, now_ms()).await?;
-                }
+                logs.push(skip_invalid(db, context, connector, cfg).await?);
             }
             PlanOutcome::Skip(_) | PlanOutcome::NotTriggered => {}
         }
@@ -169,6 +155,24 @@ pub async fn pixels_for_event(
         deliveries::insert_all(db, &logs, now_ms()).await?;
     }
     Ok(pixels)
+}
+
+/// A pixel the pixel engine refuses: its skip is logged with why, and an approval still stored
+/// is cleared, since it no longer holds.
+async fn skip_invalid(
+    db: &D1Database,
+    context: &EventContext,
+    connector: &ConnectorRow,
+    cfg: &ConnectorConfig,
+) -> ApiResult<NewDelivery> {
+    let mut entry = PixelLog::new(DeliveryStatus::Skipped, Some(SkipReason::PixelInvalid));
+    if let Some(refused) = &cfg.pixel.refused {
+        entry = entry.error(format!("pixel.html {refused}"));
+    }
+    if connector.stored_approval().is_some() {
+        connectors::update(db, &connector.id, cfg, now_ms()).await?;
+    }
+    entry.row(context, connector, cfg)
 }
 
 /// A pixel's row in the connector's log (method `PIXEL`): a test-mode pixel with its

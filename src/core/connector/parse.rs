@@ -166,13 +166,7 @@ fn parse_from(
 
     let webhook = parse_webhook(section(root, "webhook")?)?;
     let pixel = parse_pixel(section(root, "pixel")?, previous.map(|p| &p.pixel))?;
-    if let (Source::Input, Some(refused)) = (source, &pixel.refused) {
-        return Err(Invalid::field(
-            "invalid_placeholder",
-            "pixel.html",
-            refused.to_string(),
-        ));
-    }
+    refuse_input_pixel(&pixel, source)?;
     let click_id = parse_click_id(section(root, "click_id")?)?;
 
     Ok(ConnectorConfig {
@@ -183,6 +177,19 @@ fn parse_from(
         pixel,
         click_id,
     })
+}
+
+/// Input with pixel HTML the pixel engine refuses is a 422 on `pixel.html`; stored pixels are
+/// kept, refusal and all.
+fn refuse_input_pixel(pixel: &PixelConfig, source: Source) -> Result<(), Invalid> {
+    match (source, &pixel.refused) {
+        (Source::Input, Some(refused)) => Err(Invalid::field(
+            "invalid_placeholder",
+            "pixel.html",
+            refused.to_string(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn parse_webhook(o: Option<&Obj>) -> Result<WebhookConfig, Invalid> {

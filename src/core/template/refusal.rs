@@ -60,7 +60,15 @@ impl Refusal {
 
     fn message(&self, name: &str) -> String {
         let p = format!("{{{{{name}}}}}");
-        match self {
+        self.markup_message(&p)
+            .or_else(|| self.script_message(&p))
+            .or_else(|| self.address_message(&p))
+            .unwrap_or_else(|| format!("{p} cannot stand here"))
+    }
+
+    /// Refusals in markup.
+    fn markup_message(&self, p: &str) -> Option<String> {
+        Some(match self {
             Refusal::TagOrAttributeName => format!(
                 "{p} stands in a tag or attribute name, where a value could add markup; put it in a \
                  quoted attribute value instead, e.g. title=\"{p}\""
@@ -111,6 +119,13 @@ impl Refusal {
                 "{p} stands in an unquoted attribute value of markup inside a JavaScript string; \
                  quote the value, e.g. alt=\"{p}\""
             ),
+            _ => return None,
+        })
+    }
+
+    /// Refusals in JavaScript.
+    fn script_message(&self, p: &str) -> Option<String> {
+        Some(match self {
             Refusal::JsComment => format!(
                 "{p} stands inside a JavaScript comment, where it does nothing; remove it from the \
                  comment"
@@ -148,6 +163,13 @@ impl Refusal {
                 "{p} stands in markup or an address in a JavaScript string that already holds a \
                  placeholder before it; split the string in two"
             ),
+            _ => return None,
+        })
+    }
+
+    /// Refusals in URLs and CSS.
+    fn address_message(&self, p: &str) -> Option<String> {
+        Some(match self {
             Refusal::UrlBeforeAuthority => format!(
                 "{p} would choose the scheme or host of an address; write the fixed https://host/ \
                  part and put the placeholder in the path or query"
@@ -179,6 +201,7 @@ impl Refusal {
             Refusal::CssComment => {
                 format!("{p} stands inside a CSS comment, where it does nothing; remove it")
             }
-        }
+            _ => return None,
+        })
     }
 }

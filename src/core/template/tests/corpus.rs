@@ -1,9 +1,8 @@
 //! The hostile corpus: values in the style of OWASP's XSS filter-evasion cheat sheet, plus dot
 //! segments, each meant to end, open or change the position it lands in.
 
-/// The hostile values, and the dot segments of a URL path in every spelling.
-pub(crate) fn hostile_corpus() -> Vec<String> {
-    let fixed = [
+/// Values that each try to end, open or change the position they land in.
+const FIXED: &[&str] = &[
         // Ending the script or other raw text, in any case and spelling.
         "</script>",
         "</SCRIPT>",
@@ -149,8 +148,11 @@ pub(crate) fn hostile_corpus() -> Vec<String> {
         // Polyglots.
         "javascript:/*--></title></style></textarea></script></xmp><svg/onload='+/\"/+/onmouseover=1/+/[*/[]/+alert(1)//'>",
         "jaVasCript:/*-/*`/*\\`/*'/*\"/**/(/* */oNcliCk=alert() )//%0D%0A%0d%0a//</stYle/</titLe/</teXtarEa/</scRipt/--!>\\x3csVg/<sVg/oNloAd=alert()//>\\x3e",
-    ];
-    let mut corpus: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
+];
+
+/// The hostile values, and the dot segments of a URL path in every spelling, plus two long ones.
+pub(crate) fn hostile_corpus() -> Vec<String> {
+    let mut corpus: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
     corpus.push("x".repeat(100 * 1024));
     corpus.push("</script><!--\u{2028}'\"`${".repeat(4 * 1024));
     corpus

@@ -134,21 +134,7 @@ impl Lexer {
                     self.token(Prev::Literal);
                 }
             }
-            Mode::Template { escaped } => {
-                if *escaped {
-                    *escaped = false;
-                } else if c == '\\' {
-                    *escaped = true;
-                } else if c == '`' {
-                    self.mode = Mode::Code;
-                    self.token(Prev::Literal);
-                } else if c == '$' && rest.starts_with('{') {
-                    self.stack.push(Open::Brace(Brace::Substitution));
-                    self.mode = Mode::Code;
-                    self.prev = Prev::Punct('{');
-                    self.skip = 1;
-                }
-            }
+            Mode::Template { .. } => self.template_char(c, rest),
             Mode::LineComment => {
                 if is_line_terminator(c) {
                     self.mode = Mode::Code;
@@ -156,38 +142,69 @@ impl Lexer {
                     self.line_start = true;
                 }
             }
-            Mode::BlockComment { star, newline } => {
-                let had_newline = *newline || is_line_terminator(c);
-                if *star && c == '/' {
-                    self.mode = Mode::Code;
-                    if had_newline {
-                        self.newline = true;
-                        self.line_start = true;
-                    }
-                } else {
-                    *star = c == '*';
-                    *newline = had_newline;
-                }
-            }
-            Mode::Regex { class, escaped } => {
-                if *escaped {
-                    *escaped = false;
-                } else if c == '\\' {
-                    *escaped = true;
-                } else if c == '[' {
-                    *class = true;
-                } else if c == ']' {
-                    *class = false;
-                } else if c == '/' && !*class {
-                    self.mode = Mode::Code;
-                    self.token(Prev::Literal);
-                } else if is_line_terminator(c) {
-                    // A syntax error that stops the script; stay in step with the markup.
-                    self.mode = Mode::Code;
-                }
-            }
+            Mode::BlockComment { .. } => self.block_comment_char(c),
+            Mode::Regex { .. } => self.regex_char(c),
         }
         None
+    }
+
+    fn template_char(&mut self, c: char, rest: &str) {
+        let Mode::Template { escaped } = &mut self.mode else {
+            return;
+        };
+        if *escaped {
+            *escaped = false;
+        } else if c == '\\' {
+            *escaped = true;
+        } else if c == '`' {
+            self.mode = Mode::Code;
+            self.token(Prev::Literal);
+        } else if c == '$' && rest.starts_with('{') {
+            self.stack.push(Open::Brace(Brace::Substitution));
+            self.mode = Mode::Code;
+            self.prev = Prev::Punct('{');
+            self.skip = 1;
+        }
+    }
+
+    /// A block comment that holds a line terminator counts as one (Annex B.1.1), so `-->` may
+    /// start an HTML-like comment after it.
+    fn block_comment_char(&mut self, c: char) {
+        let Mode::BlockComment { star, newline } = &mut self.mode else {
+            return;
+        };
+        let had_newline = *newline || is_line_terminator(c);
+        if *star && c == '/' {
+            self.mode = Mode::Code;
+            if had_newline {
+                self.newline = true;
+                self.line_start = true;
+            }
+        } else {
+            *star = c == '*';
+            *newline = had_newline;
+        }
+    }
+
+    fn regex_char(&mut self, c: char) {
+        let Mode::Regex { class, escaped } = &mut self.mode else {
+            return;
+        };
+        if *escaped {
+            *escaped = false;
+        } else if c == '\\' {
+            *escaped = true;
+        } else if c == '[' {
+            *class = true;
+        } else if c == ']' {
+            *class = false;
+        } else if c == '/' && !*class {
+            self.mode = Mode::Code;
+            self.token(Prev::Literal);
+        } else if is_line_terminator(c) {
+            // A syntax error that stops the script; stay in step with the markup.
+            self.mode = Mode::Code;
+        }
     }
 
     fn code(&mut self, c: char, rest: &str) -> Option<Lexer> {
