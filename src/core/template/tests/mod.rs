@@ -7,6 +7,7 @@ mod escaping;
 mod fuzz;
 mod hostile;
 mod oracle;
+mod partners;
 mod refusals;
 mod snippets;
 
