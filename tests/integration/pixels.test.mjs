@@ -184,7 +184,7 @@ test('a main-window pixel comes back as HTML with each value escaped for where i
       + '<img src="https://partner.example/p.gif?n=%22%27%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%24%7Bx%7D&v=12.5" alt="">'
       // In the main window, values bound for a script lose '<' and '>'.
       + "<script>var s = '\\u0022\\u0027img src=x onerror=alert(1)${x}';"
-      + ' var c = "\\"\'img src=x onerror=alert(1)${x}"; var v = 12.5;</script>'
+      + ' var c = "\\"\\u0027img src=x onerror=alert(1)${x}"; var v = 12.5;</script>'
       + '<!-- "\'&gt;&lt;img src=x onerror=alert(1)&gt;${x} -->',
   }]);
 });

@@ -126,7 +126,8 @@ pub fn js_string(out: &mut String, value: &str) {
 }
 
 /// Inside a script, outside any string: a JSON literal. A plain decimal becomes a number and
-/// anything else a string, so a value can never become code. A negative number gets a leading
+/// anything else a string, so a value can never become code. Single quotes and backticks are
+/// escaped too, so the literal stays inert even inside a string another reading might see. A negative number gets a leading
 /// space so that after a literal `-` it reads as `- -1`, never as the `--` operator.
 pub fn json_literal(out: &mut String, value: &str) {
     if is_plain_decimal(value) {
@@ -144,7 +145,7 @@ pub fn json_literal(out: &mut String, value: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => unicode_escape(out, c),
+            '\'' | '`' | '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => unicode_escape(out, c),
             c if c.is_ascii_control() => unicode_escape(out, c),
             c => out.push(c),
         }

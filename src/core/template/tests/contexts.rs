@@ -206,3 +206,26 @@ fn script_strings_holding_markup_or_an_address_are_read_in_that_inner_context() 
         SINGLE
     );
 }
+
+#[test]
+fn the_table_of_positions_in_the_design_document_matches_the_engine() {
+    use super::super::position::PositionKind;
+    let design = include_str!("../../../../docs/DESIGN.md");
+    for kind in PositionKind::ALL {
+        let row = format!("| `{}` | {} |", kind.name(), kind.safety());
+        assert!(design.contains(&row), "docs/DESIGN.md lacks the row {row}");
+    }
+}
+
+#[test]
+fn a_brace_after_a_colon_outside_an_object_may_be_a_labelled_block() {
+    // `foo: {}` is a block, so `/'/` is a regular expression and the placeholder is in a string.
+    let refused = refusal("<script>foo: {} /'/; x = '{{X}}'</script>");
+    assert!(refused
+        .message
+        .contains("regular expression or as a division"));
+    assert_eq!(
+        context_of("<script>var o = {a: {}, b: 1 / 2}; f('{{X}}')</script>"),
+        SINGLE
+    );
+}

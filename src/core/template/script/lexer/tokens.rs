@@ -111,10 +111,14 @@ impl Lexer {
             .prev
             .word()
             .is_some_and(|w| BEFORE_STATEMENT.contains(&w));
+        let in_object = self.stack.last() == Some(&Open::Brace(Brace::Object));
         let kind = match self.pending {
             Pending::Body(expression) => Brace::Body(expression),
             _ if self.at_statement() || after_statement_keyword => Brace::Block,
             _ if self.prev == Prev::Arrow => Brace::Unknown,
+            // After ':' a `{` is a property's value in an object literal, but a block after a
+            // label or a `case`, and either after a `?`: this lexer does not tell those apart.
+            _ if self.prev == Prev::Punct(':') && !in_object => Brace::Unknown,
             _ if self.prev.expect() == Expect::Operand => Brace::Object,
             _ => Brace::Unknown,
         };
