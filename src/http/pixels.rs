@@ -16,7 +16,7 @@ use crate::core::postback::{
     decide_attribution, fill_click_values, fill_event_name, plan_pixel, AttributionDecision,
     DeliveryStatus, PlanOutcome, SkipReason,
 };
-use crate::core::template::{PixelTemplate, Placement, Rendered};
+use crate::core::template::{Placement, Rendered};
 use crate::store::connectors::{self, ConnectorRow};
 use crate::store::deliveries::{self, NewDelivery};
 use serde::Serialize;
@@ -57,21 +57,17 @@ fn connector_values(
     (values, decision)
 }
 
-/// Renders a connector's pixel for an event, for where it runs; `None` if the pixel engine
-/// refuses the stored HTML (such a pixel is planned as skipped before it gets here).
+/// Renders a connector's pixel for an event, for where it runs, from the template parsed with
+/// the connector; `None` if the pixel engine refuses the stored HTML (such a pixel is planned as
+/// skipped before it gets here).
 pub fn render(config: &ConnectorConfig, values: &ParamValues) -> Option<Rendered> {
     let placement = if config.pixel.sandbox {
         Placement::Sandbox
     } else {
         Placement::MainWindow
     };
-    match PixelTemplate::parse(&config.pixel.html) {
-        Ok(template) => Some(template.render(values.lookup(), placement)),
-        Err(e) => {
-            worker::console_error!("stored pixel HTML is refused: {e}");
-            None
-        }
-    }
+    let template = config.pixel.template.as_ref()?;
+    Some(template.render(values.lookup(), placement))
 }
 
 /// What the log says of values that lost `<` or `>` in a main-window pixel's script.

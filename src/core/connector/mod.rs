@@ -7,7 +7,7 @@ mod parse;
 pub use parse::{merge_patch, parse_connector, parse_stored_connector, MAX_PIXEL_HTML_BYTES};
 
 use super::event::EventName;
-use super::template::{TemplateError, TextTemplate};
+use super::template::{PixelTemplate, TemplateError, TextTemplate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -95,6 +95,9 @@ pub struct PixelConfig {
     /// read back (input with such HTML is refused); such a pixel never fires.
     #[serde(skip)]
     pub refused: Option<TemplateError>,
+    /// `html` parsed by the pixel engine, when it accepts it: rendering needs no second parse.
+    #[serde(skip)]
+    pub template: Option<PixelTemplate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -426,7 +426,10 @@ fn parse_pixel(o: Option<&Obj>, previous: Option<&PixelConfig>) -> Result<PixelC
     }
     // Parsed with the context-aware engine, so a placeholder in a position off its allowlist (a
     // tag name, an event handler, a script's host) is known now; `parse_connector` refuses it.
-    let refused = PixelTemplate::parse(&html).err();
+    let (template, refused) = match PixelTemplate::parse(&html) {
+        Ok(template) => (Some(template), None),
+        Err(refused) => (None, Some(refused)),
+    };
     if enabled && html.trim().is_empty() {
         return Err(Invalid::field(
             "required",
@@ -443,6 +446,7 @@ fn parse_pixel(o: Option<&Obj>, previous: Option<&PixelConfig>) -> Result<PixelC
         sandbox,
         approved_at,
         refused,
+        template,
     })
 }
 
