@@ -13,6 +13,7 @@
 //! - The URL's own query is kept verbatim and in order; GET params are appended after it.
 //! - The fragment is dropped: HTTP never sends it, and the log must show what was sent.
 
+use super::dot_segment::in_dot_segment;
 use super::signature::{SigningSecret, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
 use crate::core::connector::{Method, NamedTemplate, WebhookConfig};
 use crate::core::error::Invalid;
@@ -315,22 +316,6 @@ fn render_url(
     }
     url.set_fragment(None);
     Ok(url)
-}
-
-/// Whether the value at `start..end` of a rendered URL stands in a path segment that is `.` or
-/// `..` in any spelling (`%2e`, in any case), as the WHATWG URL parser reads dot segments.
-fn in_dot_segment(text: &str, start: usize, end: usize) -> bool {
-    let path_end = text.find(['?', '#']).unwrap_or(text.len());
-    if start >= path_end {
-        return false;
-    }
-    let is_separator = |c: char| c == '/' || c == '\\';
-    let segment_start = text[..start].rfind(is_separator).map_or(0, |i| i + 1);
-    let segment_end = text[end..path_end]
-        .find(is_separator)
-        .map_or(path_end, |i| end + i);
-    let segment = text[segment_start..segment_end].to_ascii_lowercase();
-    matches!(segment.replace("%2e", ".").as_str(), "." | "..")
 }
 
 /// A rendered param value, and whether it goes into JSON as a number.

@@ -60,10 +60,39 @@ impl Refusal {
 
     fn message(&self, name: &str) -> String {
         let p = format!("{{{{{name}}}}}");
-        self.markup_message(&p)
-            .or_else(|| self.script_message(&p))
-            .or_else(|| self.address_message(&p))
-            .unwrap_or_else(|| format!("{p} cannot stand here"))
+        // Every variant names its part here, so a new one cannot go without a message.
+        let message = match self {
+            Refusal::TagOrAttributeName
+            | Refusal::Declaration
+            | Refusal::EventHandler(_)
+            | Refusal::NamesElement(_)
+            | Refusal::AttributeNotInert(_)
+            | Refusal::MetaOrBase(_)
+            | Refusal::InsideElement(_)
+            | Refusal::ForeignContent
+            | Refusal::PartialMarkup(_)
+            | Refusal::CharacterReference
+            | Refusal::NoscriptDiverged
+            | Refusal::NestedUnquoted => self.markup_message(&p),
+            Refusal::JsComment
+            | Refusal::JsRegex
+            | Refusal::JsBackslash
+            | Refusal::JsTemplate
+            | Refusal::JsAmbiguous
+            | Refusal::JsGlued
+            | Refusal::JsSinkCode(_)
+            | Refusal::JsSinkNotFirst(_)
+            | Refusal::JsMixedString => self.script_message(&p),
+            Refusal::UrlBeforeAuthority
+            | Refusal::UrlSchemeNotAllowed(_)
+            | Refusal::UrlLoadsCode(_)
+            | Refusal::UrlDotSegment
+            | Refusal::CssNotInString
+            | Refusal::CssFunction(_)
+            | Refusal::CssAtRule(_)
+            | Refusal::CssComment => self.address_message(&p),
+        };
+        message.unwrap_or_else(|| format!("{p} cannot stand here"))
     }
 
     /// Refusals in markup.

@@ -6,6 +6,7 @@ mod corpus;
 mod escaping;
 mod fuzz;
 mod hostile;
+mod layering;
 mod oracle;
 mod partners;
 mod refusals;
