@@ -96,6 +96,19 @@ impl StringLit {
         }
     }
 
+    /// The literal's text, when it could name a property (`x['innerHTML']`) and holds no
+    /// placeholder.
+    pub(super) fn key(&self) -> Option<String> {
+        let name = matches!(self.reader, Reader::Undecided)
+            && !self.text.is_empty()
+            && self.text.len() <= 40
+            && self
+                .text
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+        name.then(|| self.text.clone())
+    }
+
     /// Take one raw character of the literal. Returns whether the literal ended, and a refusal
     /// found for an earlier placeholder in it.
     pub(super) fn push(&mut self, c: char) -> (bool, Option<Blame>) {

@@ -229,3 +229,28 @@ fn a_brace_after_a_colon_outside_an_object_may_be_a_labelled_block() {
         SINGLE
     );
 }
+
+#[test]
+fn a_sink_named_in_brackets_is_the_same_sink() {
+    let refused = refusal("<script>location['href'] = '{{X}}';</script>");
+    assert!(
+        refused.message.contains("scheme or host"),
+        "{}",
+        refused.message
+    );
+    let refused = refusal("<script>window[\"eval\"]('f({{X}})');</script>");
+    assert!(refused.message.contains("eval"), "{}", refused.message);
+    assert_eq!(
+        context_of("<script>document['write']('<b>{{X}}</b>');</script>"),
+        Context::ScriptString {
+            quote: JsQuote::Single,
+            inner: Inner::Html(HtmlPosition::Text)
+        }
+    );
+    assert_eq!(context_of("<script>o['note'] = '{{X}}';</script>"), SINGLE);
+    assert_eq!(context_of("<script>items[0] = '{{X}}';</script>"), SINGLE);
+    assert_eq!(
+        context_of("<script>var a = ['x', '{{X}}'];</script>"),
+        SINGLE
+    );
+}

@@ -43,6 +43,17 @@ enum Pending {
     Body(bool),
 }
 
+/// `object[` ... `]`: when the brackets hold one string literal, they name a property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Computed {
+    /// The bracket depth inside the brackets.
+    depth: usize,
+    object: Option<String>,
+    key: Option<String>,
+    /// Tokens read inside the brackets.
+    tokens: u8,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Lexer {
     mode: Mode,
@@ -64,6 +75,8 @@ pub(super) struct Lexer {
     dot_object: Option<String>,
     /// `async` was read where a statement starts, so a `function` after it declares.
     async_statement: bool,
+    /// A computed member being read (`x['write']`), which names a property like `x.write`.
+    computed: Option<Computed>,
     /// Characters already taken by looking ahead.
     skip: usize,
     /// A value was just placed in code (its offset and name): a name, number or `.` right after
@@ -96,6 +109,7 @@ impl Lexer {
             arg_start: false,
             dot_object: None,
             async_statement: false,
+            computed: None,
             skip: 0,
             value_end: None,
             late: None,
@@ -130,8 +144,14 @@ impl Lexer {
                     self.late = late;
                 }
                 if ended {
+                    let key = literal.key();
                     self.mode = Mode::Code;
                     self.token(Prev::Literal);
+                    if let Some(computed) = self.computed.as_mut() {
+                        if computed.depth == self.stack.len() && computed.tokens == 1 {
+                            computed.key = key;
+                        }
+                    }
                 }
             }
             Mode::Template { .. } => self.template_char(c, rest),

@@ -4,7 +4,7 @@
 use super::super::grammar::{Brace, Expect, Open, Paren, Prev, BEFORE_STATEMENT, CONTROL};
 use super::super::sinks::{call_sink, property_sink, SinkKind, SinkScope};
 use super::super::strings::StringLit;
-use super::{Lexer, Mode, Pending};
+use super::{Computed, Lexer, Mode, Pending};
 use crate::core::template::position::JsQuote;
 
 impl Lexer {
@@ -38,6 +38,11 @@ impl Lexer {
     /// Record a complete token.
     pub(super) fn token(&mut self, prev: Prev) {
         self.before_token();
+        if let Some(computed) = self.computed.as_mut() {
+            if computed.depth == self.stack.len() {
+                computed.tokens = computed.tokens.saturating_add(1);
+            }
+        }
         self.prev = prev;
         self.after_token();
     }
@@ -62,8 +67,22 @@ impl Lexer {
             '(' => self.open_paren(),
             ')' | ']' => self.close(c),
             '[' => {
+                // After an operand, `[` reads a member: `x['write']` is `x.write`.
+                let object = match &self.prev {
+                    Prev::Word { name, .. } if self.prev.expect() == Expect::Operator => {
+                        Some(Some(name.clone()))
+                    }
+                    _ if self.prev.expect() == Expect::Operator => Some(None),
+                    _ => None,
+                };
                 self.stack.push(Open::Bracket);
                 self.token(Prev::Punct('['));
+                self.computed = object.map(|object| Computed {
+                    depth: self.stack.len(),
+                    object,
+                    key: None,
+                    tokens: 0,
+                });
             }
             '.' if rest.starts_with(|d: char| d.is_ascii_digit()) => self.word.push('.'),
             '.' => {
@@ -189,7 +208,15 @@ impl Lexer {
         if let Open::Paren(Paren::Params(expression)) = open {
             self.pending = Pending::Body(expression);
         }
-        self.token(Prev::Close(open));
+        let depth = self.stack.len() + 1;
+        let computed = self.computed.take_if(|c| c.depth == depth && c.tokens == 1);
+        match computed.and_then(|c| c.key.map(|key| (key, c.object))) {
+            Some((name, object)) if open == Open::Bracket => self.token(Prev::Word {
+                name,
+                object: Some(object.unwrap_or_default()),
+            }),
+            _ => self.token(Prev::Close(open)),
+        }
     }
 
     /// Sinks whose argument was inside brackets closed since end.
