@@ -38,6 +38,9 @@ pub(super) struct UrlTracker {
     segment: String,
     /// The placeholder (offset, name) that stands in the current path segment.
     segment_value: Option<(usize, String)>,
+    /// The current segment is the first of a path that starts with one `/`: if it ends in
+    /// another `/` with only values in it, an empty value makes `//`, which starts a host.
+    first_of_absolute: bool,
     /// A refusal found after the placeholder it concerns (a segment of dots around it).
     late: Option<Blame>,
 }
@@ -49,6 +52,7 @@ impl UrlTracker {
             loads_code,
             segment: String::new(),
             segment_value: None,
+            first_of_absolute: false,
             late: None,
         }
     }
@@ -103,6 +107,7 @@ impl UrlTracker {
                         false
                     } else if *relative && *count < 2 {
                         self.phase = Phase::Part(UrlPart::Path);
+                        self.first_of_absolute = true;
                         true
                     } else {
                         self.phase = Phase::Authority;
@@ -136,6 +141,16 @@ impl UrlTracker {
     fn path_char(&mut self, c: char) {
         match c {
             '/' | '\\' | '?' | '#' => {
+                let first = std::mem::take(&mut self.first_of_absolute);
+                if first && matches!(c, '/' | '\\') && self.segment.is_empty() {
+                    if let Some((offset, name)) = self.segment_value.clone() {
+                        self.late.get_or_insert(Blame {
+                            refusal: Refusal::UrlBeforeAuthority,
+                            offset,
+                            name,
+                        });
+                    }
+                }
                 self.end_segment();
                 if c == '?' {
                     self.phase = Phase::Part(UrlPart::Query);
@@ -185,8 +200,10 @@ impl UrlTracker {
                 count: 1,
                 relative: true,
             } => {
-                // After a single leading '/': a value cannot add the second, so this is the path.
+                // After a single leading '/': the first segment of the path, unless an empty
+                // value and a '/' after it make `//` (checked when the segment ends).
                 self.phase = Phase::Part(UrlPart::Path);
+                self.first_of_absolute = true;
                 UrlPart::Path
             }
             _ => return Err(Refusal::UrlBeforeAuthority),

@@ -12,7 +12,7 @@ use super::oracle::{assert_same_shape, shape, short};
 /// Templates generated per run.
 const TEMPLATES: usize = 1000;
 /// Hostile values tried per accepted template, drawn from the corpus.
-const VALUES_PER_TEMPLATE: usize = 6;
+const VALUES_PER_TEMPLATE: usize = 10;
 const SEED: u64 = 0x005e_ed0f_91c5;
 
 /// xorshift64*: small, fast and deterministic.

@@ -97,6 +97,11 @@ const CASES: &[(&str, &str)] = &[
         "split the string",
     ),
     ("<a href=\"{{X}}\">", "scheme or host"),
+    ("<img src=\"/{{X}}/p.example/x.gif\">", "scheme or host"),
+    (
+        "<img src=\"/{{A}}{{B}}\\p.example/x.gif\">",
+        "scheme or host",
+    ),
     ("<a href=\"java{{X}}\">", "scheme or host"),
     ("<a href=\"//{{X}}/x\">", "scheme or host"),
     ("<a href=\"https://p.example:{{X}}/\">", "scheme or host"),
