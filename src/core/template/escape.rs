@@ -126,15 +126,19 @@ pub fn js_string(out: &mut String, value: &str) {
 }
 
 /// Inside a script, outside any string: a JSON literal. A plain decimal becomes a number and
-/// anything else a string, so a value can never become code. Single quotes and backticks are
-/// escaped too, so the literal stays inert even inside a string another reading might see. A negative number gets a leading
-/// space so that after a literal `-` it reads as `- -1`, never as the `--` operator.
+/// anything else a string, so a value can never become code. A negative number is wrapped in
+/// parentheses, `(-1.5)`, so that its minus cannot join an operator before it (`x -(-1.5)`, never
+/// `x --1.5`). Single quotes and backticks are escaped too, so the literal stays inert even
+/// inside a string another reading might see.
 pub fn json_literal(out: &mut String, value: &str) {
     if is_plain_decimal(value) {
         if value.starts_with('-') {
-            out.push(' ');
+            out.push('(');
+            out.push_str(value);
+            out.push(')');
+        } else {
+            out.push_str(value);
         }
-        out.push_str(value);
         return;
     }
     out.push('"');

@@ -24,6 +24,7 @@ pub(super) enum Refusal {
     JsTemplate,
     JsAmbiguous,
     JsGlued,
+    JsOperandExpected,
     JsSinkCode(String),
     JsSinkNotFirst(String),
     JsMixedString,
@@ -80,6 +81,7 @@ impl Refusal {
             | Refusal::JsTemplate
             | Refusal::JsAmbiguous
             | Refusal::JsGlued
+            | Refusal::JsOperandExpected
             | Refusal::JsSinkCode(_)
             | Refusal::JsSinkNotFirst(_)
             | Refusal::JsMixedString => self.script_message(&p),
@@ -178,6 +180,11 @@ impl Refusal {
             Refusal::JsGlued => format!(
                 "{p} touches a name, a number, a '.' or another placeholder, so its value would \
                  merge with it into one token; put a space or an operator between them"
+            ),
+            Refusal::JsOperandExpected => format!(
+                "{p} stands in JavaScript code where an operator is expected, so its value would \
+                 join the expression before it; put it where a value goes, e.g. after '=', '(', \
+                 ',' or ':'"
             ),
             Refusal::JsSinkCode(sink) => format!(
                 "{p} stands in a value given to {sink}, which runs it as code or markup; pass the \

@@ -62,15 +62,16 @@ impl ScriptContent for Script {
         if self.lost {
             return Err(Refusal::JsAmbiguous);
         }
-        let mut placed: Option<Context> = None;
-        for reading in &mut self.readings {
-            let context = reading.place(offset, name)?;
-            if placed.is_some_and(|p| p != context) {
-                return Err(Refusal::JsAmbiguous);
-            }
-            placed = Some(context);
+        let mut placed: Vec<Result<Context, Refusal>> = self
+            .readings
+            .iter_mut()
+            .map(|reading| reading.place(offset, name))
+            .collect();
+        match placed.pop() {
+            // Readings that disagree, even on why not, leave the place unknown.
+            Some(last) if placed.iter().all(|p| *p == last) => last,
+            _ => Err(Refusal::JsAmbiguous),
         }
-        placed.ok_or(Refusal::JsAmbiguous)
     }
 
     fn take_late(&mut self) -> Option<Blame> {

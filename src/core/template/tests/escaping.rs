@@ -121,7 +121,7 @@ fn script_code_gets_a_json_literal_never_code() {
     let code = "<script>f({{X}})</script>";
     for (value, literal) in [
         ("42", "42"),
-        ("-1.5", " -1.5"),
+        ("-1.5", "(-1.5)"),
         ("0.25", "0.25"),
         ("", "\"\""),
         ("007", "\"007\""),
@@ -141,7 +141,7 @@ fn script_code_gets_a_json_literal_never_code() {
     }
     assert_eq!(
         render_with("<script>x = 1 -{{X}}</script>", "-2"),
-        "<script>x = 1 - -2</script>",
+        "<script>x = 1 -(-2)</script>",
         "a negative number cannot merge with a minus before it"
     );
 }

@@ -119,25 +119,29 @@ fn url_shape(attr: &str, value: &str) -> String {
 }
 
 /// The tokens of a script, the content of literals left out; a string literal holding markup
-/// adds the shape of that markup. A negative number (unary minus and a number) counts as one
-/// literal, since a value may render as one.
+/// adds the shape of that markup. `(-1.5)` written without spaces counts as one literal, since a
+/// negative value renders so.
 pub(crate) fn js_shape(script: &str) -> Vec<String> {
     let mut shape: Vec<String> = Vec::new();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    // The markup in string literals, after the tokens, so tokens and spans stay in step.
+    let mut markup: Vec<String> = Vec::new();
     for item in ress::Scanner::new(script) {
-        let token = match item {
-            Ok(item) => item.token,
+        let item = match item {
+            Ok(item) => item,
             Err(_) => {
                 // Where ress gives up depends on the values' lengths; that it does, does not.
                 shape.push("error".to_string());
                 break;
             }
         };
-        let text = match token {
+        let span = (item.span.start, item.span.end);
+        let text = match item.token {
             Token::String(s) => {
                 // Markup the script itself writes holds a raw '<'; a value's '<' never is.
                 let source = s.to_string();
                 if source.contains('<') {
-                    shape.extend(markup_in_string(&js_unescape(&source)));
+                    markup.extend(markup_in_string(&js_unescape(&source)));
                 }
                 "literal".to_string()
             }
@@ -149,11 +153,27 @@ pub(crate) fn js_shape(script: &str) -> Vec<String> {
             Token::Comment(_) => "comment".to_string(),
             other => format!("{other:?}"),
         };
-        if text == "literal" && shape.last().is_some_and(|t| t == "Punct(Dash)") {
-            shape.pop();
-        }
         shape.push(text);
+        spans.push(span);
+        // `(-1.5)` written without spaces is one literal: a negative value renders so.
+        let n = shape.len();
+        let negative = [
+            "Punct(OpenParen)",
+            "Punct(Dash)",
+            "literal",
+            "Punct(CloseParen)",
+        ];
+        if n >= 4 && shape[n - 4..] == negative {
+            let contiguous = spans[n - 4..].windows(2).all(|w| w[0].1 == w[1].0);
+            if contiguous {
+                shape.truncate(n - 4);
+                spans.truncate(n - 4);
+                shape.push("literal".to_string());
+                spans.push(span);
+            }
+        }
     }
+    shape.extend(markup);
     shape
 }
 

@@ -49,6 +49,8 @@ const CASES: &[(&str, &str)] = &[
     ("<script>x = `{{X}}`</script>", "template literal"),
     ("<script>x = `${ {{X}} }`</script>", "template literal"),
     ("<script>x = a{{X}}</script>", "merge"),
+    ("<script>x = a {{X}}</script>", "operator is expected"),
+    ("<script>f({a: 1 {{X}}})</script>", "operator is expected"),
     (
         "<script>x = () => {}\n/'/.test(b); f('{{X}}')</script>",
         "regular expression or as a division",

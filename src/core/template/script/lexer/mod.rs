@@ -335,6 +335,10 @@ impl Lexer {
                 if let Some(sink) = self.sinks.last() {
                     return Err(Refusal::JsSinkCode(sink.name.clone()));
                 }
+                // Where an operator is expected, a negative number would become a subtraction.
+                if self.prev.expect() != Expect::Operand {
+                    return Err(Refusal::JsOperandExpected);
+                }
                 self.token(Prev::Literal);
                 self.value_end = Some((offset, name.to_string()));
                 Ok(Context::ScriptCode)
