@@ -1,11 +1,11 @@
 // The faults the pixel rules close, in real Chromium, in the main window and in the sandbox:
-// markup written from a script string, a division read as a regular expression, a block comment
+// markup written from a script string, regular expressions and divisions, a block comment
 // hiding `-->`, and a dot segment in a pixel address. Each pixel saves (the rules accept it) and
 // runs with values that try to run code or reach evil.example: the sentinel `__pwned` is never
 // set in any frame, evil.example (routed to the test's server, like the partner) receives
 // nothing, and the partner receives the value as data. The positions the rules refuse outright
-// (a script's host, stylesheet addresses, regular expressions) are refused at save time:
-// tests/integration/pixels_rules.test.mjs.
+// (a script's host, stylesheet addresses, a regular expression, code right after `a++ /'/;x='`)
+// are refused at save time: tests/integration/pixels_rules.test.mjs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -83,8 +83,13 @@ for (const sandbox of [false, true]) {
     assert.deepEqual(got.sort(), expected.sort(), 'the partner received each value whole');
   });
 
-  test(`a division the old lexer read as a regular expression leaves the value inert, in ${where}`, async () => {
-    await runPixel("<script>var a = 1, x; a++ /'/;x='{{CAMPAIGN_NAME}}'</script><img src=\"https://partner.example/ok?v={{ORDER_ID}}\" alt=\"\">", sandbox);
+  test(`a division and a regular expression are read as the browser reads them, in ${where}`, async () => {
+    // `a++ /` divides and `if (a) {} /'/` starts a regular expression: the value stays in its string.
+    const { requests } = await runPixel("<script>var a = 1, x; a++ / 2; if (a) {} /'/.test('q'); x = '{{CAMPAIGN_NAME}}'; "
+      + "new Image().src = 'https://partner.example/seen?x=' + encodeURIComponent(x);</script>", sandbox);
+    const seen = requests.filter((r) => r.host === 'partner.example').map((r) => new URL(r.url, 'https://x').searchParams.get('x'));
+    const expected = EVIL.map((v) => (sandbox ? v : v.replace(/[<>]/g, '')));
+    assert.deepEqual(seen.sort(), expected.sort(), 'the script ran once per value, holding it as a string');
   });
 
   test(`a block comment with a line break before --> and a backtick leaves the value in its string, in ${where}`, async () => {

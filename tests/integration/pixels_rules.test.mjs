@@ -78,6 +78,9 @@ test('markup written from a script string escapes the value for that markup firs
 test('a placeholder where a slash may be a regular expression is refused, and regex and division are told apart', async () => {
   const regex = '<script>\nif (a) /x{{ORDER_ID}}/.test(b)\n</script>';
   assertRefusedAt((await savePixel(regex)).res, regex, '{{ORDER_ID}}');
+  // `a++ /` is a division, so the quote after it opens a string and the placeholder follows it.
+  const division = "<script>\na++ /'/;x='{{ORDER_ID}}'\n</script>";
+  assertRefusedAt((await savePixel(division)).res, division, '{{ORDER_ID}}');
   const arrow = "<script>\nvar f = () => {}\n/'/.test(b); var x = '{{ORDER_ID}}';\n</script>";
   const refused = (await savePixel(arrow)).res;
   assertRefusedAt(refused, arrow, '{{ORDER_ID}}');
