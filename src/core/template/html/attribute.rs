@@ -120,6 +120,10 @@ impl Attribute {
 
     /// Take one raw character of the value.
     pub(super) fn push(&mut self, c: char) -> Option<Blame> {
+        // Most characters are no part of a reference: they pass as they are.
+        if c != '&' && !self.decoder.is_pending() {
+            return self.take(&[c]);
+        }
         let mut decoded = Vec::new();
         self.decoder.push(c, &mut decoded);
         self.take(&decoded)
