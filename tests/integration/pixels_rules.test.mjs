@@ -1,17 +1,15 @@
 // The pixel rules through the real admin API and /e: the five ways a value could once run as code
 // or choose what loads (markup in a script string, regex or division, a script's host,
 // stylesheet addresses, dot segments) are each refused at save time with the line and column of
-// the placeholder, or rendered inert; a pixel saved under the earlier rules stops firing, is
-// logged as skipped (pixel_invalid) and loses its approval; a postback whose value makes a dot
-// segment fails unsent (dot_segment).
+// the placeholder, or rendered inert; a postback whose value makes a dot segment fails unsent
+// (dot_segment). Pixels saved under the earlier rules: pixels_stored.test.mjs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { admin, newContainer, sql, sqlText, STATE_DIR, unique } from '../harness/app.mjs';
+import { admin, newContainer, unique } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { connectorFor } from '../harness/postbacks.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 import { tracking, SITE_ORIGIN } from '../harness/tracking.mjs';
-import { executeD1 } from '../harness/worker.mjs';
 
 let receiver;
 before(async () => { receiver = await startReceiver(); });
@@ -153,38 +151,6 @@ test('a postback whose value makes a dot segment fails as dot_segment and is nev
   const test = await admin.testConnector(connector.id, { event: 'Purchase', attributes: { order_id: '..' } });
   assert.equal(test.status, 422, 'Test Webhook says so at once');
   assert.equal(test.json.error.code, 'dot_segment');
-});
-
-test('a pixel saved under the earlier rules is skipped as pixel_invalid, loses its approval, and says why', async () => {
-  const { container, res } = await savePixel('<script src="https://cdn.partner.example/x.js?o={{ORDER_ID}}"></script>');
-  assert.equal(res.status, 201, res.text);
-  const connector = res.json;
-  assert.equal((await admin.approvePixel(connector.id)).status, 200);
-  // What the earlier rules accepted: a value in a script's host.
-  const earlier = '<p>Thanks</p>\n<script src="/&#47;{{ORDER_ID}}/x.js"></script>';
-  executeD1(STATE_DIR, `UPDATE connectors SET config = json_set(config, '$.pixel.html', ${sqlText(earlier)}) WHERE id = ${sqlText(connector.id)}`);
-
-  const read = await admin.getConnector(connector.id);
-  assert.equal(read.status, 200, 'the connector still reads');
-  assert.equal(read.json.pixel.approved_at, null);
-  assert.equal(read.json.pixel.html, earlier);
-  assert.deepEqual([read.json.pixel.refused.line, read.json.pixel.refused.column], [2, 20]);
-  assert.match(read.json.pixel.refused.message, /scheme or host/);
-
-  const { pixels } = await fire(container, { order_id: 'evil.example' });
-  assert.deepEqual(pixels, [], 'it no longer fires');
-  const [entry] = (await admin.deliveries(connector.id)).json.data;
-  assert.deepEqual([entry.method, entry.status, entry.reason], ['PIXEL', 'skipped', 'pixel_invalid']);
-  assert.match(entry.error, /^pixel\.html line 2, column 20: /);
-  const [row] = sql(`SELECT json_extract(config, '$.pixel.approved_at') AS approved FROM connectors WHERE id = ${sqlText(connector.id)}`);
-  assert.equal(row.approved, null, 'the stored approval is cleared');
-
-  const approve = await admin.approvePixel(connector.id);
-  assert.equal(approve.status, 422, 'it cannot be approved as it is');
-  assert.equal(approve.json.error.field, 'pixel.html');
-  const fixed = await admin.patchConnector(connector.id, { pixel: { html: '<script src="https://cdn.partner.example/x.js?o={{ORDER_ID}}"></script>' } });
-  assert.equal(fixed.status, 200, fixed.text);
-  assert.equal(fixed.json.pixel.refused, null);
 });
 
 test('values in a main-window pixel lose < and > in scripts, and the log says so', async () => {
