@@ -1,10 +1,17 @@
 //! postclick: first-party click capture, custom pixels, webhooks in and postbacks out.
-//! This file holds the entry points; `core` is pure Rust, `http` and `store` are the edge.
+//!
+//! This file holds the entry points and the module tree, nothing else: `core` is the product's
+//! logic in plain Rust; `http` handles requests; `delivery` is what happens to an event once
+//! accepted (the outbox, the queue consumers, the cron sweep); `store` is D1; `error` is the
+//! crate's one error type; `config` and `platform` are the environment and the runtime.
 #![forbid(unsafe_code)]
 
 pub mod config;
 pub mod core;
+pub mod delivery;
+pub mod error;
 pub mod http;
+pub mod platform;
 pub mod store;
 
 use worker::{
@@ -24,12 +31,12 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 /// Both postback queues: deliveries, and the dead-letter queue. Bodies are JSON strings.
 #[event(queue)]
 async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> worker::Result<()> {
-    http::delivery::handle_queue_batch(batch, env).await;
+    delivery::handle_queue_batch(batch, env).await;
     Ok(())
 }
 
 /// The cron trigger: re-queue stuck deliveries, purge old logs.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    http::delivery::handle_scheduled(env).await;
+    delivery::handle_scheduled(env).await;
 }

@@ -2,15 +2,20 @@
 //! `/webhooks/custom/...`). Surfaces parse their raw input into these types; downstream code
 //! (storage, matching, connectors) only ever sees checked values.
 
+use super::clicks::{ClickKind, ClickValue};
+use super::consent::Consent;
 use super::error::Invalid;
 use super::money::{Amount, Currency};
+use super::user_data::UserData;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+// The caller's event id lives with the other ids; events name it from here too.
+pub use super::ids::EventId;
+
 pub const MAX_EVENT_NAME_LEN: usize = 64;
-pub const MAX_EVENT_ID_LEN: usize = 128;
 pub const MAX_ATTRIBUTES: usize = 50;
-pub const MAX_ATTRIBUTE_KEY_LEN: usize = 64;
+pub const MAX_ATTRIBUTE_KEY_LEN: usize = super::input::MAX_FIELD_NAME_LEN;
 pub const MAX_ATTRIBUTE_STRING_LEN: usize = 1024;
 pub const MAX_ATTRIBUTE_DEPTH: usize = 3;
 
@@ -45,36 +50,6 @@ impl EventName {
             ));
         }
         Ok(Self(name.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// A caller-chosen event id used for deduplication: 1–128 printable characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
-pub struct EventId(String);
-
-impl<'de> Deserialize<'de> for EventId {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
-        Self::parse(&raw, "event_id").map_err(serde::de::Error::custom)
-    }
-}
-
-impl EventId {
-    pub fn parse(raw: &str, field: &str) -> Result<Self, Invalid> {
-        let id = raw.trim();
-        if id.is_empty() || id.len() > MAX_EVENT_ID_LEN || id.chars().any(char::is_control) {
-            return Err(Invalid::field(
-                "invalid_event_id",
-                field,
-                "must be 1 to 128 printable characters",
-            ));
-        }
-        Ok(Self(id.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -172,35 +147,6 @@ fn check_bounded(value: &Value, depth: usize) -> Result<(), String> {
     }
 }
 
-/// What the user told us about themselves. Raw values feed `{{EMAIL}}` and friends; the hashed
-/// forms are what identity matching stores.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct UserData {
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub external_id: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// Everything else (city, country, birthday, gender, ...), bounded like attributes.
-    pub extra: Attributes,
-}
-
-/// Consent as the payload states it. `None` means the payload said nothing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Consent {
-    pub advertising: Option<bool>,
-    pub analytics: Option<bool>,
-}
-
-impl Consent {
-    /// Partner and ad-platform postbacks are sent unless advertising was explicitly refused.
-    pub fn allows_advertising(&self) -> bool {
-        self.advertising != Some(false)
-    }
-}
-
 /// Where an event came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -210,12 +156,28 @@ pub enum EventSource {
     CustomWebhook { topic: String },
 }
 
-/// A click id carried by an event payload (not captured from a landing URL).
+/// A click parameter carried by an event payload (not captured from a landing URL): a click id
+/// or a campaign tag, by the registry's name or a partner's own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CarriedClick {
-    /// Lower-case parameter name: `gclid`, `fbclid`, `click_id`, ...
+    /// Lower-case parameter name: `gclid`, `fbclid`, `utm_source`, `click_id`, ...
     pub param: String,
     pub value: String,
+}
+
+impl CarriedClick {
+    /// A payload's value for `param`, by the one rule of click values ([`ClickValue::read`]):
+    /// empty or an unfilled macro is absent; a damaged value is refused, naming `field`.
+    pub fn read(param: &str, raw: &str, field: &str) -> Result<Option<Self>, Invalid> {
+        let param = param.to_ascii_lowercase();
+        match ClickValue::read(raw, ClickKind::of_param(&param)) {
+            Ok(value) => Ok(value.map(|value| Self {
+                param,
+                value: value.as_str().to_string(),
+            })),
+            Err(why) => Err(Invalid::field(why.code(), field, why.message())),
+        }
+    }
 }
 
 /// A checked event, ready to store. `events.payload` holds it as JSON; reading it back runs the
@@ -281,18 +243,19 @@ mod tests {
             currency: Some(Currency::parse("EUR").unwrap()),
             url: Some("https://www.shop.com/thanks".into()),
             attributes: Attributes::parse(&json!({"transaction_id": 12345}), "attributes").unwrap(),
-            user: UserData {
-                email: Some("a@b.com".into()),
-                ..UserData::default()
-            },
+            user: crate::core::user_data::parse_user_object(
+                &json!({"email": "a@b.com", "city": "Oulu"}),
+                "user",
+            )
+            .unwrap(),
             clicks: vec![CarriedClick {
                 param: "gclid".into(),
                 value: "Cj0-x".into(),
             }],
             visitor_id: Some("v1".into()),
             consent: Consent {
-                advertising: Some(true),
-                analytics: None,
+                advertising: crate::core::consent::ConsentSignal::Granted,
+                ..Consent::default()
             },
             force_send: true,
             source: EventSource::CustomWebhook {
@@ -335,12 +298,21 @@ mod tests {
     }
 
     #[test]
-    fn consent_blocks_advertising_only_when_refused() {
-        assert!(Consent::default().allows_advertising());
-        assert!(!Consent {
-            advertising: Some(false),
-            analytics: None
-        }
-        .allows_advertising());
+    fn carried_clicks_follow_the_click_value_rule() {
+        let id = CarriedClick::read("GCLID", " Cj0-x ", "gclid")
+            .unwrap()
+            .unwrap();
+        assert_eq!((id.param.as_str(), id.value.as_str()), ("gclid", "Cj0-x"));
+        assert_eq!(
+            CarriedClick::read("gclid", "{gclid}", "gclid").unwrap(),
+            None
+        );
+        let tag = CarriedClick::read("utm_campaign", "summer sale", "utmCampaign").unwrap();
+        assert_eq!(tag.unwrap().value, "summer sale");
+        let err = CarriedClick::read("gclid", "abc def", "gclid").unwrap_err();
+        assert_eq!(
+            (err.code, err.field.as_deref()),
+            ("invalid_identifier", Some("gclid"))
+        );
     }
 }

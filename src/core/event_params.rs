@@ -4,39 +4,27 @@
 //! Rules:
 //! - Event fields: `VALUE` is the amount in plain decimal (`49.9`, `15`), `TIMESTAMP` the
 //!   event's unix seconds, `VISITOR_ID` the visitor the event was matched to.
-//! - `EMAIL_SHA256` and `PHONE_SHA256` are normalised the way Meta and Google require; a value
-//!   that already is a SHA-256 hex digest passes through unchanged; one that does not
-//!   normalise (not an email, too few digits) yields no hash.
+//! - `EMAIL_SHA256` and `PHONE_SHA256` are the user-data hashes ([`Email::sha256`],
+//!   [`Phone::sha256`]), the same ones matching stores: normalised as Meta requires, a value
+//!   that already is a SHA-256 hex digest passed through in lower case, nothing for a value
+//!   that does not normalise (not an email, too few digits).
 //! - Custom attributes are upper-snake-cased ([`attribute_param_name`]); strings keep their
 //!   text, numbers and booleans their JSON spelling, lists and objects become JSON. A built-in
 //!   name always wins over an attribute that spells the same.
-//! - Click parameters (`GCLID`, `UTM_SOURCE`, ...) take the most recent value of that parameter:
+//! - Click parameters of the registry (`GCLID`, `UTM_SOURCE`, ...; a connector's own parameter
+//!   is `CLICK_ID` instead) take the most recent value of that parameter:
 //!   the ones the event carried (as of the event) win over the stored history. `FBC` is built
 //!   from the most recent fbclid and its capture time, as the `_fbc` cookie would be.
 //! - `CLICK_ID`, `CLICK_SOURCE` and `EVENT_NAME` depend on the connector and are filled in by
 //!   the postback plan (`fill_click_values`, `fill_event_name`).
 
+use crate::core::click_params::{click_param, CompatCookie, FBC_PARAM};
 use crate::core::clicks::cookies::{fbc_value, CookieDomain};
-use crate::core::clicks::{ClickKind, ClickValue};
+use crate::core::clicks::{ClickKind, ClickValue, StoredClick};
 use crate::core::event::{CarriedClick, NewEvent};
-use crate::core::identity::{email_sha256, is_sha256_hex, phone_sha256};
 use crate::core::params::{attribute_param_name, is_builtin, ParamValues};
-use crate::core::postback::ClickRecord;
+use crate::core::user_data::{Email, ExternalId, Phone, UserText};
 use serde_json::Value;
-
-/// Parameters that depend on the connector, never on the event alone.
-const CONNECTOR_PARAMS: &[&str] = &["CLICK_ID", "CLICK_SOURCE", "EVENT_NAME"];
-
-/// One row of the visitor's stored click history (`clicks` table): a click id or a campaign tag
-/// captured from a landing URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredClick {
-    /// Lower-case parameter name.
-    pub param: String,
-    pub value: String,
-    pub landing_url: Option<String>,
-    pub at_ms: i64,
-}
 
 /// Everything the values of one event come from.
 #[derive(Debug, Clone, Copy)]
@@ -77,37 +65,41 @@ impl ParamValues {
         );
 
         let user = &event.user;
-        set_opt(&mut values, "EMAIL", user.email.as_deref());
-        set_opt(&mut values, "PHONE", user.phone.as_deref());
-        set_opt(&mut values, "EXTERNAL_ID", user.external_id.as_deref());
-        set_opt(&mut values, "FIRST_NAME", user.first_name.as_deref());
-        set_opt(&mut values, "LAST_NAME", user.last_name.as_deref());
-        let hashed = |raw: &str, hash: fn(&str) -> Option<String>| {
-            let trimmed = raw.trim();
-            if is_sha256_hex(trimmed) {
-                Some(trimmed.to_string())
-            } else {
-                hash(raw)
-            }
-        };
-        if let Some(hash) = user.email.as_deref().and_then(|e| hashed(e, email_sha256)) {
+        set_opt(&mut values, "EMAIL", user.email.as_ref().map(Email::as_str));
+        set_opt(&mut values, "PHONE", user.phone.as_ref().map(Phone::as_str));
+        set_opt(
+            &mut values,
+            "EXTERNAL_ID",
+            user.external_id.as_ref().map(ExternalId::as_str),
+        );
+        set_opt(
+            &mut values,
+            "FIRST_NAME",
+            user.first_name.as_ref().map(UserText::as_str),
+        );
+        set_opt(
+            &mut values,
+            "LAST_NAME",
+            user.last_name.as_ref().map(UserText::as_str),
+        );
+        if let Some(hash) = user.email.as_ref().and_then(Email::sha256) {
             values.set("EMAIL_SHA256", hash);
         }
-        if let Some(hash) = user.phone.as_deref().and_then(|p| hashed(p, phone_sha256)) {
+        if let Some(hash) = user.phone.as_ref().and_then(Phone::sha256) {
             values.set("PHONE_SHA256", hash);
         }
 
         for (param, value, at_ms) in latest_clicks(facts.history, &event.clicks, facts.at_ms) {
-            let name = param.to_ascii_uppercase();
-            if is_builtin(&name) && !CONNECTOR_PARAMS.contains(&name.as_str()) {
-                values.set(&name, value.clone());
-            }
-            if param == "fbclid" {
+            let Some(known) = click_param(&param) else {
+                continue;
+            };
+            values.set(known.dynamic_param, value.clone());
+            if known.compat_cookie == Some(CompatCookie::Fbc) {
                 let fbc = facts
                     .cookie_domain
                     .zip(ClickValue::parse(&value, ClickKind::ClickId));
                 if let Some(fbc) = fbc.and_then(|(domain, id)| fbc_value(domain, at_ms, &id)) {
-                    values.set("FBC", fbc);
+                    values.set(FBC_PARAM, fbc);
                 }
             }
         }
@@ -170,79 +162,6 @@ fn latest_clicks(
         }
     }
     latest
-}
-
-/// The visitor's tracked clicks for attribution. Every stored click id is one record (campaign
-/// tags are not clicks of their own). Its landing parameters — what a connector's source
-/// parameter is read from — are the query of its landing URL plus the other rows captured at
-/// the same instant from the same landing. Click ids the event carried count as clicks at the
-/// event's time, with the tags it carried as their landing parameters.
-pub fn click_records(
-    history: &[StoredClick],
-    carried: &[CarriedClick],
-    event_at_ms: i64,
-) -> Vec<ClickRecord> {
-    let mut records: Vec<ClickRecord> = history
-        .iter()
-        .filter(|c| ClickKind::of_param(&c.param.to_ascii_lowercase()) == ClickKind::ClickId)
-        .map(|click| {
-            let mut landing = landing_query(click.landing_url.as_deref());
-            for other in history {
-                let same_landing = other.at_ms == click.at_ms
-                    && other.landing_url == click.landing_url
-                    && !std::ptr::eq(other, click);
-                if same_landing {
-                    push_new(&mut landing, &other.param, &other.value);
-                }
-            }
-            ClickRecord {
-                param: click.param.to_ascii_lowercase(),
-                value: click.value.clone(),
-                at_ms: click.at_ms,
-                landing_params: landing,
-            }
-        })
-        .collect();
-
-    let carried_tags: Vec<(String, String)> = carried
-        .iter()
-        .filter(|c| ClickKind::of_param(&c.param.to_ascii_lowercase()) == ClickKind::Tag)
-        .map(|c| (c.param.to_ascii_lowercase(), c.value.clone()))
-        .collect();
-    for click in carried {
-        let param = click.param.to_ascii_lowercase();
-        if ClickKind::of_param(&param) == ClickKind::ClickId && !click.value.is_empty() {
-            records.push(ClickRecord {
-                param,
-                value: click.value.clone(),
-                at_ms: event_at_ms,
-                landing_params: carried_tags.clone(),
-            });
-        }
-    }
-    records
-}
-
-/// Query pairs of a landing URL, names lower-cased and values form-decoded, first one wins.
-fn landing_query(url: Option<&str>) -> Vec<(String, String)> {
-    let mut pairs = Vec::new();
-    let Some(parsed) = url.and_then(|u| url::Url::parse(u).ok()) else {
-        return pairs;
-    };
-    for (name, value) in parsed
-        .query_pairs()
-        .take(crate::core::clicks::MAX_QUERY_PAIRS)
-    {
-        push_new(&mut pairs, &name, &value);
-    }
-    pairs
-}
-
-fn push_new(pairs: &mut Vec<(String, String)>, name: &str, value: &str) {
-    let name = name.to_ascii_lowercase();
-    if !value.is_empty() && !pairs.iter().any(|(n, _)| *n == name) {
-        pairs.push((name, value.to_string()));
-    }
 }
 
 #[cfg(test)]

@@ -2,17 +2,26 @@
 
 pub mod api_key;
 pub mod browser_event;
+pub mod click_params;
 pub mod clicks;
 pub mod connector;
+pub mod consent;
 pub mod container;
 pub mod error;
 pub mod event;
 pub mod event_params;
-pub mod identity;
 pub mod ids;
+pub mod input;
+pub mod matching;
+#[cfg(test)]
+mod module_graph;
 pub mod money;
 pub mod params;
 pub mod pixel_token;
 pub mod postback;
+#[cfg(test)]
+mod surface_agreement_tests;
 pub mod template;
+pub mod time;
+pub mod user_data;
 pub mod webhook_in;

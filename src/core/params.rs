@@ -1,6 +1,8 @@
 //! The dynamic parameters that templates (`{{NAME}}`) can use, with their descriptions, and the
-//! resolved values for one event.
+//! resolved values for one event. The click parameters among them come from the registry in
+//! [`crate::core::click_params`].
 
+use crate::core::click_params::{CompatCookie, CLICK_PARAMS};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -29,9 +31,8 @@ const fn p(name: &'static str, group: ParamGroup, description: &'static str) -> 
 
 use ParamGroup::{Click, Event, User};
 
-/// Every built-in parameter. Custom event attributes come on top, upper-snake-cased
-/// (see [`attribute_param_name`]).
-pub const CATALOGUE: &[ParamInfo] = &[
+/// The event's own parameters.
+const EVENT_PARAMS: &[ParamInfo] = &[
     p(
         "EVENT_NAME",
         Event,
@@ -45,6 +46,10 @@ pub const CATALOGUE: &[ParamInfo] = &[
     p("IP", Event, "Visitor IP address"),
     p("USER_AGENT", Event, "Visitor browser user agent"),
     p("VISITOR_ID", Event, "postclick visitor id (pc_vid cookie)"),
+];
+
+/// The click parameters that depend on the connector's click-ID matching.
+const CONNECTOR_CLICK_PARAMS: &[ParamInfo] = &[
     p(
         "CLICK_ID",
         Click,
@@ -55,23 +60,10 @@ pub const CATALOGUE: &[ParamInfo] = &[
         Click,
         "Source value of the connector's matched click",
     ),
-    p("GCLID", Click, "Google Ads click id"),
-    p("FBCLID", Click, "Meta click id"),
-    p("FBC", Click, "Meta _fbc cookie value: fb.1.{ms}.{fbclid}"),
-    p("GBRAID", Click, "Google app-to-web click id"),
-    p("WBRAID", Click, "Google web-to-app click id"),
-    p("TTCLID", Click, "TikTok click id"),
-    p("MSCLKID", Click, "Microsoft Ads click id"),
-    p("EPIK", Click, "Pinterest click id"),
-    p("DCLID", Click, "Campaign Manager 360 click id"),
-    p("RDT_CID", Click, "Reddit click id"),
-    p("LI_FAT_ID", Click, "LinkedIn click id"),
-    p("TWCLID", Click, "X (Twitter) click id"),
-    p("UTM_SOURCE", Click, "utm_source of the latest click"),
-    p("UTM_MEDIUM", Click, "utm_medium of the latest click"),
-    p("UTM_CAMPAIGN", Click, "utm_campaign of the latest click"),
-    p("UTM_CONTENT", Click, "utm_content of the latest click"),
-    p("UTM_TERM", Click, "utm_term of the latest click"),
+];
+
+/// What the user told us, raw and hashed.
+const USER_PARAMS: &[ParamInfo] = &[
     p("EMAIL", User, "Email address as sent"),
     p("PHONE", User, "Phone number as sent"),
     p("EXTERNAL_ID", User, "Your own user or customer id"),
@@ -89,8 +81,34 @@ pub const CATALOGUE: &[ParamInfo] = &[
     ),
 ];
 
+/// The dynamic parameters of the click-parameter registry: each parameter's own (`GCLID`),
+/// followed by its compatibility cookie's when it has one (`FBC` after `FBCLID`).
+fn registry_params() -> impl Iterator<Item = ParamInfo> {
+    CLICK_PARAMS.iter().flat_map(|click| {
+        let own = p(click.dynamic_param, Click, click.description);
+        let cookie = click
+            .compat_cookie
+            .and_then(CompatCookie::dynamic_param)
+            .map(|(name, description)| p(name, Click, description));
+        std::iter::once(own).chain(cookie)
+    })
+}
+
+/// Every built-in parameter, in the order the parameter list shows them: event, click (the
+/// connector's, then the registry's), user. Custom event attributes come on top,
+/// upper-snake-cased (see [`attribute_param_name`]).
+pub fn catalogue() -> impl Iterator<Item = ParamInfo> {
+    EVENT_PARAMS
+        .iter()
+        .chain(CONNECTOR_CLICK_PARAMS)
+        .copied()
+        .chain(registry_params())
+        .chain(USER_PARAMS.iter().copied())
+}
+
+/// Whether `name` is a built-in parameter (which always wins over a custom attribute).
 pub fn is_builtin(name: &str) -> bool {
-    CATALOGUE.iter().any(|p| p.name == name)
+    catalogue().any(|p| p.name == name)
 }
 
 /// `transaction_id` → `TRANSACTION_ID`, `billingPeriod` → `BILLING_PERIOD`,
@@ -174,14 +192,25 @@ mod tests {
 
     #[test]
     fn catalogue_names_are_unique_and_well_formed() {
-        for (i, a) in CATALOGUE.iter().enumerate() {
+        let all: Vec<ParamInfo> = catalogue().collect();
+        for (i, a) in all.iter().enumerate() {
             assert!(crate::core::template::parse_segments(&format!("{{{{{}}}}}", a.name)).is_ok());
-            assert!(
-                CATALOGUE[i + 1..].iter().all(|b| b.name != a.name),
+            assert!(all[i + 1..].iter().all(|b| b.name != a.name), "{}", a.name);
+        }
+    }
+
+    #[test]
+    fn every_registry_click_parameter_is_a_click_parameter_of_the_catalogue() {
+        for click in CLICK_PARAMS {
+            let info = catalogue().find(|p| p.name == click.dynamic_param);
+            assert_eq!(
+                info.map(|i| i.group),
+                Some(ParamGroup::Click),
                 "{}",
-                a.name
+                click.name
             );
         }
+        assert!(is_builtin("FBC") && is_builtin("UTM_ID") && is_builtin("TRLC"));
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! that was altered, signed with another key, malformed, oversized or expired is refused.
 //!
 //! Format: `base64url(payload) "." base64url(HMAC-SHA256(purpose || base64url(payload)))`, where
-//! the payload is the JSON array `[event_id, connector_id, expires_at]`. The MAC is checked, in
-//! constant time, before the payload is decoded.
+//! the payload is the JSON array `[event_row_id, connector_id, expires_at]`. The MAC is checked,
+//! in constant time, before the payload is decoded, and the ids in it are parsed like any others.
 
+use super::ids::{ConnectorId, EventRowId};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -25,18 +26,19 @@ type HmacSha256 = Hmac<Sha256>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PixelToken {
-    pub event_id: String,
-    pub connector_id: String,
+    /// The stored event's row id (not the caller's event id).
+    pub event_row_id: EventRowId,
+    pub connector_id: ConnectorId,
     /// Unix seconds from which the token is refused.
     pub expires_at: i64,
 }
 
 impl PixelToken {
-    /// A token for `event_id` and `connector_id` that expires [`PIXEL_TOKEN_TTL_S`] after `now_s`.
-    pub fn issue(event_id: &str, connector_id: &str, now_s: i64) -> Self {
+    /// A token for the event row and connector that expires [`PIXEL_TOKEN_TTL_S`] after `now_s`.
+    pub fn issue(event_row_id: &EventRowId, connector_id: &ConnectorId, now_s: i64) -> Self {
         Self {
-            event_id: event_id.to_string(),
-            connector_id: connector_id.to_string(),
+            event_row_id: event_row_id.clone(),
+            connector_id: connector_id.clone(),
             expires_at: now_s.saturating_add(PIXEL_TOKEN_TTL_S),
         }
     }
@@ -44,7 +46,7 @@ impl PixelToken {
     /// The compact, URL-safe signed form.
     pub fn sign(&self, key: &[u8]) -> String {
         let payload =
-            serde_json::json!([self.event_id, self.connector_id, self.expires_at]).to_string();
+            serde_json::json!([self.event_row_id, self.connector_id, self.expires_at]).to_string();
         let body = URL_SAFE_NO_PAD.encode(payload);
         let tag = URL_SAFE_NO_PAD.encode(mac(key, &body).finalize().into_bytes());
         format!("{body}.{tag}")
@@ -59,10 +61,10 @@ impl PixelToken {
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
         mac(key, body).verify_slice(&tag).ok()?;
         let payload = URL_SAFE_NO_PAD.decode(body).ok()?;
-        let (event_id, connector_id, expires_at): (String, String, i64) =
+        let (event_row_id, connector_id, expires_at): (EventRowId, ConnectorId, i64) =
             serde_json::from_slice(&payload).ok()?;
         (now_s < expires_at).then_some(PixelToken {
-            event_id,
+            event_row_id,
             connector_id,
             expires_at,
         })
@@ -84,8 +86,16 @@ mod tests {
     const KEY: &[u8] = b"a signing key of the worker, 32+";
     const NOW: i64 = 1_790_000_000;
 
+    fn event(raw: &str) -> EventRowId {
+        EventRowId::parse(raw).unwrap()
+    }
+
+    fn connector(raw: &str) -> ConnectorId {
+        ConnectorId::parse(raw).unwrap()
+    }
+
     fn token() -> PixelToken {
-        PixelToken::issue("evt_01HX", "con_42", NOW)
+        PixelToken::issue(&event("evt_01HXABCDEF"), &connector("con_42424242"), NOW)
     }
 
     fn sealed(body: &str) -> String {
@@ -105,7 +115,11 @@ mod tests {
 
     #[test]
     fn the_token_is_url_safe_whatever_the_ids_hold() {
-        let odd = PixelToken::issue("a/b?c=d&e#f \"é\" 😀\n", "con_/..", NOW);
+        let odd = PixelToken::issue(
+            &event(&format!("evt_{}", "-_".repeat(32))),
+            &connector("con_--__--__"),
+            NOW,
+        );
         let signed = odd.sign(KEY);
         assert!(signed
             .chars()
@@ -125,7 +139,8 @@ mod tests {
                 assert_eq!(PixelToken::verify(&tampered, KEY, NOW), None, "byte {i}");
             }
         }
-        let other = PixelToken::issue("evt_other", "con_42", NOW).sign(KEY);
+        let other =
+            PixelToken::issue(&event("evt_otherother"), &connector("con_42424242"), NOW).sign(KEY);
         let (other_body, _) = other.split_once('.').unwrap();
         assert_eq!(
             PixelToken::verify(&format!("{other_body}.{tag}"), KEY, NOW),
@@ -161,7 +176,11 @@ mod tests {
 
     #[test]
     fn garbage_and_oversized_tokens_are_refused() {
-        let huge = PixelToken::issue(&"e".repeat(2_000), "con_42", NOW).sign(KEY);
+        let huge = sealed(&URL_SAFE_NO_PAD.encode(format!(
+            "[\"evt_{}\", \"con_42424242\", {}]",
+            "e".repeat(2_000),
+            NOW + 60
+        )));
         for garbage in [
             "",
             ".",
@@ -191,7 +210,15 @@ mod tests {
             let forged = sealed(&URL_SAFE_NO_PAD.encode(payload));
             assert_eq!(PixelToken::verify(&forged, KEY, NOW), None, "{payload}");
         }
-        let valid = sealed(&URL_SAFE_NO_PAD.encode("[\"evt\", \"con\", 1790000001]"));
+        let valid =
+            sealed(&URL_SAFE_NO_PAD.encode("[\"evt_abcdefgh\", \"con_abcdefgh\", 1790000001]"));
         assert!(PixelToken::verify(&valid, KEY, NOW).is_some());
+        let not_ids =
+            sealed(&URL_SAFE_NO_PAD.encode("[\"dlv_abcdefgh\", \"con_abcdefgh\", 1790000001]"));
+        assert_eq!(
+            PixelToken::verify(&not_ids, KEY, NOW),
+            None,
+            "a row id of another kind"
+        );
     }
 }

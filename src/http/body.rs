@@ -1,6 +1,6 @@
 //! Reading request bodies safely: a size limit, the expected content type, and JSON that parses.
 
-use super::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use serde_json::Value;
 use worker::Request;
 
@@ -8,20 +8,20 @@ use worker::Request;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Read the body, refusing more than `limit` bytes (413) before and after reading it.
-pub async fn read_limited(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
+pub async fn read_limited(req: &mut Request, limit: usize) -> Result<Vec<u8>> {
     let declared = req
         .headers()
         .get("content-length")?
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
-        return Err(ApiError::PayloadTooLarge { limit });
+        return Err(Error::payload_too_large(limit));
     }
     let bytes = req
         .bytes()
         .await
-        .map_err(|e| ApiError::bad_request("unreadable_body", e.to_string()))?;
+        .map_err(|e| Error::bad_request("unreadable_body", e.to_string()))?;
     if bytes.len() > limit {
-        return Err(ApiError::PayloadTooLarge { limit });
+        return Err(Error::payload_too_large(limit));
     }
     Ok(bytes)
 }
@@ -43,9 +43,9 @@ pub fn is_json_media(media: &str) -> bool {
 }
 
 /// A JSON body: `application/json` (415 otherwise), at most `limit` bytes (413), valid JSON (400).
-pub async fn read_json(req: &mut Request, limit: usize) -> ApiResult<Value> {
+pub async fn read_json(req: &mut Request, limit: usize) -> Result<Value> {
     if !media_type(req).is_some_and(|m| is_json_media(&m)) {
-        return Err(ApiError::UnsupportedMediaType(
+        return Err(Error::unsupported_media(
             "send the body as application/json",
         ));
     }
@@ -53,8 +53,8 @@ pub async fn read_json(req: &mut Request, limit: usize) -> ApiResult<Value> {
     parse_json(&bytes)
 }
 
-pub fn parse_json(bytes: &[u8]) -> ApiResult<Value> {
+pub fn parse_json(bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+        Error::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
     })
 }

@@ -1,9 +1,9 @@
 //! `/admin`: the console marketers use. Plain HTML/CSS/JS from `assets/console/`, embedded in the
 //! worker. The CSP allows only our own scripts and styles: no inline script, no third party.
 
-use super::error::{ApiError, ApiResult};
-use super::respond::param;
-use worker::{Headers, Request, Response, RouteContext};
+use super::router::RouteContext;
+use crate::error::{Error, Result};
+use worker::{Headers, Request, Response};
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -59,7 +59,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn answer(content_type: &str, body: &str, cache: &str) -> ApiResult<Response> {
+fn answer(content_type: &str, body: &str, cache: &str) -> Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", &format!("{content_type}; charset=utf-8"))?;
     headers.set("content-security-policy", CSP)?;
@@ -70,16 +70,16 @@ fn answer(content_type: &str, body: &str, cache: &str) -> ApiResult<Response> {
     Ok(Response::ok(body)?.with_headers(headers))
 }
 
-pub async fn handle_console(_: Request, _: RouteContext<()>) -> ApiResult<Response> {
+pub async fn handle_console(_: Request, _: RouteContext) -> Result<Response> {
     answer("text/html", INDEX, "no-cache")
 }
 
-pub async fn handle_console_asset(_: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    let file = param(&ctx, "file");
+pub async fn handle_console_asset(_: Request, ctx: RouteContext) -> Result<Response> {
+    let file = ctx.param("file");
     let (_, content_type, body) = ASSETS
         .iter()
         .find(|(name, _, _)| *name == file)
-        .ok_or(ApiError::NotFound("no such console asset"))?;
+        .ok_or_else(|| Error::not_found("console asset"))?;
     answer(content_type, body, "no-cache")
 }
 

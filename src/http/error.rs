@@ -1,123 +1,49 @@
-//! The edge's one error type, and the one place it becomes an HTTP answer:
-//! `{"error": {"code", "message", "field"?}}`. Client errors keep their message; anything else is
-//! logged with context and answered as an opaque 500.
+//! The one place an [`Error`] becomes an HTTP answer: its status, and the JSON error shape
+//! `{"error": {"code", "message", "field"?}}` every surface shares. Client errors keep their
+//! message; an internal error is logged with its context and answered as an opaque 500.
 
-use crate::core::error::Invalid;
+use crate::error::Error;
 use serde_json::json;
 use worker::{Headers, Response};
 
-pub type ApiResult<T> = Result<T, ApiError>;
-
-#[derive(Debug)]
-pub enum ApiError {
-    /// Well-formed input that fails a rule (422), naming the field.
-    Invalid(Invalid),
-    /// Malformed input: bad JSON, a missing query parameter (400).
-    BadRequest {
-        code: &'static str,
-        message: String,
-    },
-    Unauthorized(&'static str),
-    NotFound(&'static str),
-    PayloadTooLarge {
-        limit: usize,
-    },
-    UnsupportedMediaType(&'static str),
-    TooManyRequests {
-        retry_after_s: u32,
-    },
-    /// Something on our side; the message is logged, never shown.
-    Internal(String),
-}
-
-impl ApiError {
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::BadRequest {
-            code,
-            message: message.into(),
+/// The answer to `error`: status, `{"error": {...}}`, and the headers its category calls for
+/// (`Retry-After` on 429, `WWW-Authenticate: Bearer` on 401, `Allow` on 405). Never cached.
+pub fn error_response(error: &Error) -> worker::Result<Response> {
+    let status = match error {
+        Error::Invalid(_) => 422,
+        Error::BadRequest { .. } => 400,
+        Error::NotFound { .. } => 404,
+        Error::Unauthorized { .. } => 401,
+        Error::Forbidden { .. } => 403,
+        Error::Conflict { .. } => 409,
+        Error::RateLimited { .. } => 429,
+        Error::PayloadTooLarge { .. } => 413,
+        // 413, not 414: the browser endpoints carry their payload in the URL, and their callers
+        // (t.js, tracking links) have always been told 413 `url_too_long`.
+        Error::UriTooLong { .. } => 413,
+        Error::UnsupportedMedia { .. } => 415,
+        Error::MethodNotAllowed { .. } => 405,
+        Error::Internal { context } => {
+            worker::console_error!("internal error: {context}");
+            500
         }
+    };
+    let mut body = json!({"code": error.code(), "message": error.message()});
+    if let Some(field) = error.field() {
+        body["field"] = json!(field);
     }
-
-    /// Wrap an unexpected failure with what we were doing.
-    pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
-        ApiError::Internal(format!("{context}: {err}"))
-    }
-
-    pub fn status(&self) -> u16 {
-        match self {
-            ApiError::Invalid(_) => 422,
-            ApiError::BadRequest { .. } => 400,
-            ApiError::Unauthorized(_) => 401,
-            ApiError::NotFound(_) => 404,
-            ApiError::PayloadTooLarge { .. } => 413,
-            ApiError::UnsupportedMediaType(_) => 415,
-            ApiError::TooManyRequests { .. } => 429,
-            ApiError::Internal(_) => 500,
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    match error {
+        Error::RateLimited { retry_after_s } => {
+            headers.set("retry-after", &retry_after_s.to_string())?
         }
+        Error::Unauthorized { .. } => headers.set("www-authenticate", "Bearer")?,
+        Error::MethodNotAllowed { allow } => headers.set("allow", &allow.join(", "))?,
+        _ => {}
     }
-
-    pub fn code(&self) -> &str {
-        match self {
-            ApiError::Invalid(i) => i.code,
-            ApiError::BadRequest { code, .. } => code,
-            ApiError::Unauthorized(_) => "unauthorized",
-            ApiError::NotFound(_) => "not_found",
-            ApiError::PayloadTooLarge { .. } => "payload_too_large",
-            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
-            ApiError::TooManyRequests { .. } => "rate_limited",
-            ApiError::Internal(_) => "internal_error",
-        }
-    }
-
-    fn message(&self) -> String {
-        match self {
-            ApiError::Invalid(i) => i.message.clone(),
-            ApiError::BadRequest { message, .. } => message.clone(),
-            ApiError::Unauthorized(m)
-            | ApiError::NotFound(m)
-            | ApiError::UnsupportedMediaType(m) => (*m).to_string(),
-            ApiError::PayloadTooLarge { limit } => format!("the body is larger than {limit} bytes"),
-            ApiError::TooManyRequests { retry_after_s } => {
-                format!("rate limit exceeded; retry after {retry_after_s} s")
-            }
-            ApiError::Internal(_) => "something went wrong on our side".to_string(),
-        }
-    }
-
-    pub fn to_response(&self) -> worker::Result<Response> {
-        if let ApiError::Internal(detail) = self {
-            worker::console_error!("internal error: {detail}");
-        }
-        let mut error = json!({"code": self.code(), "message": self.message()});
-        if let ApiError::Invalid(Invalid {
-            field: Some(field), ..
-        }) = self
-        {
-            error["field"] = json!(field);
-        }
-        let headers = Headers::new();
-        headers.set("content-type", "application/json")?;
-        headers.set("cache-control", "no-store")?;
-        if let ApiError::TooManyRequests { retry_after_s } = self {
-            headers.set("retry-after", &retry_after_s.to_string())?;
-        }
-        if let ApiError::Unauthorized(_) = self {
-            headers.set("www-authenticate", "Bearer")?;
-        }
-        Ok(Response::from_json(&json!({ "error": error }))?
-            .with_status(self.status())
-            .with_headers(headers))
-    }
-}
-
-impl From<Invalid> for ApiError {
-    fn from(invalid: Invalid) -> Self {
-        ApiError::Invalid(invalid)
-    }
-}
-
-impl From<worker::Error> for ApiError {
-    fn from(err: worker::Error) -> Self {
-        ApiError::Internal(format!("runtime: {err}"))
-    }
+    Ok(Response::from_json(&json!({ "error": body }))?
+        .with_status(status)
+        .with_headers(headers))
 }

@@ -1,288 +1,22 @@
-//! Custom pixels at the edge: which pixels a stored event fires in the browser (`/e`), the
-//! sandboxed pixel document (`GET /px/{token}`), and the log entry of a test-mode pixel.
-//!
-//! Each pixel's HTML was parsed with the context-aware engine when it was saved; here it is
-//! parsed again and rendered with the event's values, every value escaped for where it stands.
+//! `GET /px/{token}`: the sandboxed pixel document. Which pixels an event fires is decided in
+//! `delivery::pixels`; this serves one of them when the browser's hidden iframe asks for it.
 
-use super::delivery::EventContext;
-use super::error::{ApiError, ApiResult};
-use super::respond::{now_ms, param, random16};
+use super::router::RouteContext;
 use crate::config::Config;
-use crate::core::connector::ConnectorConfig;
-use crate::core::ids::IdKind;
-use crate::core::params::ParamValues;
 use crate::core::pixel_token::PixelToken;
-use crate::core::postback::{
-    decide_attribution, fill_click_values, fill_event_name, plan_pixel, AttributionDecision,
-    DeliveryStatus, PlanOutcome, SkipReason,
-};
-use crate::core::template::{Placement, Rendered};
-use crate::store::connectors::{self, ConnectorRow};
-use crate::store::deliveries::{self, NewDelivery};
-use serde::Serialize;
-use worker::{D1Database, Headers, Request, Response, RouteContext};
+use crate::core::postback::PlanOutcome;
+use crate::delivery::load_context;
+use crate::delivery::pixels::{connector_values, pixel_outcome, render};
+use crate::error::{Error, Result};
+use crate::platform::now;
+use crate::store::events;
+use worker::{Headers, Request, Response};
 
-/// A pixel the browser fires for an event, in the shape DESIGN.md fixes: sandboxed pixels are a
-/// URL `t.js` loads in a hidden `sandbox="allow-scripts"` iframe; main-window pixels are HTML
-/// `t.js` injects into the page, running its scripts in document order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum Pixel {
-    Sandboxed {
-        connector: String,
-        /// Always `true`.
-        sandbox: bool,
-        /// `/px/{token}`, relative to the tracking host.
-        src: String,
-    },
-    MainWindow {
-        connector: String,
-        /// Always `false`.
-        sandbox: bool,
-        html: String,
-    },
-}
-
-/// The connector's values for this event: the event's, plus its own event name and click.
-fn connector_values(
-    context: &EventContext,
-    config: &ConnectorConfig,
-) -> (ParamValues, AttributionDecision) {
-    let decision = decide_attribution(&config.click_id, &context.records, context.row.created_at);
-    let mut values = context.values.clone();
-    fill_event_name(&mut values, config, &context.row.name);
-    if let AttributionDecision::Fire { click } = &decision {
-        fill_click_values(&mut values, click.as_ref());
-    }
-    (values, decision)
-}
-
-/// Renders a connector's pixel for an event, for where it runs, from the template parsed with
-/// the connector; `None` if the pixel engine refuses the stored HTML (such a pixel is planned as
-/// skipped before it gets here).
-pub fn render(config: &ConnectorConfig, values: &ParamValues) -> Option<Rendered> {
-    let placement = if config.pixel.sandbox {
-        Placement::Sandbox
-    } else {
-        Placement::MainWindow
-    };
-    let template = config.pixel.template.as_ref()?;
-    Some(template.render(values.lookup(), placement))
-}
-
-/// What the log says of values that lost `<` or `>` in a main-window pixel's script.
-fn dropped_note(rendered: &Rendered) -> Option<String> {
-    (!rendered.dropped.is_empty()).then(|| {
-        format!(
-            "removed '<' and '>' from the values of {}: a main-window pixel's script values never carry them",
-            rendered.dropped.join(", ")
-        )
-    })
-}
-
-/// The pixels a stored event fires now. Test-mode pixels fire nothing: their substituted HTML
-/// is written to the connector's log instead. A duplicate event fires nothing (the caller skips).
-pub async fn pixels_for_event(
-    db: &D1Database,
-    context: &EventContext,
-    config: &Config,
-) -> ApiResult<Vec<Pixel>> {
-    let mut pixels = Vec::new();
-    let mut logs = Vec::new();
-    let now_s = now_ms().div_euclid(1000);
-    for (connector, cfg) in &context.connectors {
-        let (values, decision) = connector_values(context, cfg);
-        let outcome = plan_pixel(
-            cfg,
-            &context.row.name,
-            context.event.force_send,
-            context.consent.allows_advertising(),
-            &decision,
-        );
-        match outcome {
-            PlanOutcome::Send if cfg.pixel.sandbox => {
-                let Some(key) = config.signing_key.as_deref() else {
-                    worker::console_error!(
-                        "SIGNING_KEY is not set: sandboxed pixels cannot be served"
-                    );
-                    continue;
-                };
-                let token =
-                    PixelToken::issue(&context.row.id, &connector.id, now_s).sign(key.as_bytes());
-                pixels.push(Pixel::Sandboxed {
-                    connector: connector.id.clone(),
-                    sandbox: true,
-                    src: format!("/px/{token}"),
-                });
-            }
-            PlanOutcome::Send => {
-                if let Some(rendered) = render(cfg, &values) {
-                    // Values changed for the main window are logged, so the marketer sees why.
-                    if let Some(note) = dropped_note(&rendered) {
-                        let entry = PixelLog::new(DeliveryStatus::Delivered, None)
-                            .body(rendered.html.clone())
-                            .error(note);
-                        logs.push(entry.row(context, connector, cfg)?);
-                    }
-                    pixels.push(Pixel::MainWindow {
-                        connector: connector.id.clone(),
-                        sandbox: false,
-                        html: rendered.html,
-                    });
-                }
-            }
-            PlanOutcome::LogOnly => {
-                if let Some(rendered) = render(cfg, &values) {
-                    let mut entry = PixelLog::new(DeliveryStatus::Test, Some(SkipReason::TestMode))
-                        .body(rendered.html.clone());
-                    if let Some(note) = dropped_note(&rendered) {
-                        entry = entry.error(note);
-                    }
-                    logs.push(entry.row(context, connector, cfg)?);
-                }
-            }
-            PlanOutcome::Skip(SkipReason::PixelInvalid) => {
-                logs.push(skip_invalid(db, context, connector, cfg).await?);
-            }
-            PlanOutcome::Skip(_) | PlanOutcome::NotTriggered => {}
-        }
-    }
-    if !logs.is_empty() {
-        deliveries::insert_all(db, &logs, now_ms()).await?;
-    }
-    Ok(pixels)
-}
-
-/// A pixel the pixel engine refuses: its skip is logged with why, and an approval still stored
-/// is cleared, since it no longer holds.
-async fn skip_invalid(
-    db: &D1Database,
-    context: &EventContext,
-    connector: &ConnectorRow,
-    cfg: &ConnectorConfig,
-) -> ApiResult<NewDelivery> {
-    let mut entry = PixelLog::new(DeliveryStatus::Skipped, Some(SkipReason::PixelInvalid));
-    if let Some(refused) = &cfg.pixel.refused {
-        entry = entry.error(format!("pixel.html {refused}"));
-    }
-    if connector.stored_approval().is_some() {
-        connectors::update(db, &connector.id, cfg, now_ms()).await?;
-    }
-    entry.row(context, connector, cfg)
-}
-
-/// A pixel's row in the connector's log (method `PIXEL`): a test-mode pixel with its
-/// substituted HTML, a refused pixel that was skipped, or a main-window pixel whose values were
-/// changed.
-struct PixelLog {
-    status: DeliveryStatus,
-    reason: Option<SkipReason>,
-    body: Option<String>,
-    error: Option<String>,
-}
-
-impl PixelLog {
-    fn new(status: DeliveryStatus, reason: Option<SkipReason>) -> Self {
-        Self {
-            status,
-            reason,
-            body: None,
-            error: None,
-        }
-    }
-
-    fn body(mut self, html: String) -> Self {
-        self.body = Some(html);
-        self
-    }
-
-    fn error(mut self, text: String) -> Self {
-        self.error = Some(text);
-        self
-    }
-
-    fn row(
-        self,
-        context: &EventContext,
-        connector: &ConnectorRow,
-        cfg: &ConnectorConfig,
-    ) -> ApiResult<NewDelivery> {
-        let id = IdKind::Delivery.new_id(random16()?);
-        Ok(NewDelivery {
-            idempotency_key: id.clone(),
-            id,
-            container_id: context.row.container_id.clone(),
-            connector_id: connector.id.clone(),
-            event_row_id: Some(context.row.id.clone()),
-            status: self.status,
-            reason: self.reason.map(|r| r.as_str().to_string()),
-            method: Some("PIXEL".to_string()),
-            url: Some(if cfg.pixel.sandbox {
-                "sandboxed iframe".into()
-            } else {
-                "main window".into()
-            }),
-            headers: None,
-            body: self.body,
-            error: self.error,
-            replay_of: None,
-            origin_key: Some(format!("pixel:{}:{}", connector.id, context.row.id)),
-            request: None,
-        })
-    }
-}
-
-/// `GET /px/{token}`: the sandboxed pixel document. A tampered, expired or unknown token is a
-/// bare 404. The CSP sandbox keeps the document sandboxed even when it is opened directly.
-pub async fn handle_pixel_frame(_: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    let config = Config::from_env(&ctx.env);
-    let not_found = || {
-        Response::empty()
-            .map(|r| r.with_status(404))
-            .map_err(ApiError::from)
-    };
-    let Some(key) = config.signing_key.as_deref() else {
-        return not_found();
-    };
-    let Some(token) = PixelToken::verify(
-        param(&ctx, "token"),
-        key.as_bytes(),
-        now_ms().div_euclid(1000),
-    ) else {
-        return not_found();
-    };
-    let db = super::admin::db(&ctx)?;
-    let Some(event) = crate::store::events::get_any(&db, &token.event_id).await? else {
-        return not_found();
-    };
-    let context = match super::delivery::load_context(&db, &event.container_id, &event.id).await {
-        Ok(context) => context,
-        Err(ApiError::NotFound(_)) => return not_found(),
-        Err(e) => return Err(e),
-    };
-    let Some((_, cfg)) = context
-        .connectors
-        .iter()
-        .find(|(c, _)| c.id == token.connector_id)
-    else {
-        return not_found();
-    };
-    // Still live: the connector may have been disabled, or its pixel edited (unapproving it),
-    // switched off, moved to the main window or re-triggered since the event. The same plan as
-    // on `/e` decides, so `pc_test` forces a test-mode pixel but never a disabled one.
-    let (values, decision) = connector_values(&context, cfg);
-    let outcome = plan_pixel(
-        cfg,
-        &context.row.name,
-        context.event.force_send,
-        context.consent.allows_advertising(),
-        &decision,
-    );
-    if outcome != PlanOutcome::Send || !cfg.pixel.sandbox {
-        return not_found();
-    }
-    let Some(html) = render(cfg, &values).map(|r| r.html) else {
-        return not_found();
+/// A tampered, expired or unknown token is a bare 404 (the iframe shows nothing, and a prober
+/// learns nothing). The CSP sandbox keeps the document sandboxed even when it is opened directly.
+pub async fn handle_pixel_frame(_: Request, ctx: RouteContext) -> Result<Response> {
+    let Some(html) = pixel_document(&ctx).await? else {
+        return Ok(Response::empty()?.with_status(404));
     };
     let document = format!("<!doctype html><html><head><meta charset=\"utf-8\"><title>pixel</title></head><body>{html}</body></html>");
     let headers = Headers::new();
@@ -292,4 +26,39 @@ pub async fn handle_pixel_frame(_: Request, ctx: RouteContext<()>) -> ApiResult<
     headers.set("x-content-type-options", "nosniff")?;
     headers.set("referrer-policy", "no-referrer")?;
     Ok(Response::ok(document)?.with_headers(headers))
+}
+
+/// The rendered pixel the token names, if it is still live.
+async fn pixel_document(ctx: &RouteContext) -> Result<Option<String>> {
+    let config = Config::from_env(&ctx.env);
+    let Some(key) = config.signing_key.as_deref() else {
+        return Ok(None);
+    };
+    let Some(token) = PixelToken::verify(ctx.param("token"), key.as_bytes(), now().seconds())
+    else {
+        return Ok(None);
+    };
+    let db = ctx.db()?;
+    let Some(event) = events::get_any(&db, &token.event_row_id).await? else {
+        return Ok(None);
+    };
+    let context = match load_context(&db, &event.container_id, &event.id).await {
+        Ok(context) => context,
+        Err(Error::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let Some((_, cfg)) = context
+        .connectors
+        .iter()
+        .find(|(c, _)| c.id == token.connector_id)
+    else {
+        return Ok(None);
+    };
+    // Still live: the connector may have been disabled, or its pixel edited (unapproving it),
+    // switched off, moved to the main window or re-triggered since the event.
+    let (values, decision) = connector_values(&context, cfg);
+    if pixel_outcome(&context, cfg, &decision) != PlanOutcome::Send || !cfg.pixel.sandbox {
+        return Ok(None);
+    }
+    Ok(render(cfg, &values).map(|r| r.html))
 }

@@ -1,33 +1,35 @@
 //! The `api_keys` and `rate_limit_windows` tables: keys stored as prefix and SHA-256 only, and
 //! the per-key, per-minute request counter.
 
-use super::{all, first, int, run, statement, text};
+use super::{all, first, int, run, statement, text, time};
 use crate::core::api_key::{ApiKey, ApiKeyName, RateLimit};
-use crate::http::error::{ApiError, ApiResult};
+use crate::core::ids::{ApiKeyId, ContainerId};
+use crate::core::time::UnixMs;
+use crate::error::{Error, Result};
 use serde::Deserialize;
 use worker::D1Database;
 
 /// A key as lists show it: never the key, never its hash.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ApiKeyRow {
-    pub id: String,
-    pub container_id: String,
+    pub id: ApiKeyId,
+    pub container_id: ContainerId,
     pub name: String,
     pub prefix: String,
-    pub rate_limit_per_minute: f64,
-    pub created_at: f64,
-    pub last_used_at: Option<f64>,
-    pub revoked_at: Option<f64>,
+    pub rate_limit_per_minute: i64,
+    pub created_at: UnixMs,
+    pub last_used_at: Option<UnixMs>,
+    pub revoked_at: Option<UnixMs>,
 }
 
 /// What checking a presented key needs: the stored hash and the key's state.
 #[derive(Debug, Clone, Deserialize)]
 pub struct KeyCredentials {
-    pub id: String,
-    pub container_id: String,
+    pub id: ApiKeyId,
+    pub container_id: ContainerId,
     pub key_hash: String,
-    pub rate_limit_per_minute: f64,
-    pub revoked_at: Option<f64>,
+    pub rate_limit_per_minute: i64,
+    pub revoked_at: Option<UnixMs>,
 }
 
 const LISTED: &str = "id, container_id, name, prefix, rate_limit_per_minute, created_at, \
@@ -35,59 +37,59 @@ const LISTED: &str = "id, container_id, name, prefix, rate_limit_per_minute, cre
 
 pub async fn insert(
     db: &D1Database,
-    id: &str,
-    container_id: &str,
+    id: &ApiKeyId,
+    container_id: &ContainerId,
     name: &ApiKeyName,
     key: &ApiKey,
     rate_limit: RateLimit,
-    now_ms: i64,
-) -> ApiResult<()> {
+    now: UnixMs,
+) -> Result<()> {
     run(
         db,
         "INSERT INTO api_keys (id, container_id, name, prefix, key_hash, rate_limit_per_minute, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         &[
-            text(id),
-            text(container_id),
+            text(id.as_str()),
+            text(container_id.as_str()),
             text(name.as_str()),
             text(key.prefix()),
             text(&key.hash()),
             int(i64::from(rate_limit.per_minute())),
-            int(now_ms),
+            time(now),
         ],
     )
     .await?;
     Ok(())
 }
 
-pub async fn get(db: &D1Database, id: &str) -> ApiResult<Option<ApiKeyRow>> {
+pub async fn get(db: &D1Database, id: &ApiKeyId) -> Result<Option<ApiKeyRow>> {
     first(
         db,
         &format!("SELECT {LISTED} FROM api_keys WHERE id = ?1"),
-        &[text(id)],
+        &[text(id.as_str())],
     )
     .await
 }
 
 /// A container's keys, newest first, revoked ones included (bounded).
-pub async fn list(db: &D1Database, container_id: &str) -> ApiResult<Vec<ApiKeyRow>> {
+pub async fn list(db: &D1Database, container_id: &ContainerId) -> Result<Vec<ApiKeyRow>> {
     all(
         db,
         &format!(
             "SELECT {LISTED} FROM api_keys WHERE container_id = ?1 \
              ORDER BY created_at DESC, id DESC LIMIT 500"
         ),
-        &[text(container_id)],
+        &[text(container_id.as_str())],
     )
     .await
 }
 
 /// Marks a key revoked; revoking twice keeps the first time.
-pub async fn revoke(db: &D1Database, id: &str, now_ms: i64) -> ApiResult<()> {
+pub async fn revoke(db: &D1Database, id: &ApiKeyId, now: UnixMs) -> Result<()> {
     run(
         db,
         "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-        &[text(id), int(now_ms)],
+        &[text(id.as_str()), time(now)],
     )
     .await?;
     Ok(())
@@ -95,7 +97,7 @@ pub async fn revoke(db: &D1Database, id: &str, now_ms: i64) -> ApiResult<()> {
 
 #[derive(Deserialize)]
 struct Count {
-    count: f64,
+    count: i64,
 }
 
 /// What one request with a key found: the key's row (if the key exists) and, for a key that is
@@ -111,7 +113,7 @@ pub struct KeyUse {
 /// about the key); the upsert that counts the request in `window` and returns the count; the
 /// key's earlier windows dropped, so the table holds one row per active key and needs no sweep;
 /// and `last_used_at`. A revoked or unknown key changes nothing.
-pub async fn use_key(db: &D1Database, key: &ApiKey, window: i64, now_ms: i64) -> ApiResult<KeyUse> {
+pub async fn use_key(db: &D1Database, key: &ApiKey, window: i64, now: UnixMs) -> Result<KeyUse> {
     let hash = key.hash();
     let statements = vec![
         statement(
@@ -136,27 +138,27 @@ pub async fn use_key(db: &D1Database, key: &ApiKey, window: i64, now_ms: i64) ->
         statement(
             db,
             "UPDATE api_keys SET last_used_at = ?2 WHERE key_hash = ?1 AND revoked_at IS NULL",
-            &[text(&hash), int(now_ms)],
+            &[text(&hash), time(now)],
         )?,
     ];
     let results = db
         .batch(statements)
         .await
-        .map_err(|e| ApiError::internal("checking an API key", e))?;
+        .map_err(|e| Error::internal("checking an API key", e))?;
     let read = |i: usize| results.get(i).ok_or("a missing batch result");
     let credentials = read(0)
         .and_then(|r| {
             r.results::<KeyCredentials>()
                 .map_err(|_| "an unreadable key row")
         })
-        .map_err(|e| ApiError::internal("checking an API key", e))?
+        .map_err(|e| Error::internal("checking an API key", e))?
         .into_iter()
         .next();
     let count = read(1)
         .and_then(|r| r.results::<Count>().map_err(|_| "an unreadable count"))
-        .map_err(|e| ApiError::internal("counting a webhook request", e))?
+        .map_err(|e| Error::internal("counting a webhook request", e))?
         .into_iter()
         .next()
-        .map(|c| c.count.max(0.0) as u64);
+        .map(|c| u64::try_from(c.count).unwrap_or(0));
     Ok(KeyUse { credentials, count })
 }

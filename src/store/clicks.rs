@@ -1,11 +1,12 @@
 //! The `clicks` table: one row per captured click parameter.
 
-use super::events::link_identities;
-use super::{all, int, opt_text, statement, text};
-use crate::core::clicks::CapturedClick;
-use crate::core::event_params::StoredClick;
-use crate::core::webhook_in::matching::is_identifying_click;
-use crate::http::error::{ApiError, ApiResult};
+use super::identities::link_identities;
+use super::{all, int, opt_text, statement, text, time};
+use crate::core::click_params::identifies_click;
+use crate::core::clicks::{CapturedClick, StoredClick};
+use crate::core::ids::ContainerId;
+use crate::core::time::UnixMs;
+use crate::error::{Error, Result};
 use serde::Deserialize;
 use worker::D1Database;
 
@@ -17,19 +18,19 @@ struct ClickRow {
     param: String,
     value: String,
     landing_url: Option<String>,
-    created_at: i64,
+    created_at: UnixMs,
 }
 
 /// Stores the clicks of one landing in one transaction, and late-matches events that carried
 /// one of these click ids before the visitor was known.
 pub async fn insert(
     db: &D1Database,
-    container_id: &str,
+    container_id: &ContainerId,
     visitor_id: &str,
     clicks: &[CapturedClick],
     landing_url: Option<&str>,
-    now_ms: i64,
-) -> ApiResult<()> {
+    now: UnixMs,
+) -> Result<()> {
     if clicks.is_empty() {
         return Ok(());
     }
@@ -41,16 +42,16 @@ pub async fn insert(
             "INSERT INTO clicks (container_id, visitor_id, param, value, source, landing_url, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             &[
-                text(container_id),
+                text(container_id.as_str()),
                 text(visitor_id),
                 text(&click.param),
                 text(click.value.as_str()),
                 opt_text(click.source.as_deref()),
                 opt_text(landing_url),
-                int(now_ms),
+                time(now),
             ],
         )?);
-        if is_identifying_click(&click.param) {
+        if identifies_click(&click.param) {
             identities.push((
                 format!("click:{}", click.param),
                 click.value.as_str().to_string(),
@@ -62,30 +63,30 @@ pub async fn insert(
         container_id,
         visitor_id,
         &identities,
-        now_ms,
+        now,
     )?);
     db.batch(statements)
         .await
-        .map_err(|e| ApiError::internal("storing clicks", e))?;
+        .map_err(|e| Error::internal("storing clicks", e))?;
     Ok(())
 }
 
 /// A visitor's clicks captured since `since_ms`, newest first (bounded).
 pub async fn history(
     db: &D1Database,
-    container_id: &str,
+    container_id: &ContainerId,
     visitor_id: &str,
-    since_ms: i64,
-) -> ApiResult<Vec<StoredClick>> {
+    since: UnixMs,
+) -> Result<Vec<StoredClick>> {
     let rows: Vec<ClickRow> = all(
         db,
         "SELECT param, value, landing_url, created_at FROM clicks \
          WHERE container_id = ?1 AND visitor_id = ?2 AND created_at >= ?3 \
          ORDER BY created_at DESC, id DESC LIMIT ?4",
         &[
-            text(container_id),
+            text(container_id.as_str()),
             text(visitor_id),
-            int(since_ms),
+            time(since),
             int(MAX_CLICK_ROWS),
         ],
     )
@@ -96,7 +97,7 @@ pub async fn history(
             param: r.param,
             value: r.value,
             landing_url: r.landing_url,
-            at_ms: r.created_at,
+            at_ms: r.created_at.millis(),
         })
         .collect())
 }

@@ -1,27 +1,30 @@
 //! The `connectors` table. The connector body is stored as JSON and re-parsed into typed config on
 //! read, so stored data passes the same checks as input.
 
-use super::{all, first, int, run, text};
+use super::{all, first, int, run, text, time};
 use crate::core::connector::{parse_stored_connector, ConnectorConfig};
-use crate::http::error::{ApiError, ApiResult};
+use crate::core::ids::{ConnectorId, ContainerId};
+use crate::core::time::UnixMs;
+use crate::error::{Error, Result};
 use serde::Deserialize;
 use worker::D1Database;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ConnectorRow {
-    pub id: String,
-    pub container_id: String,
+    pub id: ConnectorId,
+    pub container_id: ContainerId,
     pub config: String,
-    pub created_at: f64,
-    pub updated_at: f64,
+    pub created_at: UnixMs,
+    pub updated_at: UnixMs,
 }
 
 impl ConnectorRow {
-    pub fn config(&self) -> ApiResult<ConnectorConfig> {
+    /// The stored config, parsed again; a config that no longer parses is our failure.
+    pub fn config(&self) -> Result<ConnectorConfig> {
         let value: serde_json::Value = serde_json::from_str(&self.config)
-            .map_err(|e| ApiError::internal("reading a stored connector", e))?;
+            .map_err(|e| Error::internal("reading a stored connector", e))?;
         let mut config = parse_stored_connector(&value)
-            .map_err(|e| ApiError::internal("re-parsing a stored connector", e))?;
+            .map_err(|e| Error::internal("re-parsing a stored connector", e))?;
         // The stored approval is kept, unless the pixel engine now refuses the pixel: then it
         // can never fire, and its approval is cleared (in storage too, when it next triggers).
         if config.pixel.refused.is_none() {
@@ -37,52 +40,61 @@ impl ConnectorRow {
     }
 }
 
-fn to_json(config: &ConnectorConfig) -> ApiResult<String> {
-    serde_json::to_string(config).map_err(|e| ApiError::internal("serialising a connector", e))
+fn to_json(config: &ConnectorConfig) -> Result<String> {
+    serde_json::to_string(config).map_err(|e| Error::internal("serialising a connector", e))
 }
 
 pub async fn insert(
     db: &D1Database,
-    id: &str,
-    container_id: &str,
+    id: &ConnectorId,
+    container_id: &ContainerId,
     config: &ConnectorConfig,
-    now_ms: i64,
-) -> ApiResult<()> {
+    now: UnixMs,
+) -> Result<()> {
     run(
         db,
         "INSERT INTO connectors (id, container_id, name, mode, config, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
         &[
-            text(id),
-            text(container_id),
+            text(id.as_str()),
+            text(container_id.as_str()),
             text(&config.name),
             text(config.mode.as_str()),
             text(&to_json(config)?),
-            int(now_ms),
+            time(now),
         ],
     )
     .await?;
     Ok(())
 }
 
-pub async fn get(db: &D1Database, id: &str) -> ApiResult<Option<ConnectorRow>> {
-    first(db, "SELECT * FROM connectors WHERE id = ?1", &[text(id)]).await
+pub async fn get(db: &D1Database, id: &ConnectorId) -> Result<Option<ConnectorRow>> {
+    first(
+        db,
+        "SELECT * FROM connectors WHERE id = ?1",
+        &[text(id.as_str())],
+    )
+    .await
 }
 
 /// A page of a container's connectors, oldest first, after the `after` id when given.
 pub async fn list(
     db: &D1Database,
-    container_id: &str,
-    after: Option<&str>,
+    container_id: &ContainerId,
+    after: Option<&ConnectorId>,
     limit: u32,
-) -> ApiResult<Vec<ConnectorRow>> {
+) -> Result<Vec<ConnectorRow>> {
     match after {
         Some(after) => {
             all(
                 db,
                 "SELECT c.* FROM connectors c, connectors a WHERE a.id = ?2 AND c.container_id = ?1 \
                  AND (c.created_at, c.id) > (a.created_at, a.id) ORDER BY c.created_at, c.id LIMIT ?3",
-                &[text(container_id), text(after), int(i64::from(limit))],
+                &[
+                    text(container_id.as_str()),
+                    text(after.as_str()),
+                    int(i64::from(limit)),
+                ],
             )
             .await
         }
@@ -90,7 +102,7 @@ pub async fn list(
             all(
                 db,
                 "SELECT * FROM connectors WHERE container_id = ?1 ORDER BY created_at, id LIMIT ?2",
-                &[text(container_id), int(i64::from(limit))],
+                &[text(container_id.as_str()), int(i64::from(limit))],
             )
             .await
         }
@@ -99,25 +111,31 @@ pub async fn list(
 
 pub async fn update(
     db: &D1Database,
-    id: &str,
+    id: &ConnectorId,
     config: &ConnectorConfig,
-    now_ms: i64,
-) -> ApiResult<()> {
+    now: UnixMs,
+) -> Result<()> {
     run(
         db,
         "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5 WHERE id = ?1",
         &[
-            text(id),
+            text(id.as_str()),
             text(&config.name),
             text(config.mode.as_str()),
             text(&to_json(config)?),
-            int(now_ms),
+            time(now),
         ],
     )
     .await?;
     Ok(())
 }
 
-pub async fn delete(db: &D1Database, id: &str) -> ApiResult<bool> {
-    Ok(run(db, "DELETE FROM connectors WHERE id = ?1", &[text(id)]).await? > 0)
+pub async fn delete(db: &D1Database, id: &ConnectorId) -> Result<bool> {
+    Ok(run(
+        db,
+        "DELETE FROM connectors WHERE id = ?1",
+        &[text(id.as_str())],
+    )
+    .await?
+        > 0)
 }

@@ -1,23 +1,25 @@
 //! The `containers` table.
 
-use super::{first, flag, int, run, text};
+use super::{first, flag, run, text, time};
 use crate::core::container::ContainerSettings;
-use crate::http::error::ApiResult;
+use crate::core::ids::ContainerId;
+use crate::core::time::UnixMs;
+use crate::error::{Error, Result};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::D1Database;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ContainerRow {
-    pub id: String,
+    pub id: ContainerId,
     pub name: String,
     pub cookie_domain: String,
     pub allowed_origins: String,
     pub redirect_domains: String,
     pub require_consent: i64,
     pub compat_cookies: i64,
-    pub created_at: f64,
-    pub updated_at: f64,
+    pub created_at: UnixMs,
+    pub updated_at: UnixMs,
 }
 
 impl ContainerRow {
@@ -34,61 +36,73 @@ impl ContainerRow {
 }
 
 /// `?1`…`?8` of both writes: id, the settings (lists as JSON) and the time.
-fn bindings(id: &str, c: &ContainerSettings, now_ms: i64) -> [JsValue; 8] {
+fn bindings(id: &ContainerId, c: &ContainerSettings, now: UnixMs) -> [JsValue; 8] {
     let list = |l: &[String]| serde_json::to_string(l).unwrap_or_else(|_| "[]".into());
     [
-        text(id),
+        text(id.as_str()),
         text(&c.name),
         text(&c.cookie_domain),
         text(&list(&c.allowed_origins)),
         text(&list(&c.redirect_domains)),
         flag(c.require_consent),
         flag(c.compat_cookies),
-        int(now_ms),
+        time(now),
     ]
 }
 
 pub async fn insert(
     db: &D1Database,
-    id: &str,
+    id: &ContainerId,
     c: &ContainerSettings,
-    now_ms: i64,
-) -> ApiResult<()> {
+    now: UnixMs,
+) -> Result<()> {
     run(
         db,
         "INSERT INTO containers (id, name, cookie_domain, allowed_origins, redirect_domains, \
          require_consent, compat_cookies, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        &bindings(id, c, now_ms),
+        &bindings(id, c, now),
     )
     .await?;
     Ok(())
 }
 
-pub async fn get(db: &D1Database, id: &str) -> ApiResult<Option<ContainerRow>> {
-    first(db, "SELECT * FROM containers WHERE id = ?1", &[text(id)]).await
+pub async fn get(db: &D1Database, id: &ContainerId) -> Result<Option<ContainerRow>> {
+    first(
+        db,
+        "SELECT * FROM containers WHERE id = ?1",
+        &[text(id.as_str())],
+    )
+    .await
+}
+
+/// The container `id`, or [`Error::NotFound`] ("no such container").
+pub async fn find(db: &D1Database, id: &ContainerId) -> Result<ContainerRow> {
+    get(db, id)
+        .await?
+        .ok_or_else(|| Error::not_found("container"))
 }
 
 pub async fn update(
     db: &D1Database,
-    id: &str,
+    id: &ContainerId,
     c: &ContainerSettings,
-    now_ms: i64,
-) -> ApiResult<()> {
+    now: UnixMs,
+) -> Result<()> {
     run(
         db,
         "UPDATE containers SET name = ?2, cookie_domain = ?3, allowed_origins = ?4, redirect_domains = ?5, \
          require_consent = ?6, compat_cookies = ?7, updated_at = ?8 WHERE id = ?1",
-        &bindings(id, c, now_ms),
+        &bindings(id, c, now),
     )
     .await?;
     Ok(())
 }
 
-pub async fn list(db: &D1Database, limit: u32) -> ApiResult<Vec<ContainerRow>> {
+pub async fn list(db: &D1Database, limit: u32) -> Result<Vec<ContainerRow>> {
     super::all(
         db,
         "SELECT * FROM containers ORDER BY created_at DESC, id DESC LIMIT ?1",
-        &[int(i64::from(limit))],
+        &[super::int(i64::from(limit))],
     )
     .await
 }

@@ -1,17 +1,21 @@
-//! D1 access, one module per table group. Everything here is edge: it binds checked values from
-//! `core` types and maps rows back.
+//! D1 access, one module per table group. It binds checked values from `core` types (typed ids,
+//! [`UnixMs`] times) and maps rows back into them; failures are [`Error::Internal`] with what was
+//! being done. Nothing here knows about HTTP.
 
 pub mod api_keys;
+pub mod attempts;
 pub mod clicks;
 pub mod connectors;
 pub mod containers;
 pub mod deliveries;
 pub mod events;
+pub mod identities;
 pub mod tracking;
 pub mod visitors;
 pub mod webhook_requests;
 
-use crate::http::error::{ApiError, ApiResult};
+use crate::core::time::UnixMs;
+use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
@@ -29,51 +33,86 @@ pub fn opt_text(v: Option<&str>) -> JsValue {
     v.map_or(JsValue::NULL, JsValue::from_str)
 }
 
+/// A stored time: INTEGER milliseconds.
+pub fn time(t: UnixMs) -> JsValue {
+    int(t.millis())
+}
+
+pub fn opt_time(t: Option<UnixMs>) -> JsValue {
+    t.map_or(JsValue::NULL, time)
+}
+
 pub fn flag(v: bool) -> JsValue {
     int(i64::from(v))
 }
 
-pub fn statement(db: &D1Database, sql: &str, args: &[JsValue]) -> ApiResult<D1PreparedStatement> {
+pub fn statement(db: &D1Database, sql: &str, args: &[JsValue]) -> Result<D1PreparedStatement> {
     db.prepare(sql)
         .bind(args)
-        .map_err(|e| ApiError::internal("binding a query", e))
+        .map_err(|e| Error::internal("binding a query", e))
 }
 
 pub async fn all<T: DeserializeOwned>(
     db: &D1Database,
     sql: &str,
     args: &[JsValue],
-) -> ApiResult<Vec<T>> {
+) -> Result<Vec<T>> {
     let result = statement(db, sql, args)?
         .all()
         .await
-        .map_err(|e| ApiError::internal("running a query", e))?;
+        .map_err(|e| Error::internal("running a query", e))?;
     result
         .results::<T>()
-        .map_err(|e| ApiError::internal("reading rows", e))
+        .map_err(|e| Error::internal("reading rows", e))
 }
 
 pub async fn first<T: DeserializeOwned>(
     db: &D1Database,
     sql: &str,
     args: &[JsValue],
-) -> ApiResult<Option<T>> {
+) -> Result<Option<T>> {
     statement(db, sql, args)?
         .first::<T>(None)
         .await
-        .map_err(|e| ApiError::internal("running a query", e))
+        .map_err(|e| Error::internal("running a query", e))
 }
 
 /// Run a write; returns the number of rows changed.
-pub async fn run(db: &D1Database, sql: &str, args: &[JsValue]) -> ApiResult<usize> {
+pub async fn run(db: &D1Database, sql: &str, args: &[JsValue]) -> Result<usize> {
     let result = statement(db, sql, args)?
         .run()
         .await
-        .map_err(|e| ApiError::internal("running a write", e))?;
+        .map_err(|e| Error::internal("running a write", e))?;
     let changes = result
         .meta()
-        .map_err(|e| ApiError::internal("reading write meta", e))?
+        .map_err(|e| Error::internal("reading write meta", e))?
         .and_then(|m| m.changes)
         .unwrap_or(0);
+    Ok(changes)
+}
+
+/// Statements per D1 batch: well inside D1's limits, and one round trip for a typical event.
+const BATCH: usize = 50;
+
+/// Run statements in batches (each batch is one transaction); the changed-row count of each.
+pub async fn batch_changes(
+    db: &D1Database,
+    statements: Vec<D1PreparedStatement>,
+) -> Result<Vec<usize>> {
+    let mut changes = Vec::with_capacity(statements.len());
+    let mut statements = statements.into_iter().peekable();
+    while statements.peek().is_some() {
+        let chunk: Vec<_> = statements.by_ref().take(BATCH).collect();
+        let results = db
+            .batch(chunk)
+            .await
+            .map_err(|e| Error::internal("running a batch", e))?;
+        for result in results {
+            let meta = result
+                .meta()
+                .map_err(|e| Error::internal("reading batch meta", e))?;
+            changes.push(meta.and_then(|m| m.changes).unwrap_or(0));
+        }
+    }
     Ok(changes)
 }

@@ -6,7 +6,9 @@ use super::containers::ContainerRow;
 use super::{first, text};
 use crate::core::clicks::CustomClickParam;
 use crate::core::connector::{Attribution, ClickIdConfig};
-use crate::http::error::ApiResult;
+use crate::core::ids::ContainerId;
+use crate::core::time::UnixMs;
+use crate::error::Result;
 use serde::Deserialize;
 use worker::D1Database;
 
@@ -15,15 +17,15 @@ use worker::D1Database;
 /// then refuse to become the integer columns.)
 #[derive(Debug, Deserialize)]
 struct Row {
-    id: String,
+    id: ContainerId,
     name: String,
     cookie_domain: String,
     allowed_origins: String,
     redirect_domains: String,
     require_consent: i64,
     compat_cookies: i64,
-    created_at: f64,
-    updated_at: f64,
+    created_at: UnixMs,
+    updated_at: UnixMs,
     click_ids: Option<String>,
 }
 
@@ -67,7 +69,7 @@ pub struct TrackingContainer {
 /// Loads the container and its connectors' click-ID settings in one query; `None` if unknown.
 /// Every connector with click-ID matching on counts, whatever its mode: clicks captured while a
 /// connector is paused or in test mode are there for attribution once it is enabled.
-pub async fn get(db: &D1Database, container_id: &str) -> ApiResult<Option<TrackingContainer>> {
+pub async fn get(db: &D1Database, container_id: &ContainerId) -> Result<Option<TrackingContainer>> {
     let row: Option<Row> = first(
         db,
         "SELECT c.id, c.name, c.cookie_domain, c.allowed_origins, c.redirect_domains, \
@@ -75,7 +77,7 @@ pub async fn get(db: &D1Database, container_id: &str) -> ApiResult<Option<Tracki
            FROM connectors k WHERE k.container_id = c.id \
            AND json_extract(k.config, '$.click_id.enabled') = 1) AS click_ids \
          FROM containers c WHERE c.id = ?1",
-        &[text(container_id)],
+        &[text(container_id.as_str())],
     )
     .await?;
     Ok(row.map(|row| {

@@ -6,9 +6,11 @@
 //! Each set request is bounded by the parser; the merged document is bounded here: a set that
 //! would grow it past [`MAX_VISITOR_DOCUMENT_BYTES`] replaces it instead of growing it further.
 
-use super::{int, statement, text};
+use super::{int, statement, text, time};
+use crate::core::ids::ContainerId;
+use crate::core::time::UnixMs;
 use crate::core::webhook_in::SetData;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use serde_json::{Map, Value};
 use worker::{D1Database, D1PreparedStatement};
 
@@ -19,22 +21,7 @@ pub const MAX_VISITOR_DOCUMENT_BYTES: i64 = 64 * 1024;
 /// erase what earlier requests stored.
 pub fn set_document(set: &SetData) -> Value {
     let mut doc = Map::new();
-    let mut user = Map::new();
-    let named = [
-        ("email", &set.user.email),
-        ("phone", &set.user.phone),
-        ("external_id", &set.user.external_id),
-        ("first_name", &set.user.first_name),
-        ("last_name", &set.user.last_name),
-    ];
-    for (key, value) in named {
-        if let Some(value) = value {
-            user.insert(key.to_string(), Value::String(value.clone()));
-        }
-    }
-    for (key, value) in set.user.extra.as_map() {
-        user.insert(key.clone(), value.clone());
-    }
+    let user = set.user.to_document();
     if !user.is_empty() {
         doc.insert("user".to_string(), Value::Object(user));
     }
@@ -68,13 +55,13 @@ pub fn set_document(set: &SetData) -> Value {
 /// The statement that merges `document` into the visitor's stored attributes.
 pub fn merge(
     db: &D1Database,
-    container_id: &str,
+    container_id: &ContainerId,
     visitor_id: &str,
     document: &Value,
-    now_ms: i64,
-) -> ApiResult<D1PreparedStatement> {
+    now: UnixMs,
+) -> Result<D1PreparedStatement> {
     let json = serde_json::to_string(document)
-        .map_err(|e| ApiError::internal("serialising visitor attributes", e))?;
+        .map_err(|e| Error::internal("serialising visitor attributes", e))?;
     statement(
         db,
         "INSERT INTO visitors (container_id, visitor_id, attributes, updated_at) VALUES (?1, ?2, ?3, ?4) \
@@ -83,10 +70,10 @@ pub fn merge(
          THEN json_patch(attributes, excluded.attributes) ELSE excluded.attributes END, \
          updated_at = excluded.updated_at",
         &[
-            text(container_id),
+            text(container_id.as_str()),
             text(visitor_id),
             text(&json),
-            int(now_ms),
+            time(now),
             int(MAX_VISITOR_DOCUMENT_BYTES),
         ],
     )

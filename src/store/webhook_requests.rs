@@ -2,83 +2,85 @@
 //! last [`RECENT_ACTIVITY_LIMIT`] rows per container are kept; each insert trims the rest in the
 //! same transaction, so the table never grows and no sweep is needed.
 
-use super::{all, flag, int, opt_text, run, statement, text};
+use super::{all, flag, int, opt_text, run, statement, text, time};
+use crate::core::ids::{ContainerId, EventId};
+use crate::core::time::UnixMs;
 use crate::core::webhook_in::{ActivityStatus, RECENT_ACTIVITY_LIMIT};
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use serde::Deserialize;
 use worker::D1Database;
 
 /// One request's outcome, as the activity log records it.
 #[derive(Debug, Clone)]
 pub struct NewActivity<'a> {
-    pub container_id: &'a str,
-    pub received_at: i64,
+    pub container_id: &'a ContainerId,
+    pub received_at: UnixMs,
     pub status: ActivityStatus,
     pub topic: Option<&'a str>,
     pub session_matched: bool,
     pub http_status: u16,
     pub error_code: Option<&'a str>,
-    pub event_id: Option<&'a str>,
+    pub event_id: Option<&'a EventId>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ActivityRow {
-    pub id: f64,
-    pub received_at: f64,
+    pub id: i64,
+    pub received_at: UnixMs,
     pub status: String,
     pub topic: Option<String>,
     pub session_matched: i64,
-    pub http_status: f64,
+    pub http_status: i64,
     pub error_code: Option<String>,
-    pub event_id: Option<String>,
+    pub event_id: Option<EventId>,
 }
 
-pub async fn insert(db: &D1Database, row: &NewActivity<'_>) -> ApiResult<()> {
+pub async fn insert(db: &D1Database, row: &NewActivity<'_>) -> Result<()> {
     let insert = statement(
         db,
         "INSERT INTO webhook_requests (container_id, received_at, status, topic, session_matched, \
          http_status, error_code, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         &[
-            text(row.container_id),
-            int(row.received_at),
+            text(row.container_id.as_str()),
+            time(row.received_at),
             text(row.status.as_str()),
             opt_text(row.topic),
             flag(row.session_matched),
             int(i64::from(row.http_status)),
             opt_text(row.error_code),
-            opt_text(row.event_id),
+            opt_text(row.event_id.map(EventId::as_str)),
         ],
     )?;
     let trim = statement(
         db,
         "DELETE FROM webhook_requests WHERE container_id = ?1 AND id <= \
          (SELECT id FROM webhook_requests WHERE container_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-        &[text(row.container_id), int(RECENT_ACTIVITY_LIMIT as i64)],
+        &[text(row.container_id.as_str()), int(RECENT_ACTIVITY_LIMIT as i64)],
     )?;
     db.batch(vec![insert, trim])
         .await
-        .map_err(|e| ApiError::internal("recording webhook activity", e))?;
+        .map_err(|e| Error::internal("recording webhook activity", e))?;
     Ok(())
 }
 
 /// The container's recent requests, newest first.
-pub async fn recent(db: &D1Database, container_id: &str) -> ApiResult<Vec<ActivityRow>> {
+pub async fn recent(db: &D1Database, container_id: &ContainerId) -> Result<Vec<ActivityRow>> {
     all(
         db,
         "SELECT id, received_at, status, topic, session_matched, http_status, error_code, event_id \
          FROM webhook_requests WHERE container_id = ?1 ORDER BY id DESC LIMIT ?2",
-        &[text(container_id), int(RECENT_ACTIVITY_LIMIT as i64)],
+        &[text(container_id.as_str()), int(RECENT_ACTIVITY_LIMIT as i64)],
     )
     .await
 }
 
 /// Delete webhook activity received before `cutoff`, at most `limit` rows.
-pub async fn purge_older_than(db: &D1Database, cutoff: i64, limit: u32) -> ApiResult<usize> {
+pub async fn purge_older_than(db: &D1Database, cutoff: UnixMs, limit: u32) -> Result<usize> {
     run(
         db,
         "DELETE FROM webhook_requests WHERE id IN \
          (SELECT id FROM webhook_requests WHERE received_at < ?1 ORDER BY received_at LIMIT ?2)",
-        &[int(cutoff), int(i64::from(limit))],
+        &[time(cutoff), int(i64::from(limit))],
     )
     .await
 }

@@ -173,7 +173,7 @@ test('an invalid payload is a 422 naming the field and stores nothing but its ac
     [{ conversion_id: 'X2', value: 10, currency: 'ZZZ' }, 'currency', 'invalid_currency'],
     [{ conversion_id: 'X3', value: -1, currency: 'EUR' }, 'value', null],
     [{ conversion_id: 'X4', products: [{ id: 'A', quantity: 0 }] }, 'products[0].quantity', 'invalid_quantity'],
-    [{ conversion_id: 'X5', consent: { advertising: 'no' } }, 'consent.advertising', 'invalid_type'],
+    [{ conversion_id: 'X5', consent: { advertising: 'no' } }, 'consent.advertising', 'invalid_consent'],
     [{ conversion_id: 'X6', consent: { marketing: true } }, 'consent.marketing', 'unknown_field'],
     [{ conversion_id: 'X7', user_data: { birthday: '1985/06/17' } }, 'user_data.birthday', 'invalid_date'],
     [{ conversion_id: 'X8', event_name: 'Other' }, 'event_name', 'unexpected_field'],

@@ -1,5 +1,8 @@
+//! Tests of the `/e` body parser: typed fields, the strict wire contract, and refusals by field.
+
 use super::*;
-use serde_json::json;
+use crate::core::consent::ConsentSignal;
+use serde_json::{json, Map};
 
 fn parse(body: Value) -> Result<NewEvent, Invalid> {
     parse_browser_event(&body, None, None, None)
@@ -51,9 +54,9 @@ fn a_full_purchase_is_parsed_into_typed_values() {
     assert_eq!(event.user.external_id.as_deref(), Some("42"));
     assert_eq!(event.user.first_name.as_deref(), Some("Jane"));
     assert_eq!(event.user.last_name.as_deref(), Some("Doe"));
-    assert_eq!(event.user.extra.as_map()["city"], json!("Oulu"));
-    assert_eq!(event.consent.advertising, Some(true));
-    assert_eq!(event.consent.analytics, Some(false));
+    assert_eq!(event.user.extra.city.as_deref(), Some("Oulu"));
+    assert_eq!(event.consent.advertising, ConsentSignal::Granted);
+    assert_eq!(event.consent.analytics, ConsentSignal::Denied);
     assert!(event.force_send);
     assert_eq!(event.source, EventSource::Browser);
     assert_eq!(event.visitor_id.as_deref(), Some(visitor.as_str()));
@@ -221,13 +224,14 @@ fn the_page_url_must_be_an_absolute_web_url() {
         json!("data:text/html,x"),
         json!("file:///etc/passwd"),
         json!(12),
-        json!(format!(
-            "https://shop.com/{}",
-            "a".repeat(MAX_EVENT_URL_BYTES)
-        )),
     ] {
         assert_error(json!({"event": "A", "url": bad}), "invalid_url", "url");
     }
+    let long = format!(
+        "https://shop.com/{}",
+        "a".repeat(crate::core::input::MAX_URL_LEN)
+    );
+    assert_error(json!({"event": "A", "url": long}), "too_long", "url");
     let event = parse(json!({"event": "A", "url": "https://shop.com/päge"})).unwrap();
     assert_eq!(event.url.as_deref(), Some("https://shop.com/p%C3%A4ge"));
 }
@@ -253,45 +257,52 @@ fn attributes_are_bounded_and_errors_name_the_attribute() {
 }
 
 #[test]
-fn user_fields_are_bounded_printable_strings() {
+fn user_fields_follow_the_rules_every_surface_shares() {
     assert_error(
         json!({"event": "A", "user": "jane@x.com"}),
-        "invalid_user",
+        "invalid_type",
         "user",
     );
     assert_error(
         json!({"event": "A", "user": {"email": ["a"]}}),
-        "invalid_user",
+        "invalid_type",
         "user.email",
     );
     assert_error(
         json!({"event": "A", "user": {"phone": true}}),
-        "invalid_user",
+        "invalid_type",
         "user.phone",
     );
     assert_error(
         json!({"event": "A", "user": {"first_name": "x".repeat(257)}}),
-        "invalid_user",
+        "too_long",
         "user.first_name",
     );
     assert_error(
         json!({"event": "A", "user": {"last_name": "a\u{0}b"}}),
-        "invalid_user",
+        "invalid_text",
         "user.last_name",
     );
     assert_error(
         json!({"event": "A", "user": {"external_id": 1.5}}),
-        "invalid_user",
+        "invalid_type",
         "user.external_id",
     );
     assert_error(
         json!({"event": "A", "user": {"city": {"a": {"b": {"c": 1}}}}}),
-        "invalid_attributes",
+        "invalid_type",
         "user.city",
+    );
+    assert_error(
+        json!({"event": "A", "user": {"birthday": "1985/06/17"}}),
+        "invalid_date",
+        "user.birthday",
     );
     let event = parse(json!({"event": "A", "user": {"email": "  ", "phone": null}})).unwrap();
     assert_eq!(event.user.email, None);
     assert_eq!(event.user.phone, None);
+    let event = parse(json!({"event": "A", "user": {"address": {"city": "Oulu"}}})).unwrap();
+    assert_eq!(event.user.extra.city.as_deref(), Some("Oulu"));
 }
 
 #[test]
@@ -299,8 +310,8 @@ fn consent_takes_booleans_or_consent_mode_words() {
     let event =
         parse(json!({"event": "A", "consent": {"advertising": "granted", "analytics": true}}))
             .unwrap();
-    assert_eq!(event.consent.advertising, Some(true));
-    assert_eq!(event.consent.analytics, Some(true));
+    assert_eq!(event.consent.advertising, ConsentSignal::Granted);
+    assert_eq!(event.consent.analytics, ConsentSignal::Granted);
     assert_error(
         json!({"event": "A", "consent": true}),
         "invalid_consent",

@@ -1,4 +1,6 @@
-//! Which landing-URL parameters become clicks, and how a query string turns into them.
+//! Which landing-URL parameters become clicks, and how a query string turns into them. The
+//! parameters are the registry's ([`crate::core::click_params`], those it marks as captured from
+//! landing URLs) plus each connector's own click parameter.
 //!
 //! Representation: every captured parameter is one [`CapturedClick`] row, click ids and UTM tags
 //! alike, so storage writes one row per parameter and `{{UTM_CAMPAIGN}}` resolves from the latest
@@ -7,40 +9,16 @@
 //! campaign visit and is captured; a landing with neither captures nothing (no storage call).
 
 use super::value::{ClickKind, ClickValue};
-use crate::core::connector::ClickIdConfig;
+use crate::core::click_params::{click_param, ClickParam};
 use percent_encoding::percent_decode;
 use serde::Serialize;
 use std::borrow::Cow;
 
-/// Ad-platform click ids we always capture.
-pub const CLICK_ID_PARAMS: &[&str] = &[
-    "gclid",
-    "gbraid",
-    "wbraid",
-    "dclid",
-    "fbclid",
-    "ttclid",
-    "msclkid",
-    "epik",
-    "rdt_cid",
-    "li_fat_id",
-    "twclid",
-];
-
-/// Campaign tags we always capture, in the order their rows are emitted.
-pub const UTM_PARAMS: &[&str] = &[
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-    "utm_id",
-];
-
 /// Query pairs looked at per URL; a hostile URL with thousands of pairs costs no more than this.
 pub const MAX_QUERY_PAIRS: usize = 256;
 
-/// A connector's own click-id parameter (from its `click_id` config). Names are lower case.
+/// A connector's own click-id parameter (from its `click_id` config, see
+/// `CustomClickParam::from_config` in [`crate::core::connector`]). Names are lower case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomClickParam {
     /// e.g. `aff_click_id`.
@@ -49,18 +27,6 @@ pub struct CustomClickParam {
     pub source_param: Option<String>,
     /// e.g. `platform_x`: the source value this connector insists on.
     pub source_value: Option<String>,
-}
-
-impl CustomClickParam {
-    /// The parameter a connector asks us to capture, if click-ID matching is on.
-    pub fn from_config(config: &ClickIdConfig) -> Option<Self> {
-        let param = config.param.as_ref().filter(|_| config.enabled)?;
-        Some(Self {
-            param: param.to_ascii_lowercase(),
-            source_param: config.source_param.as_ref().map(|p| p.to_ascii_lowercase()),
-            source_value: config.source_value.clone(),
-        })
-    }
 }
 
 /// One captured parameter: a click id or a campaign tag.
@@ -180,9 +146,9 @@ fn is_wanted(name: &str, custom: &[CustomClickParam]) -> bool {
             .any(|source_param| source_param.eq_ignore_ascii_case(name))
 }
 
+/// A parameter of the registry that capture reads, or a connector's own click parameter.
 fn is_click_param(name: &str, custom: &[CustomClickParam]) -> bool {
-    CLICK_ID_PARAMS.contains(&name)
-        || UTM_PARAMS.contains(&name)
+    click_param(name).is_some_and(ClickParam::captured_from_landing)
         || custom.iter().any(|c| c.param.eq_ignore_ascii_case(name))
 }
 

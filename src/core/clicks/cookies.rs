@@ -5,22 +5,25 @@
 //! and `pc_clk` add `HttpOnly`, while `_fbc` and `_gcl_aw` stay readable because the platforms'
 //! own scripts read them.
 
+use crate::core::click_params::CompatCookie;
+
 mod compat;
 mod domain;
 mod history;
 mod plan;
 mod visitor;
 
+pub use crate::core::consent::ConsentSignal;
 pub use compat::{fbc_carries, fbc_value, gcl_aw_value, gclid_of_gcl_aw};
 pub use domain::{cookie_domain_applies, CookieDomain};
 pub use history::{ClickHistory, HistoryEntry, HISTORY_MAX_BYTES, HISTORY_MAX_ENTRIES};
-pub use plan::{plan_cookies, Blocked, ConsentSignal, CookiePlan, CookieSettings, Visit, Visitor};
+pub use plan::{plan_cookies, Blocked, CookiePlan, CookieSettings, Visit, Visitor};
 pub use visitor::{VisitorId, VISITOR_ID_BYTES};
 
 pub const VISITOR_COOKIE: &str = "pc_vid";
 pub const HISTORY_COOKIE: &str = "pc_clk";
-pub const FBC_COOKIE: &str = "_fbc";
-pub const GCL_AW_COOKIE: &str = "_gcl_aw";
+pub const FBC_COOKIE: &str = CompatCookie::Fbc.name();
+pub const GCL_AW_COOKIE: &str = CompatCookie::GclAw.name();
 
 /// 400 days, the longest lifetime browsers allow; refreshed on every visit.
 pub const FIRST_PARTY_MAX_AGE_S: i64 = 34_560_000;

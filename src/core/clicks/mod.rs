@@ -6,12 +6,14 @@ pub mod cookies;
 mod host;
 pub mod hygiene;
 pub mod redirect;
+mod stored;
 mod value;
 
 pub use capture::{
     capture, capture_from_query, capture_from_url, Captured, CapturedClick, CustomClickParam,
-    CLICK_ID_PARAMS, MAX_QUERY_PAIRS, UTM_PARAMS,
+    MAX_QUERY_PAIRS,
 };
 pub use hygiene::{classify_visit, is_non_human_visit, NonHuman};
 pub use redirect::{RedirectTarget, MAX_REDIRECT_URL_BYTES};
-pub use value::{ClickKind, ClickValue, MAX_CLICK_VALUE_BYTES};
+pub use stored::StoredClick;
+pub use value::{ClickKind, ClickValue, Malformed, MAX_CLICK_VALUE_BYTES};

@@ -1,6 +1,7 @@
 //! The value of a click parameter, checked once at the edge so nothing downstream pays a partner
 //! with a damaged id.
 
+use crate::core::click_params::identifies_click;
 use serde::Serialize;
 
 /// Longest value kept. Longer values are ignored rather than truncated: a truncated click id
@@ -18,12 +19,43 @@ pub enum ClickKind {
 }
 
 impl ClickKind {
-    /// Parameters named `utm_*` are tags; everything else we capture is a click id.
+    /// The kind the click-parameter registry gives the name: tags and sources
+    /// ([`crate::core::click_params::identifies_click`] is false) are tags; everything else,
+    /// a connector's own click parameter included, is a click id.
     pub fn of_param(param: &str) -> Self {
-        if param.starts_with("utm_") {
-            ClickKind::Tag
-        } else {
+        if identifies_click(param) {
             ClickKind::ClickId
+        } else {
+            ClickKind::Tag
+        }
+    }
+}
+
+/// Why a present value cannot be a click value. Capture ignores such a value (a visitor's
+/// landing never fails); the webhooks refuse it with this code, naming the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Malformed {
+    TooLong,
+    ControlCharacter,
+    /// Click ids only: a space, tab or other whitespace inside the value.
+    Whitespace,
+}
+
+impl Malformed {
+    /// The error code the webhooks answer with.
+    pub fn code(self) -> &'static str {
+        match self {
+            Malformed::TooLong => "too_long",
+            Malformed::ControlCharacter => "invalid_text",
+            Malformed::Whitespace => "invalid_identifier",
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            Malformed::TooLong => format!("is longer than {MAX_CLICK_VALUE_BYTES} bytes"),
+            Malformed::ControlCharacter => "must not contain control characters".to_string(),
+            Malformed::Whitespace => "must not contain whitespace".to_string(),
         }
     }
 }
@@ -39,17 +71,27 @@ pub struct ClickValue(String);
 impl ClickValue {
     /// `None` means "ignore this value": captured values are never an error for the visitor.
     pub fn parse(raw: &str, kind: ClickKind) -> Option<Self> {
+        Self::read(raw, kind).ok().flatten()
+    }
+
+    /// The one rule behind every surface. `Ok(None)`: nothing usable was sent (empty, or a
+    /// macro a tracking link or a script never filled in), which every surface treats as
+    /// absent. `Err`: a value that is present but damaged.
+    pub fn read(raw: &str, kind: ClickKind) -> Result<Option<Self>, Malformed> {
         let value = raw.trim();
-        let acceptable = !value.is_empty()
-            && value.len() <= MAX_CLICK_VALUE_BYTES
-            && !value.chars().any(char::is_control)
-            && match kind {
-                ClickKind::ClickId => {
-                    !value.chars().any(char::is_whitespace) && !is_placeholder_garbage(value)
-                }
-                ClickKind::Tag => true,
-            };
-        acceptable.then(|| Self(value.to_string()))
+        if value.is_empty() || (kind == ClickKind::ClickId && is_placeholder_garbage(value)) {
+            return Ok(None);
+        }
+        if value.len() > MAX_CLICK_VALUE_BYTES {
+            return Err(Malformed::TooLong);
+        }
+        if value.chars().any(char::is_control) {
+            return Err(Malformed::ControlCharacter);
+        }
+        if kind == ClickKind::ClickId && value.chars().any(char::is_whitespace) {
+            return Err(Malformed::Whitespace);
+        }
+        Ok(Some(Self(value.to_string())))
     }
 
     pub fn as_str(&self) -> &str {

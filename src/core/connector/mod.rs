@@ -2,10 +2,18 @@
 //! (webhook), by a pixel in the browser, or both. Parsed from the admin API body into typed
 //! config; everything downstream trusts these types.
 
+mod click_id;
+mod json;
 mod parse;
+mod patch;
+mod pixel;
+mod webhook;
 
-pub use parse::{merge_patch, parse_connector, parse_stored_connector, MAX_PIXEL_HTML_BYTES};
+pub use parse::{parse_connector, parse_stored_connector};
+pub use patch::merge_patch;
+pub use pixel::MAX_PIXEL_HTML_BYTES;
 
+use super::clicks::CustomClickParam;
 use super::event::EventName;
 use super::template::{PixelTemplate, TemplateError, TextTemplate};
 use serde::Serialize;
@@ -118,6 +126,19 @@ pub struct ClickIdConfig {
     pub source_value: Option<String>,
     pub attribution: Attribution,
     pub window_days: u16,
+}
+
+impl CustomClickParam {
+    /// The parameter a connector asks capture to keep, if click-ID matching is on. It lives
+    /// with the connector's config so that capture needs to know nothing of connectors.
+    pub fn from_config(config: &ClickIdConfig) -> Option<Self> {
+        let param = config.param.as_ref().filter(|_| config.enabled)?;
+        Some(Self {
+            param: param.to_ascii_lowercase(),
+            source_param: config.source_param.as_ref().map(|p| p.to_ascii_lowercase()),
+            source_value: config.source_value.clone(),
+        })
+    }
 }
 
 impl ConnectorConfig {

@@ -1,3 +1,5 @@
+//! Tests of the connector parser: the seed's example, defaults, and each refusal by field.
+
 use super::*;
 use serde_json::{json, Value};
 
@@ -46,9 +48,21 @@ fn serialised_config_parses_back_to_itself() {
     assert_eq!(again, c);
 }
 
+/// Assert that each body is refused naming `field` with `code`.
+fn assert_refusals(cases: Vec<(Value, &str, &str)>) {
+    for (body, field, code) in cases {
+        let err = parse_connector(&body, None).unwrap_err();
+        assert_eq!(
+            (err.field.as_deref(), err.code),
+            (Some(field), code),
+            "{err}"
+        );
+    }
+}
+
 #[test]
-fn every_bad_field_is_refused_with_its_name() {
-    let cases: Vec<(Value, &str, &str)> = vec![
+fn the_webhook_url_and_method_are_refused_by_name() {
+    assert_refusals(vec![
         (
             with(&["webhook", "url"], json!("ftp://partner.example/pb")),
             "webhook.url",
@@ -87,65 +101,12 @@ fn every_bad_field_is_refused_with_its_name() {
             "webhook.method",
             "invalid_method",
         ),
-        (with(&["mode"], json!("live")), "mode", "invalid_mode"),
-        (
-            with(&["trigger_events"], json!([])),
-            "trigger_events",
-            "required",
-        ),
-        (
-            with(&["trigger_events"], json!([""])),
-            "trigger_events[0]",
-            "invalid_event",
-        ),
-        (
-            with(&["click_id", "window_days"], json!(0)),
-            "click_id.window_days",
-            "invalid_window",
-        ),
-        (
-            with(&["click_id", "window_days"], json!(366)),
-            "click_id.window_days",
-            "invalid_window",
-        ),
-        (
-            with(&["click_id", "window_days"], json!(1.5)),
-            "click_id.window_days",
-            "invalid_window",
-        ),
-        (
-            with(&["click_id", "attribution"], json!("first_click")),
-            "click_id.attribution",
-            "invalid_attribution",
-        ),
-        (
-            with(&["click_id", "param"], Value::Null),
-            "click_id.param",
-            "required",
-        ),
-        (
-            with(&["click_id", "param"], json!("a b")),
-            "click_id.param",
-            "invalid_param",
-        ),
-        (
-            with(
-                &["pixel", "html"],
-                json!("x".repeat(MAX_PIXEL_HTML_BYTES + 1)),
-            ),
-            "pixel.html",
-            "too_long",
-        ),
-        (
-            with(&["pixel", "html"], json!("<img src='{{VALUE'>")),
-            "pixel.html",
-            "invalid_placeholder",
-        ),
-        (
-            with(&["pixel", "html"], json!("{{value}}")),
-            "pixel.html",
-            "invalid_placeholder",
-        ),
+    ]);
+}
+
+#[test]
+fn the_webhook_tables_secret_and_flags_are_refused_by_name() {
+    assert_refusals(vec![
         (
             with(
                 &["webhook", "params"],
@@ -198,17 +159,86 @@ fn every_bad_field_is_refused_with_its_name() {
             "webhook.enabled",
             "invalid_type",
         ),
+    ]);
+}
+
+#[test]
+fn the_top_level_fields_are_refused_by_name() {
+    assert_refusals(vec![
+        (with(&["mode"], json!("live")), "mode", "invalid_mode"),
+        (
+            with(&["trigger_events"], json!([])),
+            "trigger_events",
+            "required",
+        ),
+        (
+            with(&["trigger_events"], json!([""])),
+            "trigger_events[0]",
+            "invalid_event",
+        ),
         (with(&["name"], json!("")), "name", "required"),
         (with(&["name"], json!(12)), "name", "invalid_type"),
-    ];
-    for (body, field, code) in cases {
-        let err = parse_connector(&body, None).unwrap_err();
-        assert_eq!(
-            (err.field.as_deref(), err.code),
-            (Some(field), code),
-            "{err}"
-        );
-    }
+    ]);
+}
+
+#[test]
+fn the_click_id_section_refuses_bad_fields_by_name() {
+    assert_refusals(vec![
+        (
+            with(&["click_id", "window_days"], json!(0)),
+            "click_id.window_days",
+            "invalid_window",
+        ),
+        (
+            with(&["click_id", "window_days"], json!(366)),
+            "click_id.window_days",
+            "invalid_window",
+        ),
+        (
+            with(&["click_id", "window_days"], json!(1.5)),
+            "click_id.window_days",
+            "invalid_window",
+        ),
+        (
+            with(&["click_id", "attribution"], json!("first_click")),
+            "click_id.attribution",
+            "invalid_attribution",
+        ),
+        (
+            with(&["click_id", "param"], Value::Null),
+            "click_id.param",
+            "required",
+        ),
+        (
+            with(&["click_id", "param"], json!("a b")),
+            "click_id.param",
+            "invalid_param",
+        ),
+    ]);
+}
+
+#[test]
+fn the_pixel_section_refuses_bad_fields_by_name() {
+    assert_refusals(vec![
+        (
+            with(
+                &["pixel", "html"],
+                json!("x".repeat(MAX_PIXEL_HTML_BYTES + 1)),
+            ),
+            "pixel.html",
+            "too_long",
+        ),
+        (
+            with(&["pixel", "html"], json!("<img src='{{VALUE'>")),
+            "pixel.html",
+            "invalid_placeholder",
+        ),
+        (
+            with(&["pixel", "html"], json!("{{value}}")),
+            "pixel.html",
+            "invalid_placeholder",
+        ),
+    ]);
 }
 
 #[test]

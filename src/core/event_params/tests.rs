@@ -1,5 +1,8 @@
+//! Tests of what `{{NAME}}` resolves to for a stored event.
+
 use super::*;
 use crate::core::browser_event::parse_browser_event;
+use crate::core::clicks::StoredClick;
 use crate::core::event::CarriedClick;
 use serde_json::json;
 
@@ -71,7 +74,10 @@ fn user_fields_resolve_raw_and_hashed_as_the_ad_platforms_require() {
     );
     assert_eq!(
         v.get("PHONE_SHA256"),
-        crate::core::identity::phone_sha256("15551234567").as_deref()
+        crate::core::user_data::Phone::parse("15551234567", "phone")
+            .unwrap()
+            .and_then(|p| p.sha256())
+            .as_deref()
     );
     assert_eq!(v.get("EXTERNAL_ID"), Some("cust-9"));
     assert_eq!(v.get("FIRST_NAME"), Some("Zoë"));
@@ -151,42 +157,4 @@ fn fbc_is_built_from_the_latest_fbclid_and_its_capture_time() {
         Some(format!("fb.2.{}.IwAR2xyz", AT - 60_000).as_str())
     );
     assert_eq!(values_of(&e, &history, None).get("FBC"), None);
-}
-
-#[test]
-fn click_records_group_a_landing_and_skip_campaign_tags() {
-    let landing = "https://www.shop.com/?aff_click_id=abc&utm_source=platform_x&src=Net%20X";
-    let history = [
-        row("aff_click_id", "abc", Some(landing), AT - 1000),
-        row("utm_source", "platform_x", Some(landing), AT - 1000),
-        row("gclid", "g1", None, AT - 500),
-        row("utm_medium", "cpc", None, AT - 500),
-        row("utm_source", "only-tags", None, AT - 100),
-    ];
-    let records = click_records(&history, &[], AT);
-    assert_eq!(records.len(), 2);
-    assert_eq!(records[0].param, "aff_click_id");
-    assert_eq!(records[0].landing_param("utm_source"), Some("platform_x"));
-    assert_eq!(records[0].landing_param("src"), Some("Net X"));
-    assert_eq!(records[1].param, "gclid");
-    assert_eq!(records[1].landing_param("utm_medium"), Some("cpc"));
-    assert_eq!(records[1].landing_param("utm_source"), None);
-}
-
-#[test]
-fn click_ids_the_event_carried_count_as_clicks_at_the_event_time() {
-    let carried = [
-        CarriedClick {
-            param: "aff_click_id".into(),
-            value: "xyz".into(),
-        },
-        CarriedClick {
-            param: "utm_source".into(),
-            value: "platform_x".into(),
-        },
-    ];
-    let records = click_records(&[], &carried, AT);
-    assert_eq!(records.len(), 1);
-    assert_eq!(records[0].at_ms, AT);
-    assert_eq!(records[0].landing_param("utm_source"), Some("platform_x"));
 }

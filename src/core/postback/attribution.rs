@@ -22,6 +22,10 @@
 use crate::core::connector::{Attribution, ClickIdConfig};
 use serde::{Deserialize, Serialize};
 
+mod records;
+
+pub use records::click_records;
+
 pub const DAY_MS: i64 = 86_400_000;
 /// How far ahead of now a click's timestamp may be and still count (clock skew between nodes).
 pub const FUTURE_TOLERANCE_MS: i64 = 5 * 60 * 1000;

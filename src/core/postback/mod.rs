@@ -30,8 +30,8 @@ mod target;
 mod tests;
 
 pub use attribution::{
-    decide_attribution, AttributionDecision, ClickRecord, MatchedClick, SkipReason, DAY_MS,
-    FUTURE_TOLERANCE_MS,
+    click_records, decide_attribution, AttributionDecision, ClickRecord, MatchedClick, SkipReason,
+    DAY_MS, FUTURE_TOLERANCE_MS,
 };
 pub use mask::{
     is_sensitive_header, is_sensitive_param, mask_headers_for_log, mask_json_body_for_log,

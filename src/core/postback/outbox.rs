@@ -12,7 +12,7 @@ use super::plan::DeliveryStatus;
 use super::request::OutgoingRequest;
 use super::retry::{AttemptOutcome, RetryDecision, StopReason};
 use super::signature::SigningSecret;
-use crate::core::ids::IdKind;
+use crate::core::ids::DeliveryId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -23,24 +23,24 @@ pub const MAX_LOGGED_RESPONSE_BYTES: usize = 1024;
 /// object would arrive mangled; see REFERENCE).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryMessage {
-    pub delivery_id: String,
+    pub delivery_id: DeliveryId,
     /// The attempt this message is for, from 1.
     pub attempt: u32,
 }
 
 impl DeliveryMessage {
     /// The message that asks for a delivery's first attempt.
-    pub fn first(delivery_id: &str) -> Self {
+    pub fn first(delivery_id: &DeliveryId) -> Self {
         Self {
-            delivery_id: delivery_id.to_string(),
+            delivery_id: delivery_id.clone(),
             attempt: 1,
         }
     }
 
     /// The message for the attempt after a row's `attempts_made`.
-    pub fn after(delivery_id: &str, attempts_made: u32) -> Self {
+    pub fn after(delivery_id: &DeliveryId, attempts_made: u32) -> Self {
         Self {
-            delivery_id: delivery_id.to_string(),
+            delivery_id: delivery_id.clone(),
             attempt: attempts_made.saturating_add(1),
         }
     }
@@ -49,10 +49,11 @@ impl DeliveryMessage {
         serde_json::json!({"delivery_id": self.delivery_id, "attempt": self.attempt}).to_string()
     }
 
-    /// `None` for anything that is not a message we sent: it is acknowledged and dropped.
+    /// `None` for anything that is not a message we sent (the delivery id is parsed like any
+    /// other): it is acknowledged and dropped.
     pub fn parse(text: &str) -> Option<Self> {
         let message: Self = serde_json::from_str(text).ok()?;
-        (message.attempt >= 1 && IdKind::Delivery.matches(&message.delivery_id)).then_some(message)
+        (message.attempt >= 1).then_some(message)
     }
 }
 

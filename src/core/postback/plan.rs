@@ -6,7 +6,7 @@ use super::attribution::{
 };
 use super::request::{build_request, BuildContext, BuildError, OutgoingRequest};
 use crate::core::connector::{ConnectorConfig, Mode};
-use crate::core::event::Consent;
+use crate::core::consent::Consent;
 use crate::core::params::ParamValues;
 use serde::{Deserialize, Serialize};
 

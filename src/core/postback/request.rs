@@ -16,12 +16,18 @@
 use super::dot_segment::in_dot_segment;
 use super::signature::{SigningSecret, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
 use crate::core::connector::{Method, NamedTemplate, WebhookConfig};
-use crate::core::error::Invalid;
 use crate::core::params::ParamValues;
-use crate::core::template::{Filter, Segment, TextTemplate};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use crate::core::template::{Segment, TextTemplate};
 use serde::{Deserialize, Serialize};
-use std::fmt;
+
+mod build_error;
+mod encode;
+
+pub use build_error::BuildError;
+use encode::{
+    append_query, encode, header_safe, is_json_number, is_numeric_template, json_object, url_part,
+    UrlPart,
+};
 
 /// `User-Agent` of every postback.
 pub const USER_AGENT: &str = concat!("postclick/", env!("CARGO_PKG_VERSION"), " (+postbacks)");
@@ -30,13 +36,6 @@ const MAX_IDEMPOTENCY_KEY_LEN: usize = 128;
 
 /// Placeholders whose values are numbers, so a POST body carries them as JSON numbers.
 pub const NUMERIC_PARAMS: &[&str] = &["VALUE", "TIMESTAMP"];
-
-/// Strict RFC 3986: escape everything but the unreserved characters.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// Headers postclick sets itself; a configured header of the same name is dropped.
 const OWN_HEADERS: &[&str] = &[
@@ -105,67 +104,6 @@ impl OutgoingRequest {
         self.headers.extend(signed);
     }
 }
-
-/// Why no request could be built. These are configuration faults, not partner faults: a
-/// delivery that hits one is recorded as failed with this message, never silently dropped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BuildError {
-    MissingUrl,
-    PlaceholderInHost,
-    /// A value made a path segment `.` or `..` (in any spelling).
-    DotSegment,
-    InvalidUrl(String),
-    InvalidIdempotencyKey,
-    InvalidSigningSecret,
-}
-
-impl BuildError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            BuildError::MissingUrl => "missing_url",
-            BuildError::PlaceholderInHost => "placeholder_in_host",
-            BuildError::DotSegment => "dot_segment",
-            BuildError::InvalidUrl(_) => "invalid_url",
-            BuildError::InvalidIdempotencyKey => "invalid_idempotency_key",
-            BuildError::InvalidSigningSecret => "invalid_signing_secret",
-        }
-    }
-
-    /// As a client error, for the preview endpoint.
-    pub fn to_invalid(&self) -> Invalid {
-        let field = match self {
-            BuildError::InvalidSigningSecret => "webhook.signing_secret",
-            BuildError::InvalidIdempotencyKey => "idempotency_key",
-            _ => "webhook.url",
-        };
-        Invalid::field(self.code(), field, self.to_string())
-    }
-}
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BuildError::MissingUrl => write!(f, "the webhook has no URL"),
-            BuildError::PlaceholderInHost => {
-                write!(f, "a placeholder may not stand in the URL's scheme or host")
-            }
-            BuildError::DotSegment => write!(
-                f,
-                "a value made a URL path segment '.' or '..', which would send the request to another path"
-            ),
-            BuildError::InvalidUrl(why) => write!(f, "the rendered URL is not valid: {why}"),
-            BuildError::InvalidIdempotencyKey => write!(
-                f,
-                "the idempotency key must be 1 to 128 characters of A-Z a-z 0-9 _ - . :"
-            ),
-            BuildError::InvalidSigningSecret => {
-                write!(f, "the signing secret is not whsec_ followed by base64")
-            }
-        }
-    }
-}
-
-impl std::error::Error for BuildError {}
 
 /// Build the request a webhook sends for these values. `values` must already hold
 /// `EVENT_NAME` after renaming and the click values (see `fill_event_name`,
@@ -252,27 +190,6 @@ fn note_unresolved(all: &mut Vec<String>, names: Vec<String>) {
     }
 }
 
-fn encode(text: &str) -> String {
-    utf8_percent_encode(text, COMPONENT).to_string()
-}
-
-/// Where in the URL text a placeholder stands, judged from what precedes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum UrlPart {
-    SchemeOrHost,
-    PathQueryOrFragment,
-}
-
-fn url_part(before: &str) -> UrlPart {
-    let after_scheme = before.find("://").map(|i| &before[i + 3..]);
-    match after_scheme {
-        Some(authority_and_more) if authority_and_more.contains(['/', '\\', '?', '#']) => {
-            UrlPart::PathQueryOrFragment
-        }
-        _ => UrlPart::SchemeOrHost,
-    }
-}
-
 fn render_url(
     template: &TextTemplate,
     values: &ParamValues,
@@ -320,7 +237,7 @@ fn render_url(
 
 /// A rendered param value, and whether it goes into JSON as a number.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Rendered {
+pub(super) struct Rendered {
     text: String,
     numeric: bool,
 }
@@ -334,106 +251,6 @@ fn render_param(
     note_unresolved(unresolved, missing);
     let numeric = is_numeric_template(&param.value.template) && is_json_number(&text);
     Rendered { text, numeric }
-}
-
-/// The JSON-number rule: the value is exactly one placeholder, with no text around it, naming
-/// a [`NUMERIC_PARAMS`] entry, with no filter but `default:`, and its rendered text is a JSON
-/// number literal. Anything else — literal text, custom attributes (whose type a string map
-/// cannot tell), `sha256`, an empty value — is a JSON string.
-fn is_numeric_template(template: &TextTemplate) -> bool {
-    matches!(template.segments(), [Segment::Placeholder(p)]
-        if NUMERIC_PARAMS.contains(&p.name.as_str())
-            && p.filters.iter().all(|f| matches!(f, Filter::Default(_))))
-}
-
-/// RFC 8259 number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-fn is_json_number(text: &str) -> bool {
-    let digits = |s: &str| -> usize { s.bytes().take_while(u8::is_ascii_digit).count() };
-    let mut rest = text.strip_prefix('-').unwrap_or(text);
-    let int = digits(rest);
-    if int == 0 || (int > 1 && rest.starts_with('0')) {
-        return false;
-    }
-    rest = &rest[int..];
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let n = digits(fraction);
-        if n == 0 {
-            return false;
-        }
-        rest = &fraction[n..];
-    }
-    if let Some(exponent) = rest.strip_prefix(['e', 'E']) {
-        let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
-        let n = digits(exponent);
-        if n == 0 {
-            return false;
-        }
-        rest = &exponent[n..];
-    }
-    rest.is_empty()
-}
-
-/// Append `name=value` pairs after the URL's own query, which is kept byte for byte.
-fn append_query(url: &mut url::Url, params: &[(&str, Rendered)]) {
-    if params.is_empty() {
-        return;
-    }
-    let mut query = url.query().unwrap_or("").to_string();
-    for (name, value) in params {
-        if !query.is_empty() && !query.ends_with('&') {
-            query.push('&');
-        }
-        query.push_str(&encode(name));
-        query.push('=');
-        query.push_str(&encode(&value.text));
-    }
-    url.set_query(Some(&query));
-}
-
-/// A JSON object in the configured order. A repeated name keeps its first position and its
-/// last value, as assigning the rows one by one to an object would.
-fn json_object(params: &[(&str, Rendered)]) -> String {
-    let mut fields: Vec<(&str, &Rendered)> = Vec::with_capacity(params.len());
-    for (name, value) in params {
-        match fields.iter_mut().find(|(n, _)| n == name) {
-            Some(field) => field.1 = value,
-            None => fields.push((name, value)),
-        }
-    }
-    let members: Vec<String> = fields
-        .iter()
-        .map(|(name, value)| {
-            let value = if value.numeric {
-                value.text.clone()
-            } else {
-                json_string(&value.text)
-            };
-            format!("{}:{value}", json_string(name))
-        })
-        .collect();
-    format!("{{{}}}", members.join(","))
-}
-
-fn json_string(text: &str) -> String {
-    serde_json::Value::String(text.to_string()).to_string()
-}
-
-/// Header values are bytes on the wire: line breaks and other control characters would split or
-/// corrupt the header, so they are removed; characters outside ASCII are percent-encoded as
-/// UTF-8, since the Fetch API refuses anything above U+00FF and Latin-1 would garble the rest.
-fn header_safe(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for c in raw.chars() {
-        if c == '\t' || (' '..='~').contains(&c) {
-            out.push(c);
-        } else if !c.is_control() {
-            let mut buf = [0u8; 4];
-            for byte in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{byte:02X}"));
-            }
-        }
-    }
-    out.trim_matches([' ', '\t']).to_string()
 }
 
 /// `Method` serialises as "GET"/"POST"; it is also read back from stored deliveries.

@@ -7,15 +7,14 @@
 //! user_agent?, visitor_id?}`. Without `event` it uses the connector's first trigger event.
 //! Without a body at all, the Test Webhook's synthetic event is used ([`synthetic_sample`]).
 
-use super::attribution::{decide_attribution, AttributionDecision, MatchedClick};
+use super::attribution::{click_records, decide_attribution, AttributionDecision, MatchedClick};
 use super::plan::{fill_click_values, fill_event_name, plan_delivery, PlanOutcome};
 use super::request::{build_request, BuildContext, BuildError, OutgoingRequest};
 use crate::core::browser_event::parse_browser_event;
-use crate::core::clicks::{ClickKind, ClickValue};
+use crate::core::clicks::{ClickKind, ClickValue, StoredClick};
 use crate::core::connector::ConnectorConfig;
 use crate::core::error::Invalid;
 use crate::core::event::NewEvent;
-use crate::core::event_params::{click_records, StoredClick};
 use crate::core::params::ParamValues;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};

@@ -16,28 +16,31 @@
 //!   `forceNewSessionCreatedAt` (as unix milliseconds) are recorded as attributes `source`,
 //!   `action_source`, `event_source_domain`, `is_partial`, `force_new_session_created_at`.
 //! - `visitorId` is accepted as an extension: it is the first matching signal.
-//! - A set request (no `track`) refuses `value`, `currency` and `eventId` (`track_required`):
-//!   they only mean something for an event, and ignoring them would lose a conversion silently.
-//! - `email`, `phoneNumber` and their variants are kept as sent even when they do not normalise;
-//!   such a value yields no hash, so it never matches (see [`super::fields::email`]).
-//! - `birthday` must be a real date written YYYY-MM-DD; `url` an absolute http(s) URL; `ip` an
-//!   IPv4/IPv6 address; click ids free of whitespace.
+//! - A set request (no `track`) refuses `value`, `currency`, `eventId` and `consent`
+//!   (`track_required`): they only mean something for an event, and ignoring them would lose a
+//!   conversion (or a refusal) silently.
+//! - User data (`email`, `phoneNumber`, `address`, ..., the variants) goes through the one
+//!   user-data parser ([`crate::core::user_data`]), whose registry holds these spellings; click
+//!   parameters through the click-parameter registry ([`crate::core::click_params`]), whose
+//!   rule refuses a damaged click id and treats an unfilled macro as absent.
+//! - `consent` is an extension for senders that know the visitor's consent: a word (`denied`,
+//!   the advertising signal, as `/collect` takes it), `consent[advertising]=denied`, or a JSON
+//!   object, all read by [`crate::core::consent`].
+//! - `url` is an absolute http(s) URL; `ip` an IPv4/IPv6 address.
 
-use super::fields::{self, extra, Raw, CARRIED_CLICK_PARAMS};
-use super::matching::MatchKeys;
 use crate::core::error::Invalid;
-use crate::core::event::{
-    Attributes, CarriedClick, Consent, EventId, EventName, EventSource, NewEvent, UserData,
-};
-use crate::core::money::{Amount, Currency};
+use crate::core::event::{Attributes, CarriedClick, NewEvent};
+use crate::core::input::{self, Raw};
+use crate::core::matching::MatchKeys;
+use crate::core::user_data::UserData;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+mod build;
 mod names;
 mod values;
 
-use names::{squash, Collected, Param};
-use values::{attribute_object, attribute_value, put, timestamp_ms, variants};
+use names::{squash, Collected};
 
 /// Most parameters one request may carry, query and body together.
 pub const MAX_PARAMETERS: usize = 150;
@@ -74,7 +77,7 @@ impl WebhookBody {
                 "the body must be a JSON object",
             ));
         }
-        fields::check_json_depth(&value)?;
+        input::check_json_depth(&value)?;
         Ok(WebhookBody::Json(value))
     }
 }
@@ -99,7 +102,7 @@ impl TrackOrSet {
 }
 
 /// A set request: identities and attributes to add to the visitor it matches. It always holds
-/// at least one identity to match on (see [`MatchKeys::from_set`]).
+/// at least one identity to match on (see [`SetData::match_keys`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SetData {
     pub user: UserData,
@@ -109,6 +112,13 @@ pub struct SetData {
     pub url: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+}
+
+impl SetData {
+    /// The identities that find the visitor to enrich, in trust order.
+    pub fn match_keys(&self) -> MatchKeys {
+        MatchKeys::from_parts(self.visitor_id.as_deref(), &self.clicks, &self.user)
+    }
 }
 
 /// The `k` parameter, from the query first, then the body; the edge checks it (or the Bearer
@@ -145,7 +155,7 @@ pub fn parse_webhook(
             entries.extend(pairs.iter().map(|(n, v)| (n.as_str(), Raw::Text(v))));
         }
         WebhookBody::Json(value @ Value::Object(map)) => {
-            fields::check_json_depth(value)?;
+            input::check_json_depth(value)?;
             entries.extend(map.iter().map(|(n, v)| (n.as_str(), Raw::Json(v))));
         }
         WebhookBody::Json(_) => {
@@ -157,220 +167,6 @@ pub fn parse_webhook(
     }
     let collected = Collected::from_entries(entries)?;
     collected.build()
-}
-
-impl<'a> Collected<'a> {
-    fn build(self) -> Result<TrackOrSet, Invalid> {
-        let track = match self.text(Param::Track)? {
-            Some((text, name)) => Some(EventName::parse(&text, name)?),
-            None => None,
-        };
-        let value = self.amount()?;
-        let currency = match self.text(Param::Currency)? {
-            Some((text, _)) if text.trim().is_empty() => None,
-            Some((text, name)) => {
-                Some(Currency::parse(&text).map_err(|e| Invalid::field(e.code, name, e.message))?)
-            }
-            None => None,
-        };
-        let event_id = match self.text(Param::EventId)? {
-            Some((text, _)) if text.trim().is_empty() => None,
-            Some((text, name)) => Some(EventId::parse(&text, name)?),
-            None => None,
-        };
-        let url = self.read(Param::Url, fields::url)?;
-        let ip = self.read(Param::Ip, fields::ip)?;
-        let user_agent = self.read(Param::UserAgent, fields::text)?;
-        let visitor_id = self.read(Param::VisitorId, fields::visitor_id)?;
-        let user = self.user()?;
-        let clicks = self.clicks()?;
-        let attributes = self.attributes()?;
-        let force_send = match self.singles.get(&Param::PcTest) {
-            Some(entry) => fields::boolean(entry.raw, entry.name)?.unwrap_or(false),
-            None => false,
-        };
-
-        let Some(name) = track else {
-            let event_only = [
-                (value.is_some(), Param::Value),
-                (currency.is_some(), Param::Currency),
-                (event_id.is_some(), Param::EventId),
-            ];
-            if let Some((_, param)) = event_only.into_iter().find(|(given, _)| *given) {
-                let field = self.singles.get(&param).map_or("track", |e| e.name);
-                return Err(Invalid::field(
-                    "track_required",
-                    field,
-                    "value, currency and eventId belong to an event: add track=EventName",
-                ));
-            }
-            let set = SetData {
-                user,
-                clicks,
-                visitor_id,
-                attributes,
-                url,
-                ip,
-                user_agent,
-            };
-            if MatchKeys::from_set(&set).is_empty() {
-                return Err(Invalid::new(
-                    "no_identity",
-                    "a request without track enriches a visitor, so it needs visitorId, a click \
-                     id, externalId, email or phoneNumber to find them",
-                ));
-            }
-            return Ok(TrackOrSet::Set(set));
-        };
-        if value.is_some() && currency.is_none() {
-            return Err(Invalid::field(
-                "currency_required",
-                "currency",
-                "value needs a currency, such as EUR",
-            ));
-        }
-        Ok(TrackOrSet::Track(NewEvent {
-            name,
-            event_id,
-            value,
-            currency,
-            url,
-            attributes,
-            user,
-            clicks,
-            visitor_id,
-            consent: Consent::default(),
-            force_send,
-            source: EventSource::Webhook,
-            ip,
-            user_agent,
-        }))
-    }
-
-    fn amount(&self) -> Result<Option<Amount>, Invalid> {
-        let Some(entry) = self.singles.get(&Param::Value) else {
-            return Ok(None);
-        };
-        match (entry.raw, entry.raw.as_str()) {
-            (_, Some(s)) if s.trim().is_empty() => Ok(None),
-            (_, Some(s)) => Amount::parse(s, entry.name).map(Some),
-            (Raw::Json(Value::Null), _) => Ok(None),
-            (raw, None) => Amount::from_json(&raw.to_json(), entry.name).map(Some),
-        }
-    }
-
-    fn user(&self) -> Result<UserData, Invalid> {
-        let mut extras = Map::new();
-        let extra_fields = [
-            (
-                Param::Birthday,
-                extra::BIRTHDAY,
-                fields::date as fn(&str, &str) -> _,
-            ),
-            (Param::Gender, extra::GENDER, fields::text),
-            (Param::Street, extra::STREET, fields::text),
-            (Param::PostCode, extra::POSTAL_CODE, fields::text),
-            (Param::City, extra::CITY, fields::text),
-            (Param::Country, extra::COUNTRY, fields::text),
-            (
-                Param::PriorityExternalId,
-                extra::PRIORITY_EXTERNAL_ID,
-                fields::text,
-            ),
-        ];
-        for (param, key, parser) in extra_fields {
-            if let Some(value) = self.read(param, parser)? {
-                extras.insert(key.to_string(), Value::String(value));
-            }
-        }
-        let emails = variants(&self.email_variants, "emailVariants", fields::email)?;
-        if !emails.is_empty() {
-            extras.insert(extra::EMAIL_VARIANTS.to_string(), emails.into());
-        }
-        let phones = variants(&self.phone_variants, "phoneNumberVariants", fields::phone)?;
-        if !phones.is_empty() {
-            extras.insert(extra::PHONE_VARIANTS.to_string(), phones.into());
-        }
-        Ok(UserData {
-            email: self.read(Param::Email, fields::email)?,
-            phone: self.read(Param::Phone, fields::phone)?,
-            external_id: self.read(Param::ExternalId, fields::text)?,
-            first_name: self.read(Param::FirstName, fields::text)?,
-            last_name: self.read(Param::LastName, fields::text)?,
-            extra: Attributes::from_map(extras, "user")?,
-        })
-    }
-
-    fn clicks(&self) -> Result<Vec<CarriedClick>, Invalid> {
-        let mut clicks = Vec::new();
-        for param in CARRIED_CLICK_PARAMS {
-            // UTM values are campaign words and may hold spaces; click ids may not.
-            let parser = if param.starts_with("utm_") {
-                fields::text
-            } else {
-                fields::identifier
-            };
-            if let Some(value) = self.read(Param::Click(param), parser)? {
-                clicks.push(CarriedClick {
-                    param: param.to_string(),
-                    value,
-                });
-            }
-        }
-        Ok(clicks)
-    }
-
-    fn attributes(&self) -> Result<Attributes, Invalid> {
-        let mut map = Map::new();
-        let derived = [
-            (Param::Source, "source"),
-            (Param::ActionSource, "action_source"),
-            (Param::EventSourceDomain, "event_source_domain"),
-        ];
-        for (param, key) in derived {
-            if let Some((value, name)) = self.text(param)? {
-                if let Some(value) = fields::text(&value, name)? {
-                    put(&mut map, key, Value::String(value), name)?;
-                }
-            }
-        }
-        if let Some(entry) = self.singles.get(&Param::IsPartial) {
-            if let Some(partial) = fields::boolean(entry.raw, entry.name)? {
-                put(&mut map, "is_partial", Value::Bool(partial), entry.name)?;
-            }
-        }
-        if let Some(entry) = self.singles.get(&Param::ForceNewSessionCreatedAt) {
-            if let Some(ms) = timestamp_ms(entry.raw, entry.name)? {
-                put(
-                    &mut map,
-                    "force_new_session_created_at",
-                    ms.into(),
-                    entry.name,
-                )?;
-            }
-        }
-        for entry in &self.attribute_objects {
-            for (key, value) in attribute_object(entry)?.as_map() {
-                put(
-                    &mut map,
-                    key,
-                    value.clone(),
-                    &format!("{}.{key}", entry.name),
-                )?;
-            }
-        }
-        for (key, entry) in &self.attribute_items {
-            if let Some(value) = attribute_value(key, entry)? {
-                put(&mut map, key, value, entry.name)?;
-            }
-        }
-        for entry in &self.unknown {
-            if let Some(value) = attribute_value(entry.name, entry)? {
-                put(&mut map, entry.name, value, entry.name)?;
-            }
-        }
-        Attributes::from_map(map, "eventAttributes")
-    }
 }
 
 #[cfg(test)]

@@ -1,17 +1,19 @@
 //! API keys for the inbound webhooks: create (the only answer that shows the key), list
 //! (prefix, name, times, never the key or its hash), revoke.
 
-use super::containers::find as find_container;
-use super::{db, require_admin};
 use crate::core::api_key::{ApiKey, ApiKeyName, RateLimit, API_KEY_RANDOM_BYTES};
 use crate::core::error::Invalid;
-use crate::core::ids::IdKind;
+use crate::core::ids::ApiKeyId;
+use crate::core::time::UnixMs;
+use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
-use crate::http::error::{ApiError, ApiResult};
-use crate::http::respond::{iso8601, json, no_content, now_ms, param, random16};
+use crate::http::respond::{json, no_content};
+use crate::http::router::RouteContext;
+use crate::platform::{new_id, now, random};
 use crate::store::api_keys::{self, ApiKeyRow};
+use crate::store::containers;
 use serde_json::{json, Value};
-use worker::{Request, Response, RouteContext};
+use worker::{Request, Response};
 
 fn key_out(row: &ApiKeyRow) -> Value {
     json!({
@@ -20,9 +22,9 @@ fn key_out(row: &ApiKeyRow) -> Value {
         "name": row.name,
         "prefix": row.prefix,
         "rate_limit_per_minute": row.rate_limit_per_minute as u64,
-        "created_at": iso8601(row.created_at),
-        "last_used_at": row.last_used_at.map(iso8601),
-        "revoked_at": row.revoked_at.map(iso8601),
+        "created_at": row.created_at.iso8601(),
+        "last_used_at": row.last_used_at.map(UnixMs::iso8601),
+        "revoked_at": row.revoked_at.map(UnixMs::iso8601),
         "revoked": row.revoked_at.is_some(),
     })
 }
@@ -51,30 +53,27 @@ fn parse_new_key(body: &Value) -> Result<(ApiKeyName, RateLimit), Invalid> {
     Ok((name, rate_limit))
 }
 
-pub async fn handle_create_api_key(mut req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    require_admin(&req, &ctx)?;
-    let container = find_container(&ctx, param(&ctx, "id")).await?;
+pub async fn handle_create_api_key(mut req: Request, ctx: RouteContext) -> Result<Response> {
+    let db = ctx.db()?;
+    let container = containers::find(&db, &ctx.id("id")?).await?;
     let body = read_json(&mut req, MAX_BODY_BYTES).await?;
     let (name, rate_limit) = parse_new_key(&body)?;
-    let mut random = [0u8; API_KEY_RANDOM_BYTES];
-    getrandom::fill(&mut random).map_err(|e| ApiError::internal("drawing a key", e))?;
-    let key = ApiKey::generate(&random);
-    let id = IdKind::ApiKey.new_id(random16()?);
-    let db = db(&ctx)?;
-    api_keys::insert(&db, &id, &container.id, &name, &key, rate_limit, now_ms()).await?;
+    let key = ApiKey::generate(&random::<API_KEY_RANDOM_BYTES>()?);
+    let id: ApiKeyId = new_id()?;
+    api_keys::insert(&db, &id, &container.id, &name, &key, rate_limit, now()).await?;
     let row = api_keys::get(&db, &id)
         .await?
-        .ok_or_else(|| ApiError::internal("creating an API key", "the row vanished"))?;
+        .ok_or_else(|| Error::internal("creating an API key", "the row vanished"))?;
     let mut out = key_out(&row);
     // The one time the key is shown: only its prefix and hash are kept.
     out["key"] = json!(key.as_str());
     json(201, &out)
 }
 
-pub async fn handle_list_api_keys(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    require_admin(&req, &ctx)?;
-    let container = find_container(&ctx, param(&ctx, "id")).await?;
-    let rows = api_keys::list(&db(&ctx)?, &container.id).await?;
+pub async fn handle_list_api_keys(_: Request, ctx: RouteContext) -> Result<Response> {
+    let db = ctx.db()?;
+    let container = containers::find(&db, &ctx.id("id")?).await?;
+    let rows = api_keys::list(&db, &container.id).await?;
     json(
         200,
         &json!({"data": rows.iter().map(key_out).collect::<Vec<_>>()}),
@@ -82,16 +81,12 @@ pub async fn handle_list_api_keys(req: Request, ctx: RouteContext<()>) -> ApiRes
 }
 
 /// Revokes a key: from now on it gets 401. Revoking a revoked key is a no-op.
-pub async fn handle_revoke_api_key(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    require_admin(&req, &ctx)?;
-    let id = param(&ctx, "id");
-    if !IdKind::ApiKey.matches(id) {
-        return Err(ApiError::NotFound("no such API key"));
-    }
-    let db = db(&ctx)?;
-    let row = api_keys::get(&db, id)
+pub async fn handle_revoke_api_key(_: Request, ctx: RouteContext) -> Result<Response> {
+    let id: ApiKeyId = ctx.id("id")?;
+    let db = ctx.db()?;
+    let row = api_keys::get(&db, &id)
         .await?
-        .ok_or(ApiError::NotFound("no such API key"))?;
-    api_keys::revoke(&db, &row.id, now_ms()).await?;
+        .ok_or_else(|| Error::not_found("API key"))?;
+    api_keys::revoke(&db, &row.id, now()).await?;
     no_content()
 }

@@ -1,92 +1,74 @@
-//! Containers: create, list, read, change.
+//! Containers: create, list, read, change, and the event names each has seen.
 
-use super::{db, limit_param, require_admin};
+use super::limit_param;
 use crate::core::connector::merge_patch;
 use crate::core::container::ContainerSettings;
-use crate::core::ids::IdKind;
+use crate::core::ids::ContainerId;
+use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
-use crate::http::error::{ApiError, ApiResult};
-use crate::http::respond::{iso8601, json, now_ms, param, random16};
+use crate::http::respond::json;
+use crate::http::router::RouteContext;
+use crate::platform::{new_id, now};
 use crate::store::containers::{self, ContainerRow};
 use serde_json::{json, Value};
-use worker::{Request, Response, RouteContext};
+use worker::{Request, Response};
 
 pub fn container_out(row: &ContainerRow) -> Value {
     let mut out = row.settings().to_json();
     out["id"] = json!(row.id);
-    out["created_at"] = json!(iso8601(row.created_at));
-    out["updated_at"] = json!(iso8601(row.updated_at));
+    out["created_at"] = json!(row.created_at.iso8601());
+    out["updated_at"] = json!(row.updated_at.iso8601());
     out
 }
 
-/// Loads a container by id, or 404.
-pub async fn find(ctx: &RouteContext<()>, id: &str) -> ApiResult<ContainerRow> {
-    if !IdKind::Container.matches(id) {
-        return Err(ApiError::NotFound("no such container"));
-    }
-    containers::get(&db(ctx)?, id)
-        .await?
-        .ok_or(ApiError::NotFound("no such container"))
-}
-
-pub async fn handle_create_container(
-    mut req: Request,
-    ctx: RouteContext<()>,
-) -> ApiResult<Response> {
-    require_admin(&req, &ctx)?;
+pub async fn handle_create_container(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let body = read_json(&mut req, MAX_BODY_BYTES).await?;
     let settings = ContainerSettings::parse(&body)?;
-    let id = IdKind::Container.new_id(random16()?);
-    let db = db(&ctx)?;
-    containers::insert(&db, &id, &settings, now_ms()).await?;
+    let id: ContainerId = new_id()?;
+    let db = ctx.db()?;
+    containers::insert(&db, &id, &settings, now()).await?;
     let row = containers::get(&db, &id)
         .await?
-        .ok_or_else(|| ApiError::internal("create", "row vanished"))?;
+        .ok_or_else(|| Error::internal("create", "row vanished"))?;
     json(201, &container_out(&row))
 }
 
-pub async fn handle_list_containers(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    require_admin(&req, &ctx)?;
+pub async fn handle_list_containers(req: Request, ctx: RouteContext) -> Result<Response> {
     let limit = limit_param(&req, 100, 500)?;
-    let rows = containers::list(&db(&ctx)?, limit).await?;
+    let rows = containers::list(&ctx.db()?, limit).await?;
     json(
         200,
         &json!({"data": rows.iter().map(container_out).collect::<Vec<_>>()}),
     )
 }
 
-pub async fn handle_get_container(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    require_admin(&req, &ctx)?;
-    let row = find(&ctx, param(&ctx, "id")).await?;
+pub async fn handle_get_container(_: Request, ctx: RouteContext) -> Result<Response> {
+    let row = containers::find(&ctx.db()?, &ctx.id("id")?).await?;
     json(200, &container_out(&row))
 }
 
-pub async fn handle_patch_container(
-    mut req: Request,
-    ctx: RouteContext<()>,
-) -> ApiResult<Response> {
-    require_admin(&req, &ctx)?;
+pub async fn handle_patch_container(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let patch = read_json(&mut req, MAX_BODY_BYTES).await?;
     if !patch.is_object() {
-        return Err(ApiError::bad_request(
+        return Err(Error::bad_request(
             "invalid_body",
             "a patch is a JSON object",
         ));
     }
-    let row = find(&ctx, param(&ctx, "id")).await?;
+    let db = ctx.db()?;
+    let row = containers::find(&db, &ctx.id("id")?).await?;
     let mut merged = row.settings().to_json();
     merge_patch(&mut merged, &patch);
     let settings = ContainerSettings::parse(&merged)?;
-    let db = db(&ctx)?;
-    containers::update(&db, &row.id, &settings, now_ms()).await?;
-    let row = find(&ctx, &row.id).await?;
+    containers::update(&db, &row.id, &settings, now()).await?;
+    let row = containers::find(&db, &row.id).await?;
     json(200, &container_out(&row))
 }
 
 /// Names of the events this container has seen, most recent first, for the trigger picker.
-pub async fn handle_list_event_names(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    require_admin(&req, &ctx)?;
-    let row = find(&ctx, param(&ctx, "id")).await?;
-    let names = crate::store::events::recent_names(&db(&ctx)?, &row.id).await?;
+pub async fn handle_list_event_names(_: Request, ctx: RouteContext) -> Result<Response> {
+    let db = ctx.db()?;
+    let row = containers::find(&db, &ctx.id("id")?).await?;
+    let names = crate::store::events::recent_names(&db, &row.id).await?;
     json(200, &json!({ "data": names }))
 }

@@ -1,4 +1,5 @@
-//! `/admin/api/*`: JSON behind `Authorization: Bearer {ADMIN_TOKEN}`.
+//! `/admin/api/*`: JSON behind `Authorization: Bearer {ADMIN_TOKEN}`. The router authenticates
+//! every admin route with [`authenticate`] before its handler runs; handlers never check it.
 
 pub mod api_keys;
 pub mod connectors;
@@ -6,45 +7,40 @@ pub mod containers;
 pub mod deliveries;
 pub mod openapi;
 pub mod parameters;
+pub mod previews;
 pub mod webhook_activity;
 
-use super::error::{ApiError, ApiResult};
-use crate::config::{Config, DB};
+use crate::config::Config;
+use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use worker::{D1Database, Request, RouteContext};
+use worker::{Env, Request};
 
-/// Checks the bearer token in constant time. Comparing digests keeps the time independent of
-/// both the token's content and its length.
-pub fn require_admin(req: &Request, ctx: &RouteContext<()>) -> ApiResult<()> {
-    let config = Config::from_env(&ctx.env);
-    let Some(expected) = config.admin_token else {
+/// Checks the bearer token in constant time: [`Error::Unauthorized`] when it is missing or
+/// wrong, or when `ADMIN_TOKEN` is not set (the admin API never runs open). Comparing digests
+/// keeps the time independent of both the token's content and its length.
+pub fn authenticate(req: &Request, env: &Env) -> Result<()> {
+    let Some(expected) = Config::from_env(env).admin_token else {
         worker::console_error!("ADMIN_TOKEN is not set; refusing every admin request");
-        return Err(ApiError::Unauthorized("the admin API is not configured"));
+        return Err(Error::unauthorized("the admin API is not configured"));
     };
     let header = req.headers().get("authorization")?.unwrap_or_default();
     let presented = header.strip_prefix("Bearer ").unwrap_or_default();
     let equal = Sha256::digest(presented.as_bytes()).ct_eq(&Sha256::digest(expected.as_bytes()));
     if presented.is_empty() || !bool::from(equal) {
-        return Err(ApiError::Unauthorized("missing or wrong admin token"));
+        return Err(Error::unauthorized("missing or wrong admin token"));
     }
     Ok(())
 }
 
-pub fn db(ctx: &RouteContext<()>) -> ApiResult<D1Database> {
-    ctx.env
-        .d1(DB)
-        .map_err(|e| ApiError::internal("opening the D1 binding", e))
-}
-
 /// `?limit=` for list endpoints: 1..=max, default `default`.
-pub fn limit_param(req: &Request, default: u32, max: u32) -> ApiResult<u32> {
+pub fn limit_param(req: &Request, default: u32, max: u32) -> Result<u32> {
     let url = req.url()?;
     match url.query_pairs().find(|(k, _)| k == "limit") {
         None => Ok(default),
         Some((_, v)) => match v.parse::<u32>() {
             Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(ApiError::bad_request(
+            _ => Err(Error::bad_request(
                 "invalid_limit",
                 format!("limit must be 1 to {max}"),
             )),
@@ -52,7 +48,7 @@ pub fn limit_param(req: &Request, default: u32, max: u32) -> ApiResult<u32> {
     }
 }
 
-pub fn query_param(req: &Request, name: &str) -> ApiResult<Option<String>> {
+pub fn query_param(req: &Request, name: &str) -> Result<Option<String>> {
     Ok(req
         .url()?
         .query_pairs()

@@ -1,12 +1,13 @@
 //! `GET /admin/api/openapi.json`: the checked-in OpenAPI 3 document. It is public, like any API
-//! reference; it holds no data.
+//! reference; it holds no data. The tests here hold it and the route table to each other.
 
-use crate::http::error::ApiResult;
-use worker::{Headers, Request, Response, RouteContext};
+use crate::error::Result;
+use crate::http::router::RouteContext;
+use worker::{Headers, Request, Response};
 
 pub const OPENAPI_JSON: &str = include_str!("../../../assets/openapi.json");
 
-pub async fn handle_openapi(_: Request, _: RouteContext<()>) -> ApiResult<Response> {
+pub async fn handle_openapi(_: Request, _: RouteContext) -> Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "public, max-age=300")?;
@@ -16,7 +17,11 @@ pub async fn handle_openapi(_: Request, _: RouteContext<()>) -> ApiResult<Respon
 #[cfg(test)]
 mod tests {
     use super::OPENAPI_JSON;
-    use crate::http::ROUTES;
+    use crate::http::router::Access;
+    use crate::http::routes::ROUTES;
+    use serde_json::Value;
+
+    const METHODS: &[&str] = &["get", "head", "options", "post", "put", "patch", "delete"];
 
     /// `/admin/api/containers/:id` in the router is `/admin/api/containers/{id}` in OpenAPI.
     fn openapi_path(route: &str) -> String {
@@ -30,15 +35,29 @@ mod tests {
             .join("/")
     }
 
+    fn document() -> Value {
+        let doc: Value = serde_json::from_str(OPENAPI_JSON).expect("valid JSON");
+        assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+        doc
+    }
+
+    /// Whether a security requirement list names the admin token scheme.
+    fn names_admin_token(requirements: &Value) -> bool {
+        requirements.as_array().is_some_and(|list| {
+            list.iter()
+                .any(|requirement| requirement.get("adminToken").is_some())
+        })
+    }
+
     #[test]
     fn every_route_the_router_knows_is_in_the_openapi_document() {
-        let doc: serde_json::Value = serde_json::from_str(OPENAPI_JSON).expect("valid JSON");
-        assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+        let doc = document();
         let mut missing = Vec::new();
-        for (method, route) in ROUTES {
-            let path = openapi_path(route);
-            if doc["paths"][&path][method.to_ascii_lowercase()].is_null() {
-                missing.push(format!("{method} {path}"));
+        for route in ROUTES {
+            let path = openapi_path(route.path);
+            let method = route.method.as_ref().to_ascii_lowercase();
+            if doc["paths"][&path][&method].is_null() {
+                missing.push(format!("{} {path}", route.method));
             }
         }
         assert!(missing.is_empty(), "undocumented routes: {missing:?}");
@@ -46,18 +65,45 @@ mod tests {
 
     #[test]
     fn the_openapi_document_names_no_route_the_router_lacks() {
-        let doc: serde_json::Value = serde_json::from_str(OPENAPI_JSON).expect("valid JSON");
+        let doc = document();
         let known: Vec<String> = ROUTES
             .iter()
-            .map(|(m, r)| format!("{} {}", m.to_ascii_lowercase(), openapi_path(r)))
+            .map(|r| {
+                let method = r.method.as_ref().to_ascii_lowercase();
+                format!("{method} {}", openapi_path(r.path))
+            })
             .collect();
         for (path, item) in doc["paths"].as_object().expect("paths") {
             for method in item.as_object().expect("path item").keys() {
-                if ["get", "post", "patch", "delete", "put"].contains(&method.as_str()) {
+                if METHODS.contains(&method.as_str()) {
                     let key = format!("{method} {path}");
                     assert!(known.contains(&key), "documented but not routed: {key}");
                 }
             }
+        }
+    }
+
+    /// An operation requires the admin token when its own `security` names it, or when it has
+    /// none and the document's default does.
+    #[test]
+    fn an_operation_requires_the_admin_token_exactly_when_its_route_is_admin() {
+        let doc = document();
+        let default_is_admin = names_admin_token(&doc["security"]);
+        for route in ROUTES {
+            let method = route.method.as_ref().to_ascii_lowercase();
+            let operation = &doc["paths"][openapi_path(route.path)][&method];
+            let documented_admin = match operation.get("security") {
+                Some(security) => names_admin_token(security),
+                None => default_is_admin,
+            };
+            assert_eq!(
+                documented_admin,
+                route.access == Access::Admin,
+                "{} {}: the table says {:?}",
+                route.method,
+                route.path,
+                route.access
+            );
         }
     }
 }

@@ -1,18 +1,17 @@
 //! `GET /admin/api/parameters`: the dynamic parameters with their descriptions.
 
-use super::require_admin;
-use crate::core::params::CATALOGUE;
-use crate::http::error::ApiResult;
+use crate::core::params::{catalogue, ParamInfo};
+use crate::error::Result;
 use crate::http::respond::json;
+use crate::http::router::RouteContext;
 use serde_json::json;
-use worker::{Request, Response, RouteContext};
+use worker::{Request, Response};
 
-pub async fn handle_list_parameters(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    require_admin(&req, &ctx)?;
+pub async fn handle_list_parameters(_: Request, _: RouteContext) -> Result<Response> {
     json(
         200,
         &json!({
-            "data": CATALOGUE,
+            "data": catalogue().collect::<Vec<ParamInfo>>(),
             "custom": "Any custom event attribute, upper-snake-cased: transaction_id is {{TRANSACTION_ID}}, billingPeriod is {{BILLING_PERIOD}}",
             "filters": ["sha256", "lower", "upper", "default:TEXT"],
         }),

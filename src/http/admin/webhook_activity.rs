@@ -1,17 +1,17 @@
 //! A container's recent inbound webhook activity: its last 20 requests, newest first.
 
-use super::containers::find as find_container;
-use super::{db, require_admin};
-use crate::http::error::ApiResult;
-use crate::http::respond::{iso8601, json, param};
+use crate::error::Result;
+use crate::http::respond::json;
+use crate::http::router::RouteContext;
+use crate::store::containers;
 use crate::store::webhook_requests::{self, ActivityRow};
 use serde_json::{json, Value};
-use worker::{Request, Response, RouteContext};
+use worker::{Request, Response};
 
 fn activity_out(row: &ActivityRow) -> Value {
     json!({
-        "id": row.id as u64,
-        "received_at": iso8601(row.received_at),
+        "id": row.id,
+        "received_at": row.received_at.iso8601(),
         "status": row.status,
         "topic": row.topic,
         "session_matched": row.session_matched != 0,
@@ -21,10 +21,10 @@ fn activity_out(row: &ActivityRow) -> Value {
     })
 }
 
-pub async fn handle_webhook_activity(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    require_admin(&req, &ctx)?;
-    let container = find_container(&ctx, param(&ctx, "id")).await?;
-    let rows = webhook_requests::recent(&db(&ctx)?, &container.id).await?;
+pub async fn handle_webhook_activity(_: Request, ctx: RouteContext) -> Result<Response> {
+    let db = ctx.db()?;
+    let container = containers::find(&db, &ctx.id("id")?).await?;
+    let rows = webhook_requests::recent(&db, &container.id).await?;
     json(
         200,
         &json!({"data": rows.iter().map(activity_out).collect::<Vec<_>>()}),

@@ -8,24 +8,20 @@
 
 use super::cors::Caller;
 use super::{
-    answer, consent_query, cookies, is_not_a_visit, load_container, no_store_headers, request_url,
-    required_query, Refusal,
+    consent_query, cookies, is_not_a_visit, load_container, no_store_headers, request_url,
+    required_query,
 };
 use crate::core::clicks::capture_from_url;
-use crate::http::admin::db;
-use crate::http::error::{ApiError, ApiResult};
-use crate::http::respond::now_ms;
+use crate::error::{Error, Result};
+use crate::http::router::RouteContext;
+use crate::platform::now;
 use crate::store::clicks;
 use url::Url;
-use worker::{Request, Response, RouteContext};
+use worker::{Request, Response};
 
 /// `GET` and `HEAD /collect`. A `HEAD`, a prefetch or a link-preview crawler gets the same 204
 /// but sets no cookie and stores nothing.
-pub async fn handle_collect(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    answer(collect(req, ctx)).await
-}
-
-async fn collect(req: Request, ctx: RouteContext<()>) -> Result<Response, Refusal> {
+pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response> {
     let url = request_url(&req)?;
     let page = landing_url(&required_query(&url, "url")?)?;
     let consent = consent_query(&url)?;
@@ -36,12 +32,12 @@ async fn collect(req: Request, ctx: RouteContext<()>) -> Result<Response, Refusa
 
     let headers = no_store_headers()?;
     if !is_not_a_visit(&req) {
-        let now = now_ms();
+        let now = now();
         let captured = capture_from_url(page.as_str(), &container.custom_params);
         let plan = cookies::plan(&req, &settings, consent, &captured, now)?;
         if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
             clicks::insert(
-                &db(&ctx)?,
+                &ctx.db()?,
                 &container.row.id,
                 visitor.id.as_str(),
                 &plan.clicks_to_store,
@@ -58,12 +54,12 @@ async fn collect(req: Request, ctx: RouteContext<()>) -> Result<Response, Refusa
 
 /// The page URL `t.js` reports: an absolute http(s) URL. The fragment is dropped before anything
 /// is stored: it never reaches a server otherwise, and sign-in flows put tokens there.
-fn landing_url(raw: &str) -> Result<Url, Refusal> {
+fn landing_url(raw: &str) -> Result<Url> {
     let refuse = || {
-        Refusal::Error(ApiError::bad_request(
+        Error::bad_request(
             "invalid_url",
             "url must be the page's absolute http or https URL",
-        ))
+        )
     };
     let mut url = Url::parse(raw.trim()).map_err(|_| refuse())?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {

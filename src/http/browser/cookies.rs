@@ -1,13 +1,15 @@
 //! The edge half of the cookie plan: the request's `Host` and `Cookie`, the clock and fresh
 //! random bytes go in; `Set-Cookie` headers come out, one header per cookie.
 
-use super::{header, Refusal};
+use super::header;
 use crate::core::clicks::cookies::{
     plan_cookies, ConsentSignal, CookiePlan, CookieSettings, RequestCookies, Visit,
 };
 use crate::core::clicks::Captured;
 use crate::core::container::ContainerSettings;
-use crate::http::respond::random16;
+use crate::core::time::UnixMs;
+use crate::error::Result;
+use crate::platform::random;
 use worker::{Headers, Request};
 
 /// Plans this visit's cookies. A garbage `Cookie` header reads as no cookies.
@@ -16,8 +18,8 @@ pub fn plan(
     settings: &ContainerSettings,
     consent: ConsentSignal,
     captured: &Captured,
-    now_ms: i64,
-) -> Result<CookiePlan, Refusal> {
+    now: UnixMs,
+) -> Result<CookiePlan> {
     let host = request_host(req);
     let cookie_header = header(req, "cookie");
     let cookies = RequestCookies::parse(cookie_header.as_deref());
@@ -25,8 +27,8 @@ pub fn plan(
         request_host: &host,
         cookies: &cookies,
         consent,
-        now_ms,
-        fresh_visitor_bytes: random16()?,
+        now_ms: now.millis(),
+        fresh_visitor_bytes: random::<16>()?,
     };
     let cookie_settings = CookieSettings {
         cookie_domain: &settings.cookie_domain,
@@ -38,7 +40,7 @@ pub fn plan(
 
 /// Appends each planned cookie as its own `Set-Cookie` header: joined with commas into one
 /// header, a browser would read them as a single broken cookie.
-pub fn append_set_cookies(headers: &Headers, plan: &CookiePlan) -> Result<(), Refusal> {
+pub fn append_set_cookies(headers: &Headers, plan: &CookiePlan) -> Result<()> {
     for cookie in &plan.set_cookies {
         headers.append("set-cookie", cookie)?;
     }

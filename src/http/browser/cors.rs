@@ -5,10 +5,12 @@
 //! plant clicks in this container. A request without `Origin` (the image fallback of `t.js`, a
 //! server-side caller, a top-level navigation to `/c`) is not a cross-origin call and passes.
 
-use super::{answer, load_container, request_url, Refusal};
+use super::{load_container, request_url};
 use crate::core::container::ContainerSettings;
-use crate::http::error::{ApiError, ApiResult};
-use worker::{Headers, Request, Response, RouteContext};
+use crate::error::{Error, Result};
+use crate::http::error::error_response;
+use crate::http::router::RouteContext;
+use worker::{Headers, Request, Response};
 
 /// How long a browser may reuse a preflight answer (Chromium caps it at two hours).
 const PREFLIGHT_MAX_AGE_S: u32 = 7200;
@@ -35,15 +37,12 @@ impl Caller {
         }
     }
 
-    /// 403 for a foreign origin, before anything is read or written.
-    pub fn refuse_foreign(&self) -> Result<(), Refusal> {
+    /// [`Error::Forbidden`] for a foreign origin, before anything is read or written.
+    pub fn refuse_foreign(&self) -> Result<()> {
         match self {
-            Caller::Foreign => Err(Refusal::Status(
-                403,
-                ApiError::bad_request(
-                    "origin_not_allowed",
-                    "this origin is not among the container's allowed origins",
-                ),
+            Caller::Foreign => Err(Error::forbidden(
+                "origin_not_allowed",
+                "this origin is not among the container's allowed origins",
             )),
             _ => Ok(()),
         }
@@ -51,10 +50,10 @@ impl Caller {
 
     /// Adds the CORS headers to an answer, errors included, so the page's script can read why
     /// a call failed. `Vary: Origin` goes on every answer: it differs by origin.
-    pub fn decorate(&self, result: Result<Response, Refusal>) -> Result<Response, Refusal> {
+    pub fn decorate(&self, result: Result<Response>) -> Result<Response> {
         let mut response = match result {
             Ok(response) => response,
-            Err(refusal) => refusal.into_response().map_err(Refusal::Error)?,
+            Err(error) => error_response(&error)?,
         };
         let headers = response.headers_mut();
         headers.append("vary", "Origin")?;
@@ -69,11 +68,7 @@ impl Caller {
 /// `OPTIONS /collect` and `OPTIONS /e`: the preflight of a credentialed call from an allowed
 /// origin gets 204 with the method and `Content-Type` allowed; any other origin gets 403 without
 /// CORS headers, so the browser never sends the real request.
-pub async fn handle_preflight(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    answer(preflight(req, ctx)).await
-}
-
-async fn preflight(req: Request, ctx: RouteContext<()>) -> Result<Response, Refusal> {
+pub async fn handle_preflight(req: Request, ctx: RouteContext) -> Result<Response> {
     let url = request_url(&req)?;
     let container = load_container(&ctx, &url).await?;
     let caller = Caller::of(&req, &container.row.settings());

@@ -11,35 +11,31 @@
 //! HttpOnly so page scripts cannot read it, and the site's own server receives it in `Cookie`.
 
 use super::cors::Caller;
-use super::{answer, cookies, header, load_container, request_url, Refusal};
+use super::{cookies, header, load_container, request_url};
 use crate::config::Config;
 use crate::core::browser_event::parse_browser_event;
-use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::Captured;
-use crate::http::admin::db;
+use crate::core::ids::{ContainerId, EventId};
+use crate::delivery::intake::{record_event, KnownVisitor};
+use crate::delivery::pixels::{pixels_for_event, Pixel};
+use crate::delivery::{dispatch_loaded, load_context};
+use crate::error::Result;
 use crate::http::body::{read_json, MAX_BODY_BYTES};
-use crate::http::delivery::{dispatch_loaded, load_context};
-use crate::http::error::ApiResult;
-use crate::http::intake::{record_event, KnownVisitor};
-use crate::http::pixels::{pixels_for_event, Pixel};
-use crate::http::respond::now_ms;
+use crate::http::router::RouteContext;
+use crate::platform::now;
 use crate::store::events::Stored;
 use crate::store::tracking::TrackingContainer;
 use serde::Serialize;
-use worker::{Headers, Request, Response, RouteContext};
+use worker::{Headers, Request, Response};
 
 #[derive(Serialize)]
 struct EventAnswer {
-    event_id: String,
+    event_id: EventId,
     duplicate: bool,
     pixels: Vec<Pixel>,
 }
 
-pub async fn handle_event(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    answer(event(req, ctx)).await
-}
-
-async fn event(mut req: Request, ctx: RouteContext<()>) -> Result<Response, Refusal> {
+pub async fn handle_event(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let url = request_url(&req)?;
     let container = load_container(&ctx, &url).await?;
     let caller = Caller::of(&req, &container.row.settings());
@@ -50,20 +46,16 @@ async fn event(mut req: Request, ctx: RouteContext<()>) -> Result<Response, Refu
 
 async fn record(
     req: &mut Request,
-    ctx: &RouteContext<()>,
+    ctx: &RouteContext,
     container: &TrackingContainer,
-) -> Result<Response, Refusal> {
+) -> Result<Response> {
     let body = read_json(req, MAX_BODY_BYTES).await?;
     let ip = header(req, "cf-connecting-ip");
     let user_agent = header(req, "user-agent");
     let mut event = parse_browser_event(&body, None, ip.as_deref(), user_agent.as_deref())?;
 
-    let now = now_ms();
-    let consent = match event.consent.advertising {
-        Some(true) => ConsentSignal::Granted,
-        Some(false) => ConsentSignal::Denied,
-        None => ConsentSignal::Absent,
-    };
+    let now = now();
+    let consent = event.consent.advertising;
     let settings = container.row.settings();
     let plan = cookies::plan(req, &settings, consent, &Captured::default(), now)?;
     let visitor = plan.visitor.as_ref().map(|v| v.id.as_str());
@@ -72,7 +64,7 @@ async fn record(
         Some(id) => KnownVisitor::Cookie(id),
         None => KnownVisitor::Unknown,
     };
-    let stored = record_event(&db(ctx)?, &container.row.id, &event, known, now).await?;
+    let stored = record_event(&ctx.db()?, &container.row.id, &event, known, now).await?;
 
     let pixels = match stored.duplicate {
         true => Vec::new(),
@@ -94,12 +86,12 @@ async fn record(
 /// pixels it fires. The event is already stored: a failure here is logged and answered as a
 /// stored event without pixels, and the sweep dispatches its postbacks later.
 async fn fire_connectors(
-    ctx: &RouteContext<()>,
-    container_id: &str,
+    ctx: &RouteContext,
+    container_id: &ContainerId,
     stored: &Stored,
 ) -> Vec<Pixel> {
     let result = async {
-        let db = db(ctx)?;
+        let db = ctx.db()?;
         let context = load_context(&db, container_id, &stored.row_id).await?;
         dispatch_loaded(&ctx.env, &db, &context).await?;
         pixels_for_event(&db, &context, &Config::from_env(&ctx.env)).await
@@ -107,7 +99,7 @@ async fn fire_connectors(
     match result.await {
         Ok(pixels) => pixels,
         Err(e) => {
-            worker::console_error!("firing connectors for event {}: {e:?}", stored.row_id);
+            worker::console_error!("firing connectors for event {}: {e}", stored.row_id);
             Vec::new()
         }
     }

@@ -5,16 +5,16 @@
 //! `to` must be on the container's cookie domain or its redirect domains; anything else is 400
 //! without `Location`, and nothing is captured, so a tracking link can never be an open redirect.
 
-use super::{answer, cookies, is_not_a_visit, load_container, no_store_headers, request_url};
-use super::{required_query, Refusal};
+use super::required_query;
+use super::{cookies, is_not_a_visit, load_container, no_store_headers, request_url};
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::{capture_from_query, capture_from_url, RedirectTarget};
-use crate::http::admin::db;
-use crate::http::error::{ApiError, ApiResult};
-use crate::http::respond::now_ms;
+use crate::error::{Error, Result};
+use crate::http::router::RouteContext;
+use crate::platform::now;
 use crate::store::clicks;
 use url::Url;
-use worker::{Request, Response, RouteContext};
+use worker::{Request, Response};
 
 /// Query parameters of `/c` itself that are never click parameters, even if a connector's
 /// custom parameter happens to share the name.
@@ -25,22 +25,18 @@ const OWN_PARAMS: &[&str] = &["id", "to"];
 ///
 /// `/c` has no consent signal (ad platforms do not pass one), so a container that requires
 /// consent only redirects; `t.js` on the landing page captures once the page grants consent.
-pub async fn handle_redirect(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    answer(redirect(req, ctx)).await
-}
-
-async fn redirect(req: Request, ctx: RouteContext<()>) -> Result<Response, Refusal> {
+pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response> {
     let url = request_url(&req)?;
     let to = required_query(&url, "to")?;
     let container = load_container(&ctx, &url).await?;
     let settings = container.row.settings();
     let target = RedirectTarget::parse(&to, &settings.cookie_domain, &settings.redirect_domains)
-        .map_err(|invalid| Refusal::Status(400, ApiError::Invalid(invalid)))?;
+        .map_err(Error::malformed)?;
 
     let headers = no_store_headers()?;
     headers.set("location", target.as_str())?;
     if !is_not_a_visit(&req) {
-        let now = now_ms();
+        let now = now();
         let custom = &container.custom_params;
         let captured = capture_from_query(&own_query(&url), custom)
             .or(capture_from_url(target.as_str(), custom));
@@ -49,7 +45,7 @@ async fn redirect(req: Request, ctx: RouteContext<()>) -> Result<Response, Refus
             let mut landing = target.url().clone();
             landing.set_fragment(None);
             clicks::insert(
-                &db(&ctx)?,
+                &ctx.db()?,
                 &container.row.id,
                 visitor.id.as_str(),
                 &plan.clicks_to_store,

@@ -3,9 +3,10 @@
 //! CDNs cache it for five minutes and then revalidate it with its ETag, which answers 304
 //! without a database read.
 
-use super::{answer, load_container, request_url, Refusal};
-use crate::http::error::ApiResult;
-use worker::{Headers, Method, Request, Response, RouteContext};
+use super::{load_container, request_url};
+use crate::error::Result;
+use crate::http::router::RouteContext;
+use worker::{Headers, Method, Request, Response};
 
 /// The script, embedded at build time.
 pub const TRACKING_SCRIPT: &str = include_str!("../../../assets/t.js");
@@ -38,11 +39,7 @@ fn matches_etag(if_none_match: &str, etag: &str) -> bool {
 }
 
 /// `GET` and `HEAD /t.js`.
-pub async fn handle_tracking_script(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
-    answer(tracking_script(req, ctx)).await
-}
-
-async fn tracking_script(req: Request, ctx: RouteContext<()>) -> Result<Response, Refusal> {
+pub async fn handle_tracking_script(req: Request, ctx: RouteContext) -> Result<Response> {
     let url = request_url(&req)?;
     let etag = etag();
     let headers = Headers::new();

@@ -1,9 +1,12 @@
-//! The activity row each webhook request leaves, and the answer it gets. One place decides both,
-//! so the log always says what the caller was told.
+//! The activity row each webhook request leaves, and the answer it gets. The row records the
+//! status of the very answer sent, so the log always says what the caller was told.
 
 use super::Accepted;
+use crate::core::ids::ContainerId;
+use crate::core::time::UnixMs;
 use crate::core::webhook_in::ActivityStatus;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
+use crate::http::error::error_response;
 use crate::http::respond::json;
 use crate::store::webhook_requests::{self, NewActivity};
 use serde_json::json;
@@ -15,15 +18,15 @@ const MAX_LOGGED_TOPIC_CHARS: usize = 64;
 /// A request on its way to an activity row: the container it is logged against and its topic.
 #[derive(Debug, Clone)]
 pub struct ActivityLog {
-    container_id: String,
-    received_at: i64,
+    container_id: ContainerId,
+    received_at: UnixMs,
     topic: Option<String>,
 }
 
 impl ActivityLog {
-    pub fn new(container_id: &str, received_at: i64) -> Self {
+    pub fn new(container_id: &ContainerId, received_at: UnixMs) -> Self {
         Self {
-            container_id: container_id.to_string(),
+            container_id: container_id.clone(),
             received_at,
             topic: None,
         }
@@ -39,49 +42,16 @@ impl ActivityLog {
         self.topic = (!printable.is_empty()).then_some(printable);
     }
 
-    /// Records the outcome, then answers it. A failure to write the log is reported to the
+    /// Answers the outcome and records it. A failure to write the log is reported to the
     /// worker's log but does not change the answer: the event itself is already stored, and a
-    /// 500 would only make the sender retry it.
-    pub async fn finish(
-        self,
-        db: &D1Database,
-        outcome: ApiResult<Accepted>,
-    ) -> ApiResult<Response> {
-        // Our own failures are not the sender's activity: they are logged, not listed.
+    /// 500 would only make the sender retry it. Our own failures are not the sender's activity:
+    /// they are logged, not listed.
+    pub async fn finish(self, db: &D1Database, outcome: Result<Accepted>) -> Result<Response> {
         let outcome = match outcome {
-            Err(error @ ApiError::Internal(_)) => return Err(error),
+            Err(error) if error.is_internal() => return Err(error),
             other => other,
         };
-        let row = match &outcome {
-            Ok(accepted) => NewActivity {
-                container_id: &self.container_id,
-                received_at: self.received_at,
-                status: if accepted.duplicate {
-                    ActivityStatus::Duplicate
-                } else {
-                    ActivityStatus::Success
-                },
-                topic: self.topic.as_deref(),
-                session_matched: accepted.session_matched,
-                http_status: 200,
-                error_code: None,
-                event_id: accepted.event_id.as_deref(),
-            },
-            Err(error) => NewActivity {
-                container_id: &self.container_id,
-                received_at: self.received_at,
-                status: status_of(error),
-                topic: self.topic.as_deref(),
-                session_matched: false,
-                http_status: http_status(error),
-                error_code: Some(error.code()),
-                event_id: None,
-            },
-        };
-        if let Err(err) = webhook_requests::insert(db, &row).await {
-            worker::console_error!("webhook activity not recorded: {err:?}");
-        }
-        match outcome {
+        let response = match &outcome {
             Ok(accepted) => json(
                 200,
                 &json!({
@@ -91,40 +61,36 @@ impl ActivityLog {
                     "session_matched": accepted.session_matched,
                     "duplicate": accepted.duplicate,
                 }),
-            ),
-            Err(error) => answer_error(error),
+            )?,
+            Err(error) => error_response(error)?,
+        };
+        let row = NewActivity {
+            container_id: &self.container_id,
+            received_at: self.received_at,
+            status: match &outcome {
+                Ok(accepted) if accepted.duplicate => ActivityStatus::Duplicate,
+                Ok(_) => ActivityStatus::Success,
+                Err(error) => status_of(error),
+            },
+            topic: self.topic.as_deref(),
+            session_matched: outcome.as_ref().is_ok_and(|a| a.session_matched),
+            http_status: response.status_code(),
+            error_code: outcome.as_ref().err().map(Error::code),
+            event_id: outcome.as_ref().ok().and_then(|a| a.event_id.as_ref()),
+        };
+        if let Err(err) = webhook_requests::insert(db, &row).await {
+            worker::console_error!("webhook activity not recorded: {err}");
         }
+        Ok(response)
     }
 }
 
 /// The activity status of a refused request: everything but the key and the rate limit is the
 /// payload's fault (413, 415 and a 404 topic included).
-pub fn status_of(error: &ApiError) -> ActivityStatus {
+pub fn status_of(error: &Error) -> ActivityStatus {
     match error {
-        ApiError::Unauthorized(_) => ActivityStatus::AuthError,
-        ApiError::TooManyRequests { .. } => ActivityStatus::RateLimited,
+        Error::Unauthorized { .. } => ActivityStatus::AuthError,
+        Error::RateLimited { .. } => ActivityStatus::RateLimited,
         _ => ActivityStatus::ValidationError,
     }
-}
-
-/// An unknown custom topic is a 404, since the topic is part of the URL (seed 004: a 404 means
-/// "check the URL"), but keeps its precise code `unknown_topic` and field `topic`.
-fn is_unknown_topic(error: &ApiError) -> bool {
-    matches!(error, ApiError::Invalid(invalid) if invalid.code == "unknown_topic")
-}
-
-fn http_status(error: &ApiError) -> u16 {
-    if is_unknown_topic(error) {
-        404
-    } else {
-        error.status()
-    }
-}
-
-/// The answer to a refused request, logged or not.
-pub fn answer_error(error: ApiError) -> ApiResult<Response> {
-    if is_unknown_topic(&error) {
-        return Ok(error.to_response()?.with_status(404));
-    }
-    Err(error)
 }

@@ -14,13 +14,14 @@ pub mod auth;
 pub mod custom;
 pub mod tracklution;
 
-use super::admin::db;
-use super::error::{ApiError, ApiResult};
-use super::intake::{record_event, KnownVisitor};
+use super::router::RouteContext;
 use crate::core::error::Invalid;
 use crate::core::event::NewEvent;
-use crate::http::delivery::dispatch_event;
-use worker::RouteContext;
+use crate::core::ids::{ContainerId, EventId};
+use crate::core::time::UnixMs;
+use crate::delivery::dispatch_event;
+use crate::delivery::intake::{record_event, KnownVisitor};
+use crate::error::Result;
 
 /// What an accepted request did.
 #[derive(Debug, Clone)]
@@ -28,7 +29,7 @@ pub struct Accepted {
     /// `track` (an event was recorded) or `set` (a visitor was enriched).
     pub kind: &'static str,
     /// The stored event's id (the caller's `eventId`/`conversion_id`, or a generated one).
-    pub event_id: Option<String>,
+    pub event_id: Option<EventId>,
     pub session_matched: bool,
     /// The event id was seen before: acknowledged, not stored again.
     pub duplicate: bool,
@@ -36,25 +37,18 @@ pub struct Accepted {
 
 /// Stores a webhook's event once, matched to a visitor where its identities allow.
 pub async fn accept_event(
-    ctx: &RouteContext<()>,
-    container_id: &str,
+    ctx: &RouteContext,
+    container_id: &ContainerId,
     event: &NewEvent,
-    now_ms: i64,
-) -> ApiResult<Accepted> {
-    let stored = record_event(
-        &db(ctx)?,
-        container_id,
-        event,
-        KnownVisitor::Unknown,
-        now_ms,
-    )
-    .await?;
+    now: UnixMs,
+) -> Result<Accepted> {
+    let stored = record_event(&ctx.db()?, container_id, event, KnownVisitor::Unknown, now).await?;
     if !stored.duplicate {
         // `consent.advertising = false` is stored as events.consent_advertising = 0, which the
         // dispatch honours by sending no ad-platform or partner postback for the event. The
         // event is stored either way: a dispatch failure is logged and the sweep retries it.
         if let Err(e) = dispatch_event(&ctx.env, container_id, &stored.row_id).await {
-            worker::console_error!("dispatching event {}: {e:?}", stored.row_id);
+            worker::console_error!("dispatching event {}: {e}", stored.row_id);
         }
     }
     Ok(Accepted {
@@ -66,11 +60,7 @@ pub async fn accept_event(
 }
 
 /// A body as UTF-8 text; anything else is a payload error naming no field.
-fn utf8(bytes: Vec<u8>) -> ApiResult<String> {
-    String::from_utf8(bytes).map_err(|_| {
-        ApiError::Invalid(Invalid::new(
-            "invalid_encoding",
-            "the body must be UTF-8 text",
-        ))
-    })
+fn utf8(bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes)
+        .map_err(|_| Invalid::new("invalid_encoding", "the body must be UTF-8 text").into())
 }

@@ -10,29 +10,30 @@
 //! conversion that should wait for a later match.
 
 use super::activity::ActivityLog;
-use super::auth::{self, Authenticated};
+use super::auth::{self, Authenticated, KeyCheck};
 use super::{accept_event, utf8, Accepted};
-use crate::core::webhook_in::{
-    parse_webhook, presented_key, IdentityKind, MatchKeys, SetData, TrackOrSet, WebhookBody,
-};
-use crate::http::admin::db;
+use crate::core::ids::ContainerId;
+use crate::core::matching::IdentityKind;
+use crate::core::time::UnixMs;
+use crate::core::webhook_in::{parse_webhook, presented_key, SetData, TrackOrSet, WebhookBody};
+use crate::error::{Error, Result};
 use crate::http::body::{is_json_media, media_type, read_limited, MAX_BODY_BYTES};
-use crate::http::error::{ApiError, ApiResult};
-use crate::http::respond::now_ms;
-use crate::store::{events, visitors};
-use worker::{D1Database, Request, Response, RouteContext};
+use crate::http::router::RouteContext;
+use crate::platform::now;
+use crate::store::{identities, visitors};
+use worker::{D1Database, Request, Response};
 
-pub async fn handle_webhook_get(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+pub async fn handle_webhook_get(req: Request, ctx: RouteContext) -> Result<Response> {
     receive(req, ctx, false).await
 }
 
-pub async fn handle_webhook_post(req: Request, ctx: RouteContext<()>) -> ApiResult<Response> {
+pub async fn handle_webhook_post(req: Request, ctx: RouteContext) -> Result<Response> {
     receive(req, ctx, true).await
 }
 
-async fn receive(mut req: Request, ctx: RouteContext<()>, with_body: bool) -> ApiResult<Response> {
-    let now = now_ms();
-    let db = db(&ctx)?;
+async fn receive(mut req: Request, ctx: RouteContext, with_body: bool) -> Result<Response> {
+    let now = now();
+    let db = ctx.db()?;
     let query: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
     // The body is read before the key is checked, because the key may be inside it.
     let body = if with_body {
@@ -54,14 +55,13 @@ async fn receive(mut req: Request, ctx: RouteContext<()>, with_body: bool) -> Ap
             }
         }
     };
-    let key = match auth::authenticate(&db, &key, now).await {
-        Ok(key) => key,
-        Err(refusal) => {
-            let Some(container_id) = refusal.container_id else {
-                return Err(refusal.error);
-            };
+    // An unknown key names no container, so its refusal is answered but logged nowhere.
+    let key = match auth::authenticate(&db, &key, now).await? {
+        KeyCheck::Valid(key) => key,
+        KeyCheck::Revoked { container_id } => {
+            let refusal = Error::unauthorized(auth::REVOKED);
             return ActivityLog::new(&container_id, now)
-                .finish(&db, Err(refusal.error))
+                .finish(&db, Err(refusal))
                 .await;
         }
     };
@@ -72,14 +72,14 @@ async fn receive(mut req: Request, ctx: RouteContext<()>, with_body: bool) -> Ap
 
 /// Everything after the key: the rate limit, the payload, and storing it.
 async fn process(
-    ctx: &RouteContext<()>,
+    ctx: &RouteContext,
     db: &D1Database,
     key: &Authenticated,
     query: &[(String, String)],
-    body: ApiResult<WebhookBody>,
-    now: i64,
+    body: Result<WebhookBody>,
+    now: UnixMs,
     log: &mut ActivityLog,
-) -> ApiResult<Accepted> {
+) -> Result<Accepted> {
     auth::enforce_rate_limit(key, now)?;
     let parsed = parse_webhook(query, &body?)?;
     log.set_topic(parsed.activity_topic());
@@ -90,7 +90,7 @@ async fn process(
 }
 
 /// A form or JSON body (415 for anything else that is not empty), at most 64 KiB (413).
-async fn read_body(req: &mut Request) -> ApiResult<WebhookBody> {
+async fn read_body(req: &mut Request) -> Result<WebhookBody> {
     let media = media_type(req);
     let bytes = read_limited(req, MAX_BODY_BYTES).await?;
     if bytes.is_empty() {
@@ -99,7 +99,7 @@ async fn read_body(req: &mut Request) -> ApiResult<WebhookBody> {
     match media.as_deref() {
         Some(m) if is_json_media(m) => Ok(WebhookBody::json(&utf8(bytes)?)?),
         Some("application/x-www-form-urlencoded") => Ok(WebhookBody::form(&utf8(bytes)?)),
-        _ => Err(ApiError::UnsupportedMediaType(
+        _ => Err(Error::unsupported_media(
             "send the body as application/json or application/x-www-form-urlencoded",
         )),
     }
@@ -110,12 +110,12 @@ async fn read_body(req: &mut Request) -> ApiResult<WebhookBody> {
 /// visitor's attributes, all in one transaction. No event is created.
 async fn enrich_visitor(
     db: &D1Database,
-    container_id: &str,
+    container_id: &ContainerId,
     set: &SetData,
-    now: i64,
-) -> ApiResult<Accepted> {
-    let keys = MatchKeys::from_set(set);
-    let matched = events::match_visitor(db, container_id, &keys).await?;
+    now: UnixMs,
+) -> Result<Accepted> {
+    let keys = set.match_keys();
+    let matched = identities::match_visitor(db, container_id, &keys).await?;
     let Some((visitor_id, _)) = matched else {
         return Ok(Accepted {
             kind: "set",
@@ -124,13 +124,13 @@ async fn enrich_visitor(
             duplicate: false,
         });
     };
-    let identities: Vec<(String, String)> = keys
+    let carried: Vec<(String, String)> = keys
         .keys()
         .iter()
         .filter(|key| key.kind != IdentityKind::VisitorId)
         .map(|key| (key.kind.label(), key.key.clone()))
         .collect();
-    let mut statements = events::link_identities(db, container_id, &visitor_id, &identities, now)?;
+    let mut statements = identities::link_identities(db, container_id, &visitor_id, &carried, now)?;
     statements.push(visitors::merge(
         db,
         container_id,
@@ -140,7 +140,7 @@ async fn enrich_visitor(
     )?);
     db.batch(statements)
         .await
-        .map_err(|e| ApiError::internal("enriching a visitor", e))?;
+        .map_err(|e| Error::internal("enriching a visitor", e))?;
     Ok(Accepted {
         kind: "set",
         event_id: None,

@@ -1,4 +1,7 @@
+//! Tests of capture: which query parameters become click rows, how they decode, and their source.
+
 use super::*;
+use crate::core::connector::ClickIdConfig;
 
 fn custom(param: &str, source_param: Option<&str>, source_value: Option<&str>) -> CustomClickParam {
     CustomClickParam {
@@ -14,14 +17,18 @@ fn params(captured: &Captured) -> Vec<&str> {
 
 #[test]
 fn every_built_in_click_id_is_captured_byte_exact() {
-    let query: String = CLICK_ID_PARAMS
+    let click_ids: Vec<&str> = crate::core::click_params::captured_from_landing()
+        .filter(|p| p.identifies_click())
+        .map(|p| p.name)
+        .collect();
+    let query: String = click_ids
         .iter()
         .map(|p| format!("{p}=Val_{p}-AbC"))
         .collect::<Vec<_>>()
         .join("&");
     let captured = capture_from_query(&query, &[]);
-    assert_eq!(params(&captured), CLICK_ID_PARAMS.to_vec());
-    for p in CLICK_ID_PARAMS {
+    assert_eq!(params(&captured), click_ids);
+    for p in &click_ids {
         let click = captured.get(p).unwrap();
         assert_eq!(click.value.as_str(), format!("Val_{p}-AbC"));
         assert_eq!(click.kind, ClickKind::ClickId);

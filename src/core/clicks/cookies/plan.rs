@@ -6,10 +6,12 @@ use super::domain::CookieDomain;
 use super::history::ClickHistory;
 use super::visitor::{VisitorId, VISITOR_ID_BYTES};
 use super::{
-    set_cookie, RequestCookies, COMPAT_MAX_AGE_S, FBC_COOKIE, FIRST_PARTY_MAX_AGE_S, GCL_AW_COOKIE,
-    HISTORY_COOKIE, VISITOR_COOKIE,
+    set_cookie, RequestCookies, COMPAT_MAX_AGE_S, FIRST_PARTY_MAX_AGE_S, HISTORY_COOKIE,
+    VISITOR_COOKIE,
 };
+use crate::core::click_params::{with_compat_cookie, CompatCookie};
 use crate::core::clicks::{Captured, CapturedClick};
+use crate::core::consent::ConsentSignal;
 
 /// The container's cookie settings.
 #[derive(Debug, Clone, Copy)]
@@ -22,21 +24,13 @@ pub struct CookieSettings<'a> {
     pub require_consent: bool,
 }
 
-/// What the page told us about consent (e.g. from its consent banner, passed on by `t.js`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConsentSignal {
-    Granted,
-    /// An explicit refusal: honoured even by containers that do not require consent.
-    Denied,
-    Absent,
-}
-
 /// The request as the cookie plan needs it.
 #[derive(Debug, Clone)]
 pub struct Visit<'a> {
     /// The `Host` the browser asked for (the tracking subdomain), port allowed.
     pub request_host: &'a str,
     pub cookies: &'a RequestCookies<'a>,
+    /// The page's advertising consent (passed on by `t.js`, see [`crate::core::consent`]).
     pub consent: ConsentSignal,
     pub now_ms: i64,
     /// Fresh random bytes, used only if the visitor has no valid `pc_vid` yet.
@@ -158,6 +152,8 @@ pub fn plan_cookies(settings: &CookieSettings, visit: &Visit, captured: &Capture
     }
 }
 
+/// `_fbc` and `_gcl_aw` for the clicks whose registry entry names them as their compatibility
+/// cookie, each written only when the existing cookie does not already carry that click id.
 fn compat_cookies(
     domain: &CookieDomain,
     cookies: &RequestCookies,
@@ -165,28 +161,27 @@ fn compat_cookies(
     now_ms: i64,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(fbclid) = captured.get("fbclid") {
-        let already = cookies
-            .fbc()
-            .is_some_and(|fbc| fbc_carries(fbc, fbclid.value.as_str()));
-        if let Some(value) = fbc_value(domain, now_ms, &fbclid.value).filter(|_| !already) {
+    for cookie in CompatCookie::ALL {
+        let param = with_compat_cookie(cookie).map(|p| p.name);
+        let Some(click) = param.and_then(|name| captured.get(name)) else {
+            continue;
+        };
+        let existing = cookies.get(cookie.name());
+        let (already, value) = match cookie {
+            CompatCookie::Fbc => (
+                existing.is_some_and(|fbc| fbc_carries(fbc, click.value.as_str())),
+                fbc_value(domain, now_ms, &click.value),
+            ),
+            CompatCookie::GclAw => (
+                existing
+                    .and_then(gclid_of_gcl_aw)
+                    .is_some_and(|gclid| gclid == click.value.as_str()),
+                gcl_aw_value(now_ms, &click.value),
+            ),
+        };
+        if let Some(value) = value.filter(|_| !already) {
             out.push(set_cookie(
-                FBC_COOKIE,
-                &value,
-                domain,
-                COMPAT_MAX_AGE_S,
-                false,
-            ));
-        }
-    }
-    if let Some(gclid) = captured.get("gclid") {
-        let already = cookies
-            .gcl_aw()
-            .and_then(gclid_of_gcl_aw)
-            .is_some_and(|existing| existing == gclid.value.as_str());
-        if let Some(value) = gcl_aw_value(now_ms, &gclid.value).filter(|_| !already) {
-            out.push(set_cookie(
-                GCL_AW_COOKIE,
+                cookie.name(),
                 &value,
                 domain,
                 COMPAT_MAX_AGE_S,

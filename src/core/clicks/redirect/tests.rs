@@ -1,3 +1,5 @@
+//! Tests of `/c`'s redirect target: where a tracking link may send the visitor.
+
 use super::*;
 
 fn check(to: &str) -> Result<String, Invalid> {

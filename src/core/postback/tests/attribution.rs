@@ -1,3 +1,5 @@
+//! Tests of click-ID attribution: last click, any click, windows and source values.
+
 use crate::core::connector::{Attribution, ClickIdConfig};
 use crate::core::postback::{
     decide_attribution, AttributionDecision, ClickRecord, MatchedClick, SkipReason, DAY_MS,

@@ -1,3 +1,5 @@
+//! Tests of what the delivery log may show: secrets in URLs, headers and bodies masked.
+
 use crate::core::connector::Method;
 use crate::core::postback::{
     mask_headers_for_log, mask_json_body_for_log, mask_secret, mask_url_for_log, OutgoingRequest,

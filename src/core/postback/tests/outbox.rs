@@ -1,4 +1,7 @@
+//! Tests of the outbox rules: queue messages naming their attempt, and settling a delivery row.
+
 use super::{connector_with_webhook, independent_signature, values, SPEC_SECRET};
+use crate::core::ids::DeliveryId;
 use crate::core::postback::outbox::{
     retention_cutoff, settle, settle_unsendable, stuck_before, truncate_response_body,
     AttemptReport, DeliveryMessage, StoredRequest, MAX_LOGGED_RESPONSE_BYTES,
@@ -13,13 +16,14 @@ const NOW: i64 = 1_700_000_000_000;
 
 #[test]
 fn queue_messages_name_their_delivery_and_attempt_and_anything_else_is_dropped() {
-    let first = DeliveryMessage::first("dlv_abcdefghijkl");
+    let id = DeliveryId::parse("dlv_abcdefghijkl").unwrap();
+    let first = DeliveryMessage::first(&id);
     assert_eq!(first.attempt, 1);
     assert_eq!(
         DeliveryMessage::parse(&first.to_json()),
         Some(first.clone())
     );
-    let next = DeliveryMessage::after("dlv_abcdefghijkl", 3);
+    let next = DeliveryMessage::after(&id, 3);
     assert_eq!(next.attempt, 4);
     for hostile in [
         "",

@@ -1,3 +1,5 @@
+//! Tests of the pixel's outcome, decided like the postback's.
+
 use super::connector;
 use crate::core::postback::{plan_pixel, AttributionDecision, PlanOutcome, SkipReason};
 use serde_json::json;

@@ -1,6 +1,8 @@
+//! Tests of the delivery plan: send, log only or skip, and the row written for each.
+
 use super::{connector, values, SPEC_SECRET};
 use crate::core::connector::ConnectorConfig;
-use crate::core::event::Consent;
+use crate::core::consent::{Consent, ConsentSignal};
 use crate::core::params::ParamValues;
 use crate::core::postback::{
     fill_click_values, fill_event_name, plan_delivery, prepare_delivery, verify_signature,
@@ -12,8 +14,8 @@ use serde_json::{json, Value};
 const NOW: i64 = 1_700_000_000_123;
 const FIRE: AttributionDecision = AttributionDecision::Fire { click: None };
 const REFUSED: Consent = Consent {
-    advertising: Some(false),
-    analytics: None,
+    advertising: ConsentSignal::Denied,
+    analytics: ConsentSignal::Absent,
 };
 
 /// The seed's affiliate example: a Purchase postback renamed to `sale`, with the click id.

@@ -1,3 +1,5 @@
+//! Tests of the retry schedule: delays, jitter, `Retry-After` and when to stop.
+
 use crate::core::postback::{
     parse_retry_after, AttemptOutcome, RetryDecision, RetrySchedule, StopReason, MAX_DELAY_S,
 };

@@ -1,3 +1,5 @@
+//! Tests of sample events for the preview and the Test Webhook.
+
 use super::connector;
 use crate::core::event_params::EventFacts;
 use crate::core::params::ParamValues;

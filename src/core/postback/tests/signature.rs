@@ -1,3 +1,5 @@
+//! Tests of Standard Webhooks signing secrets and signatures.
+
 use super::{independent_signature, SPEC_SECRET};
 use crate::core::postback::{verify_signature, SigningSecret};
 

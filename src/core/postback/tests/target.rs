@@ -1,3 +1,5 @@
+//! Tests of where a postback may go: private and reserved addresses refused.
+
 use crate::core::postback::{check_target, AddressRange, TargetRefused};
 use url::Url;
 

@@ -1,8 +1,8 @@
 //! The `products` list: bounded product lines with typed quantity and price.
 
-use super::user_data::check_key;
-use super::{amount, fields, not_an_object, read, Obj, MAX_PRODUCTS, MAX_QUANTITY};
+use super::{amount, not_an_object, read, Obj, MAX_PRODUCTS, MAX_QUANTITY};
 use crate::core::error::Invalid;
+use crate::core::input::{self, check_field_name};
 use serde_json::{Map, Value};
 
 /// Product lines, each `{id, name, quantity, price}` plus scalar extras (`category`, ...).
@@ -35,7 +35,7 @@ pub(super) fn products(value: &Value) -> Result<Value, Invalid> {
 fn product(o: &Obj, path: &str) -> Result<Obj, Invalid> {
     let mut line = Map::new();
     for key in ["id", "name"] {
-        if let Some(text) = read(o, key, &format!("{path}.{key}"), fields::text)? {
+        if let Some(text) = read(o, key, &format!("{path}.{key}"), input::text)? {
             line.insert(key.to_string(), Value::String(text));
         }
     }
@@ -57,10 +57,10 @@ fn product(o: &Obj, path: &str) -> Result<Obj, Invalid> {
             continue;
         }
         let field = format!("{path}.{key}");
-        check_key(key, &field)?;
+        check_field_name(key, &field)?;
         let kept = match value {
             Value::Null => continue,
-            Value::String(s) => match fields::text(s, &field)? {
+            Value::String(s) => match input::text(s, &field)? {
                 Some(text) => Value::String(text),
                 None => continue,
             },

@@ -1,8 +1,11 @@
-//! Which parameter a request name is: spelling-insensitive classification, bracket keys, and
-//! the sorting of a request's entries by meaning before any value is checked.
+//! Which parameter a request name is: spelling-insensitive classification (the user-data and
+//! click-parameter registries supply their own spellings), bracket keys, and the sorting of a
+//! request's entries by meaning before any value is checked.
 
-use super::fields::{Raw, CARRIED_CLICK_PARAMS};
 use super::{Invalid, MAX_PARAMETERS, MAX_PARAMETER_NAME_LEN};
+use crate::core::click_params::CLICK_PARAMS;
+use crate::core::input::Raw;
+use crate::core::user_data::{UserField, USER_FIELDS};
 use std::collections::BTreeMap;
 
 /// What a parameter name means, whatever its spelling.
@@ -13,22 +16,11 @@ pub(super) enum Param {
     Value,
     Currency,
     Url,
-    Email,
-    Phone,
-    FirstName,
-    LastName,
-    Birthday,
-    Gender,
-    Street,
-    PostCode,
-    City,
-    Country,
-    ExternalId,
-    PriorityExternalId,
+    /// A field of the user-data registry ([`crate::core::user_data::USER_FIELDS`]).
+    User(UserFieldKey),
+    /// A parameter of the click-parameter registry, by its canonical name.
     Click(&'static str),
     EventId,
-    EmailVariants,
-    PhoneVariants,
     UserAgent,
     Ip,
     ActionSource,
@@ -39,6 +31,26 @@ pub(super) enum Param {
     Source,
     PcTest,
     VisitorId,
+    Consent,
+}
+
+/// A [`UserField`] as a map key: its position in the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct UserFieldKey(usize);
+
+impl UserFieldKey {
+    pub(super) fn field(self) -> UserField {
+        USER_FIELDS[self.0].field
+    }
+
+    /// The spelling seed 002 documents, for errors about the field as a whole.
+    pub(super) fn documented(self) -> &'static str {
+        USER_FIELDS[self.0]
+            .tracklution_names
+            .first()
+            .copied()
+            .unwrap_or(USER_FIELDS[self.0].key)
+    }
 }
 
 /// Lower-case, without `_` and `-`: `utm_source`, `utmSource` and `UTM-SOURCE` are one name.
@@ -56,21 +68,7 @@ fn classify(squashed: &str) -> Option<Param> {
         "value" => Param::Value,
         "currency" => Param::Currency,
         "url" => Param::Url,
-        "email" => Param::Email,
-        "phonenumber" | "phone" => Param::Phone,
-        "firstname" => Param::FirstName,
-        "lastname" => Param::LastName,
-        "birthday" => Param::Birthday,
-        "gender" => Param::Gender,
-        "address" => Param::Street,
-        "postcode" => Param::PostCode,
-        "city" => Param::City,
-        "country" => Param::Country,
-        "externalid" => Param::ExternalId,
-        "priorityexternalid" => Param::PriorityExternalId,
         "eventid" => Param::EventId,
-        "emailvariants" => Param::EmailVariants,
-        "phonenumbervariants" | "phonevariants" => Param::PhoneVariants,
         "useragent" => Param::UserAgent,
         "ip" => Param::Ip,
         "actionsource" => Param::ActionSource,
@@ -81,14 +79,24 @@ fn classify(squashed: &str) -> Option<Param> {
         "source" => Param::Source,
         "pctest" => Param::PcTest,
         "visitorid" => Param::VisitorId,
-        other => {
-            return CARRIED_CLICK_PARAMS
-                .iter()
-                .find(|p| squash(p) == other)
-                .map(|p| Param::Click(p))
-        }
+        "consent" => Param::Consent,
+        other => return registry_param(other),
     };
     Some(param)
+}
+
+/// A name of the user-data or the click-parameter registry, by any of its `/webhook` spellings.
+fn registry_param(squashed: &str) -> Option<Param> {
+    let user = USER_FIELDS
+        .iter()
+        .position(|spec| spec.tracklution_names.iter().any(|n| squash(n) == squashed));
+    if let Some(index) = user {
+        return Some(Param::User(UserFieldKey(index)));
+    }
+    CLICK_PARAMS
+        .iter()
+        .find(|p| squash(p.tracklution_name) == squashed)
+        .map(|p| Param::Click(p.name))
 }
 
 /// One parameter as it arrived: the name as sent (for error fields) and its raw value.
@@ -102,8 +110,10 @@ pub(super) struct Entry<'a> {
 #[derive(Default)]
 pub(super) struct Collected<'a> {
     pub(super) singles: BTreeMap<Param, Entry<'a>>,
-    pub(super) email_variants: Vec<Entry<'a>>,
-    pub(super) phone_variants: Vec<Entry<'a>>,
+    /// The entries of each variants list (`emailVariants`, `emailVariants[]`, ...).
+    pub(super) variants: BTreeMap<UserFieldKey, Vec<Entry<'a>>>,
+    /// `consent[advertising]=denied`, by purpose.
+    pub(super) consent_items: Vec<(&'a str, Entry<'a>)>,
     /// Whole `eventAttributes` objects (JSON, or JSON-encoded text).
     pub(super) attribute_objects: Vec<Entry<'a>>,
     /// `eventAttributes[plan]=Premium`, by inner key.
@@ -160,12 +170,12 @@ impl<'a> Collected<'a> {
                 (Some(Param::EventAttributes), Some(key)) if !key.trim().is_empty() => {
                     c.attribute_items.push((key, entry));
                 }
-                (Some(Param::EmailVariants), inner) if is_list_index(inner) => {
-                    c.email_variants.push(entry);
+                (Some(Param::User(key)), inner)
+                    if key.field().is_list() && is_list_index(inner) =>
+                {
+                    c.variants.entry(key).or_default().push(entry);
                 }
-                (Some(Param::PhoneVariants), inner) if is_list_index(inner) => {
-                    c.phone_variants.push(entry);
-                }
+                (Some(Param::Consent), Some(purpose)) => c.consent_items.push((purpose, entry)),
                 (Some(param), None) => c.insert_single(param, entry)?,
                 (Some(_), Some(_)) => {
                     return Err(invalid_parameter(name, "this parameter takes no brackets"));
@@ -205,7 +215,7 @@ impl<'a> Collected<'a> {
             .map(|t| (t.into_owned(), entry.name)))
     }
 
-    /// Read one parameter through one of the `fields` parsers.
+    /// Read one parameter through one of the `input` parsers.
     pub(super) fn read(
         &self,
         param: Param,

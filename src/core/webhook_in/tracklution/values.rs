@@ -1,10 +1,10 @@
 //! Parsers for the parameter values that need more than a field parser: lists of variants,
 //! `eventAttributes` objects, single attributes and session timestamps.
 
-use super::fields::{self, Raw};
 use super::names::Entry;
 use super::{Invalid, MAX_ENCODED_ATTRIBUTES_LEN};
 use crate::core::event::Attributes;
+use crate::core::input::{self, Raw};
 use serde_json::{Map, Value};
 
 pub(super) fn put(
@@ -27,13 +27,10 @@ pub(super) fn put(
     }
 }
 
-/// Variants arrive as a JSON array, a JSON-encoded array, comma-separated text, or repeated
-/// (`emailVariants[]=`) parameters; each one is checked like the main value.
-pub(super) fn variants(
-    entries: &[Entry<'_>],
-    documented: &str,
-    parser: fn(&str, &str) -> Result<Option<String>, Invalid>,
-) -> Result<Vec<String>, Invalid> {
+/// The items of a variants list as they arrived: a JSON array, a JSON-encoded array,
+/// comma-separated text, or repeated (`emailVariants[]=`) parameters. The user-data parser
+/// checks each item like the main value ([`crate::core::user_data::UserDataBuilder`]).
+pub(super) fn variant_items(entries: &[Entry<'_>]) -> Result<Vec<String>, Invalid> {
     let mut items: Vec<String> = Vec::new();
     for entry in entries {
         let decoded;
@@ -65,27 +62,7 @@ pub(super) fn variants(
             }
         }
     }
-    items.retain(|item| !item.is_empty());
-    let mut unique: Vec<String> = Vec::new();
-    for item in items {
-        if !unique.contains(&item) {
-            unique.push(item);
-        }
-        if unique.len() > fields::MAX_VARIANTS {
-            return Err(Invalid::field(
-                "too_many_variants",
-                documented,
-                format!("at most {} variants", fields::MAX_VARIANTS),
-            ));
-        }
-    }
-    let mut out = Vec::with_capacity(unique.len());
-    for (i, item) in unique.iter().enumerate() {
-        if let Some(value) = parser(item, &format!("{documented}[{i}]"))? {
-            out.push(value);
-        }
-    }
-    Ok(out)
+    Ok(items)
 }
 
 /// An `eventAttributes` object: JSON, or JSON-encoded text from a query or form.
@@ -120,7 +97,7 @@ pub(super) fn attribute_object(entry: &Entry<'_>) -> Result<Attributes, Invalid>
             "must be a JSON object, such as {\"plan\":\"Premium\"}",
         )
     })?;
-    if fields::json_depth(&decoded) > fields::MAX_JSON_DEPTH {
+    if input::json_depth(&decoded) > input::MAX_JSON_DEPTH {
         return Err(Invalid::field(
             "too_deep",
             entry.name,
@@ -135,7 +112,7 @@ pub(super) fn attribute_object(entry: &Entry<'_>) -> Result<Attributes, Invalid>
 pub(super) fn attribute_value(key: &str, entry: &Entry<'_>) -> Result<Option<Value>, Invalid> {
     let value = match (entry.raw, entry.raw.as_str()) {
         (Raw::Json(Value::Null), _) => return Ok(None),
-        (_, Some(s)) => match fields::text(s, entry.name)? {
+        (_, Some(s)) => match input::text(s, entry.name)? {
             Some(text) => Value::String(text),
             None => return Ok(None),
         },

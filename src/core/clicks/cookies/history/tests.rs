@@ -1,3 +1,5 @@
+//! Tests of the `pc_clk` history: its encoding, bounds, merging and tolerance of garbage.
+
 use super::*;
 use crate::core::clicks::capture_from_query;
 

@@ -1,0 +1,338 @@
+//! Raw input as it arrives at any surface (query or form text, or a JSON value) and the bounded
+//! field parsers every surface shares: free text, page URLs, IP addresses, booleans, the visitor
+//! id a backend passes on, and the JSON nesting bound. Errors name the field the way the sender
+//! spelled it.
+
+use crate::core::error::Invalid;
+use serde_json::Value;
+use std::borrow::Cow;
+
+/// Longest free-text value (user agents, attribute texts), in bytes.
+pub const MAX_TEXT_LEN: usize = 1024;
+/// Longest page URL, in bytes: landing URLs with several click ids run long.
+pub const MAX_URL_LEN: usize = 4096;
+/// Deepest JSON accepted, counting each object or array level; checked before typed parsing.
+pub const MAX_JSON_DEPTH: usize = 8;
+/// Longest visitor id: the `pc_vid` cookie value.
+pub const MAX_VISITOR_ID_LEN: usize = 128;
+/// Longest name of a field a sender made up (an attribute, an unknown user field).
+pub const MAX_FIELD_NAME_LEN: usize = 64;
+
+/// Nesting depth of a JSON value: a scalar is 0, `{}` and `[]` are 1, `{"a":[1]}` is 2.
+/// Iterative, so a hostile value cannot exhaust the stack here.
+pub fn json_depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 0usize)];
+    while let Some((v, depth)) = stack.pop() {
+        match v {
+            Value::Array(items) => {
+                deepest = deepest.max(depth + 1);
+                stack.extend(items.iter().map(|c| (c, depth + 1)));
+            }
+            Value::Object(map) => {
+                deepest = deepest.max(depth + 1);
+                stack.extend(map.values().map(|c| (c, depth + 1)));
+            }
+            _ => deepest = deepest.max(depth),
+        }
+    }
+    deepest
+}
+
+/// Refuse a body nested deeper than [`MAX_JSON_DEPTH`] before any typed parsing looks at it.
+pub fn check_json_depth(value: &Value) -> Result<(), Invalid> {
+    if json_depth(value) > MAX_JSON_DEPTH {
+        return Err(Invalid::new(
+            "too_deep",
+            format!("the JSON body is nested deeper than {MAX_JSON_DEPTH} levels"),
+        ));
+    }
+    Ok(())
+}
+
+/// A raw value as it arrived: text from a query string or form, or a JSON value.
+#[derive(Debug, Clone, Copy)]
+pub enum Raw<'a> {
+    Text(&'a str),
+    Json(&'a Value),
+}
+
+impl<'a> Raw<'a> {
+    /// The value as text: JSON strings, numbers and booleans qualify; null is absent.
+    pub fn as_text(self, field: &str) -> Result<Option<Cow<'a, str>>, Invalid> {
+        if let Some(s) = self.as_str() {
+            return Ok(Some(Cow::Borrowed(s)));
+        }
+        match self {
+            Raw::Json(Value::Number(n)) => Ok(Some(Cow::Owned(n.to_string()))),
+            Raw::Json(Value::Bool(b)) => Ok(Some(Cow::Borrowed(if *b { "true" } else { "false" }))),
+            Raw::Json(Value::Null) => Ok(None),
+            _ => Err(Invalid::field(
+                "invalid_type",
+                field,
+                "must be a string or a number",
+            )),
+        }
+    }
+
+    /// Text, or a JSON string; `None` for any other JSON value.
+    pub fn as_str(self) -> Option<&'a str> {
+        match self {
+            Raw::Text(s) => Some(s),
+            Raw::Json(Value::String(s)) => Some(s),
+            Raw::Json(_) => None,
+        }
+    }
+
+    /// The value as a JSON value, text becoming a JSON string.
+    pub fn to_json(self) -> Value {
+        match self {
+            Raw::Text(s) => Value::String(s.to_string()),
+            Raw::Json(v) => v.clone(),
+        }
+    }
+}
+
+/// Trimmed, bounded text; empty means absent. Tabs and line breaks are allowed (notes span
+/// lines); other control characters are refused.
+pub fn text(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
+    bounded(raw, field, MAX_TEXT_LEN, true)
+}
+
+/// Trimmed text of at most `max` bytes; empty means absent. Control characters are refused,
+/// except tabs and line breaks when `multiline`.
+pub fn bounded(
+    raw: &str,
+    field: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<Option<String>, Invalid> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.len() > max {
+        return Err(Invalid::field(
+            "too_long",
+            field,
+            format!("is longer than {max} bytes"),
+        ));
+    }
+    let allowed = |c: char| multiline && matches!(c, '\t' | '\n' | '\r');
+    if value.chars().any(|c| c.is_control() && !allowed(c)) {
+        return Err(Invalid::field(
+            "invalid_text",
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(Some(value.to_string()))
+}
+
+/// The page an event happened on: an absolute http(s) URL of at most [`MAX_URL_LEN`] bytes,
+/// kept in its serialised form (so `päge` is stored as `p%C3%A4ge` whichever surface sent it).
+pub fn page_url(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.len() > MAX_URL_LEN {
+        return Err(Invalid::field(
+            "too_long",
+            field,
+            format!("is longer than {MAX_URL_LEN} bytes"),
+        ));
+    }
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(Some(u.into())),
+        _ => Err(Invalid::field(
+            "invalid_url",
+            field,
+            "must be an absolute http or https URL",
+        )),
+    }
+}
+
+/// An IPv4 or IPv6 address, written canonically.
+pub fn ip(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
+    let Some(value) = text(raw, field)? else {
+        return Ok(None);
+    };
+    value
+        .parse::<std::net::IpAddr>()
+        .map(|addr| Some(addr.to_string()))
+        .map_err(|_| Invalid::field("invalid_ip", field, "is not an IPv4 or IPv6 address"))
+}
+
+/// true/false, 1/0 or yes/no, in any case, as text or JSON.
+pub fn boolean(raw: Raw<'_>, field: &str) -> Result<Option<bool>, Invalid> {
+    if let Raw::Json(Value::Bool(b)) = raw {
+        return Ok(Some(*b));
+    }
+    let Some(value) = raw.as_text(field)? else {
+        return Ok(None);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "true" | "1" | "yes" => Ok(Some(true)),
+        "false" | "0" | "no" => Ok(Some(false)),
+        _ => Err(Invalid::field(
+            "invalid_boolean",
+            field,
+            "must be true or false",
+        )),
+    }
+}
+
+/// A field name a sender chose (an attribute, an unknown user field): 1 to
+/// [`MAX_FIELD_NAME_LEN`] printable characters. `path` names it in the error.
+pub fn check_field_name(key: &str, path: &str) -> Result<(), Invalid> {
+    let ok =
+        !key.is_empty() && key.len() <= MAX_FIELD_NAME_LEN && !key.chars().any(char::is_control);
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid::field(
+            "invalid_field",
+            path.chars().take(200).collect::<String>(),
+            format!("field names are 1 to {MAX_FIELD_NAME_LEN} printable characters"),
+        ))
+    }
+}
+
+/// The `pc_vid` visitor id a frontend passed on: 1–128 characters of `A-Z a-z 0-9 . _ - :`.
+pub fn visitor_id(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let well_formed = value.len() <= MAX_VISITOR_ID_LEN
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-:".contains(&b));
+    if well_formed {
+        Ok(Some(value.to_string()))
+    } else {
+        Err(Invalid::field(
+            "invalid_visitor_id",
+            field,
+            "must be the visitor id from the pc_vid cookie",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_depth_counts_container_levels() {
+        assert_eq!(json_depth(&json!(1)), 0);
+        assert_eq!(json_depth(&json!({})), 1);
+        assert_eq!(json_depth(&json!([])), 1);
+        assert_eq!(json_depth(&json!({"a": [1]})), 2);
+        assert_eq!(json_depth(&json!({"a": 1, "b": {"c": {"d": []}}})), 4);
+    }
+
+    #[test]
+    fn a_very_deep_value_is_measured_without_recursion() {
+        let mut deep = json!(0);
+        for _ in 0..10_000 {
+            deep = Value::Array(vec![deep]);
+        }
+        assert_eq!(json_depth(&deep), 10_000);
+        assert_eq!(check_json_depth(&deep).unwrap_err().code, "too_deep");
+        // serde_json's own recursive Drop would overflow on a value this deep.
+        std::mem::forget(deep);
+    }
+
+    #[test]
+    fn text_is_trimmed_bounded_and_free_of_control_characters() {
+        assert_eq!(text("  Jane ", "f").unwrap().as_deref(), Some("Jane"));
+        assert_eq!(text("   ", "f").unwrap(), None);
+        assert_eq!(
+            text("1 Main St\nApt 4", "f").unwrap().as_deref(),
+            Some("1 Main St\nApt 4")
+        );
+        assert_eq!(text("a\u{0}b", "f").unwrap_err().code, "invalid_text");
+        assert_eq!(text("a\u{85}b", "f").unwrap_err().code, "invalid_text");
+        let err = text(&"é".repeat(MAX_TEXT_LEN / 2 + 1), "f").unwrap_err();
+        assert_eq!((err.code, err.field.as_deref()), ("too_long", Some("f")));
+        let single_line = bounded("a\nb", "f", 10, false).unwrap_err();
+        assert_eq!(single_line.code, "invalid_text");
+    }
+
+    #[test]
+    fn page_urls_must_be_absolute_http_or_https_and_are_kept_serialised() {
+        assert_eq!(
+            page_url("https://shop.example/a?b=c", "url")
+                .unwrap()
+                .as_deref(),
+            Some("https://shop.example/a?b=c")
+        );
+        assert_eq!(
+            page_url(" https://shop.com/päge ", "url")
+                .unwrap()
+                .as_deref(),
+            Some("https://shop.com/p%C3%A4ge")
+        );
+        assert!(page_url("http://127.0.0.1:8787/", "url").unwrap().is_some());
+        for bad in [
+            "shop.example",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "file:///etc/passwd",
+            "https://",
+        ] {
+            assert_eq!(
+                page_url(bad, "url").unwrap_err().code,
+                "invalid_url",
+                "{bad}"
+            );
+        }
+        let long = format!("https://shop.example/?q={}", "x".repeat(MAX_URL_LEN));
+        assert_eq!(page_url(&long, "url").unwrap_err().code, "too_long");
+    }
+
+    #[test]
+    fn ips_are_written_canonically() {
+        assert_eq!(
+            ip("2001:DB8::1", "ip").unwrap().as_deref(),
+            Some("2001:db8::1")
+        );
+        assert_eq!(
+            ip("203.0.113.9", "ip").unwrap().as_deref(),
+            Some("203.0.113.9")
+        );
+        assert!(ip("203.0.113", "ip").is_err());
+    }
+
+    #[test]
+    fn booleans_take_words_digits_and_json() {
+        assert_eq!(boolean(Raw::Text("YES"), "b").unwrap(), Some(true));
+        assert_eq!(boolean(Raw::Text("0"), "b").unwrap(), Some(false));
+        assert_eq!(boolean(Raw::Json(&json!(true)), "b").unwrap(), Some(true));
+        assert_eq!(boolean(Raw::Json(&json!(1)), "b").unwrap(), Some(true));
+        assert_eq!(boolean(Raw::Text(""), "b").unwrap(), None);
+        assert_eq!(
+            boolean(Raw::Json(&json!([])), "b").unwrap_err().code,
+            "invalid_type"
+        );
+    }
+
+    #[test]
+    fn visitor_ids_refuse_whitespace_and_markup() {
+        assert_eq!(
+            visitor_id("v_1.a-b:c", "v").unwrap().as_deref(),
+            Some("v_1.a-b:c")
+        );
+        for bad in ["a b", "<x>", "a\"b", "é"] {
+            assert_eq!(
+                visitor_id(bad, "v").unwrap_err().code,
+                "invalid_visitor_id",
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Dispatching a stored event: every connector of its container that has a postback for it
+//! gets a delivery row — queued, test, skipped with the reason, or failed when no request could
+//! be built — and the queued ones are sent to the queue after their rows are written.
+//!
+//! `origin_key = '{connector_id}:{event_row_id}'` is unique, so dispatching the same event
+//! twice (a retried `/e`, a webhook resent) writes and sends nothing the second time: an event
+//! never pays a partner twice.
+
+use super::outbox::{new_row, write_and_enqueue, RowOrigin};
+use crate::core::clicks::cookies::CookieDomain;
+use crate::core::connector::ConnectorConfig;
+use crate::core::consent::{Consent, ConsentSignal};
+use crate::core::event::NewEvent;
+use crate::core::event_params::EventFacts;
+use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
+use crate::core::params::ParamValues;
+use crate::core::postback::{
+    click_records, prepare_delivery, wants_pixel, wants_postback, ClickRecord, DeliveryInput,
+    DeliveryStatus, DAY_MS,
+};
+use crate::error::{Error, Result};
+use crate::platform::{self, new_id, now};
+use crate::store::connectors::{self, ConnectorRow};
+use crate::store::events::EventRow;
+use crate::store::{clicks, containers, events};
+use serde::Serialize;
+use worker::{D1Database, Env};
+
+/// How far back a visitor's clicks are read: the `pc_clk` cookie's lifetime, which covers the
+/// longest attribution window (365 days).
+const HISTORY_DAYS: i64 = 400;
+const CONNECTOR_PAGE: u32 = 200;
+
+/// What dispatching one event did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DispatchSummary {
+    /// Rows written, by status.
+    pub queued: u32,
+    pub test: u32,
+    pub skipped: u32,
+    pub failed: u32,
+    /// Connectors this event had already been dispatched to: nothing was written or sent.
+    pub already_dispatched: u32,
+    /// The ids of the rows written.
+    pub delivery_ids: Vec<DeliveryId>,
+}
+
+/// A stored event with everything its connectors need: the typed event, the container's
+/// connectors, the resolved parameter values and the visitor's clicks for attribution.
+/// Postbacks and pixels are both decided from it, so they always agree.
+pub struct EventContext {
+    pub row: EventRow,
+    pub event: NewEvent,
+    pub connectors: Vec<(ConnectorRow, ConnectorConfig)>,
+    pub values: ParamValues,
+    pub records: Vec<ClickRecord>,
+    pub consent: Consent,
+}
+
+/// Loads the stored event `event_row_id` of `container_id`; the click history is read only when
+/// some connector wants this event.
+pub async fn load_context(
+    db: &D1Database,
+    container_id: &ContainerId,
+    event_row_id: &EventRowId,
+) -> Result<EventContext> {
+    let row = events::get(db, container_id, event_row_id)
+        .await?
+        .ok_or_else(|| Error::not_found("event"))?;
+    let event: NewEvent = serde_json::from_str(&row.payload)
+        .map_err(|e| Error::internal("reading a stored event", e))?;
+    let connectors: Vec<(ConnectorRow, ConnectorConfig)> = all_connectors(db, container_id)
+        .await?
+        .into_iter()
+        .filter(|(_, config)| wants_postback(config, &row.name) || wants_pixel(config, &row.name))
+        .collect();
+    let visitor_id = row.visitor_id.clone().or_else(|| event.visitor_id.clone());
+    let history = match (connectors.is_empty(), visitor_id.as_deref()) {
+        (false, Some(visitor)) => {
+            let since = row.created_at.plus_ms(-HISTORY_DAYS * DAY_MS);
+            clicks::history(db, container_id, visitor, since).await?
+        }
+        _ => Vec::new(),
+    };
+    let cookie_domain = match connectors.is_empty() {
+        true => None,
+        false => containers::get(db, container_id)
+            .await?
+            .and_then(|c| CookieDomain::parse(&c.cookie_domain).ok()),
+    };
+    let values = ParamValues::for_event(&EventFacts {
+        event: &event,
+        event_id: row.event_id.as_str(),
+        at_ms: row.created_at.millis(),
+        visitor_id: visitor_id.as_deref(),
+        cookie_domain: cookie_domain.as_ref(),
+        history: &history,
+    });
+    let records = click_records(&history, &event.clicks, row.created_at.millis());
+    let mut consent = event.consent;
+    if row.consent_advertising == 0 {
+        consent.advertising = ConsentSignal::Denied;
+    }
+    Ok(EventContext {
+        row,
+        event,
+        connectors,
+        values,
+        records,
+        consent,
+    })
+}
+
+/// Dispatch the stored event `event_row_id` of `container_id` to its container's connectors.
+pub async fn dispatch_event(
+    env: &Env,
+    container_id: &ContainerId,
+    event_row_id: &EventRowId,
+) -> Result<DispatchSummary> {
+    let db = platform::d1(env)?;
+    let context = load_context(&db, container_id, event_row_id).await?;
+    dispatch_loaded(env, &db, &context).await
+}
+
+/// Dispatch an already loaded event, then mark it dispatched so the sweep leaves it alone.
+pub async fn dispatch_loaded(
+    env: &Env,
+    db: &D1Database,
+    context: &EventContext,
+) -> Result<DispatchSummary> {
+    let row = &context.row;
+    let mut summary = DispatchSummary::default();
+    let mut rows = Vec::new();
+    for (connector, config) in context
+        .connectors
+        .iter()
+        .filter(|(_, c)| wants_postback(c, &row.name))
+    {
+        let delivery_id: DeliveryId = new_id()?;
+        let input = DeliveryInput {
+            delivery_id: delivery_id.as_str(),
+            connector_id: connector.id.as_str(),
+            connector: config,
+            event_id: row.event_id.as_str(),
+            event_name: &row.name,
+            force_send: context.event.force_send,
+            consent: context.consent,
+            values: &context.values,
+            clicks: &context.records,
+            // Attribution windows count back from the conversion, not from now.
+            now_ms: row.created_at.millis(),
+        };
+        let Some(plan) = prepare_delivery(&input) else {
+            continue;
+        };
+        let origin = RowOrigin {
+            id: delivery_id,
+            container_id: row.container_id.clone(),
+            connector_id: connector.id.clone(),
+            event_row_id: Some(row.id.clone()),
+            status: plan.status,
+            reason: plan.reason.map(|r| r.as_str().to_string()),
+            error: plan.error.clone(),
+            replay_of: None,
+            origin_key: Some(format!("{}:{}", connector.id, row.id)),
+            idempotency_key: None,
+        };
+        rows.push(new_row(
+            origin,
+            plan.request.as_ref(),
+            config.webhook.signing_secret.as_deref(),
+        ));
+    }
+
+    let written = write_and_enqueue(env, db, &rows, now()).await?;
+    for (new, was_written) in rows.iter().zip(written) {
+        if !was_written {
+            summary.already_dispatched += 1;
+            continue;
+        }
+        summary.delivery_ids.push(new.id.clone());
+        match new.status {
+            DeliveryStatus::Queued | DeliveryStatus::Retrying => summary.queued += 1,
+            DeliveryStatus::Test => summary.test += 1,
+            DeliveryStatus::Skipped => summary.skipped += 1,
+            // Only a request that could not be built is written as failed (never delivered).
+            DeliveryStatus::Failed | DeliveryStatus::Delivered => summary.failed += 1,
+        }
+    }
+    events::mark_dispatched(db, &row.id, now()).await?;
+    Ok(summary)
+}
+
+/// Every connector of the container whose stored config reads back; one that does not is
+/// logged and left out rather than blocking the others.
+async fn all_connectors(
+    db: &D1Database,
+    container_id: &ContainerId,
+) -> Result<Vec<(ConnectorRow, ConnectorConfig)>> {
+    let mut out = Vec::new();
+    let mut after: Option<ConnectorId> = None;
+    loop {
+        let page = connectors::list(db, container_id, after.as_ref(), CONNECTOR_PAGE).await?;
+        let full = page.len() == CONNECTOR_PAGE as usize;
+        after = page.last().map(|r| r.id.clone());
+        for row in page {
+            match row.config() {
+                Ok(config) => out.push((row, config)),
+                Err(e) => worker::console_error!("connector {} is unreadable: {e:?}", row.id),
+            }
+        }
+        if !full {
+            return Ok(out);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The outbox: a delivery row is written to D1 first, and only then is its message queued. If
+//! queueing fails, the row stays pending and the sweep queues it later, so an accepted postback
+//! is never lost between the two. Also the two queue producers (postbacks, dead letters).
+
+use crate::config::{POSTBACKS_DLQ, POSTBACKS_QUEUE};
+use crate::core::connector::Method;
+use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
+use crate::core::postback::outbox::{DeliveryMessage, StoredRequest};
+use crate::core::postback::{DeliveryStatus, OutgoingRequest};
+use crate::core::time::UnixMs;
+use crate::error::Result;
+use crate::store::deliveries::{self, NewDelivery};
+use worker::{BatchMessageBuilder, D1Database, Env, MessageBuilder, Queue};
+
+/// Most messages in one `sendBatch` (the platform's limit is 100).
+const SEND_BATCH: usize = 100;
+
+/// Where a row comes from and what it owes: everything but the request itself.
+#[derive(Debug, Clone)]
+pub struct RowOrigin {
+    pub id: DeliveryId,
+    pub container_id: ContainerId,
+    pub connector_id: ConnectorId,
+    pub event_row_id: Option<EventRowId>,
+    pub status: DeliveryStatus,
+    pub reason: Option<String>,
+    pub error: Option<String>,
+    pub replay_of: Option<DeliveryId>,
+    pub origin_key: Option<String>,
+    /// Defaults to the row id; a replay keeps its original's key.
+    pub idempotency_key: Option<String>,
+}
+
+/// The row for `origin` with its request: the masked copy for the log, the exact one to send.
+pub fn new_row(
+    origin: RowOrigin,
+    request: Option<&OutgoingRequest>,
+    signing_secret: Option<&str>,
+) -> NewDelivery {
+    let logged = request.map(OutgoingRequest::masked_for_log);
+    NewDelivery {
+        idempotency_key: origin
+            .idempotency_key
+            .unwrap_or_else(|| origin.id.as_str().to_string()),
+        id: origin.id,
+        container_id: origin.container_id,
+        connector_id: origin.connector_id,
+        event_row_id: origin.event_row_id,
+        status: origin.status,
+        reason: origin.reason,
+        method: logged.as_ref().map(|r| method_text(r.method).to_string()),
+        url: logged.as_ref().map(|r| r.url.clone()),
+        headers: logged
+            .as_ref()
+            .map(|r| serde_json::to_string(&r.headers).unwrap_or_default()),
+        body: logged.and_then(|r| r.body),
+        error: origin.error,
+        replay_of: origin.replay_of,
+        origin_key: origin.origin_key,
+        request: request.map(|r| {
+            StoredRequest {
+                request: r.clone(),
+                signing_secret: signing_secret.map(str::to_string),
+            }
+            .to_json()
+        }),
+    }
+}
+
+pub fn method_text(method: Method) -> &'static str {
+    match method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+    }
+}
+
+/// Write the rows, then queue the first attempt of every pending row actually written. Returns,
+/// per row, whether it was written (a row whose origin already exists is not).
+pub async fn write_and_enqueue(
+    env: &Env,
+    db: &D1Database,
+    rows: &[NewDelivery],
+    now: UnixMs,
+) -> Result<Vec<bool>> {
+    let written = deliveries::insert_all(db, rows, now).await?;
+    let pending: Vec<DeliveryId> = rows
+        .iter()
+        .zip(&written)
+        .filter(|(row, &w)| w && row.status.is_pending())
+        .map(|(row, _)| row.id.clone())
+        .collect();
+    if pending.is_empty() {
+        return Ok(written);
+    }
+    let messages: Vec<DeliveryMessage> = pending.iter().map(DeliveryMessage::first).collect();
+    match send(env, &messages, None).await {
+        Ok(()) => deliveries::mark_queued(db, &pending, now).await?,
+        // The rows are safe in D1; the sweep queues them.
+        Err(e) => worker::console_error!(
+            "queueing {} deliveries failed, the sweep will retry: {e}",
+            pending.len()
+        ),
+    }
+    Ok(written)
+}
+
+/// Send messages to the postbacks queue, after `delay_s` when given.
+pub async fn send(
+    env: &Env,
+    messages: &[DeliveryMessage],
+    delay_s: Option<u32>,
+) -> worker::Result<()> {
+    send_to(env, POSTBACKS_QUEUE, messages, delay_s).await
+}
+
+/// Hand a given-up delivery to the dead-letter queue.
+pub async fn dead_letter(env: &Env, message: &DeliveryMessage) -> worker::Result<()> {
+    send_to(env, POSTBACKS_DLQ, std::slice::from_ref(message), None).await
+}
+
+async fn send_to(
+    env: &Env,
+    binding: &str,
+    messages: &[DeliveryMessage],
+    delay_s: Option<u32>,
+) -> worker::Result<()> {
+    let queue: Queue = env.queue(binding)?;
+    for chunk in messages.chunks(SEND_BATCH) {
+        let built = chunk.iter().map(|m| {
+            let builder = MessageBuilder::new(m.to_json());
+            match delay_s {
+                Some(d) if d > 0 => builder.delay_seconds(d).build(),
+                _ => builder.build(),
+            }
+        });
+        if chunk.len() == 1 {
+            if let Some(one) = built.into_iter().next() {
+                queue.send(one).await?;
+            }
+        } else {
+            queue
+                .send_batch(BatchMessageBuilder::new().messages(built).build())
+                .await?;
+        }
+    }
+    Ok(())
+}

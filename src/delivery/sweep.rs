@@ -1,0 +1,62 @@
+//! The cron sweep: re-dispatch events whose dispatch never completed, re-queue pending deliveries
+//! whose message is overdue (it never reached the queue, was lost, or its attempt died
+//! half-way), and purge log rows past retention.
+
+use super::dispatch::dispatch_event;
+use super::outbox::send;
+use crate::config::DeliveryConfig;
+use crate::core::postback::outbox::{retention_cutoff, stuck_before, DeliveryMessage};
+use crate::core::time::UnixMs;
+use crate::error::{Error, Result};
+use crate::store::{deliveries, events, webhook_requests};
+use worker::{D1Database, Env};
+
+/// Rows handled per run; a backlog is worked off over the following runs.
+const SWEEP_LIMIT: u32 = 500;
+const PURGE_LIMIT: u32 = 2000;
+
+/// What one run of the sweep did.
+#[derive(Debug, Default)]
+pub struct SweepReport {
+    pub redispatched: usize,
+    pub requeued: usize,
+    pub purged_deliveries: usize,
+    pub purged_webhook_requests: usize,
+}
+
+pub async fn sweep(env: &Env, db: &D1Database, now: UnixMs) -> Result<SweepReport> {
+    let config = DeliveryConfig::from_env(env);
+    let mut report = SweepReport::default();
+
+    // Events stored whose dispatch never completed: dispatch again (idempotent per connector).
+    let settled_before = now.plus_ms(-i64::from(config.stuck_after_s) * 1000);
+    for event in events::undispatched(db, settled_before, SWEEP_LIMIT).await? {
+        match dispatch_event(env, &event.container_id, &event.id).await {
+            Ok(_) => report.redispatched += 1,
+            Err(e) => worker::console_error!("re-dispatching event {}: {e}", event.id),
+        }
+    }
+
+    let due_before = UnixMs::from_millis(stuck_before(now.millis(), config.stuck_after_s));
+    let overdue = deliveries::stuck(db, due_before, SWEEP_LIMIT).await?;
+    let mut messages = Vec::new();
+    for row in overdue {
+        // Marking first keeps two overlapping sweeps from both re-sending one row.
+        if deliveries::mark_requeued(db, &row.id, row.attempt, now).await? {
+            let made = u32::try_from(row.attempt.max(0)).unwrap_or(u32::MAX);
+            messages.push(DeliveryMessage::after(&row.id, made));
+        }
+    }
+    if !messages.is_empty() {
+        send(env, &messages, None)
+            .await
+            .map_err(|e| Error::internal("re-queueing stuck deliveries", e))?;
+        report.requeued = messages.len();
+    }
+
+    let cutoff = UnixMs::from_millis(retention_cutoff(now.millis(), config.log_retention_days));
+    report.purged_deliveries = deliveries::purge(db, cutoff, PURGE_LIMIT).await?;
+    report.purged_webhook_requests =
+        webhook_requests::purge_older_than(db, cutoff, PURGE_LIMIT).await?;
+    Ok(report)
+}

@@ -1,0 +1,265 @@
+//! Previews and tests: what a connector would send for a sample event, and a Test Webhook sent
+//! now.
+//!
+//! - `POST /admin/api/connectors/:id/preview` with `{event?: {...sample}, connector?}` answers
+//!   200 with the exact request (unmasked: it is the admin's own configuration), the pixel HTML,
+//!   the unresolved placeholders, and whether the connector would send or why not. `connector`
+//!   previews unsaved edits. Nothing is sent or stored.
+//! - `POST /admin/api/connectors/:id/test`, with no body or `{event?: {...sample}}`, answers 202
+//!   with the delivery id: the request is written to the log as a `queued` delivery and goes
+//!   through the queue like any other, whatever the connector's mode (it is a deliberate
+//!   test). Poll the log for its response code.
+
+use super::connectors::find as find_connector;
+use super::deliveries::headers_out;
+use crate::core::clicks::cookies::CookieDomain;
+use crate::core::connector::{parse_connector, ConnectorConfig};
+use crate::core::error::Invalid;
+use crate::core::event_params::EventFacts;
+use crate::core::ids::{ContainerId, DeliveryId};
+use crate::core::params::ParamValues;
+use crate::core::postback::sample::{parse_sample, rehearse, synthetic_sample, Rehearsal, Sample};
+use crate::core::postback::{DeliveryStatus, PlanOutcome, SkipReason};
+use crate::core::template::{PixelTemplate, Placement};
+use crate::core::time::UnixMs;
+use crate::delivery::outbox::{method_text, new_row, write_and_enqueue, RowOrigin};
+use crate::error::{Error, Result};
+use crate::http::body::{media_type, read_json, read_limited, MAX_BODY_BYTES};
+use crate::http::respond::json;
+use crate::http::router::RouteContext;
+use crate::platform::{new_id, now};
+use crate::store::containers;
+use serde_json::{json, Value};
+use worker::{D1Database, Request, Response};
+
+/// The idempotency key a preview shows: no delivery exists for it.
+const PREVIEW_ID: &str = "dlv_preview";
+
+/// The `event` of a preview or test body; `extra` names the other keys the route accepts.
+fn sample_body<'a>(body: &'a Value, extra: &[&str]) -> Result<Option<&'a Value>> {
+    let Value::Object(root) = body else {
+        return Err(Error::bad_request(
+            "invalid_body",
+            "the body is a JSON object: {\"event\": {...}}",
+        ));
+    };
+    if let Some(unknown) = root
+        .keys()
+        .find(|k| k.as_str() != "event" && !extra.contains(&k.as_str()))
+    {
+        return Err(Invalid::field(
+            "unknown_field",
+            unknown.as_str(),
+            "the body holds only event (and, for a preview, connector)",
+        )
+        .into());
+    }
+    Ok(root.get("event").filter(|v| !v.is_null()))
+}
+
+async fn cookie_domain(
+    db: &D1Database,
+    container_id: &ContainerId,
+) -> Result<Option<CookieDomain>> {
+    Ok(containers::get(db, container_id)
+        .await?
+        .and_then(|c| CookieDomain::parse(&c.cookie_domain).ok()))
+}
+
+fn rehearse_sample(
+    config: &ConnectorConfig,
+    sample: &Sample,
+    domain: Option<&CookieDomain>,
+    delivery_id: &str,
+    now: UnixMs,
+) -> Rehearsal {
+    let values = ParamValues::for_event(&EventFacts {
+        event: &sample.event,
+        event_id: &sample.event_id,
+        at_ms: now.millis(),
+        visitor_id: None,
+        cookie_domain: domain,
+        history: &sample.history,
+    });
+    rehearse(config, sample, &values, delivery_id, now.millis())
+}
+
+/// The pixel HTML with its placeholders filled by the context-aware engine, exactly as the
+/// browser would receive it (in the sandbox or the main window), and the names that had no
+/// value.
+pub fn render_pixel_preview(
+    html: &str,
+    values: &ParamValues,
+    placement: Placement,
+) -> Result<(String, Vec<String>), Invalid> {
+    let template = PixelTemplate::parse(html)
+        .map_err(|e| Invalid::field("invalid_placeholder", "pixel.html", e.to_string()))?;
+    let rendered = template.render(values.lookup(), placement);
+    Ok((rendered.html, rendered.unresolved))
+}
+
+fn would_send(outcome: PlanOutcome) -> Value {
+    let (send, reason) = match outcome {
+        PlanOutcome::Send => (true, None),
+        PlanOutcome::LogOnly => (false, Some(SkipReason::TestMode)),
+        PlanOutcome::Skip(reason) => (false, Some(reason)),
+        PlanOutcome::NotTriggered => (false, None),
+    };
+    json!({
+        "would_send": send,
+        "triggered": outcome != PlanOutcome::NotTriggered,
+        "reason": reason.map(SkipReason::as_str),
+        "reason_message": reason.map(SkipReason::message),
+    })
+}
+
+/// A preview body may carry a whole connector (pixel HTML up to 64 KiB) besides the event.
+const PREVIEW_BODY_LIMIT: usize = MAX_BODY_BYTES + 80 * 1024;
+
+pub async fn handle_preview_connector(mut req: Request, ctx: RouteContext) -> Result<Response> {
+    let (row, saved) = find_connector(&ctx, &ctx.id("id")?).await?;
+    let body = read_json(&mut req, PREVIEW_BODY_LIMIT).await?;
+    // `connector` previews unsaved edits (the console's live preview); it is parsed with the same
+    // rules as a save, and nothing is stored.
+    let config = match body.get("connector") {
+        None | Some(Value::Null) => saved,
+        Some(edited) => parse_connector(edited, Some(&saved)).map_err(|e| e.within("connector"))?,
+    };
+    let now = now();
+    let sample = parse_sample(
+        sample_body(&body, &["connector"])?.unwrap_or(&json!({})),
+        &config,
+        now.millis(),
+        "event",
+    )?;
+    let db = ctx.db()?;
+    let domain = cookie_domain(&db, &row.container_id).await?;
+    let rehearsal = rehearse_sample(&config, &sample, domain.as_ref(), PREVIEW_ID, now);
+
+    let (pixel_html, pixel_unresolved) = match config.pixel.html.trim() {
+        "" => (None, Vec::new()),
+        html => {
+            let placement = if config.pixel.sandbox {
+                Placement::Sandbox
+            } else {
+                Placement::MainWindow
+            };
+            let (html, unresolved) = render_pixel_preview(html, &rehearsal.values, placement)?;
+            (Some(html), unresolved)
+        }
+    };
+    let mut out = would_send(rehearsal.outcome);
+    out["pixel_html"] = json!(pixel_html);
+    out["pixel_unresolved"] = json!(pixel_unresolved);
+    out["click"] = json!(rehearsal.click.as_ref().map(|m| json!({
+        "param": m.click.param, "value": m.click.value, "source": m.source,
+        "at": UnixMs::from_millis(m.click.at_ms).iso8601()})));
+    match &rehearsal.request {
+        Ok(request) => {
+            out["method"] = json!(method_text(request.method));
+            out["url"] = json!(request.url);
+            out["headers"] = headers_out(&request.headers);
+            out["body"] = json!(request.body);
+            out["unresolved"] = json!(request.unresolved);
+            out["error"] = Value::Null;
+        }
+        Err(e) => {
+            for key in ["method", "url", "headers", "body"] {
+                out[key] = Value::Null;
+            }
+            out["unresolved"] = json!([]);
+            let invalid = e.to_invalid();
+            out["error"] =
+                json!({"code": invalid.code, "message": invalid.message, "field": invalid.field});
+        }
+    }
+    json(200, &out)
+}
+
+/// The body of `test`: optional. No body (or an empty one) means the synthetic test event.
+async fn optional_json(req: &mut Request) -> Result<Option<Value>> {
+    if media_type(req).is_some() {
+        let value = read_json(req, MAX_BODY_BYTES).await?;
+        return Ok(Some(value));
+    }
+    let bytes = read_limited(req, MAX_BODY_BYTES).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        Ok(None)
+    } else {
+        Err(Error::unsupported_media(
+            "send the body as application/json",
+        ))
+    }
+}
+
+pub async fn handle_test_connector(mut req: Request, ctx: RouteContext) -> Result<Response> {
+    let (row, config) = find_connector(&ctx, &ctx.id("id")?).await?;
+    let body = optional_json(&mut req).await?;
+    let now = now();
+    let sample = match body
+        .as_ref()
+        .map(|b| sample_body(b, &[]))
+        .transpose()?
+        .flatten()
+    {
+        Some(event) => parse_sample(event, &config, now.millis(), "event")?,
+        None => synthetic_sample(&config, now.millis())?,
+    };
+    if config.webhook.url.is_none() {
+        return Err(Invalid::field(
+            "no_webhook",
+            "webhook.url",
+            "the connector has no webhook URL to test",
+        )
+        .into());
+    }
+    let db = ctx.db()?;
+    let domain = cookie_domain(&db, &row.container_id).await?;
+    let delivery_id: DeliveryId = new_id()?;
+    let rehearsal = rehearse_sample(&config, &sample, domain.as_ref(), delivery_id.as_str(), now);
+    let request = rehearsal.request.map_err(|e| e.to_invalid())?;
+    let origin = RowOrigin {
+        id: delivery_id.clone(),
+        container_id: row.container_id.clone(),
+        connector_id: row.id.clone(),
+        event_row_id: None,
+        status: DeliveryStatus::Queued,
+        reason: None,
+        error: None,
+        replay_of: None,
+        origin_key: None,
+        idempotency_key: None,
+    };
+    let new = new_row(
+        origin,
+        Some(&request),
+        config.webhook.signing_secret.as_deref(),
+    );
+    write_and_enqueue(&ctx.env, &db, std::slice::from_ref(&new), now).await?;
+    json(
+        202,
+        &json!({"delivery_id": delivery_id, "status": "queued", "method": new.method, "url": new.url}),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pixel_preview_escapes_every_value_for_its_context_and_keeps_the_markup() {
+        let mut values = ParamValues::new();
+        values.set("VALUE", "49.9");
+        values.set("TRANSACTION_ID", "\"><script>alert(1)</script>");
+        let html = r#"<img src="https://px.example/?v={{VALUE}}&t={{TRANSACTION_ID}}"><b>{{MISSING|default:n/a}}</b>"#;
+        let (rendered, unresolved) =
+            render_pixel_preview(html, &values, Placement::MainWindow).unwrap();
+        // Values in a URL attribute's query are percent-encoded; literal markup is kept as written.
+        assert_eq!(
+            rendered,
+            "<img src=\"https://px.example/?v=49.9&t=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E\"><b>n/a</b>"
+        );
+        assert_eq!(unresolved, vec!["MISSING".to_string()]);
+        assert!(render_pixel_preview("{{bad name}}", &values, Placement::Sandbox).is_err());
+    }
+}

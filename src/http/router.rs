@@ -1,0 +1,210 @@
+//! The router. It is built once per isolate from the route table ([`super::routes::ROUTES`]):
+//! a request's path finds its routes, an unknown path is a 404 and a known path asked with
+//! another method a 405 naming the methods it takes in `Allow`; an [`Access::Admin`] route is
+//! authenticated before its handler runs; and a handler's error becomes its answer through
+//! [`super::error::error_response`], the one place that decides statuses.
+
+use super::admin::authenticate;
+use super::error::error_response;
+use super::routes::ROUTES;
+use crate::core::ids::PrefixedId;
+use crate::error::{Error, Result};
+use crate::platform;
+use futures_util::future::LocalBoxFuture;
+use std::sync::OnceLock;
+use worker::{D1Database, Env, Method, Request, Response};
+
+/// A request handler: the request and its route's context in, an answer or an error out.
+pub type Handler = fn(Request, RouteContext) -> LocalBoxFuture<'static, Result<Response>>;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: the browser surface, the console's files, the API reference, and the inbound
+    /// webhooks (whose handlers check the container's API key themselves).
+    Public,
+    /// Only a caller presenting `Authorization: Bearer {ADMIN_TOKEN}`; checked before the
+    /// handler runs, so no admin handler can forget it.
+    Admin,
+}
+
+/// One entry of the route table.
+pub struct Route {
+    pub method: Method,
+    /// In matchit syntax: `/admin/api/containers/:id`.
+    pub path: &'static str,
+    pub access: Access,
+    pub handler: Handler,
+}
+
+/// What a handler gets besides the request: the environment and the path's parameters.
+pub struct RouteContext {
+    pub env: Env,
+    params: Vec<(String, String)>,
+}
+
+impl RouteContext {
+    /// The path parameter `name` as sent (still percent-encoded); empty if the route has none.
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map_or("", |(_, value)| value.as_str())
+    }
+
+    /// The path parameter `name` as an id of kind `T`. One that does not parse cannot name
+    /// anything stored, so it is [`Error::NotFound`] ("no such connector") with no storage call.
+    pub fn id<T: PrefixedId>(&self, name: &str) -> Result<T> {
+        T::parse(self.param(name)).ok_or_else(|| Error::not_found(T::NAME))
+    }
+
+    /// The D1 database.
+    pub fn db(&self) -> Result<D1Database> {
+        platform::d1(&self.env)
+    }
+}
+
+/// The route table indexed by path: built once per isolate, then only read.
+struct Table {
+    paths: matchit::Router<usize>,
+    /// The routes of each distinct path, in table order.
+    routes: Vec<Vec<&'static Route>>,
+}
+
+/// Where a request's method and path lead.
+enum Lookup {
+    Found(&'static Route, Vec<(String, String)>),
+    /// The path exists but not with this method; the methods it takes.
+    MethodNotAllowed(Vec<&'static str>),
+    NotFound,
+}
+
+impl Table {
+    fn build(table: &'static [Route]) -> std::result::Result<Self, String> {
+        let mut paths = matchit::Router::new();
+        let mut routes: Vec<Vec<&'static Route>> = Vec::new();
+        let mut index_of: Vec<&'static str> = Vec::new();
+        for route in table {
+            let index = match index_of.iter().position(|p| *p == route.path) {
+                Some(index) => index,
+                None => {
+                    paths
+                        .insert(route.path, index_of.len())
+                        .map_err(|e| format!("{}: {e}", route.path))?;
+                    index_of.push(route.path);
+                    routes.push(Vec::new());
+                    index_of.len() - 1
+                }
+            };
+            if routes[index].iter().any(|r| r.method == route.method) {
+                return Err(format!("{} {} is routed twice", route.method, route.path));
+            }
+            routes[index].push(route);
+        }
+        Ok(Self { paths, routes })
+    }
+
+    fn lookup(&self, method: &Method, path: &str) -> Lookup {
+        let Ok(found) = self.paths.at(path) else {
+            return Lookup::NotFound;
+        };
+        let routes = &self.routes[*found.value];
+        match routes.iter().find(|r| r.method == *method) {
+            Some(route) => {
+                let params = found
+                    .params
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                Lookup::Found(route, params)
+            }
+            None => Lookup::MethodNotAllowed(routes.iter().map(|r| r.method.as_ref()).collect()),
+        }
+    }
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    // The table is a constant of the program, and a unit test builds it: it cannot fail here.
+    TABLE.get_or_init(|| Table::build(ROUTES).expect("the route table builds"))
+}
+
+/// Answers one request.
+pub async fn serve(req: Request, env: Env) -> worker::Result<Response> {
+    match route(req, env).await {
+        Ok(response) => Ok(response),
+        Err(error) => error_response(&error),
+    }
+}
+
+async fn route(req: Request, env: Env) -> Result<Response> {
+    let (route, params) = match table().lookup(&req.method(), &req.path()) {
+        Lookup::Found(route, params) => (route, params),
+        Lookup::MethodNotAllowed(allow) => return Err(Error::method_not_allowed(allow)),
+        Lookup::NotFound => return Err(Error::not_found("route")),
+    };
+    if route.access == Access::Admin {
+        authenticate(&req, &env)?;
+    }
+    (route.handler)(req, RouteContext { env, params }).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_route_table_builds_with_one_handler_per_method_and_path() {
+        assert!(Table::build(ROUTES).is_ok());
+    }
+
+    #[test]
+    fn a_path_finds_its_route_and_its_parameters() {
+        let table = Table::build(ROUTES).unwrap();
+        match table.lookup(&Method::Patch, "/admin/api/connectors/con_abcdefgh") {
+            Lookup::Found(route, params) => {
+                assert_eq!(route.path, "/admin/api/connectors/:id");
+                assert_eq!(route.access, Access::Admin);
+                assert_eq!(params, vec![("id".to_string(), "con_abcdefgh".to_string())]);
+            }
+            _ => panic!("PATCH /admin/api/connectors/:id is routed"),
+        }
+    }
+
+    #[test]
+    fn a_known_path_with_another_method_lists_the_methods_it_takes() {
+        let table = Table::build(ROUTES).unwrap();
+        match table.lookup(&Method::Put, "/admin/api/containers") {
+            Lookup::MethodNotAllowed(allow) => assert_eq!(allow, vec!["POST", "GET"]),
+            _ => panic!("PUT /admin/api/containers is a 405"),
+        }
+        match table.lookup(&Method::Post, "/t.js") {
+            Lookup::MethodNotAllowed(allow) => assert_eq!(allow, vec!["GET", "HEAD"]),
+            _ => panic!("POST /t.js is a 405"),
+        }
+        assert!(matches!(
+            table.lookup(&Method::Get, "/no/such/route"),
+            Lookup::NotFound
+        ));
+        assert!(matches!(table.lookup(&Method::Get, "/"), Lookup::NotFound));
+    }
+
+    #[test]
+    fn a_table_that_routes_a_method_and_path_twice_does_not_build() {
+        static TWICE: &[Route] = &[
+            Route {
+                method: Method::Get,
+                path: "/healthz",
+                access: Access::Public,
+                handler: |_, _| Box::pin(async { Err(Error::not_found("route")) }),
+            },
+            Route {
+                method: Method::Get,
+                path: "/healthz",
+                access: Access::Public,
+                handler: |_, _| Box::pin(async { Err(Error::not_found("route")) }),
+            },
+        ];
+        assert!(Table::build(TWICE).is_err());
+    }
+}
