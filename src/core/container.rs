@@ -8,6 +8,7 @@ const MAX_NAME_LEN: usize = 120;
 const MAX_LIST: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ContainerSettings {
     pub name: String,
     /// Registrable domain the cookies are set on, e.g. `shop.com`.
@@ -130,6 +131,15 @@ fn list(
 
 /// A bare host name: lower case, no scheme, port, path or trailing dot.
 fn parse_host(raw: &str, field: &str) -> Result<String, Invalid> {
+    // The length bound holds for what was sent, not what is left after trimming: a 300-character
+    // value padded with whitespace is refused as too long, as the document states.
+    if raw.chars().count() > 253 {
+        return Err(Invalid::field(
+            "invalid_domain",
+            field,
+            "a host name is at most 253 characters",
+        ));
+    }
     let host = raw
         .trim()
         .trim_start_matches('.')
@@ -224,6 +234,12 @@ mod tests {
             ),
             (
                 json!({"name": "x", "cookie_domain": "a.com", "redirect_domains": ["a b.com"]}),
+                "redirect_domains[0]",
+            ),
+            (
+                // Within 253 once trimmed, but the value sent is longer than the documented bound.
+                json!({"name": "x", "cookie_domain": "a.com",
+                       "redirect_domains": [format!("shop.com{}", "\u{85}".repeat(250))]}),
                 "redirect_domains[0]",
             ),
             (

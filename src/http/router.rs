@@ -104,12 +104,13 @@ impl Table {
         Ok(Self { paths, routes })
     }
 
-    fn lookup(&self, method: &Method, path: &str) -> Lookup {
+    /// `method` is `None` for a method no route can take (see [`known_method`]).
+    fn lookup(&self, method: Option<&Method>, path: &str) -> Lookup {
         let Ok(found) = self.paths.at(path) else {
             return Lookup::NotFound;
         };
         let routes = &self.routes[*found.value];
-        match routes.iter().find(|r| r.method == *method) {
+        match routes.iter().find(|r| Some(&r.method) == method) {
             Some(route) => {
                 let params = found
                     .params
@@ -137,8 +138,17 @@ pub async fn serve(req: Request, env: Env) -> worker::Result<Response> {
     }
 }
 
+/// The method `raw` names, exactly as the route table spells it, or `None` for one it cannot
+/// name (`QUERY`, `PROPFIND`, a lower-case `patch`): workers-rs reads every method it does not
+/// know as GET, and such a request must get a 405 or 404, never a GET handler's answer.
+fn known_method(raw: &str) -> Option<Method> {
+    let method = Method::from(raw.to_string());
+    (method.as_ref() == raw).then_some(method)
+}
+
 async fn route(req: Request, env: Env) -> Result<Response> {
-    let (route, params) = match table().lookup(&req.method(), &req.path()) {
+    let method = known_method(&req.inner().method());
+    let (route, params) = match table().lookup(method.as_ref(), &req.path()) {
         Lookup::Found(route, params) => (route, params),
         Lookup::MethodNotAllowed(allow) => return Err(Error::method_not_allowed(allow)),
         Lookup::NotFound => return Err(Error::not_found("route")),
@@ -161,7 +171,7 @@ mod tests {
     #[test]
     fn a_path_finds_its_route_and_its_parameters() {
         let table = Table::build(ROUTES).unwrap();
-        match table.lookup(&Method::Patch, "/admin/api/connectors/con_abcdefgh") {
+        match table.lookup(Some(&Method::Patch), "/admin/api/connectors/con_abcdefgh") {
             Lookup::Found(route, params) => {
                 assert_eq!(route.path, "/admin/api/connectors/:id");
                 assert_eq!(route.access, Access::Admin);
@@ -174,19 +184,40 @@ mod tests {
     #[test]
     fn a_known_path_with_another_method_lists_the_methods_it_takes() {
         let table = Table::build(ROUTES).unwrap();
-        match table.lookup(&Method::Put, "/admin/api/containers") {
+        match table.lookup(Some(&Method::Put), "/admin/api/containers") {
             Lookup::MethodNotAllowed(allow) => assert_eq!(allow, vec!["POST", "GET"]),
             _ => panic!("PUT /admin/api/containers is a 405"),
         }
-        match table.lookup(&Method::Post, "/t.js") {
+        match table.lookup(Some(&Method::Post), "/t.js") {
             Lookup::MethodNotAllowed(allow) => assert_eq!(allow, vec!["GET", "HEAD"]),
             _ => panic!("POST /t.js is a 405"),
         }
         assert!(matches!(
-            table.lookup(&Method::Get, "/no/such/route"),
+            table.lookup(Some(&Method::Get), "/no/such/route"),
             Lookup::NotFound
         ));
-        assert!(matches!(table.lookup(&Method::Get, "/"), Lookup::NotFound));
+        assert!(matches!(
+            table.lookup(Some(&Method::Get), "/"),
+            Lookup::NotFound
+        ));
+    }
+
+    #[test]
+    fn a_method_the_runtime_does_not_know_finds_no_route_only_the_methods_a_path_takes() {
+        assert_eq!(known_method("PATCH"), Some(Method::Patch));
+        assert_eq!(known_method("GET"), Some(Method::Get));
+        for unknown in ["QUERY", "PROPFIND", "patch", "", "GET "] {
+            assert_eq!(known_method(unknown), None, "{unknown:?}");
+        }
+        let table = Table::build(ROUTES).unwrap();
+        match table.lookup(None, "/admin/api/containers") {
+            Lookup::MethodNotAllowed(allow) => assert_eq!(allow, vec!["POST", "GET"]),
+            _ => panic!("QUERY /admin/api/containers is a 405"),
+        }
+        assert!(matches!(
+            table.lookup(None, "/no/such/route"),
+            Lookup::NotFound
+        ));
     }
 
     #[test]

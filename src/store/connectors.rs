@@ -41,7 +41,13 @@ impl ConnectorRow {
 }
 
 fn to_json(config: &ConnectorConfig) -> Result<String> {
-    serde_json::to_string(config).map_err(|e| Error::internal("serialising a connector", e))
+    let mut value =
+        serde_json::to_value(config).map_err(|e| Error::internal("serialising a connector", e))?;
+    // Derived from the pixel HTML on every read (`ConnectorRow::config`), so never stored.
+    if let Some(pixel) = value.get_mut("pixel").and_then(|p| p.as_object_mut()) {
+        pixel.remove("refused");
+    }
+    Ok(value.to_string())
 }
 
 pub async fn insert(

@@ -3,6 +3,7 @@
 //! NAME is upper snake case (`VALUE`, `TRANSACTION_ID`). Filters are `sha256`, `lower`, `upper`
 //! and `default:TEXT`. There is deliberately no raw/unsafe filter: escaping is never optional.
 
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -52,13 +53,21 @@ pub fn hex_sha256(value: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Why a template was refused, with where the placeholder at fault starts: its byte offset, and
-/// its line and column (both from 1, the column counted in characters) for people.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why the pixel rules refuse a template, and where the placeholder at fault starts: its line
+/// and column (both from 1, the column counted in characters). Serialised as the connector's
+/// `pixel.refused`, so the console can say why a pixel saved under earlier rules does not fire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+#[cfg_attr(test, schema(as = PixelRefusal))]
 pub struct TemplateError {
+    /// Byte offset in the source, for code; people read the line and column.
+    #[serde(skip)]
     pub offset: usize,
+    #[cfg_attr(test, schema(minimum = 1))]
     pub line: usize,
+    #[cfg_attr(test, schema(minimum = 1))]
     pub column: usize,
+    /// Why the position is refused and what to write instead.
     pub message: String,
 }
 

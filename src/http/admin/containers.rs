@@ -1,6 +1,7 @@
 //! Containers: create, list, read, change, and the event names each has seen.
 
 use super::limit_param;
+use super::model::{ContainerList, ContainerOut, EventNameList};
 use crate::core::connector::merge_patch;
 use crate::core::container::ContainerSettings;
 use crate::core::ids::ContainerId;
@@ -10,15 +11,15 @@ use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::{new_id, now};
 use crate::store::containers::{self, ContainerRow};
-use serde_json::{json, Value};
 use worker::{Request, Response};
 
-pub fn container_out(row: &ContainerRow) -> Value {
-    let mut out = row.settings().to_json();
-    out["id"] = json!(row.id);
-    out["created_at"] = json!(row.created_at.iso8601());
-    out["updated_at"] = json!(row.updated_at.iso8601());
-    out
+pub fn container_out(row: &ContainerRow) -> ContainerOut {
+    ContainerOut {
+        id: row.id.clone(),
+        settings: row.settings(),
+        created_at: row.created_at.iso8601(),
+        updated_at: row.updated_at.iso8601(),
+    }
 }
 
 pub async fn handle_create_container(mut req: Request, ctx: RouteContext) -> Result<Response> {
@@ -36,10 +37,8 @@ pub async fn handle_create_container(mut req: Request, ctx: RouteContext) -> Res
 pub async fn handle_list_containers(req: Request, ctx: RouteContext) -> Result<Response> {
     let limit = limit_param(&req, 100, 500)?;
     let rows = containers::list(&ctx.db()?, limit).await?;
-    json(
-        200,
-        &json!({"data": rows.iter().map(container_out).collect::<Vec<_>>()}),
-    )
+    let data = rows.iter().map(container_out).collect();
+    json(200, &ContainerList { data })
 }
 
 pub async fn handle_get_container(_: Request, ctx: RouteContext) -> Result<Response> {
@@ -70,5 +69,5 @@ pub async fn handle_list_event_names(_: Request, ctx: RouteContext) -> Result<Re
     let db = ctx.db()?;
     let row = containers::find(&db, &ctx.id("id")?).await?;
     let names = crate::store::events::recent_names(&db, &row.id).await?;
-    json(200, &json!({ "data": names }))
+    json(200, &EventNameList { data: names })
 }
