@@ -68,5 +68,5 @@ async fn pixel_document(req: &Request, ctx: &RouteContext) -> Result<Option<Stri
     if pixel_outcome(&context, cfg, &decision) != PlanOutcome::Send || !cfg.pixel.sandbox {
         return Ok(None);
     }
-    Ok(render(cfg, &values))
+    Ok(render(cfg, &values).map(|r| r.html))
 }

@@ -85,3 +85,11 @@ export function queryD1(stateDir, sql) {
   const text = out.toString().trim();
   return text ? JSON.parse(text) : [];
 }
+
+/**
+ * Writes to the worker's local D1 with the sqlite3 CLI, for tests that stand for data an earlier
+ * version stored (which the API no longer accepts).
+ */
+export function executeD1(stateDir, sql) {
+  execFileSync('sqlite3', [d1File(stateDir), sql], { stdio: ['ignore', 'pipe', 'pipe'] });
+}

@@ -83,10 +83,14 @@ pub enum SkipReason {
     /// (`webhook.fire_on: server`). A server event confirming it later turns this row into the
     /// delivery.
     BrowserEvent,
+    /// The pixel engine refuses the stored pixel HTML (saved under earlier rules).
+    PixelInvalid,
+    /// A placeholder's value made a URL path segment `.` or `..`: the postback failed unsent.
+    DotSegment,
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 9] = [
+    pub const ALL: [SkipReason; 11] = [
         SkipReason::NoClick,
         SkipReason::NotLastClick,
         SkipReason::OutsideWindow,
@@ -96,6 +100,8 @@ impl SkipReason {
         SkipReason::TestMode,
         SkipReason::PixelNotApproved,
         SkipReason::BrowserEvent,
+        SkipReason::PixelInvalid,
+        SkipReason::DotSegment,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -109,6 +115,8 @@ impl SkipReason {
             SkipReason::TestMode => "test_mode",
             SkipReason::PixelNotApproved => "pixel_not_approved",
             SkipReason::BrowserEvent => "browser_event",
+            SkipReason::PixelInvalid => "pixel_invalid",
+            SkipReason::DotSegment => "dot_segment",
         }
     }
 
@@ -141,6 +149,12 @@ impl SkipReason {
             SkipReason::BrowserEvent => {
                 "A browser event, which anyone can send: this connector fires only on server \
                  events. It fires when the site's server confirms the event."
+            }
+            SkipReason::PixelInvalid => {
+                "The pixel rules refuse this pixel's HTML, so it does not fire and its approval was cleared; edit the HTML."
+            }
+            SkipReason::DotSegment => {
+                "A value made a URL path segment '.' or '..', which would send the postback to another path; nothing was sent."
             }
         }
     }
