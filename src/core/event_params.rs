@@ -7,7 +7,9 @@
 //! - `EMAIL_SHA256` and `PHONE_SHA256` are the user-data hashes ([`Email::sha256`],
 //!   [`Phone::sha256`]), the same ones matching stores: normalised as Meta requires, a value
 //!   that already is a SHA-256 hex digest passed through in lower case, nothing for a value
-//!   that does not normalise (not an email, too few digits).
+//!   that does not normalise (not an email, too few digits). `EMAIL_SHA256_GOOGLE` and
+//!   `PHONE_E164_SHA256` are Google's forms ([`Email::sha256_google`], [`Phone::e164_sha256`]).
+//!   Each comes from the raw value when it was kept, else from the hashes stored in its place.
 //! - Custom attributes are upper-snake-cased ([`attribute_param_name`]); strings keep their
 //!   text, numbers and booleans their JSON spelling, lists and objects become JSON. A built-in
 //!   name always wins over an attribute that spells the same.
@@ -82,11 +84,25 @@ impl ParamValues {
             "LAST_NAME",
             user.last_name.as_ref().map(UserText::as_str),
         );
-        if let Some(hash) = user.email.as_ref().and_then(Email::sha256) {
-            values.set("EMAIL_SHA256", hash);
-        }
-        if let Some(hash) = user.phone.as_ref().and_then(Phone::sha256) {
-            values.set("PHONE_SHA256", hash);
+        let hashes = &user.hashes;
+        let email = user.email.as_ref();
+        let phone = user.phone.as_ref();
+        let hashed = [
+            ("EMAIL_SHA256", email.and_then(Email::sha256), &hashes.email),
+            (
+                "EMAIL_SHA256_GOOGLE",
+                email.and_then(Email::sha256_google),
+                &hashes.email_google,
+            ),
+            ("PHONE_SHA256", phone.and_then(Phone::sha256), &hashes.phone),
+            (
+                "PHONE_E164_SHA256",
+                phone.and_then(Phone::e164_sha256),
+                &hashes.phone_e164,
+            ),
+        ];
+        for (name, from_raw, kept) in hashed {
+            set_opt(&mut values, name, from_raw.as_deref().or(kept.as_deref()));
         }
 
         for (param, value, at_ms) in latest_clicks(facts.history, &event.clicks, facts.at_ms) {

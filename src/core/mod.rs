@@ -19,6 +19,8 @@ pub mod money;
 pub mod params;
 pub mod pixel_token;
 pub mod postback;
+pub mod privacy;
+pub mod retention;
 #[cfg(test)]
 mod surface_agreement_tests;
 pub mod template;
