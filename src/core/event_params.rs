@@ -105,16 +105,18 @@ impl ParamValues {
             set_opt(&mut values, name, from_raw.as_deref().or(kept.as_deref()));
         }
 
-        for (param, value, at_ms) in latest_clicks(facts.history, &event.clicks, facts.at_ms) {
+        for (param, value, _) in latest_clicks(facts.history, &event.clicks, facts.at_ms) {
             let Some(known) = click_param(&param) else {
                 continue;
             };
             values.set(known.dynamic_param, value.clone());
             if known.compat_cookie == Some(CompatCookie::Fbc) {
+                let created = cookie_creation(facts.history, &event.clicks, facts.at_ms, &param);
                 let fbc = facts
                     .cookie_domain
-                    .zip(ClickValue::parse(&value, ClickKind::ClickId));
-                if let Some(fbc) = fbc.and_then(|(domain, id)| fbc_value(domain, at_ms, &id)) {
+                    .zip(created)
+                    .and_then(|(domain, (id, at_ms))| fbc_value(domain, at_ms, &id));
+                if let Some(fbc) = fbc {
                     values.set(FBC_PARAM, fbc);
                 }
             }
@@ -149,6 +151,39 @@ fn attribute_text(value: &Value) -> Option<String> {
             Some(value.to_string())
         }
     }
+}
+
+/// The value and creation time of the compatibility cookie that `param`'s clicks wrote: the
+/// most recent value, at the first click of the run of clicks that carried it (the cookie is
+/// rewritten only when the id changes, so a second landing with the same fbclid keeps the time
+/// of the first).
+fn cookie_creation(
+    history: &[StoredClick],
+    carried: &[CarriedClick],
+    event_at_ms: i64,
+    param: &str,
+) -> Option<(ClickValue, i64)> {
+    let mut seen: Vec<(&str, i64)> = history
+        .iter()
+        .filter(|c| c.param.eq_ignore_ascii_case(param))
+        .map(|c| (c.value.as_str(), c.at_ms))
+        .chain(
+            carried
+                .iter()
+                .filter(|c| c.param.eq_ignore_ascii_case(param))
+                .map(|c| (c.value.as_str(), event_at_ms)),
+        )
+        .filter(|(value, _)| !value.is_empty())
+        .collect();
+    seen.sort_by_key(|(_, at)| *at);
+    let (latest, mut created) = *seen.last()?;
+    for (value, at) in seen.iter().rev() {
+        if *value != latest {
+            break;
+        }
+        created = *at;
+    }
+    Some((ClickValue::parse(latest, ClickKind::ClickId)?, created))
 }
 
 /// The most recent `(param, value, at_ms)` of every parameter. Carried clicks count as of the

@@ -180,3 +180,26 @@ fn fbc_is_built_from_the_latest_fbclid_and_its_capture_time() {
     );
     assert_eq!(values_of(&e, &history, None).get("FBC"), None);
 }
+
+#[test]
+fn fbc_keeps_the_time_of_the_first_landing_with_the_same_fbclid_as_the_cookie_does() {
+    let e = event(json!({"event": "Purchase"}));
+    let domain = CookieDomain::parse("shop.com").unwrap();
+    let first = AT - 120_000;
+    let history = [
+        row("fbclid", "OLD", None, first - 60_000),
+        row("fbclid", "AbC.d-e_F", None, first),
+        row("fbclid", "AbC.d-e_F", None, AT - 1_000),
+    ];
+    let v = values_of(&e, &history, Some(&domain));
+    assert_eq!(
+        v.get("FBC"),
+        Some(format!("fb.1.{first}.AbC.d-e_F").as_str()),
+        "a second landing with the same fbclid does not change the cookie's time"
+    );
+    let newer = [history[1].clone(), row("fbclid", "NEW", None, AT - 500)];
+    assert_eq!(
+        values_of(&e, &newer, Some(&domain)).get("FBC"),
+        Some(format!("fb.1.{}.NEW", AT - 500).as_str())
+    );
+}
