@@ -1,5 +1,6 @@
 //! A container: one site's tracking setup (its cookie domain, allowed origins and redirects).
 
+use super::clicks::is_public_suffix;
 use super::error::Invalid;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -68,8 +69,9 @@ impl ContainerSettings {
                 "must be a registrable domain such as shop.com",
             ));
         }
+        refuse_public_suffix(&cookie_domain, "cookie_domain")?;
         let allowed_origins = list(o, "allowed_origins", parse_origin)?;
-        let redirect_domains = list(o, "redirect_domains", parse_host)?;
+        let redirect_domains = list(o, "redirect_domains", parse_redirect_domain)?;
         let require_consent = flag(o, "require_consent", false)?;
         let compat_cookies = flag(o, "compat_cookies", true)?;
         Ok(Self {
@@ -156,6 +158,27 @@ fn parse_host(raw: &str, field: &str) -> Result<String, Invalid> {
     Ok(host)
 }
 
+/// A public suffix is never a cookie domain or a redirect domain (see [`is_public_suffix`]).
+fn refuse_public_suffix(host: &str, field: &str) -> Result<(), Invalid> {
+    if is_public_suffix(host) {
+        return Err(Invalid::field(
+            "public_suffix",
+            field,
+            format!(
+                "{host:?} is a public suffix (Public Suffix List): name the site's own domain, such as shop.{host}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A redirect domain: a host name that is not a public suffix.
+fn parse_redirect_domain(raw: &str, field: &str) -> Result<String, Invalid> {
+    let host = parse_host(raw, field)?;
+    refuse_public_suffix(&host, field)?;
+    Ok(host)
+}
+
 /// An origin: `scheme://host[:port]`, nothing else.
 fn parse_origin(raw: &str, field: &str) -> Result<String, Invalid> {
     let bad = || {
@@ -238,6 +261,30 @@ mod tests {
         for (body, field) in cases {
             let err = ContainerSettings::parse(&body).unwrap_err();
             assert_eq!(err.field.as_deref(), Some(field), "{body}");
+        }
+    }
+
+    #[test]
+    fn public_suffixes_are_refused_as_cookie_or_redirect_domains() {
+        for suffix in ["co.uk", "com.au", "github.io"] {
+            let err = ContainerSettings::parse(&json!({"name": "x", "cookie_domain": suffix}))
+                .unwrap_err();
+            assert_eq!(
+                (err.code, err.field.as_deref()),
+                ("public_suffix", Some("cookie_domain"))
+            );
+            let err = ContainerSettings::parse(
+                &json!({"name": "x", "cookie_domain": "shop.com", "redirect_domains": ["ok.com", suffix]}),
+            )
+            .unwrap_err();
+            assert_eq!(
+                (err.code, err.field.as_deref()),
+                ("public_suffix", Some("redirect_domains[1]"))
+            );
+        }
+        for fine in ["shop.co.uk", "shop.test", "shop.localhost.test"] {
+            let body = json!({"name": "x", "cookie_domain": fine, "redirect_domains": [fine]});
+            assert!(ContainerSettings::parse(&body).is_ok(), "{fine}");
         }
     }
 }

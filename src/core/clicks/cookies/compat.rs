@@ -102,7 +102,11 @@ mod tests {
             assert_eq!(fbc_value(&shop, 1, &id(raw)), None, "{raw:?}");
             assert_eq!(gcl_aw_value(1000, &id(raw)), None, "{raw:?}");
         }
-        assert_eq!(gcl_aw_value(1000, &id("a.b")), None, "the gclid is read after the last dot");
+        assert_eq!(
+            gcl_aw_value(1000, &id("a.b")),
+            None,
+            "the gclid is read after the last dot"
+        );
     }
 
     #[test]
