@@ -2,6 +2,7 @@
 
 use super::clicks::is_public_suffix;
 use super::error::Invalid;
+use super::retention::Retention;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -19,6 +20,8 @@ pub struct ContainerSettings {
     pub redirect_domains: Vec<String>,
     pub require_consent: bool,
     pub compat_cookies: bool,
+    /// Days each kind of data is kept, as set (unset kinds take the defaults).
+    pub retention_days: Retention,
 }
 
 impl ContainerSettings {
@@ -74,6 +77,7 @@ impl ContainerSettings {
         let redirect_domains = list(o, "redirect_domains", parse_redirect_domain)?;
         let require_consent = flag(o, "require_consent", false)?;
         let compat_cookies = flag(o, "compat_cookies", true)?;
+        let retention_days = Retention::parse(o.get("retention_days"))?;
         Ok(Self {
             name,
             cookie_domain,
@@ -81,6 +85,7 @@ impl ContainerSettings {
             redirect_domains,
             require_consent,
             compat_cookies,
+            retention_days,
         })
     }
 

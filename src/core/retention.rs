@@ -160,6 +160,12 @@ impl Retention {
     }
 }
 
+impl Serialize for Retention {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_stored().serialize(s)
+    }
+}
+
 fn out_of_range(field: String) -> Invalid {
     Invalid::field(
         "invalid_retention",

@@ -10,6 +10,7 @@ pub mod containers;
 pub mod deliveries;
 pub mod events;
 pub mod identities;
+pub mod retention;
 pub mod tracking;
 pub mod visitors;
 pub mod webhook_requests;

@@ -1,6 +1,7 @@
 //! Containers: create, list, read, change, and the event names each has seen.
 
 use super::limit_param;
+use crate::config::DeliveryConfig;
 use crate::core::connector::merge_patch;
 use crate::core::container::ContainerSettings;
 use crate::core::ids::ContainerId;
@@ -13,8 +14,11 @@ use crate::store::containers::{self, ContainerRow};
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
-pub fn container_out(row: &ContainerRow) -> Value {
+/// A container as the API answers it. `retention_days` lists every kind with the days it is
+/// kept (set, or the default; `log_days` is the worker's `LOG_RETENTION_DAYS`).
+pub fn container_out(row: &ContainerRow, log_days: u32) -> Value {
     let mut out = row.settings().to_json();
+    out["retention_days"] = row.retention().effective(log_days, 0);
     out["id"] = json!(row.id);
     out["created_at"] = json!(row.created_at.iso8601());
     out["updated_at"] = json!(row.updated_at.iso8601());
@@ -30,7 +34,7 @@ pub async fn handle_create_container(mut req: Request, ctx: RouteContext) -> Res
     let row = containers::get(&db, &id)
         .await?
         .ok_or_else(|| Error::internal("create", "row vanished"))?;
-    json(201, &container_out(&row))
+    json(201, &container_out(&row, log_days(&ctx)))
 }
 
 pub async fn handle_list_containers(req: Request, ctx: RouteContext) -> Result<Response> {
@@ -38,13 +42,13 @@ pub async fn handle_list_containers(req: Request, ctx: RouteContext) -> Result<R
     let rows = containers::list(&ctx.db()?, limit).await?;
     json(
         200,
-        &json!({"data": rows.iter().map(container_out).collect::<Vec<_>>()}),
+        &json!({"data": rows.iter().map(|r| container_out(r, log_days(&ctx))).collect::<Vec<_>>()}),
     )
 }
 
 pub async fn handle_get_container(_: Request, ctx: RouteContext) -> Result<Response> {
     let row = containers::find(&ctx.db()?, &ctx.id("id")?).await?;
-    json(200, &container_out(&row))
+    json(200, &container_out(&row, log_days(&ctx)))
 }
 
 pub async fn handle_patch_container(mut req: Request, ctx: RouteContext) -> Result<Response> {
@@ -62,7 +66,12 @@ pub async fn handle_patch_container(mut req: Request, ctx: RouteContext) -> Resu
     let settings = ContainerSettings::parse(&merged)?;
     containers::update(&db, &row.id, &settings, now()).await?;
     let row = containers::find(&db, &row.id).await?;
-    json(200, &container_out(&row))
+    json(200, &container_out(&row, log_days(&ctx)))
+}
+
+/// The worker's `LOG_RETENTION_DAYS`: the default retention of deliveries and activity.
+fn log_days(ctx: &RouteContext) -> u32 {
+    DeliveryConfig::from_env(&ctx.env).log_retention_days
 }
 
 /// Names of the events this container has seen, most recent first, for the trigger picker.
