@@ -4,6 +4,7 @@
 use super::{all, first, int, run, text, time};
 use crate::core::connector::{parse_connector, ConnectorConfig};
 use crate::core::ids::{ConnectorId, ContainerId};
+use crate::core::privacy::PiiPolicy;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -129,4 +130,18 @@ pub async fn delete(db: &D1Database, id: &ConnectorId) -> Result<bool> {
     )
     .await?
         > 0)
+}
+
+/// What the container's connectors send raw (see `core::privacy`): read from every connector
+/// whatever its mode. One whose stored config no longer reads back sends nothing, so it asks
+/// for nothing.
+pub async fn pii_policy(db: &D1Database, container_id: &ContainerId) -> Result<PiiPolicy> {
+    let rows: Vec<ConnectorRow> = all(
+        db,
+        "SELECT * FROM connectors WHERE container_id = ?1",
+        &[text(container_id.as_str())],
+    )
+    .await?;
+    let configs: Vec<ConnectorConfig> = rows.iter().filter_map(|r| r.config().ok()).collect();
+    Ok(PiiPolicy::of_connectors(&configs))
 }
