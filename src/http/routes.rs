@@ -71,4 +71,8 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/admin/api/containers/:id/api-keys", Admin, admin::api_keys::handle_list_api_keys),
     route!(DELETE "/admin/api/api-keys/:id", Admin, admin::api_keys::handle_revoke_api_key),
     route!(GET "/admin/api/containers/:id/webhook-activity", Admin, admin::webhook_activity::handle_webhook_activity),
+    // Admin API: a person's data (erasure and export), refused click values
+    route!(POST "/admin/api/containers/:id/erasures", Admin, admin::privacy::handle_create_erasure),
+    route!(GET "/admin/api/containers/:id/subjects", Admin, admin::privacy::handle_export_subject),
+    route!(GET "/admin/api/containers/:id/click-refusals", Admin, admin::privacy::handle_list_click_refusals),
 ];

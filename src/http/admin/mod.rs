@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod openapi;
 pub mod parameters;
 pub mod previews;
+pub mod privacy;
 pub mod webhook_activity;
 
 use crate::config::Config;

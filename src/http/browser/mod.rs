@@ -13,8 +13,11 @@ pub mod tracking_script;
 use super::router::RouteContext;
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::is_non_human_visit;
+use crate::core::clicks::Captured;
 use crate::core::ids::ContainerId;
+use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
+use crate::store::click_refusals;
 use crate::store::tracking::{self, TrackingContainer};
 use url::Url;
 use worker::{Headers, Request};
@@ -83,4 +86,29 @@ fn no_store_headers() -> Result<Headers> {
     let headers = Headers::new();
     headers.set("cache-control", "no-store")?;
     Ok(headers)
+}
+
+/// Counts and logs the click values a landing refused: the visitor's landing never fails over
+/// them, but none is dropped unseen. A failure to count is logged, not answered.
+async fn count_refusals(
+    ctx: &RouteContext,
+    container: &ContainerId,
+    captured: &Captured,
+    now: UnixMs,
+) {
+    let refused = captured.refused();
+    if refused.is_empty() {
+        return;
+    }
+    for r in refused {
+        worker::console_warn!(
+            "click value refused: container={container} param={} reason={}",
+            r.param,
+            r.reason.code()
+        );
+    }
+    let result = async { click_refusals::record(&ctx.db()?, container, refused, now).await };
+    if let Err(e) = result.await {
+        worker::console_error!("counting refused click values of {container}: {e}");
+    }
 }
