@@ -12,6 +12,7 @@ pub mod event;
 pub mod event_params;
 pub mod ids;
 pub mod input;
+pub mod install;
 pub mod matching;
 #[cfg(test)]
 mod module_graph;

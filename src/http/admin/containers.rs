@@ -1,10 +1,11 @@
 //! Containers: create, list, read, change, and the event names each has seen.
 
 use super::limit_param;
-use crate::config::DeliveryConfig;
+use crate::config::{Config, DeliveryConfig};
 use crate::core::connector::merge_patch;
 use crate::core::container::ContainerSettings;
 use crate::core::ids::ContainerId;
+use crate::core::install::install_modes;
 use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
 use crate::http::respond::json;
@@ -80,4 +81,21 @@ pub async fn handle_list_event_names(_: Request, ctx: RouteContext) -> Result<Re
     let row = containers::find(&db, &ctx.id("id")?).await?;
     let names = crate::store::events::recent_names(&db, &row.id).await?;
     json(200, &json!({ "data": names }))
+}
+
+/// `GET /admin/api/containers/{id}/install`: the install snippet for each way of serving the
+/// browser routes (see `core::install`): from this worker's host (the tracking subdomain), and
+/// same-origin under the site's own origin (the first allowed origin, else the cookie domain).
+pub async fn handle_install(req: Request, ctx: RouteContext) -> Result<Response> {
+    let row = containers::find(&ctx.db()?, &ctx.id("id")?).await?;
+    let settings = row.settings();
+    let tracking = req.url()?.origin().ascii_serialization();
+    let site = settings
+        .allowed_origins
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("https://{}", settings.cookie_domain));
+    let path = Config::from_env(&ctx.env).same_origin_path;
+    let modes = install_modes(row.id.as_str(), &tracking, &site, &path);
+    json(200, &json!({"same_origin_path": path, "modes": modes}))
 }

@@ -35,7 +35,7 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
         let now = now();
         let captured = capture_from_url(page.as_str(), &container.custom_params);
         count_refusals(&ctx, &container.row.id, &captured, now).await;
-        let plan = cookies::plan(&req, &settings, consent, &captured, now)?;
+        let plan = cookies::plan(&req, &ctx.env, &settings, consent, &captured, now)?;
         if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
             clicks::insert(
                 &ctx.db()?,

@@ -43,7 +43,14 @@ pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response
         let captured = capture_from_query(&own_query(&url), custom)
             .or(capture_from_url(target.as_str(), custom));
         count_refusals(&ctx, &container.row.id, &captured, now).await;
-        let plan = cookies::plan(&req, &settings, ConsentSignal::Absent, &captured, now)?;
+        let plan = cookies::plan(
+            &req,
+            &ctx.env,
+            &settings,
+            ConsentSignal::Absent,
+            &captured,
+            now,
+        )?;
         if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
             let mut landing = target.url().clone();
             landing.set_fragment(None);
