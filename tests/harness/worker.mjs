@@ -85,3 +85,11 @@ export function queryD1(stateDir, sql) {
   const text = out.toString().trim();
   return text ? JSON.parse(text) : [];
 }
+
+/**
+ * Writes to the local D1 of a worker that is stopped (never while it runs): tests use it to
+ * make stored rows old, as time would, before restarting the worker on the same state.
+ */
+export function writeD1(stateDir, sql) {
+  execFileSync('sqlite3', [d1File(stateDir), sql], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
