@@ -25,7 +25,7 @@ use crate::core::clicks::cookies::{fbc_value, CookieDomain};
 use crate::core::clicks::{ClickKind, ClickValue, StoredClick};
 use crate::core::event::{CarriedClick, NewEvent};
 use crate::core::params::{attribute_param_name, is_builtin, ParamValues};
-use crate::core::user_data::{Email, ExternalId, Phone, UserText};
+use crate::core::user_data::{Email, ExternalId, Phone, UserData, UserText};
 use serde_json::Value;
 
 /// Everything the values of one event come from.
@@ -66,44 +66,7 @@ impl ParamValues {
             facts.visitor_id.or(event.visitor_id.as_deref()),
         );
 
-        let user = &event.user;
-        set_opt(&mut values, "EMAIL", user.email.as_ref().map(Email::as_str));
-        set_opt(&mut values, "PHONE", user.phone.as_ref().map(Phone::as_str));
-        set_opt(
-            &mut values,
-            "EXTERNAL_ID",
-            user.external_id.as_ref().map(ExternalId::as_str),
-        );
-        set_opt(
-            &mut values,
-            "FIRST_NAME",
-            user.first_name.as_ref().map(UserText::as_str),
-        );
-        set_opt(
-            &mut values,
-            "LAST_NAME",
-            user.last_name.as_ref().map(UserText::as_str),
-        );
-        let hashes = &user.hashes;
-        let email = user.email.as_ref();
-        let phone = user.phone.as_ref();
-        let hashed = [
-            ("EMAIL_SHA256", email.and_then(Email::sha256), &hashes.email),
-            (
-                "EMAIL_SHA256_GOOGLE",
-                email.and_then(Email::sha256_google),
-                &hashes.email_google,
-            ),
-            ("PHONE_SHA256", phone.and_then(Phone::sha256), &hashes.phone),
-            (
-                "PHONE_E164_SHA256",
-                phone.and_then(Phone::e164_sha256),
-                &hashes.phone_e164,
-            ),
-        ];
-        for (name, from_raw, kept) in hashed {
-            set_opt(&mut values, name, from_raw.as_deref().or(kept.as_deref()));
-        }
+        set_user_values(&mut values, &event.user);
 
         for (param, value, _) in latest_clicks(facts.history, &event.clicks, facts.at_ms) {
             let Some(known) = click_param(&param) else {
@@ -134,6 +97,47 @@ impl ParamValues {
             }
         }
         values
+    }
+}
+
+/// The user's values: raw where they were kept, hashed in both platforms' forms either way.
+fn set_user_values(values: &mut ParamValues, user: &UserData) {
+    set_opt(values, "EMAIL", user.email.as_ref().map(Email::as_str));
+    set_opt(values, "PHONE", user.phone.as_ref().map(Phone::as_str));
+    set_opt(
+        values,
+        "EXTERNAL_ID",
+        user.external_id.as_ref().map(ExternalId::as_str),
+    );
+    set_opt(
+        values,
+        "FIRST_NAME",
+        user.first_name.as_ref().map(UserText::as_str),
+    );
+    set_opt(
+        values,
+        "LAST_NAME",
+        user.last_name.as_ref().map(UserText::as_str),
+    );
+    let hashes = &user.hashes;
+    let email = user.email.as_ref();
+    let phone = user.phone.as_ref();
+    let hashed = [
+        ("EMAIL_SHA256", email.and_then(Email::sha256), &hashes.email),
+        (
+            "EMAIL_SHA256_GOOGLE",
+            email.and_then(Email::sha256_google),
+            &hashes.email_google,
+        ),
+        ("PHONE_SHA256", phone.and_then(Phone::sha256), &hashes.phone),
+        (
+            "PHONE_E164_SHA256",
+            phone.and_then(Phone::e164_sha256),
+            &hashes.phone_e164,
+        ),
+    ];
+    for (name, from_raw, kept) in hashed {
+        set_opt(values, name, from_raw.as_deref().or(kept.as_deref()));
     }
 }
 

@@ -9,7 +9,7 @@
 //! `skipped` with reason `erased`. The record is written first, so a consumer that races the
 //! erasure already drops what it names.
 
-use super::subjects::{placeholders, resolve, with_container, IDS_PER_STATEMENT};
+use super::subjects::{placeholders, resolve, with_container, Resolved, IDS_PER_STATEMENT};
 use super::{all, batch_changes, first, statement, text, time};
 use crate::core::ids::{ContainerId, DeliveryId};
 use crate::core::privacy::subject::{subject_hash, url_without_query_values, Subject};
@@ -81,34 +81,49 @@ pub async fn erase(
     let found = resolve(db, container_id, subject).await?;
 
     // The record first: consumers drop what it names from now on.
-    let mut hashes = vec![subject.hash()];
-    hashes.extend(found.visitors.iter().map(|v| subject_hash("visitor_id", v)));
-    hashes.extend(
-        found
-            .events
-            .iter()
-            .map(|e| subject_hash("event", e.id.as_str())),
-    );
-    let mut record = vec![statement(
-        db,
-        "INSERT INTO erasures (id, container_id, subject_hash, kind, requested_at) VALUES (?1, ?2, ?3, ?4, ?5) \
-         ON CONFLICT (container_id, subject_hash) DO NOTHING",
-        &[text(&id), container.clone(), text(&subject.hash()), text(subject.kind.field()), time(requested_at)],
-    )?];
-    for hash in &hashes {
-        record.push(statement(
-            db,
-            "INSERT OR IGNORE INTO erased_subjects (container_id, subject_hash, erasure_id, erased_at) VALUES (?1, ?2, ?3, ?4)",
-            &[container.clone(), text(hash), text(&id), time(now)],
-        )?);
-    }
-    batch_changes(db, record).await?;
+    write_record(db, container_id, subject, &id, requested_at, &found, now).await?;
 
     let mut removed = Removed::new();
     let events: Vec<&str> = found.events.iter().map(|e| e.id.as_str()).collect();
+    scrub_deliveries(db, container_id, &events, &mut removed).await?;
+    remove_rows(db, container_id, subject, &found, &mut removed).await?;
+    for table in [
+        "clicks",
+        "identities",
+        "pending_identities",
+        "visitors",
+        "events",
+        "webhook_activity",
+        "deliveries",
+    ] {
+        removed.entry(table).or_default();
+    }
+    let summary = serde_json::to_string(&removed).unwrap_or_default();
+    super::run(
+        db,
+        "UPDATE erasures SET removed = ?3, completed_at = ?4 WHERE container_id = ?1 AND id = ?2",
+        &[container, text(&id), text(&summary), time(now)],
+    )
+    .await?;
+    Ok(ErasureOutcome {
+        id,
+        requested_at,
+        removed,
+    })
+}
+
+/// Deletes or empties the person's rows in one transaction, counting them per table.
+async fn remove_rows(
+    db: &D1Database,
+    container_id: &ContainerId,
+    subject: &Subject,
+    found: &Resolved,
+    removed: &mut Removed,
+) -> Result<()> {
+    let container = text(container_id.as_str());
+    let events: Vec<&str> = found.events.iter().map(|e| e.id.as_str()).collect();
     let event_ids: Vec<&str> = found.events.iter().map(|e| e.event_id.as_str()).collect();
     let visitors: Vec<&str> = found.visitors.iter().map(String::as_str).collect();
-    scrub_deliveries(db, container_id, &events, &mut removed).await?;
     let per_id: [(&'static str, &str, &[&str]); 6] = [
         ("webhook_activity", "DELETE FROM webhook_requests WHERE container_id = ?1 AND event_id IN ({ids})", &event_ids),
         ("pending_identities", "DELETE FROM pending_identities WHERE container_id = ?1 AND event_row_id IN ({ids})", &events),
@@ -144,29 +159,44 @@ pub async fn erase(
     for (table, n) in tables.into_iter().zip(batch_changes(db, prepared).await?) {
         *removed.entry(table).or_default() += n;
     }
-    for table in [
-        "clicks",
-        "identities",
-        "pending_identities",
-        "visitors",
-        "events",
-        "webhook_activity",
-        "deliveries",
-    ] {
-        removed.entry(table).or_default();
-    }
-    let summary = serde_json::to_string(&removed).unwrap_or_default();
-    super::run(
+    Ok(())
+}
+
+/// The erasure record: the request's row and the hash of everything it names.
+async fn write_record(
+    db: &D1Database,
+    container_id: &ContainerId,
+    subject: &Subject,
+    id: &str,
+    requested_at: UnixMs,
+    found: &Resolved,
+    now: UnixMs,
+) -> Result<()> {
+    let container = text(container_id.as_str());
+    let mut hashes = vec![subject.hash()];
+    hashes.extend(found.visitors.iter().map(|v| subject_hash("visitor_id", v)));
+    hashes.extend(
+        found
+            .events
+            .iter()
+            .map(|e| subject_hash("event", e.id.as_str())),
+    );
+    let mut record = vec![statement(
         db,
-        "UPDATE erasures SET removed = ?3, completed_at = ?4 WHERE container_id = ?1 AND id = ?2",
-        &[container, text(&id), text(&summary), time(now)],
-    )
-    .await?;
-    Ok(ErasureOutcome {
-        id,
-        requested_at,
-        removed,
-    })
+        "INSERT INTO erasures (id, container_id, subject_hash, kind, requested_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (container_id, subject_hash) DO NOTHING",
+        &[text(id), container.clone(), text(&subject.hash()), text(subject.kind.field()), time(requested_at)],
+    )?];
+    for hash in &hashes {
+        record.push(statement(
+            db,
+            "INSERT OR IGNORE INTO erased_subjects (container_id, subject_hash, erasure_id, erased_at) VALUES (?1, ?2, ?3, ?4)",
+            &[container.clone(), text(hash), text(id), time(now)],
+        )?);
+    }
+    batch_changes(db, record).await?;
+
+    Ok(())
 }
 
 /// Empties the person's delivery rows of personal data; pending ones become `skipped` /
