@@ -77,8 +77,9 @@ pub struct DeliveryConfig {
     /// `DELIVERY_TIMEOUT_S`: how long one attempt waits for the partner's answer, 1 to 60 s.
     /// Default 15.
     pub timeout_s: u32,
-    /// `LOG_RETENTION_DAYS`: finished deliveries, their attempts and webhook activity older than
-    /// this are purged by the cron sweep, 1 to 3650. Default 30.
+    /// `LOG_RETENTION_DAYS`: the default retention, 1 to 3650 days, of a container's webhook
+    /// log (finished deliveries and their attempts) and webhook activity, for containers that
+    /// set none (`retention_days`, see `core::retention`). Default 30.
     pub log_retention_days: u32,
     /// `STUCK_AFTER_S`: a pending delivery whose attempt is this overdue is re-queued by the
     /// sweep (its message never reached the queue, or was lost). Default 300; never less than
