@@ -58,7 +58,7 @@ ${sameOrigin.html}
     }
 
     const eventId = unique('order-');
-    const answer = await page.evaluate((id) => window.postclick.track('Purchase', { event_id: id, value: 12 }), eventId);
+    const answer = await page.evaluate((id) => window.postclick.track('Purchase', { event_id: id, value: 12, currency: 'EUR' }), eventId);
     assert.equal(answer.pixels.length, 1);
     assert.match(answer.pixels[0].src, /^\/px\//);
     const frame = await pollUntil(() => page.frames().find((f) => f.url().startsWith(`${site.origin}/_pc/px/`)), { what: 'the pixel frame' });

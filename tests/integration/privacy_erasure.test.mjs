@@ -128,5 +128,6 @@ test('export lists everything held about a person and nothing about anyone else'
     assert.equal(bad.json.error.field, field);
   }
   const byVisitor = await call('GET', `/admin/api/containers/${container.id}/subjects?visitor_id=${visitor}`);
-  assert.equal(byVisitor.json.events.length, 1, 'by visitor id: the event matched to that visitor');
+  assert.equal(byVisitor.json.events.length, 2, 'by visitor id: both events matched to that visitor (the second by email)');
+  assert.deepEqual(byVisitor.json.visitors, [visitor]);
 });

@@ -56,7 +56,7 @@ test('no raw email, phone, IP or user agent reaches D1 when no connector sends t
   const user = JSON.parse(event.payload).user;
   assert.equal(user.hashes.email, META_EMAIL);
   assert.equal(user.hashes.email_google, GOOGLE_EMAIL);
-  assert.equal(user.email, undefined);
+  assert.equal(user.email, null);
 });
 
 test('a connector that sends {{EMAIL}}, {{IP}} and {{USER_AGENT}} raw keeps exactly those raw', async () => {
@@ -73,7 +73,7 @@ test('a connector that sends {{EMAIL}}, {{IP}} and {{USER_AGENT}} raw keeps exac
   const [event] = sql(`SELECT payload FROM events WHERE container_id = ${sqlText(container.id)}`);
   const payload = JSON.parse(event.payload);
   assert.equal(payload.user.email, 'jane@example.com');
-  assert.equal(payload.user.phone, undefined, 'no connector sends the phone raw');
+  assert.equal(payload.user.phone, null, 'no connector sends the phone raw');
   assert.equal(payload.user.hashes.phone_e164.length, 64);
   assert.equal(payload.ip, '203.0.113.78');
 });

@@ -44,7 +44,7 @@ async function filled(retention) {
   const jar = new Jar();
   await collect(container.id, `${SITE_ORIGIN}/?aff_id=A1&gclid=G1`, { jar, base: worker.url });
   const custom = (body) => api('POST', `/webhooks/custom/${container.id}/purchase`, { token: key, body });
-  assert.equal((await custom({ conversion_id: unique('o-'), value: 5, visitor_id: jar.get('pc_vid'), user_data: { email: 'r@example.com' } })).status, 200);
+  assert.equal((await custom({ conversion_id: unique('o-'), value: 5, currency: 'EUR', visitor_id: jar.get('pc_vid'), user_data: { email: 'r@example.com' } })).status, 200);
   assert.equal((await api('GET', `/webhook?${new URLSearchParams({ k: key, email: 'r@example.com', city: 'Oulu' })}`, { token: null })).status, 200);
   await pollUntil(() => count('deliveries', container.id, "status = 'delivered'") === 1, { what: 'the delivery' });
   const test = await api('POST', `/admin/api/connectors/${connector.json.id}/test`);
