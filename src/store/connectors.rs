@@ -133,15 +133,17 @@ pub async fn delete(db: &D1Database, id: &ConnectorId) -> Result<bool> {
 }
 
 /// What the container's connectors send raw (see `core::privacy`): read from every connector
-/// whatever its mode. One whose stored config no longer reads back sends nothing, so it asks
-/// for nothing.
+/// whatever its mode, from the stored text without parsing each connector.
 pub async fn pii_policy(db: &D1Database, container_id: &ContainerId) -> Result<PiiPolicy> {
-    let rows: Vec<ConnectorRow> = all(
+    #[derive(Deserialize)]
+    struct Config {
+        config: String,
+    }
+    let rows: Vec<Config> = all(
         db,
-        "SELECT * FROM connectors WHERE container_id = ?1",
+        "SELECT config FROM connectors WHERE container_id = ?1",
         &[text(container_id.as_str())],
     )
     .await?;
-    let configs: Vec<ConnectorConfig> = rows.iter().filter_map(|r| r.config().ok()).collect();
-    Ok(PiiPolicy::of_connectors(&configs))
+    Ok(PiiPolicy::of_stored(rows.iter().map(|r| r.config.as_str())))
 }

@@ -15,7 +15,6 @@ pub mod subject;
 
 use crate::core::connector::ConnectorConfig;
 use crate::core::event::NewEvent;
-use crate::core::template::{parse_segments, Segment};
 use crate::core::user_data::KeepRaw;
 
 /// What a container keeps raw, from the placeholders its connectors use.
@@ -43,10 +42,22 @@ impl PiiPolicy {
 
     /// The union of what `connectors` send raw.
     pub fn of_connectors<'a>(connectors: impl IntoIterator<Item = &'a ConnectorConfig>) -> Self {
+        let stored: Vec<String> = connectors
+            .into_iter()
+            .filter_map(|c| serde_json::to_string(c).ok())
+            .collect();
+        Self::of_stored(stored.iter().map(String::as_str))
+    }
+
+    /// The union of what stored connector configs (their JSON text) send raw, read without
+    /// parsing each connector: every `{{NAME ...}}` in the text counts, wherever it stands (its
+    /// URL, params, headers or pixel). Text that only looks like a placeholder (in a name, say)
+    /// can only keep more raw, never less, so a connector never lacks a value it sends.
+    pub fn of_stored<'a>(configs: impl IntoIterator<Item = &'a str>) -> Self {
         let mut policy = PiiPolicy::default();
-        for connector in connectors {
-            for name in placeholder_names(connector) {
-                policy.note(&name);
+        for config in configs {
+            for name in placeholder_names(config) {
+                policy.note(name);
             }
         }
         policy
@@ -65,24 +76,13 @@ impl PiiPolicy {
     }
 }
 
-/// Every placeholder name a connector uses: webhook URL, params, headers and pixel HTML.
-fn placeholder_names(connector: &ConnectorConfig) -> Vec<String> {
-    let webhook = &connector.webhook;
-    let mut names: Vec<String> = webhook
-        .url
-        .iter()
-        .chain(webhook.params.iter().map(|p| &p.value))
-        .chain(webhook.headers.iter().map(|h| &h.value))
-        .flat_map(|t| t.template.placeholder_names().map(str::to_string))
-        .collect();
-    // A stored pixel was parsed when it was saved; one that no longer parses renders nothing.
-    if let Ok(segments) = parse_segments(&connector.pixel.html) {
-        names.extend(segments.into_iter().filter_map(|s| match s {
-            Segment::Placeholder(p) => Some(p.name),
-            Segment::Literal(_) => None,
-        }));
-    }
-    names
+/// The names of every `{{NAME | filters}}` in `text`, as the template grammar spells them
+/// (`core::template`), read tolerantly: an unclosed `{{` ends the scan.
+fn placeholder_names(text: &str) -> impl Iterator<Item = &str> {
+    text.split("{{").skip(1).filter_map(|rest| {
+        let inside = rest.split_once("}}")?.0;
+        Some(inside.split('|').next().unwrap_or("").trim())
+    })
 }
 
 /// The form of `event` to store under `policy`: user data minimised, the IP address and user

@@ -91,3 +91,15 @@ fn logged_urls_lose_their_query_values() {
         "https://p.example/pb"
     );
 }
+
+#[test]
+fn placeholders_are_read_from_stored_text_tolerantly() {
+    let stored = r#"{"webhook":{"params":[{"name":"e","value":"{{ EMAIL | sha256 }}"}]},"pixel":{"html":"<img src=\"x?ua={{USER_AGENT}}\">{{"}}"#;
+    let policy = PiiPolicy::of_stored([stored]);
+    assert!(policy.user.email && policy.user_agent);
+    assert!(!policy.user.phone && !policy.ip);
+    assert_eq!(
+        PiiPolicy::of_stored(["{{", "}}", "no placeholders"]),
+        PiiPolicy::default()
+    );
+}
