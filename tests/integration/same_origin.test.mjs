@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WORKER_VARS, newContainer, sql, sqlText } from '../harness/app.mjs';
-import { tracking, SITE_ORIGIN } from '../harness/tracking.mjs';
+import { Jar, tracking, SITE_ORIGIN } from '../harness/tracking.mjs';
 
 const SITE_HOST = 'www.shop.localhost.test';
 const page = (id, query) => `/_pc/collect?id=${id}&url=${encodeURIComponent(`${SITE_ORIGIN}/${query}`)}&ref=`;
@@ -20,6 +20,34 @@ test('behind a Worker route on the site\'s own host, /_pc/collect sets the same 
   const script = await tracking('GET', `/_pc/t.js?id=${c.id}`, { host: SITE_HOST });
   assert.equal(script.status, 200);
   assert.match(script.headers['content-type'], /javascript/);
+});
+
+test('a tracking link under /_pc/c redirects with the same cookies, and /_pc/e stores the event for that visitor', async () => {
+  const c = await newContainer();
+  // Another host of the site: wrangler dev's local proxy rewrites a Location on the request's
+  // own host to its plain-http address, which a deployed worker never does.
+  const to = 'https://shop.localhost.test/product/7';
+  const jar = new Jar();
+  const link = await tracking('GET', `/_pc/c?id=${c.id}&to=${encodeURIComponent(to)}&gclid=SameHost_C`, { host: SITE_HOST });
+  jar.take(link);
+  assert.equal(link.status, 302, link.text);
+  assert.equal(link.headers.location, to);
+  assert.equal(link.cookies.pc_vid.attributes.domain, 'shop.localhost.test');
+  assert.match(link.cookies._gcl_aw.value, /^GCL\.\d+\.SameHost_C$/);
+  // /_pc/e as the site's reverse proxy forwards it (wrangler dev's local proxy would rewrite an
+  // Origin naming the request's own host, so the Worker-route form is not testable here).
+  const proxied = { host: 'postclick.workers.example', origin: SITE_ORIGIN,
+    headers: { 'x-forwarded-host': SITE_HOST, 'x-postclick-proxy-secret': WORKER_VARS.PROXY_SECRET } };
+  const preflight = await tracking('OPTIONS', `/_pc/e?id=${c.id}`, { ...proxied,
+    headers: { ...proxied.headers, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers['access-control-allow-methods'], 'POST, OPTIONS');
+  const event = await tracking('POST', `/_pc/e?id=${c.id}`, { ...proxied, cookie: jar.header(),
+    json: { event: 'Lead', event_id: 'so-lead-1' } });
+  assert.equal(event.status, 200, event.text);
+  assert.equal(event.cookies.pc_vid.attributes.domain, 'shop.localhost.test');
+  const [row] = sql(`SELECT visitor_id, matched_by FROM events WHERE container_id = ${sqlText(c.id)}`);
+  assert.deepEqual(row, { visitor_id: jar.get('pc_vid'), matched_by: 'cookie' });
 });
 
 test('a reverse proxy\'s X-Forwarded-Host and X-Forwarded-For count only with the shared secret', async () => {
