@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 BOOT := eval "$$(scripts/bootstrap.sh)"
 
-.PHONY: dev test bench bench-postbacks build lint unit integration browser fmt clean
+.PHONY: dev test bench bench-postbacks build lint unit integration contract browser fmt clean
 
 ## make dev: build, migrate local D1, seed the demo, serve on http://127.0.0.1:8787
 dev:
@@ -14,8 +14,9 @@ dev:
 	@$(BOOT); POSTCLICK_SKIP_BUILD=1 wrangler dev --ip 127.0.0.1 --port 8787 \
 	  --var ALLOW_PRIVATE_TARGETS:true --show-interactive-dev-session=false
 
-## make test: formatting, clippy (native + wasm32), unit tests, integration and browser tests
-test: lint unit build integration
+## make test: formatting, clippy (native + wasm32), unit tests, integration and browser tests,
+## then schemathesis against the running worker (the contract run)
+test: lint unit build integration contract
 
 lint:
 	@$(BOOT); cargo fmt --all -- --check
@@ -30,6 +31,10 @@ build:
 
 integration:
 	@$(BOOT); node tests/run.mjs $$(ls -d tests/integration tests/browser 2>/dev/null | while read d; do ls $$d/*.test.mjs >/dev/null 2>&1 && echo $$d; done)
+
+## make contract: schemathesis, every check on, against the built worker (tests/contract/run.mjs)
+contract: build
+	@$(BOOT); node tests/contract/run.mjs
 
 ## make bench: release build on plain workerd against an empty baseline worker
 bench: build

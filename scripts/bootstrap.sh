@@ -35,6 +35,21 @@ install_crate() { # crate version binary
 install_crate worker-build "$WORKER_BUILD_VERSION" worker-build
 install_crate wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
 
+# schemathesis for the contract run (tests/contract), from PyPI, every package pinned by
+# tests/contract/requirements.txt; the venv's name carries the version and the file's hash, so a
+# changed pin installs a fresh one and a rerun is a no-op.
+SCHEMATHESIS_VERSION=$(sed -n 's/^schemathesis==//p' tests/contract/requirements.txt)
+st_hash=$(sha256sum tests/contract/requirements.txt | cut -c1-12)
+st_dir="$TOOLS/schemathesis-$SCHEMATHESIS_VERSION-$st_hash"
+if [ ! -f "$st_dir/.installed" ]; then
+  say "installing schemathesis $SCHEMATHESIS_VERSION into $st_dir"
+  rm -rf "$st_dir"
+  python3 -m venv "$st_dir" >&2
+  "$st_dir/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+    -r tests/contract/requirements.txt >&2
+  touch "$st_dir/.installed"
+fi
+
 apt_missing=()
 command -v chromium >/dev/null || apt_missing+=(chromium)
 command -v wrk >/dev/null || apt_missing+=(wrk)
@@ -86,4 +101,5 @@ export WASM_BINDGEN_BIN="$TOOLS/wasm-bindgen-cli-$WASM_BINDGEN_VERSION/bin/wasm-
 export WASM_OPT_BIN="$root/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$root/node_modules/.bin/esbuild"
 export POSTCLICK_META_PYTHON="$capi_dir/bin/python"
+export SCHEMATHESIS="$st_dir/bin/st"
 ENV

@@ -16,7 +16,7 @@ use crate::core::clicks::cookies::VisitorId;
 use crate::core::consent::Consent;
 use crate::core::error::Invalid;
 use crate::core::event::{Attributes, EventId, EventName, EventSource, NewEvent};
-use crate::core::input::page_url;
+use crate::core::input::{page_url, whole_number};
 use crate::core::money::{Amount, Currency};
 use crate::core::user_data::{parse_user_object, UserData};
 use serde_json::Value;
@@ -155,7 +155,14 @@ fn parse_money(
 fn parse_event_id(value: &Value) -> Result<EventId, Invalid> {
     match value {
         Value::String(s) => EventId::parse(s, "event_id"),
-        Value::Number(n) if n.is_u64() || n.is_i64() => EventId::parse(&n.to_string(), "event_id"),
+        Value::Number(n) => match whole_number(n) {
+            Some(whole) => EventId::parse(&whole.to_string(), "event_id"),
+            None => Err(Invalid::field(
+                "invalid_event_id",
+                "event_id",
+                "must be a string or a whole number",
+            )),
+        },
         _ => Err(Invalid::field(
             "invalid_event_id",
             "event_id",
@@ -167,8 +174,8 @@ fn parse_event_id(value: &Value) -> Result<EventId, Invalid> {
 fn parse_pc_test(value: &Value) -> Result<bool, Invalid> {
     match value {
         Value::Bool(b) => Ok(*b),
-        Value::Number(n) if n.as_u64() == Some(1) => Ok(true),
-        Value::Number(n) if n.as_u64() == Some(0) => Ok(false),
+        Value::Number(n) if whole_number(n) == Some(1) => Ok(true),
+        Value::Number(n) if whole_number(n) == Some(0) => Ok(false),
         Value::String(s) if s == "1" || s == "true" => Ok(true),
         Value::String(s) if s == "0" || s == "false" || s.is_empty() => Ok(false),
         _ => Err(Invalid::field(

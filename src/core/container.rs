@@ -10,6 +10,7 @@ const MAX_NAME_LEN: usize = 120;
 const MAX_LIST: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ContainerSettings {
     pub name: String,
     /// Registrable domain the cookies are set on, e.g. `shop.com`.
@@ -20,7 +21,10 @@ pub struct ContainerSettings {
     pub redirect_domains: Vec<String>,
     pub require_consent: bool,
     pub compat_cookies: bool,
-    /// Days each kind of data is kept, as set (unset kinds take the defaults).
+    /// Days each kind of data is kept, as set (unset kinds take the defaults). Answers show
+    /// every kind with its effective days instead (`ContainerOut::retention_days`); the stored
+    /// form travels in [`ContainerSettings::to_json`].
+    #[serde(skip_serializing)]
     pub retention_days: Retention,
 }
 
@@ -90,8 +94,11 @@ impl ContainerSettings {
     }
 
     /// The JSON form that `parse` accepts, for merge-patching.
+    /// The settings as a JSON object, the retention as set: what a merge patch applies to.
     pub fn to_json(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+        let mut value = serde_json::to_value(self).unwrap_or(Value::Null);
+        value["retention_days"] = self.retention_days.to_stored();
+        value
     }
 
     pub fn allows_origin(&self, origin: &str) -> bool {
@@ -137,6 +144,15 @@ fn list(
 
 /// A bare host name: lower case, no scheme, port, path or trailing dot.
 fn parse_host(raw: &str, field: &str) -> Result<String, Invalid> {
+    // The length bound holds for what was sent, not what is left after trimming: a 300-character
+    // value padded with whitespace is refused as too long, as the document states.
+    if raw.chars().count() > 253 {
+        return Err(Invalid::field(
+            "invalid_domain",
+            field,
+            "a host name is at most 253 characters",
+        ));
+    }
     let host = raw
         .trim()
         .trim_start_matches('.')
@@ -252,6 +268,12 @@ mod tests {
             ),
             (
                 json!({"name": "x", "cookie_domain": "a.com", "redirect_domains": ["a b.com"]}),
+                "redirect_domains[0]",
+            ),
+            (
+                // Within 253 once trimmed, but the value sent is longer than the documented bound.
+                json!({"name": "x", "cookie_domain": "a.com",
+                       "redirect_domains": [format!("shop.com{}", "\u{85}".repeat(250))]}),
                 "redirect_domains[0]",
             ),
             (

@@ -91,10 +91,7 @@ impl Attributes {
             ));
         }
         for (key, value) in &map {
-            let well_formed = !key.is_empty()
-                && key.len() <= MAX_ATTRIBUTE_KEY_LEN
-                && !key.chars().any(char::is_control);
-            if !well_formed {
+            if !super::input::is_field_name(key) {
                 return Err(Invalid::field(
                     "invalid_attributes",
                     field,

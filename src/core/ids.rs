@@ -99,7 +99,35 @@ macro_rules! prefixed_id {
                 f.write_str(&self.0)
             }
         }
+
+        /// The OpenAPI schema of the id: what [`PrefixedId::parse`] accepts.
+        #[cfg(test)]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                id_schema($prefix, $what)
+            }
+        }
+
+        #[cfg(test)]
+        impl utoipa::ToSchema for $name {}
     };
+}
+
+/// The OpenAPI schema of an id with `prefix`, the rule of [`well_formed`].
+#[cfg(test)]
+fn id_schema(prefix: &str, what: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(format!("^{prefix}[A-Za-z0-9_-]{{8,64}}$")))
+        .description(Some(format!(
+            "The id of {} {what}: `{prefix}` and 8 to 64 URL-safe characters",
+            if what.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            }
+        )))
+        .into()
 }
 
 prefixed_id!(
@@ -174,6 +202,24 @@ impl fmt::Display for EventId {
         f.write_str(&self.0)
     }
 }
+
+/// The OpenAPI schema of a caller's event id, as [`EventId::parse`] leaves it.
+#[cfg(test)]
+impl utoipa::PartialSchema for EventId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX_EVENT_ID_LEN))
+            .description(Some(
+                "The caller's event id (or, when it gave none, the event's `evt_` row id): 1 to 128 printable characters",
+            ))
+            .into()
+    }
+}
+
+#[cfg(test)]
+impl utoipa::ToSchema for EventId {}
 
 #[cfg(test)]
 mod tests {

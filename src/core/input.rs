@@ -166,8 +166,15 @@ pub fn ip(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
 
 /// true/false, 1/0 or yes/no, in any case, as text or JSON.
 pub fn boolean(raw: Raw<'_>, field: &str) -> Result<Option<bool>, Invalid> {
-    if let Raw::Json(Value::Bool(b)) = raw {
-        return Ok(Some(*b));
+    match raw {
+        Raw::Json(Value::Bool(b)) => return Ok(Some(*b)),
+        // 1 and 0 as JSON numbers, `1.0` included.
+        Raw::Json(Value::Number(n)) => match whole_number(n) {
+            Some(1) => return Ok(Some(true)),
+            Some(0) => return Ok(Some(false)),
+            _ => {}
+        },
+        _ => {}
     }
     let Some(value) = raw.as_text(field)? else {
         return Ok(None);
@@ -184,12 +191,36 @@ pub fn boolean(raw: Raw<'_>, field: &str) -> Result<Option<bool>, Invalid> {
     }
 }
 
-/// A field name a sender chose (an attribute, an unknown user field): 1 to
-/// [`MAX_FIELD_NAME_LEN`] printable characters. `path` names it in the error.
+/// A JSON number with no fraction, as JSON Schema's `integer` counts it (`51` and `51.0`
+/// alike), from `i64::MIN` to `u64::MAX`; `None` for fractions and numbers beyond. Every field
+/// documented as a whole number reads through this, so a client that writes `30.0` is not
+/// refused.
+pub fn whole_number(n: &serde_json::Number) -> Option<i128> {
+    if let Some(i) = n.as_i64() {
+        return Some(i.into());
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(u.into());
+    }
+    // Strictly inside: a literal just past a bound (`-9223372036854775809`) arrives as a float
+    // that rounds onto the bound, and must stay outside.
+    n.as_f64()
+        .filter(|f| f.fract() == 0.0 && *f > i64::MIN as f64 && *f < u64::MAX as f64)
+        .map(|f| f as i128)
+}
+
+/// Whether `key` is a name a sender may choose: 1 to [`MAX_FIELD_NAME_LEN`] characters (Unicode
+/// scalar values, as JSON Schema's `maxLength` counts them), none of them a control character.
+pub fn is_field_name(key: &str) -> bool {
+    !key.is_empty()
+        && key.chars().count() <= MAX_FIELD_NAME_LEN
+        && !key.chars().any(char::is_control)
+}
+
+/// A field name a sender chose (an attribute, an unknown user field): see [`is_field_name`].
+/// `path` names it in the error.
 pub fn check_field_name(key: &str, path: &str) -> Result<(), Invalid> {
-    let ok =
-        !key.is_empty() && key.len() <= MAX_FIELD_NAME_LEN && !key.chars().any(char::is_control);
-    if ok {
+    if is_field_name(key) {
         Ok(())
     } else {
         Err(Invalid::field(
@@ -225,6 +256,25 @@ pub fn visitor_id(raw: &str, field: &str) -> Result<Option<String>, Invalid> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn whole_numbers_are_whole_whether_written_with_a_fraction_or_not() {
+        let whole = |v: Value| v.as_number().and_then(whole_number);
+        assert_eq!(whole(json!(51)), Some(51));
+        assert_eq!(whole(json!(51.0)), Some(51));
+        assert_eq!(whole(json!(-3)), Some(-3));
+        assert_eq!(whole(json!(u64::MAX)), Some(u64::MAX.into()));
+        assert_eq!(whole(json!(51.5)), None);
+        assert_eq!(whole(json!(1e30)), None);
+        let past_the_bounds: Value =
+            serde_json::from_str("[-9223372036854775809, 18446744073709551616]").unwrap();
+        for past in past_the_bounds.as_array().unwrap() {
+            assert_eq!(whole(past.clone()), None, "{past}");
+        }
+        assert_eq!(boolean(Raw::Json(&json!(1.0)), "f").unwrap(), Some(true));
+        assert_eq!(boolean(Raw::Json(&json!(0)), "f").unwrap(), Some(false));
+        assert!(boolean(Raw::Json(&json!(2)), "f").is_err());
+    }
 
     #[test]
     fn json_depth_counts_container_levels() {
@@ -334,5 +384,13 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn field_names_are_counted_in_characters_as_json_schema_counts_them() {
+        assert!(is_field_name(&"é".repeat(MAX_FIELD_NAME_LEN)));
+        assert!(!is_field_name(&"é".repeat(MAX_FIELD_NAME_LEN + 1)));
+        assert!(!is_field_name(""));
+        assert!(!is_field_name("a\u{85}b"));
     }
 }

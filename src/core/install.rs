@@ -31,11 +31,22 @@ pub fn snippet(script_src: &str) -> String {
     format!("{STUB}\n<script async src=\"{src}\"></script>")
 }
 
+/// The two ways to serve the browser routes (see the module's documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ServedFrom {
+    /// The tracking subdomain: the worker's own host.
+    Subdomain,
+    /// The site's own host under the same-origin path prefix.
+    SameOrigin,
+}
+
 /// One way to install, as the console shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct InstallMode {
-    /// `subdomain` or `same_origin`.
-    pub mode: &'static str,
+    pub mode: ServedFrom,
     /// Where `t.js` is loaded from.
     pub script_src: String,
     /// The HTML to paste into every page's `<head>`.
@@ -60,12 +71,12 @@ pub fn install_modes(
     let same_origin = script_src(&format!("{site_origin}{same_origin_path}"), container_id);
     vec![
         InstallMode {
-            mode: "subdomain",
+            mode: ServedFrom::Subdomain,
             html: snippet(&subdomain),
             script_src: subdomain,
         },
         InstallMode {
-            mode: "same_origin",
+            mode: ServedFrom::SameOrigin,
             html: snippet(&same_origin),
             script_src: same_origin,
         },
@@ -107,7 +118,7 @@ mod tests {
         ) {
             assert!(
                 readme.contains(&mode.html),
-                "README.md must show the {} snippet exactly:\n{}",
+                "README.md must show the {:?} snippet exactly:\n{}",
                 mode.mode,
                 mode.html
             );

@@ -4,7 +4,7 @@ use super::error::Invalid;
 use serde::{Deserialize, Serialize};
 
 /// Active ISO 4217 alphabetic codes (2024 list, plus widely used funds codes).
-const ISO_4217: &[&str] = &[
+pub const ISO_4217: &[&str] = &[
     "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
     "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
     "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP",

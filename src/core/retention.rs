@@ -144,20 +144,41 @@ impl Retention {
             .max(longest_window_days)
     }
 
-    /// Every kind with the days it is kept, for answers (`retention_days` in a container).
-    pub fn effective(&self, log_days: u32, longest_window_days: u32) -> Value {
-        let map: Map<String, Value> = DataKind::ALL
-            .into_iter()
-            .map(|kind| {
-                let days = match kind {
-                    DataKind::Clicks => self.click_days(log_days, longest_window_days),
-                    _ => self.days(kind, log_days),
-                };
-                (kind.key().to_string(), Value::from(days))
-            })
-            .collect();
-        Value::Object(map)
+    /// The days `kind` is kept in effect: [`Retention::click_days`] for clicks, else
+    /// [`Retention::days`].
+    pub fn effective_days(&self, kind: DataKind, log_days: u32, longest_window_days: u32) -> u32 {
+        match kind {
+            DataKind::Clicks => self.click_days(log_days, longest_window_days),
+            _ => self.days(kind, log_days),
+        }
     }
+
+    /// Every kind with the days it is kept, for answers (`retention_days` in a container).
+    pub fn effective(&self, log_days: u32, longest_window_days: u32) -> RetentionDays {
+        let days = |kind| self.effective_days(kind, log_days, longest_window_days);
+        RetentionDays {
+            events: days(DataKind::Events),
+            clicks: days(DataKind::Clicks),
+            identities: days(DataKind::Identities),
+            visitors: days(DataKind::Visitors),
+            deliveries: days(DataKind::Deliveries),
+            activity: days(DataKind::Activity),
+        }
+    }
+}
+
+/// The days a container keeps each kind of data in effect (as set, else the default; clicks
+/// never fewer than the longest attribution window). One field per [`DataKind`], named by its
+/// key (a test holds the two together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct RetentionDays {
+    pub events: u32,
+    pub clicks: u32,
+    pub identities: u32,
+    pub visitors: u32,
+    pub deliveries: u32,
+    pub activity: u32,
 }
 
 impl Serialize for Retention {
@@ -205,8 +226,23 @@ mod tests {
         let r = Retention::parse(Some(&json!({"clicks": 7}))).unwrap();
         assert_eq!(r.click_days(30, 0), 7);
         assert_eq!(r.click_days(30, 90), 90);
-        assert_eq!(r.effective(30, 90)["clicks"], json!(90));
-        assert_eq!(r.effective(30, 90)["deliveries"], json!(30));
+        assert_eq!(r.effective(30, 90).clicks, 90);
+        assert_eq!(r.effective(30, 90).deliveries, 30);
+    }
+
+    #[test]
+    fn the_answer_names_every_kind_of_data_once() {
+        let answer = serde_json::to_value(Retention::default().effective(30, 0)).unwrap();
+        let mut keys: Vec<&str> = answer
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut kinds: Vec<&str> = DataKind::ALL.iter().map(|k| k.key()).collect();
+        keys.sort_unstable();
+        kinds.sort_unstable();
+        assert_eq!(keys, kinds);
     }
 
     #[test]

@@ -28,6 +28,7 @@ use worker::D1Database;
 /// URL `t.js` loads in a hidden `sandbox="allow-scripts"` iframe; main-window pixels are HTML
 /// `t.js` injects into the page, running its scripts in document order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Pixel {
     Sandboxed {

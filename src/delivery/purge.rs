@@ -45,10 +45,7 @@ pub async fn purge_expired(db: &D1Database, started: UnixMs, log_days: u32) -> R
         let settings = Retention::parse(stored.as_ref()).unwrap_or_default();
         let longest_window = target.longest_window_days.unwrap_or(0.0).max(0.0) as u32;
         let cutoffs: Cutoffs = DataKind::ALL.map(|kind| {
-            let days = match kind {
-                DataKind::Clicks => settings.click_days(log_days, longest_window),
-                _ => settings.days(kind, log_days),
-            };
+            let days = settings.effective_days(kind, log_days, longest_window);
             (
                 kind,
                 UnixMs::from_millis(retention_cutoff(started.millis(), days)),

@@ -3,8 +3,28 @@
 //! message; an internal error is logged with its context and answered as an opaque 500.
 
 use crate::error::Error;
-use serde_json::json;
+use serde::Serialize;
+use std::borrow::Cow;
 use worker::{Headers, Response};
+
+/// The JSON body of every error answer: `{"error": {"code", "message", "field"?}}`.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct ErrorBody<'a> {
+    pub error: ErrorDetail<'a>,
+}
+
+/// What went wrong: a stable machine-readable `code`, a sentence for people, and for invalid
+/// input the field at fault (`user_data.email`, `allowed_origins[0]`, ...).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct ErrorDetail<'a> {
+    pub code: &'a str,
+    #[cfg_attr(test, schema(value_type = String))]
+    pub message: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'a str>,
+}
 
 /// The answer to `error`: status, `{"error": {...}}`, and the headers its category calls for
 /// (`Retry-After` on 429, `WWW-Authenticate: Bearer` on 401, `Allow` on 405). Never cached.
@@ -28,10 +48,13 @@ pub fn error_response(error: &Error) -> worker::Result<Response> {
             500
         }
     };
-    let mut body = json!({"code": error.code(), "message": error.message()});
-    if let Some(field) = error.field() {
-        body["field"] = json!(field);
-    }
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: error.code(),
+            message: error.message(),
+            field: error.field(),
+        },
+    };
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
@@ -43,7 +66,7 @@ pub fn error_response(error: &Error) -> worker::Result<Response> {
         Error::MethodNotAllowed { allow } => headers.set("allow", &allow.join(", "))?,
         _ => {}
     }
-    Ok(Response::from_json(&json!({ "error": body }))?
+    Ok(Response::from_json(&body)?
         .with_status(status)
         .with_headers(headers))
 }

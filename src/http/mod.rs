@@ -7,6 +7,8 @@ pub mod admin;
 pub mod body;
 pub mod browser;
 mod console;
+#[cfg(test)]
+mod contract;
 pub mod error;
 mod health;
 pub mod pixels;

@@ -107,12 +107,13 @@ impl Table {
         Ok(Self { paths, routes })
     }
 
-    fn lookup(&self, method: &Method, path: &str) -> Lookup {
+    /// `method` is `None` for a method no route can take (see [`known_method`]).
+    fn lookup(&self, method: Option<&Method>, path: &str) -> Lookup {
         let Ok(found) = self.paths.at(path) else {
             return Lookup::NotFound;
         };
         let routes = &self.routes[*found.value];
-        match routes.iter().find(|r| r.method == *method) {
+        match routes.iter().find(|r| Some(&r.method) == method) {
             Some(route) => {
                 let params = found
                     .params
@@ -129,7 +130,7 @@ impl Table {
 impl Table {
     /// [`Table::lookup`], and for a path under the same-origin `prefix` (`/_pc/collect`), the
     /// browser route it names; no other route answers under the prefix.
-    fn lookup_prefixed(&self, method: &Method, path: &str, prefix: &str) -> Lookup {
+    fn lookup_prefixed(&self, method: Option<&Method>, path: &str, prefix: &str) -> Lookup {
         let Some(rest) = path.strip_prefix(prefix).filter(|r| r.starts_with('/')) else {
             return self.lookup(method, path);
         };
@@ -163,10 +164,19 @@ pub async fn serve(req: Request, env: Env) -> worker::Result<Response> {
     }
 }
 
+/// The method `raw` names, exactly as the route table spells it, or `None` for one it cannot
+/// name (`QUERY`, `PROPFIND`, a lower-case `patch`): workers-rs reads every method it does not
+/// know as GET, and such a request must get a 405 or 404, never a GET handler's answer.
+fn known_method(raw: &str) -> Option<Method> {
+    let method = Method::from(raw.to_string());
+    (method.as_ref() == raw).then_some(method)
+}
+
 async fn route(req: Request, env: Env) -> Result<Response> {
+    let method = known_method(&req.inner().method());
     let path = req.path();
     let prefix = Config::from_env(&env).same_origin_path;
-    let (route, params) = match table().lookup_prefixed(&req.method(), &path, &prefix) {
+    let (route, params) = match table().lookup_prefixed(method.as_ref(), &path, &prefix) {
         Lookup::Found(route, params) => (route, params),
         Lookup::MethodNotAllowed(allow) => return Err(Error::method_not_allowed(allow)),
         Lookup::NotFound => return Err(Error::not_found("route")),
@@ -189,7 +199,7 @@ mod tests {
     #[test]
     fn a_path_finds_its_route_and_its_parameters() {
         let table = Table::build(ROUTES).unwrap();
-        match table.lookup(&Method::Patch, "/admin/api/connectors/con_abcdefgh") {
+        match table.lookup(Some(&Method::Patch), "/admin/api/connectors/con_abcdefgh") {
             Lookup::Found(route, params) => {
                 assert_eq!(route.path, "/admin/api/connectors/:id");
                 assert_eq!(route.access, Access::Admin);
@@ -202,19 +212,40 @@ mod tests {
     #[test]
     fn a_known_path_with_another_method_lists_the_methods_it_takes() {
         let table = Table::build(ROUTES).unwrap();
-        match table.lookup(&Method::Put, "/admin/api/containers") {
+        match table.lookup(Some(&Method::Put), "/admin/api/containers") {
             Lookup::MethodNotAllowed(allow) => assert_eq!(allow, vec!["POST", "GET"]),
             _ => panic!("PUT /admin/api/containers is a 405"),
         }
-        match table.lookup(&Method::Post, "/t.js") {
+        match table.lookup(Some(&Method::Post), "/t.js") {
             Lookup::MethodNotAllowed(allow) => assert_eq!(allow, vec!["GET", "HEAD"]),
             _ => panic!("POST /t.js is a 405"),
         }
         assert!(matches!(
-            table.lookup(&Method::Get, "/no/such/route"),
+            table.lookup(Some(&Method::Get), "/no/such/route"),
             Lookup::NotFound
         ));
-        assert!(matches!(table.lookup(&Method::Get, "/"), Lookup::NotFound));
+        assert!(matches!(
+            table.lookup(Some(&Method::Get), "/"),
+            Lookup::NotFound
+        ));
+    }
+
+    #[test]
+    fn a_method_the_runtime_does_not_know_finds_no_route_only_the_methods_a_path_takes() {
+        assert_eq!(known_method("PATCH"), Some(Method::Patch));
+        assert_eq!(known_method("GET"), Some(Method::Get));
+        for unknown in ["QUERY", "PROPFIND", "patch", "", "GET "] {
+            assert_eq!(known_method(unknown), None, "{unknown:?}");
+        }
+        let table = Table::build(ROUTES).unwrap();
+        match table.lookup(None, "/admin/api/containers") {
+            Lookup::MethodNotAllowed(allow) => assert_eq!(allow, vec!["POST", "GET"]),
+            _ => panic!("QUERY /admin/api/containers is a 405"),
+        }
+        assert!(matches!(
+            table.lookup(None, "/no/such/route"),
+            Lookup::NotFound
+        ));
     }
 
     #[test]
@@ -228,7 +259,7 @@ mod tests {
             (Method::Get, "/_pc/c", "/c"),
             (Method::Get, "/_pc/px/abc", "/px/:token"),
         ] {
-            match table.lookup_prefixed(&method, path, "/_pc") {
+            match table.lookup_prefixed(Some(&method), path, "/_pc") {
                 Lookup::Found(found, _) => assert_eq!(found.path, route),
                 _ => panic!("{method:?} {path} is routed"),
             }
@@ -242,18 +273,18 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    table.lookup_prefixed(&Method::Get, path, "/_pc"),
+                    table.lookup_prefixed(Some(&Method::Get), path, "/_pc"),
                     Lookup::NotFound
                 ),
                 "{path}"
             );
         }
         assert!(matches!(
-            table.lookup_prefixed(&Method::Delete, "/_pc/collect", "/_pc"),
+            table.lookup_prefixed(Some(&Method::Delete), "/_pc/collect", "/_pc"),
             Lookup::MethodNotAllowed(_)
         ));
         assert!(matches!(
-            table.lookup_prefixed(&Method::Get, "/t.js", "/_pc"),
+            table.lookup_prefixed(Some(&Method::Get), "/t.js", "/_pc"),
             Lookup::Found(..)
         ));
     }

@@ -8,7 +8,7 @@ use crate::core::ids::{ContainerId, EventRowId};
 use crate::core::privacy::subject::Subject;
 use crate::error::Result;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::JsValue;
 use worker::D1Database;
 
@@ -120,7 +120,15 @@ async fn rows_for(
     Ok(out)
 }
 
-/// Everything held about `subject` in `container_id`, as JSON (a data subject access request):
+/// Everything held about one person: the visitors the identifier resolved to, and the rows of
+/// each table (named as the export names them) about them.
+#[derive(Debug, Clone, Default)]
+pub struct Exported {
+    pub visitors: Vec<String>,
+    pub tables: serde_json::Map<String, Value>,
+}
+
+/// Everything held about `subject` in `container_id` (a data subject access request):
 /// its visitors, their identities, clicks and profile, its events (payload included), the
 /// identities still waiting for those events, their webhook activity and the logged (masked)
 /// requests of their deliveries. Each list holds at most 1,000 rows.
@@ -128,7 +136,7 @@ pub async fn export(
     db: &D1Database,
     container_id: &ContainerId,
     subject: &Subject,
-) -> Result<Value> {
+) -> Result<Exported> {
     let found = resolve(db, container_id, subject).await?;
     let visitors: Vec<&str> = found.visitors.iter().map(String::as_str).collect();
     let events: Vec<&str> = found.events.iter().map(|e| e.id.as_str()).collect();
@@ -172,12 +180,8 @@ pub async fn export(
         }
         out.insert(name.to_string(), Value::Array(rows));
     }
-    let mut answer = json!({
-        "subject": {"kind": subject.kind, "hash": subject.hash()},
-        "visitors": found.visitors,
-    });
-    if let Value::Object(map) = &mut answer {
-        map.extend(out);
-    }
-    Ok(answer)
+    Ok(Exported {
+        visitors: found.visitors,
+        tables: out,
+    })
 }

@@ -1,6 +1,7 @@
 //! The per-key, per-minute rate limit of the inbound webhooks and its fixed one-minute window.
 
 use crate::core::error::Invalid;
+use crate::core::input::whole_number;
 use serde_json::Value;
 
 const WINDOW_MS: i64 = 60_000;
@@ -46,7 +47,7 @@ impl RateLimit {
     pub fn from_json(value: Option<&Value>, field: &str) -> Result<Self, Invalid> {
         match value {
             None | Some(Value::Null) => Ok(Self::default()),
-            Some(Value::Number(n)) => match n.as_u64().map(u32::try_from) {
+            Some(Value::Number(n)) => match whole_number(n).map(u32::try_from) {
                 Some(Ok(per_minute)) => Self::new(per_minute, field),
                 _ => Err(out_of_range(field)),
             },
@@ -133,6 +134,12 @@ mod tests {
             assert_eq!(err.code, "invalid_rate_limit", "{bad}");
             assert_eq!(err.field.as_deref(), Some("rate_limit"));
         }
+        assert_eq!(
+            RateLimit::from_json(Some(&json!(51.0)), "rate_limit")
+                .unwrap()
+                .per_minute(),
+            51
+        );
         let err = RateLimit::from_json(Some(&json!("60")), "rate_limit").unwrap_err();
         assert_eq!(err.code, "invalid_type");
     }

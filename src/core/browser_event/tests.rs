@@ -117,6 +117,15 @@ fn event_ids_are_strings_or_integers() {
             .as_str(),
         "1001"
     );
+    // JSON Schema calls 1001.0 an integer too, and so does the parser.
+    assert_eq!(
+        parse(json!({"event": "A", "event_id": 1001.0}))
+            .unwrap()
+            .event_id
+            .unwrap()
+            .as_str(),
+        "1001"
+    );
     assert_error(
         json!({"event": "A", "event_id": ""}),
         "invalid_event_id",
@@ -339,6 +348,7 @@ fn pc_test_accepts_the_usual_spellings() {
     for (raw, expected) in [
         (json!(true), true),
         (json!(1), true),
+        (json!(1.0), true),
         (json!("1"), true),
         (json!("true"), true),
         (json!(false), false),
@@ -353,7 +363,7 @@ fn pc_test_accepts_the_usual_spellings() {
             expected
         );
     }
-    for bad in [json!(2), json!("yes"), json!([1])] {
+    for bad in [json!(2), json!(0.5), json!("yes"), json!([1])] {
         assert_error(
             json!({"event": "A", "pc_test": bad}),
             "invalid_pc_test",

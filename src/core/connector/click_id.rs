@@ -5,6 +5,7 @@
 use super::json::{boolean, opt_string, Obj};
 use super::{Attribution, ClickIdConfig};
 use crate::core::error::Invalid;
+use crate::core::input::whole_number;
 use serde_json::Value;
 
 pub(super) fn parse_click_id(o: Option<&Obj>) -> Result<ClickIdConfig, Invalid> {
@@ -52,7 +53,7 @@ pub(super) fn parse_click_id(o: Option<&Obj>) -> Result<ClickIdConfig, Invalid> 
     };
     let window_days = match o.get("window_days") {
         None | Some(Value::Null) => 30,
-        Some(v) => match v.as_u64() {
+        Some(v) => match v.as_number().and_then(whole_number) {
             Some(d @ 1..=365) => d as u16,
             _ => {
                 return Err(Invalid::field(

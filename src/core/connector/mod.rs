@@ -20,8 +20,10 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ConnectorConfig {
     pub name: String,
+    #[cfg_attr(test, schema(value_type = Vec<String>))]
     pub trigger_events: Vec<EventName>,
     pub mode: Mode,
     pub webhook: WebhookConfig,
@@ -30,6 +32,7 @@ pub struct ConnectorConfig {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     Enabled,
@@ -48,6 +51,7 @@ impl Mode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     Get,
@@ -56,9 +60,11 @@ pub enum Method {
 
 /// A `{name, value}` row of the params or headers table; the value may hold placeholders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct NamedTemplate {
     pub name: String,
     #[serde(serialize_with = "serialize_template_source")]
+    #[cfg_attr(test, schema(value_type = String))]
     pub value: Templated,
 }
 
@@ -80,10 +86,12 @@ impl Serialize for Templated {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct WebhookConfig {
     pub enabled: bool,
     pub method: Method,
     /// `None` only while the webhook is disabled and no URL was given.
+    #[cfg_attr(test, schema(value_type = Option<String>))]
     pub url: Option<Templated>,
     pub params: Vec<NamedTemplate>,
     pub headers: Vec<NamedTemplate>,
@@ -93,6 +101,7 @@ pub struct WebhookConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct PixelConfig {
     pub enabled: bool,
     pub html: String,
@@ -102,6 +111,7 @@ pub struct PixelConfig {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Attribution {
     LastClick,
@@ -109,6 +119,7 @@ pub enum Attribution {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ClickIdConfig {
     pub enabled: bool,
     /// The query parameter the partner appends to landing URLs, e.g. `aff_click_id`.

@@ -307,3 +307,9 @@ fn pixel_html_is_parsed_with_the_context_aware_engine_at_save_time() {
     let ok = "<script>pixel.track('{{EVENT_NAME}}', {{VALUE}});</script><img src='https://p.example/?v={{VALUE}}'>";
     assert!(parse_connector(&with(&["pixel", "html"], json!(ok)), None).is_ok());
 }
+
+#[test]
+fn a_window_written_as_a_whole_number_float_is_that_window() {
+    let parsed = parse_connector(&with(&["click_id", "window_days"], json!(30.0)), None).unwrap();
+    assert_eq!(parsed.click_id.window_days, 30);
+}

@@ -64,6 +64,7 @@ pub struct MatchedClick {
 
 /// Why a connector did not send. Stored in the webhook log as its snake_case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     NoClick,

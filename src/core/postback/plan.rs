@@ -124,6 +124,7 @@ pub fn fill_click_values(values: &mut ParamValues, click: Option<&MatchedClick>)
 
 /// Status of a delivery row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     Queued,

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 /// What kind of identifier names the person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectKind {
     VisitorId,

@@ -16,7 +16,7 @@
 use super::values::{Birthday, Email, ExternalId, Phone, Street, UserText};
 use super::{UserData, UserField};
 use crate::core::error::Invalid;
-use crate::core::input::{check_field_name, Raw};
+use crate::core::input::{check_field_name, whole_number, Raw};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -31,14 +31,19 @@ pub struct UserDataBuilder {
     user: UserData,
 }
 
-/// A string or a whole number, as text; null is absent.
+/// A string or a whole number (`30` or `30.0`), as text; null is absent.
 fn value_text<'a>(raw: Raw<'a>, path: &str) -> Result<Option<Cow<'a, str>>, Invalid> {
     match raw {
         Raw::Text(s) => Ok(Some(Cow::Borrowed(s))),
         Raw::Json(Value::String(s)) => Ok(Some(Cow::Borrowed(s))),
-        Raw::Json(Value::Number(n)) if n.is_u64() || n.is_i64() => {
-            Ok(Some(Cow::Owned(n.to_string())))
-        }
+        Raw::Json(Value::Number(n)) => match whole_number(n) {
+            Some(whole) => Ok(Some(Cow::Owned(whole.to_string()))),
+            None => Err(Invalid::field(
+                "invalid_type",
+                path,
+                "must be a string or a whole number",
+            )),
+        },
         Raw::Json(Value::Null) => Ok(None),
         Raw::Json(_) => Err(Invalid::field("invalid_type", path, "must be a string")),
     }

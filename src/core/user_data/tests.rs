@@ -84,6 +84,10 @@ fn values_must_be_strings_or_whole_numbers() {
         refused(json!("jane@x.com")),
         ("invalid_type", Some("user".into()))
     );
+    // A whole number is its digits, however the JSON wrote it.
+    let user = parsed(json!({"external_id": 1001.0, "phone": 4915112345678_u64}));
+    assert_eq!(user.external_id.as_deref(), Some("1001"));
+    assert_eq!(user.phone.as_deref(), Some("4915112345678"));
 }
 
 #[test]

@@ -7,6 +7,7 @@ pub const RECENT_ACTIVITY_LIMIT: usize = 20;
 
 /// The outcome of one inbound webhook request, as the Recent Activity list shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityStatus {
     /// Stored (or, for a set event, applied).

@@ -40,12 +40,13 @@ mod build;
 mod names;
 mod values;
 
+pub use names::{documented_parameters, Param, UserFieldKey};
 use names::{squash, Collected};
 
 /// Most parameters one request may carry, query and body together.
 pub const MAX_PARAMETERS: usize = 150;
 /// Longest parameter name; also the longest attribute name an unknown parameter can become.
-pub const MAX_PARAMETER_NAME_LEN: usize = 64;
+pub const MAX_PARAMETER_NAME_LEN: usize = crate::core::input::MAX_FIELD_NAME_LEN;
 /// Longest JSON-encoded `eventAttributes` string in a query or form.
 pub const MAX_ENCODED_ATTRIBUTES_LEN: usize = 16 * 1024;
 

@@ -1,6 +1,7 @@
 //! API keys for the inbound webhooks: create (the only answer that shows the key), list
 //! (prefix, name, times, never the key or its hash), revoke.
 
+use super::model::{ApiKeyCreated, ApiKeyList, ApiKeyOut};
 use crate::core::api_key::{ApiKey, ApiKeyName, RateLimit, API_KEY_RANDOM_BYTES};
 use crate::core::error::Invalid;
 use crate::core::ids::ApiKeyId;
@@ -12,21 +13,21 @@ use crate::http::router::RouteContext;
 use crate::platform::{new_id, now, random};
 use crate::store::api_keys::{self, ApiKeyRow};
 use crate::store::containers;
-use serde_json::{json, Value};
+use serde_json::Value;
 use worker::{Request, Response};
 
-fn key_out(row: &ApiKeyRow) -> Value {
-    json!({
-        "id": row.id,
-        "container_id": row.container_id,
-        "name": row.name,
-        "prefix": row.prefix,
-        "rate_limit_per_minute": row.rate_limit_per_minute as u64,
-        "created_at": row.created_at.iso8601(),
-        "last_used_at": row.last_used_at.map(UnixMs::iso8601),
-        "revoked_at": row.revoked_at.map(UnixMs::iso8601),
-        "revoked": row.revoked_at.is_some(),
-    })
+fn key_out(row: &ApiKeyRow) -> ApiKeyOut {
+    ApiKeyOut {
+        id: row.id.clone(),
+        container_id: row.container_id.clone(),
+        name: row.name.clone(),
+        prefix: row.prefix.clone(),
+        rate_limit_per_minute: row.rate_limit_per_minute as u32,
+        created_at: row.created_at.iso8601(),
+        last_used_at: row.last_used_at.map(UnixMs::iso8601),
+        revoked_at: row.revoked_at.map(UnixMs::iso8601),
+        revoked: row.revoked_at.is_some(),
+    }
 }
 
 /// `{name, rate_limit_per_minute?}`.
@@ -64,9 +65,11 @@ pub async fn handle_create_api_key(mut req: Request, ctx: RouteContext) -> Resul
     let row = api_keys::get(&db, &id)
         .await?
         .ok_or_else(|| Error::internal("creating an API key", "the row vanished"))?;
-    let mut out = key_out(&row);
     // The one time the key is shown: only its prefix and hash are kept.
-    out["key"] = json!(key.as_str());
+    let out = ApiKeyCreated {
+        key_info: key_out(&row),
+        key: key.as_str().to_string(),
+    };
     json(201, &out)
 }
 
@@ -74,10 +77,8 @@ pub async fn handle_list_api_keys(_: Request, ctx: RouteContext) -> Result<Respo
     let db = ctx.db()?;
     let container = containers::find(&db, &ctx.id("id")?).await?;
     let rows = api_keys::list(&db, &container.id).await?;
-    json(
-        200,
-        &json!({"data": rows.iter().map(key_out).collect::<Vec<_>>()}),
-    )
+    let data = rows.iter().map(key_out).collect();
+    json(200, &ApiKeyList { data })
 }
 
 /// Revokes a key: from now on it gets 401. Revoking a revoked key is a no-op.

@@ -1,5 +1,6 @@
 //! Connectors: create, list, read, change, delete, approve the pixel.
 
+use super::model::{ConnectorOut, ConnectorPage};
 use super::{limit_param, query_param};
 use crate::core::connector::{merge_patch, parse_connector, ConnectorConfig};
 use crate::core::ids::ConnectorId;
@@ -10,20 +11,20 @@ use crate::http::router::RouteContext;
 use crate::platform::{new_id, now};
 use crate::store::connectors::{self, ConnectorRow};
 use crate::store::containers;
-use serde_json::{json, Value};
 use worker::{Request, Response};
 
 /// Request bodies may be a little larger than the pixel HTML limit, which `parse_connector`
 /// enforces with a field error of its own.
 const CONNECTOR_BODY_LIMIT: usize = MAX_BODY_BYTES + 16 * 1024;
 
-fn connector_out(row: &ConnectorRow, config: &ConnectorConfig) -> Result<Value> {
-    let mut out = serde_json::to_value(config).map_err(|e| Error::internal("serialising", e))?;
-    out["id"] = json!(row.id);
-    out["container_id"] = json!(row.container_id);
-    out["created_at"] = json!(row.created_at.iso8601());
-    out["updated_at"] = json!(row.updated_at.iso8601());
-    Ok(out)
+fn connector_out(row: &ConnectorRow, config: ConnectorConfig) -> ConnectorOut {
+    ConnectorOut {
+        id: row.id.clone(),
+        container_id: row.container_id.clone(),
+        config,
+        created_at: row.created_at.iso8601(),
+        updated_at: row.updated_at.iso8601(),
+    }
 }
 
 /// The connector `id` with its parsed config, or [`Error::NotFound`].
@@ -37,7 +38,7 @@ pub async fn find(ctx: &RouteContext, id: &ConnectorId) -> Result<(ConnectorRow,
 
 async fn answer(ctx: &RouteContext, id: &ConnectorId, status: u16) -> Result<Response> {
     let (row, config) = find(ctx, id).await?;
-    json(status, &connector_out(&row, &config)?)
+    json(status, &connector_out(&row, config))
 }
 
 pub async fn handle_create_connector(mut req: Request, ctx: RouteContext) -> Result<Response> {
@@ -63,12 +64,18 @@ pub async fn handle_list_connectors(req: Request, ctx: RouteContext) -> Result<R
     };
     let data = rows
         .iter()
-        .map(|row| connector_out(row, &row.config()?))
+        .map(|row| Ok(connector_out(row, row.config()?)))
         .collect::<Result<Vec<_>>>()?;
     let next = (rows.len() == limit as usize)
         .then(|| rows.last().map(|r| r.id.clone()))
         .flatten();
-    json(200, &json!({"data": data, "next_after": next}))
+    json(
+        200,
+        &ConnectorPage {
+            data,
+            next_after: next,
+        },
+    )
 }
 
 pub async fn handle_get_connector(_: Request, ctx: RouteContext) -> Result<Response> {

@@ -1,6 +1,7 @@
 //! Containers: create, list, read, change, and the event names each has seen.
 
 use super::limit_param;
+use super::model::{ContainerList, ContainerOut, EventNameList, InstallOut};
 use crate::config::{Config, DeliveryConfig};
 use crate::core::connector::merge_patch;
 use crate::core::container::ContainerSettings;
@@ -12,18 +13,18 @@ use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::{new_id, now};
 use crate::store::containers::{self, ContainerRow};
-use serde_json::{json, Value};
 use worker::{Request, Response};
 
 /// A container as the API answers it. `retention_days` lists every kind with the days it is
 /// kept (set, or the default; `log_days` is the worker's `LOG_RETENTION_DAYS`).
-pub fn container_out(row: &ContainerRow, log_days: u32) -> Value {
-    let mut out = row.settings().to_json();
-    out["retention_days"] = row.retention().effective(log_days, 0);
-    out["id"] = json!(row.id);
-    out["created_at"] = json!(row.created_at.iso8601());
-    out["updated_at"] = json!(row.updated_at.iso8601());
-    out
+pub fn container_out(row: &ContainerRow, log_days: u32) -> ContainerOut {
+    ContainerOut {
+        id: row.id.clone(),
+        settings: row.settings(),
+        retention_days: row.retention().effective(log_days, 0),
+        created_at: row.created_at.iso8601(),
+        updated_at: row.updated_at.iso8601(),
+    }
 }
 
 pub async fn handle_create_container(mut req: Request, ctx: RouteContext) -> Result<Response> {
@@ -41,10 +42,9 @@ pub async fn handle_create_container(mut req: Request, ctx: RouteContext) -> Res
 pub async fn handle_list_containers(req: Request, ctx: RouteContext) -> Result<Response> {
     let limit = limit_param(&req, 100, 500)?;
     let rows = containers::list(&ctx.db()?, limit).await?;
-    json(
-        200,
-        &json!({"data": rows.iter().map(|r| container_out(r, log_days(&ctx))).collect::<Vec<_>>()}),
-    )
+    let log_days = log_days(&ctx);
+    let data = rows.iter().map(|r| container_out(r, log_days)).collect();
+    json(200, &ContainerList { data })
 }
 
 pub async fn handle_get_container(_: Request, ctx: RouteContext) -> Result<Response> {
@@ -80,7 +80,7 @@ pub async fn handle_list_event_names(_: Request, ctx: RouteContext) -> Result<Re
     let db = ctx.db()?;
     let row = containers::find(&db, &ctx.id("id")?).await?;
     let names = crate::store::events::recent_names(&db, &row.id).await?;
-    json(200, &json!({ "data": names }))
+    json(200, &EventNameList { data: names })
 }
 
 /// `GET /admin/api/containers/{id}/install`: the install snippet for each way of serving the
@@ -97,5 +97,11 @@ pub async fn handle_install(req: Request, ctx: RouteContext) -> Result<Response>
         .unwrap_or_else(|| format!("https://{}", settings.cookie_domain));
     let path = Config::from_env(&ctx.env).same_origin_path;
     let modes = install_modes(row.id.as_str(), &tracking, &site, &path);
-    json(200, &json!({"same_origin_path": path, "modes": modes}))
+    json(
+        200,
+        &InstallOut {
+            same_origin_path: path,
+            modes,
+        },
+    )
 }

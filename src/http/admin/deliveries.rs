@@ -6,30 +6,19 @@
 //!   `webhook-id`: it is the same conversion, and a partner that already counted it can tell.
 
 use super::connectors::find as find_connector;
+use super::model::{delivery_out, DeliveryPage, ReplayQueued};
 use super::{limit_param, query_param};
 use crate::core::error::Invalid;
 use crate::core::ids::DeliveryId;
-use crate::core::postback::{DeliveryStatus, SkipReason};
-use crate::core::time::UnixMs;
+use crate::core::postback::DeliveryStatus;
 use crate::delivery::outbox::{new_row, write_and_enqueue, RowOrigin};
 use crate::error::{Error, Result};
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::{new_id, now};
-use crate::store::attempts::{self, AttemptRow};
-use crate::store::deliveries::{self, DeliveryRow};
-use serde_json::{json, Value};
+use crate::store::attempts;
+use crate::store::deliveries;
 use worker::{Request, Response};
-
-/// Headers as the API shows them: `[{name, value}]`, in order.
-pub fn headers_out(headers: &[(String, String)]) -> Value {
-    Value::Array(
-        headers
-            .iter()
-            .map(|(name, value)| json!({"name": name, "value": value}))
-            .collect(),
-    )
-}
 
 pub async fn handle_list_deliveries(req: Request, ctx: RouteContext) -> Result<Response> {
     let (connector, _) = find_connector(&ctx, &ctx.id("id")?).await?;
@@ -56,63 +45,11 @@ pub async fn handle_list_deliveries(req: Request, ctx: RouteContext) -> Result<R
     let rows = deliveries::list_for_connector(&db, &connector.id, before.as_ref(), limit).await?;
     let ids: Vec<DeliveryId> = rows.iter().map(|r| r.id.clone()).collect();
     let attempts = attempts::attempts_of(&db, &ids).await?;
-    let data: Vec<Value> = rows.iter().map(|r| delivery_out(r, &attempts)).collect();
-    let next = (rows.len() == limit as usize)
+    let data = rows.iter().map(|r| delivery_out(r, &attempts)).collect();
+    let next_before = (rows.len() == limit as usize)
         .then(|| rows.last().map(|r| r.id.clone()))
         .flatten();
-    json(200, &json!({"data": data, "next_before": next}))
-}
-
-fn opt_time(time: Option<UnixMs>) -> Value {
-    time.map_or(Value::Null, |t| json!(t.iso8601()))
-}
-
-/// One webhook log entry: everything is the masked copy.
-fn delivery_out(row: &DeliveryRow, attempts: &[AttemptRow]) -> Value {
-    let kind = match (&row.replay_of, &row.event_row_id) {
-        (Some(_), _) => "replay",
-        (None, Some(_)) => "event",
-        (None, None) => "test_webhook",
-    };
-    let reason = row.reason.as_deref().and_then(SkipReason::parse);
-    let headers: Vec<(String, String)> = row
-        .headers
-        .as_deref()
-        .and_then(|h| serde_json::from_str(h).ok())
-        .unwrap_or_default();
-    let attempts: Vec<Value> = attempts
-        .iter()
-        .filter(|a| a.delivery_id == row.id)
-        .map(|a| {
-            json!({"attempt": a.attempt, "time": a.started_at.iso8601(),
-                "response_code": a.response_code, "latency_ms": a.latency_ms, "error": a.error,
-                "response_body": a.response_body})
-        })
-        .collect();
-    json!({
-        "id": row.id,
-        "time": row.created_at.iso8601(),
-        "updated_at": row.updated_at.iso8601(),
-        "kind": kind,
-        "event_row_id": row.event_row_id,
-        "status": row.status,
-        "reason": row.reason,
-        "reason_message": reason.map(SkipReason::message),
-        "attempt": row.attempt,
-        "method": row.method,
-        "url": row.url,
-        "headers": headers_out(&headers),
-        "body": row.body,
-        "response_code": row.response_code,
-        "response_body": row.response_body,
-        "latency_ms": row.latency_ms,
-        "error": row.error,
-        "idempotency_key": row.idempotency_key,
-        "replay_of": row.replay_of,
-        "next_attempt_at": opt_time(row.status().filter(|s| s.is_pending()).and(row.next_attempt_at)),
-        "dead_lettered_at": opt_time(row.dead_lettered_at),
-        "attempts": attempts,
-    })
+    json(200, &DeliveryPage { data, next_before })
 }
 
 pub async fn handle_replay_delivery(_: Request, ctx: RouteContext) -> Result<Response> {
@@ -153,8 +90,10 @@ pub async fn handle_replay_delivery(_: Request, ctx: RouteContext) -> Result<Res
         stored.signing_secret.as_deref(),
     );
     write_and_enqueue(&ctx.env, &db, std::slice::from_ref(&new), now()).await?;
-    json(
-        202,
-        &json!({"delivery_id": delivery_id, "replay_of": original.id, "status": "queued"}),
-    )
+    let out = ReplayQueued {
+        delivery_id,
+        replay_of: original.id,
+        status: DeliveryStatus::Queued.as_str(),
+    };
+    json(202, &out)
 }

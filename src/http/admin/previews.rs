@@ -11,7 +11,7 @@
 //!   test). Poll the log for its response code.
 
 use super::connectors::find as find_connector;
-use super::deliveries::headers_out;
+use super::model::{headers_out, PreviewClick, PreviewError, PreviewOut, TestQueued};
 use crate::core::clicks::cookies::CookieDomain;
 use crate::core::connector::{parse_connector, ConnectorConfig};
 use crate::core::error::Invalid;
@@ -96,19 +96,14 @@ pub fn render_pixel_preview(
     Ok((rendered.html, rendered.unresolved))
 }
 
-fn would_send(outcome: PlanOutcome) -> Value {
-    let (send, reason) = match outcome {
+/// Whether the plan sends, and why not.
+fn would_send(outcome: PlanOutcome) -> (bool, Option<SkipReason>) {
+    match outcome {
         PlanOutcome::Send => (true, None),
         PlanOutcome::LogOnly => (false, Some(SkipReason::TestMode)),
         PlanOutcome::Skip(reason) => (false, Some(reason)),
         PlanOutcome::NotTriggered => (false, None),
-    };
-    json!({
-        "would_send": send,
-        "triggered": outcome != PlanOutcome::NotTriggered,
-        "reason": reason.map(SkipReason::as_str),
-        "reason_message": reason.map(SkipReason::message),
-    })
+    }
 }
 
 /// A preview body may carry a whole connector (pixel HTML up to 64 KiB) besides the event.
@@ -141,29 +136,42 @@ pub async fn handle_preview_connector(mut req: Request, ctx: RouteContext) -> Re
             (Some(html), unresolved)
         }
     };
-    let mut out = would_send(rehearsal.outcome);
-    out["pixel_html"] = json!(pixel_html);
-    out["pixel_unresolved"] = json!(pixel_unresolved);
-    out["click"] = json!(rehearsal.click.as_ref().map(|m| json!({
-        "param": m.click.param, "value": m.click.value, "source": m.source,
-        "at": UnixMs::from_millis(m.click.at_ms).iso8601()})));
-    match &rehearsal.request {
+    let (send, reason) = would_send(rehearsal.outcome);
+    let mut out = PreviewOut {
+        would_send: send,
+        triggered: rehearsal.outcome != PlanOutcome::NotTriggered,
+        reason,
+        reason_message: reason.map(SkipReason::message),
+        pixel_html,
+        pixel_unresolved,
+        click: rehearsal.click.map(|m| PreviewClick {
+            at: UnixMs::from_millis(m.click.at_ms).iso8601(),
+            param: m.click.param,
+            value: m.click.value,
+            source: m.source,
+        }),
+        method: None,
+        url: None,
+        headers: None,
+        body: None,
+        unresolved: Vec::new(),
+        error: None,
+    };
+    match rehearsal.request {
         Ok(request) => {
-            out["method"] = json!(method_text(request.method));
-            out["url"] = json!(request.url);
-            out["headers"] = headers_out(&request.headers);
-            out["body"] = json!(request.body);
-            out["unresolved"] = json!(request.unresolved);
-            out["error"] = Value::Null;
+            out.method = Some(method_text(request.method));
+            out.headers = Some(headers_out(&request.headers));
+            out.url = Some(request.url);
+            out.body = request.body;
+            out.unresolved = request.unresolved;
         }
         Err(e) => {
-            for key in ["method", "url", "headers", "body"] {
-                out[key] = Value::Null;
-            }
-            out["unresolved"] = json!([]);
             let invalid = e.to_invalid();
-            out["error"] =
-                json!({"code": invalid.code, "message": invalid.message, "field": invalid.field});
+            out.error = Some(PreviewError {
+                code: invalid.code.to_string(),
+                message: invalid.message,
+                field: invalid.field,
+            });
         }
     }
     json(200, &out)
@@ -229,10 +237,13 @@ pub async fn handle_test_connector(mut req: Request, ctx: RouteContext) -> Resul
         config.webhook.signing_secret.as_deref(),
     );
     write_and_enqueue(&ctx.env, &db, std::slice::from_ref(&new), now).await?;
-    json(
-        202,
-        &json!({"delivery_id": delivery_id, "status": "queued", "method": new.method, "url": new.url}),
-    )
+    let out = TestQueued {
+        delivery_id,
+        status: DeliveryStatus::Queued.as_str(),
+        method: new.method,
+        url: new.url,
+    };
+    json(202, &out)
 }
 
 #[cfg(test)]

@@ -3,15 +3,17 @@
 //! (`GET /admin/api/containers/{id}/click-refusals`).
 
 use super::limit_param;
+use super::model::privacy::{ClickRefusalList, ClickRefusalOut, ErasureOut, SubjectExport};
+use crate::core::error::Invalid;
 use crate::core::ids::ErasureId;
-use crate::core::privacy::subject::Subject;
+use crate::core::privacy::subject::{Subject, SubjectKind};
 use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::{new_id, now};
 use crate::store::{click_refusals, containers, erasure, subjects};
-use serde_json::{json, Value};
+use serde_json::Value;
 use worker::{Request, Response};
 
 /// `POST .../erasures {visitor_id | email | phone | external_id}`: removes that person's data
@@ -25,18 +27,14 @@ pub async fn handle_create_erasure(mut req: Request, ctx: RouteContext) -> Resul
             "the body is a JSON object",
         ));
     };
+    // Only the identifiers are read: other keys are ignored, as in every admin body.
     let mut pairs: Vec<(&str, &str)> = Vec::new();
-    for (name, value) in fields {
-        match value {
-            Value::String(s) => pairs.push((name, s)),
-            Value::Null => {}
-            _ => {
-                return Err(crate::core::error::Invalid::field(
-                    "invalid_type",
-                    name.as_str(),
-                    "must be a string",
-                )
-                .into())
+    for kind in SubjectKind::ALL {
+        match fields.get(kind.field()) {
+            Some(Value::String(s)) => pairs.push((kind.field(), s)),
+            None | Some(Value::Null) => {}
+            Some(_) => {
+                return Err(Invalid::field("invalid_type", kind.field(), "must be a string").into())
             }
         }
     }
@@ -45,15 +43,7 @@ pub async fn handle_create_erasure(mut req: Request, ctx: RouteContext) -> Resul
     let container = containers::find(&db, &ctx.id("id")?).await?;
     let id: ErasureId = new_id()?;
     let outcome = erasure::erase(&db, &container.id, &subject, id.as_str(), now()).await?;
-    json(
-        200,
-        &json!({
-            "id": outcome.id,
-            "subject": {"kind": subject.kind, "hash": subject.hash()},
-            "requested_at": outcome.requested_at.iso8601(),
-            "removed": outcome.removed,
-        }),
-    )
+    json(200, &ErasureOut::new(&subject, outcome))
 }
 
 /// `GET .../subjects?email=|phone=|external_id=|visitor_id=`: everything held about that person.
@@ -63,8 +53,15 @@ pub async fn handle_export_subject(req: Request, ctx: RouteContext) -> Result<Re
     let subject = Subject::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let db = ctx.db()?;
     let container = containers::find(&db, &ctx.id("id")?).await?;
-    let export = subjects::export(&db, &container.id, &subject).await?;
-    json(200, &export)
+    let exported = subjects::export(&db, &container.id, &subject).await?;
+    json(
+        200,
+        &SubjectExport {
+            subject: (&subject).into(),
+            visitors: exported.visitors,
+            tables: exported.tables,
+        },
+    )
 }
 
 /// `GET .../click-refusals`: per day, parameter and reason, how many landing values were refused.
@@ -73,12 +70,6 @@ pub async fn handle_list_click_refusals(req: Request, ctx: RouteContext) -> Resu
     let db = ctx.db()?;
     let container = containers::find(&db, &ctx.id("id")?).await?;
     let rows = click_refusals::recent(&db, &container.id, limit).await?;
-    let data: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            json!({"day": r.day, "param": r.param, "reason": r.reason, "count": r.count,
-                   "last_at": r.last_at.iso8601()})
-        })
-        .collect();
-    json(200, &json!({ "data": data }))
+    let data = rows.iter().map(ClickRefusalOut::from).collect();
+    json(200, &ClickRefusalList { data })
 }

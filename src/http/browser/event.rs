@@ -28,11 +28,16 @@ use crate::store::tracking::TrackingContainer;
 use serde::Serialize;
 use worker::{Headers, Request, Response};
 
+/// The answer to a browser event.
 #[derive(Serialize)]
-struct EventAnswer {
-    event_id: EventId,
-    duplicate: bool,
-    pixels: Vec<Pixel>,
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct BrowserEventOut {
+    /// The caller's `event_id`, or a generated one.
+    pub event_id: EventId,
+    /// The event id was seen before: acknowledged, not stored again, no pixel fired.
+    pub duplicate: bool,
+    /// The pixels the page fires for this event.
+    pub pixels: Vec<Pixel>,
 }
 
 pub async fn handle_event(mut req: Request, ctx: RouteContext) -> Result<Response> {
@@ -74,7 +79,7 @@ async fn record(
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
     cookies::append_set_cookies(&headers, &plan)?;
-    let body = EventAnswer {
+    let body = BrowserEventOut {
         event_id: stored.event_id,
         duplicate: stored.duplicate,
         pixels,

@@ -9,7 +9,6 @@ use crate::error::{Error, Result};
 use crate::http::error::error_response;
 use crate::http::respond::json;
 use crate::store::webhook_requests::{self, NewActivity};
-use serde_json::json;
 use worker::{D1Database, Response};
 
 /// Longest topic the log keeps: an unknown topic is logged as sent, cut to this many characters.
@@ -54,13 +53,13 @@ impl ActivityLog {
         let response = match &outcome {
             Ok(accepted) => json(
                 200,
-                &json!({
-                    "status": "accepted",
-                    "type": accepted.kind,
-                    "event_id": accepted.event_id,
-                    "session_matched": accepted.session_matched,
-                    "duplicate": accepted.duplicate,
-                }),
+                &super::WebhookAccepted {
+                    status: "accepted",
+                    kind: accepted.kind,
+                    event_id: accepted.event_id.as_ref(),
+                    session_matched: accepted.session_matched,
+                    duplicate: accepted.duplicate,
+                },
             )?,
             Err(error) => error_response(error)?,
         };

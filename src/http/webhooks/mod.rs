@@ -35,6 +35,24 @@ pub struct Accepted {
     pub duplicate: bool,
 }
 
+/// The answer to an accepted webhook request, on both surfaces.
+#[derive(Debug, serde::Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct WebhookAccepted<'a> {
+    #[cfg_attr(test, schema(value_type = String, pattern = "^accepted$"))]
+    pub status: &'static str,
+    /// `track` recorded an event; `set` enriched a visitor and created no event.
+    #[serde(rename = "type")]
+    #[cfg_attr(test, schema(value_type = String, pattern = "^(track|set)$"))]
+    pub kind: &'static str,
+    /// The caller's `eventId`/`conversion_id`, or a generated id; `null` for set.
+    pub event_id: Option<&'a EventId>,
+    /// Whether a known visitor was found.
+    pub session_matched: bool,
+    /// The event id was seen before: acknowledged, not stored again.
+    pub duplicate: bool,
+}
+
 /// Stores a webhook's event once, matched to a visitor where its identities allow.
 pub async fn accept_event(
     ctx: &RouteContext,

@@ -2,7 +2,7 @@
 
 use super::{amount, not_an_object, read, Obj, MAX_PRODUCTS, MAX_QUANTITY};
 use crate::core::error::Invalid;
-use crate::core::input::{self, check_field_name};
+use crate::core::input::{self, check_field_name, whole_number};
 use serde_json::{Map, Value};
 
 /// Product lines, each `{id, name, quantity, price}` plus scalar extras (`category`, ...).
@@ -89,7 +89,7 @@ fn product(o: &Obj, path: &str) -> Result<Obj, Invalid> {
 fn quantity(value: Option<&Value>, path: &str) -> Result<Option<u64>, Invalid> {
     let parsed = match value {
         None | Some(Value::Null) => return Ok(None),
-        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::Number(n)) => whole_number(n).and_then(|q| u64::try_from(q).ok()),
         Some(Value::String(s)) if s.trim().bytes().all(|b| b.is_ascii_digit()) => {
             s.trim().parse::<u64>().ok()
         }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// The event type named by the URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Topic {
     Purchase,

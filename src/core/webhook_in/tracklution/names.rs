@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 /// What a parameter name means, whatever its spelling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Param {
+pub enum Param {
+    /// The API key (`k`), which the edge reads; never stored.
     Key,
     Track,
     Value,
@@ -34,12 +35,51 @@ pub(super) enum Param {
     Consent,
 }
 
+/// The parameters that are neither user data nor click parameters, by the spelling seed 002
+/// documents (ours, in its style, for the extensions `pcTest`, `visitorId` and `consent`).
+/// [`classify`] reads this table and [`documented_parameters`] lists it, so the parser and the
+/// API document cannot name different parameters.
+const NAMED_PARAMS: &[(&str, Param)] = &[
+    ("k", Param::Key),
+    ("track", Param::Track),
+    ("value", Param::Value),
+    ("currency", Param::Currency),
+    ("url", Param::Url),
+    ("eventId", Param::EventId),
+    ("userAgent", Param::UserAgent),
+    ("ip", Param::Ip),
+    ("actionSource", Param::ActionSource),
+    ("eventAttributes", Param::EventAttributes),
+    ("eventSourceDomain", Param::EventSourceDomain),
+    ("isPartial", Param::IsPartial),
+    ("forceNewSessionCreatedAt", Param::ForceNewSessionCreatedAt),
+    ("source", Param::Source),
+    ("pcTest", Param::PcTest),
+    ("visitorId", Param::VisitorId),
+    ("consent", Param::Consent),
+];
+
+/// Every parameter `/webhook` knows, by its documented spelling, with its meaning: the named
+/// ones, then each user-data field under seed 002's spelling, then each click parameter under
+/// its Tracklution name, in the registries' order. The other spellings the registries hold
+/// (`phone`, `phoneVariants`) and any variant in case, `_` or `-` (`rdt_cid`) are the same
+/// parameters.
+pub fn documented_parameters() -> impl Iterator<Item = (&'static str, Param)> {
+    let user = USER_FIELDS.iter().enumerate().filter_map(|(index, spec)| {
+        (spec.tracklution_names.first()).map(|name| (*name, Param::User(UserFieldKey(index))))
+    });
+    let clicks = CLICK_PARAMS
+        .iter()
+        .map(|p| (p.tracklution_name, Param::Click(p.name)));
+    NAMED_PARAMS.iter().copied().chain(user).chain(clicks)
+}
+
 /// A [`UserField`] as a map key: its position in the registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct UserFieldKey(usize);
+pub struct UserFieldKey(usize);
 
 impl UserFieldKey {
-    pub(super) fn field(self) -> UserField {
+    pub fn field(self) -> UserField {
         USER_FIELDS[self.0].field
     }
 
@@ -62,27 +102,11 @@ pub(super) fn squash(name: &str) -> String {
 }
 
 fn classify(squashed: &str) -> Option<Param> {
-    let param = match squashed {
-        "k" => Param::Key,
-        "track" => Param::Track,
-        "value" => Param::Value,
-        "currency" => Param::Currency,
-        "url" => Param::Url,
-        "eventid" => Param::EventId,
-        "useragent" => Param::UserAgent,
-        "ip" => Param::Ip,
-        "actionsource" => Param::ActionSource,
-        "eventattributes" => Param::EventAttributes,
-        "eventsourcedomain" => Param::EventSourceDomain,
-        "ispartial" => Param::IsPartial,
-        "forcenewsessioncreatedat" => Param::ForceNewSessionCreatedAt,
-        "source" => Param::Source,
-        "pctest" => Param::PcTest,
-        "visitorid" => Param::VisitorId,
-        "consent" => Param::Consent,
-        other => return registry_param(other),
-    };
-    Some(param)
+    NAMED_PARAMS
+        .iter()
+        .find(|(name, _)| squash(name) == squashed)
+        .map(|(_, param)| *param)
+        .or_else(|| registry_param(squashed))
 }
 
 /// A name of the user-data or the click-parameter registry, by any of its `/webhook` spellings.
@@ -154,10 +178,7 @@ impl<'a> Collected<'a> {
         let mut c = Collected::default();
         for (name, raw) in entries {
             let entry = Entry { name, raw };
-            if name.is_empty()
-                || name.len() > MAX_PARAMETER_NAME_LEN
-                || name.chars().any(char::is_control)
-            {
+            if !crate::core::input::is_field_name(name) {
                 return Err(invalid_parameter(
                     name,
                     "parameter names are 1 to 64 printable characters",
@@ -231,4 +252,46 @@ impl<'a> Collected<'a> {
 /// `emailVariants[]`, `emailVariants[0]` and plain `emailVariants` are list entries.
 fn is_list_index(inner: Option<&str>) -> bool {
     inner.is_none_or(|i| i.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_parameter_is_read_as_what_the_document_says_it_is() {
+        let documented: Vec<_> = documented_parameters().collect();
+        for (name, param) in &documented {
+            assert_eq!(classify(&squash(name)), Some(*param), "{name}");
+        }
+        let mut names: Vec<String> = documented.iter().map(|(n, _)| squash(n)).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), documented.len(), "two parameters share a name");
+    }
+
+    #[test]
+    fn the_documented_parameters_cover_both_registries() {
+        let documented: Vec<_> = documented_parameters().map(|(_, p)| p).collect();
+        for click in CLICK_PARAMS {
+            assert!(
+                documented.contains(&Param::Click(click.name)),
+                "{}",
+                click.name
+            );
+        }
+        for spec in USER_FIELDS
+            .iter()
+            .filter(|s| !s.tracklution_names.is_empty())
+        {
+            assert!(
+                documented
+                    .iter()
+                    .any(|p| matches!(p, Param::User(k) if k.field() == spec.field)),
+                "{}",
+                spec.key
+            );
+        }
+        assert!(documented.contains(&Param::Consent));
+    }
 }

@@ -131,8 +131,17 @@ const TIMESTAMP_RANGE_MS: std::ops::Range<i64> = 946_684_800_000..4_102_444_800_
 
 /// Unix seconds, unix milliseconds or RFC 3339 text, as unix milliseconds.
 pub(super) fn timestamp_ms(raw: Raw<'_>, field: &str) -> Result<Option<i64>, Invalid> {
-    let Some(text) = raw.as_text(field)? else {
-        return Ok(None);
+    // A JSON number is read as its digits, `1700000000.0` as `1700000000`.
+    let whole = match raw {
+        Raw::Json(Value::Number(n)) => input::whole_number(n).map(|w| w.to_string()),
+        _ => None,
+    };
+    let text = match whole {
+        Some(digits) => std::borrow::Cow::Owned(digits),
+        None => match raw.as_text(field)? {
+            Some(text) => text,
+            None => return Ok(None),
+        },
     };
     let text = text.trim();
     if text.is_empty() {

@@ -90,3 +90,22 @@ fn quantities_may_be_digit_strings_and_products_keep_scalar_extras() {
         Some(&json!([{"name": "Widget", "quantity": 3, "category": "tools", "gift": false}]))
     );
 }
+
+#[test]
+fn a_quantity_written_as_a_whole_number_float_is_that_quantity() {
+    let e = parse(
+        Topic::Purchase,
+        json!({"products": [{"id": "w", "quantity": 2.0}]}),
+    )
+    .unwrap();
+    assert_eq!(
+        attr(&e, "products"),
+        Some(&json!([{"id": "w", "quantity": 2}]))
+    );
+    let err = parse(
+        Topic::Purchase,
+        json!({"products": [{"id": "w", "quantity": 2.5}]}),
+    )
+    .unwrap_err();
+    assert_eq!(err.code, "invalid_quantity");
+}
