@@ -74,25 +74,37 @@ fn retention() -> Value {
     })
 }
 
-/// `Subject::parse`: exactly one identifier of the person, as a string; other keys are ignored.
+/// `Subject::parse`: exactly one identifier of the person, as a string; the others left out or
+/// null (null is absent, as in every admin body); other keys are ignored.
 fn subject() -> Value {
     let properties: serde_json::Map<String, Value> = SubjectKind::ALL
         .iter()
         .map(|kind| {
             let field = kind.field();
-            (
-                field.to_string(),
-                json!({"type": "string", "pattern": patterns::subject_identifier(field)}),
-            )
+            let rule =
+                json!({"type": ["string", "null"], "pattern": patterns::subject_identifier(field)});
+            (field.to_string(), rule)
         })
         .collect();
     let one_of: Vec<Value> = SubjectKind::ALL
         .iter()
-        .map(|kind| json!({"required": [kind.field()]}))
+        .map(|named| {
+            let only: serde_json::Map<String, Value> = SubjectKind::ALL
+                .iter()
+                .map(|kind| {
+                    let rule = match kind == named {
+                        true => json!({"type": "string"}),
+                        false => json!({"type": "null"}),
+                    };
+                    (kind.field().to_string(), rule)
+                })
+                .collect();
+            json!({"required": [named.field()], "properties": only})
+        })
         .collect();
     json!({
         "type": "object",
-        "description": "`POST /admin/api/containers/{id}/erasures`: the person, named by exactly one of visitor_id, email, phone or external_id. An email or phone is matched by its normalised SHA-256, as matching stores it.",
+        "description": "`POST /admin/api/containers/{id}/erasures`: the person, named by exactly one of visitor_id, email, phone or external_id (the others left out or null). An email or phone is matched by its normalised SHA-256, as matching stores it.",
         "properties": properties,
         "oneOf": one_of,
     })

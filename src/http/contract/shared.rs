@@ -42,7 +42,6 @@ fn rules() -> Vec<(&'static str, &'static str, String)> {
         ("SubjectVisitorId", "A person's pc_vid visitor id (erasure, export): 1 to 128 of A-Z a-z 0-9 . _ - :", patterns::subject_identifier("visitor_id")),
         ("Origin", "An origin such as https://www.shop.com", rules::origin_pattern()),
         ("RegistrableDomain", "A registrable domain such as shop.com: no scheme, port or path", rules::host_pattern(2)),
-        ("HostName", "A host name such as partner-shop.com: no scheme, port or path", rules::host_pattern(1)),
     ]
 }
 
