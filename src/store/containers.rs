@@ -24,9 +24,25 @@ pub struct ContainerRow {
     pub retention: String,
     pub created_at: UnixMs,
     pub updated_at: UnixMs,
+    /// The longest `click_id.window_days` of its connectors ([`LONGEST_WINDOW_DAYS`]).
+    #[serde(default)]
+    pub longest_window_days: Option<f64>,
 }
 
+/// The longest `click_id.window_days` among the connectors of the container `c` (NULL without
+/// any): click retention is never shorter. One expression for every query that needs it.
+pub(super) const LONGEST_WINDOW_DAYS: &str =
+    "(SELECT MAX(CAST(json_extract(k.config, '$.click_id.window_days') AS REAL)) \
+     FROM connectors k WHERE k.container_id = c.id)";
+
 impl ContainerRow {
+    /// Whole days of [`ContainerRow::longest_window_days`] (0 without connectors).
+    pub fn longest_window(&self) -> u32 {
+        self.longest_window_days
+            .unwrap_or(0.0)
+            .clamp(0.0, f64::from(u32::MAX)) as u32
+    }
+
     pub fn settings(&self) -> ContainerSettings {
         ContainerSettings {
             name: self.name.clone(),
@@ -88,7 +104,7 @@ pub async fn insert(
 pub async fn get(db: &D1Database, id: &ContainerId) -> Result<Option<ContainerRow>> {
     first(
         db,
-        "SELECT * FROM containers WHERE id = ?1",
+        &format!("SELECT c.*, {LONGEST_WINDOW_DAYS} AS longest_window_days FROM containers c WHERE c.id = ?1"),
         &[text(id.as_str())],
     )
     .await
@@ -120,7 +136,10 @@ pub async fn update(
 pub async fn list(db: &D1Database, limit: u32) -> Result<Vec<ContainerRow>> {
     super::all(
         db,
-        "SELECT * FROM containers ORDER BY created_at DESC, id DESC LIMIT ?1",
+        &format!(
+            "SELECT c.*, {LONGEST_WINDOW_DAYS} AS longest_window_days FROM containers c \
+             ORDER BY c.created_at DESC, c.id DESC LIMIT ?1"
+        ),
         &[super::int(i64::from(limit))],
     )
     .await

@@ -7,6 +7,7 @@
 //! row past retention is emptied of its request, response and log copy, and the row itself
 //! goes only once its event is gone, since reversals need it until then).
 
+use super::containers::LONGEST_WINDOW_DAYS;
 use super::{all, batch_changes, int, statement, text, time};
 use crate::core::ids::ContainerId;
 use crate::core::retention::DataKind;
@@ -29,9 +30,10 @@ pub struct PurgeTarget {
 pub async fn targets(db: &D1Database, limit: u32) -> Result<Vec<PurgeTarget>> {
     all(
         db,
-        "SELECT c.id, c.retention, (SELECT MAX(CAST(json_extract(k.config, '$.click_id.window_days') AS REAL)) \
-         FROM connectors k WHERE k.container_id = c.id) AS longest_window_days \
-         FROM containers c ORDER BY c.purged_at IS NOT NULL, c.purged_at, c.id LIMIT ?1",
+        &format!(
+            "SELECT c.id, c.retention, {LONGEST_WINDOW_DAYS} AS longest_window_days \
+             FROM containers c ORDER BY c.purged_at IS NOT NULL, c.purged_at, c.id LIMIT ?1"
+        ),
         &[int(i64::from(limit))],
     )
     .await

@@ -106,6 +106,8 @@ pub async fn get(db: &D1Database, container_id: &ContainerId) -> Result<Option<T
                 retention: row.retention,
                 created_at: row.created_at,
                 updated_at: row.updated_at,
+                // Browser requests never need it (only retention does).
+                longest_window_days: None,
             },
             custom_params,
         }

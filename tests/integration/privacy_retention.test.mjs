@@ -110,6 +110,7 @@ test('the scheduled handler purges what is past each container\'s retention and 
   assert.equal(patched.status, 200, patched.text);
   assert.equal(patched.json.retention_days.events, 30);
   assert.equal(patched.json.retention_days.deliveries, 1);
+  assert.equal(patched.json.retention_days.clicks, 30, 'clicks are answered with the connector\'s 30-day window, as the purge keeps them');
   await fetch(`${worker.url}/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*`);
   await pollUntil(() => count('events', short.id) === 0, { what: 'the event purge' });
   assert.equal(sql(`SELECT COUNT(*) AS n FROM deliveries WHERE id = ${sqlText(delivered.id)}`)[0].n, 0);

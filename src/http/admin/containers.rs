@@ -21,7 +21,7 @@ pub fn container_out(row: &ContainerRow, log_days: u32) -> ContainerOut {
     ContainerOut {
         id: row.id.clone(),
         settings: row.settings(),
-        retention_days: row.retention().effective(log_days, 0),
+        retention_days: row.retention().effective(log_days, row.longest_window()),
         created_at: row.created_at.iso8601(),
         updated_at: row.updated_at.iso8601(),
     }
