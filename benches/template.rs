@@ -3,7 +3,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use postclick::core::params::ParamValues;
-use postclick::core::template::PixelTemplate;
+use postclick::core::template::{PixelTemplate, Placement};
 use std::hint::black_box;
 
 fn snippet() -> String {
@@ -37,7 +37,7 @@ fn bench_render(c: &mut Criterion) {
     let mut group = c.benchmark_group("pixel");
     group.throughput(Throughput::Bytes(html.len() as u64));
     group.bench_function("render 2 KB, 6 placeholders", |b| {
-        b.iter(|| black_box(template.render(values.lookup())))
+        b.iter(|| black_box(template.render(values.lookup(), Placement::MainWindow)))
     });
     group.bench_function("parse 2 KB", |b| {
         b.iter(|| black_box(PixelTemplate::parse(black_box(&html))))

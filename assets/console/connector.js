@@ -40,6 +40,11 @@ export async function renderConnector(app, { id, containerId }) {
   const html = h('textarea', { rows: 8, spellcheck: 'false' }, c.pixel.html);
   const sandbox = checkbox('Run in sandbox (recommended)', c.pixel.sandbox, 'pixel.sandbox');
   const approval = h('p', { id: 'approval-status' }, c.pixel.approved_at ? `Approved on ${when(c.pixel.approved_at)}` : 'Not approved: the pixel does not fire on live traffic.');
+  // A pixel saved under earlier rules that the pixel rules now refuse: it does not fire until edited.
+  const refused = c.pixel.refused
+    ? h('p', { id: 'pixel-refused', class: 'error', role: 'alert' },
+      `Refused by the pixel rules, so it does not fire and its approval was cleared: line ${c.pixel.refused.line}, column ${c.pixel.refused.column}: ${c.pixel.refused.message}`)
+    : null;
 
   const clickOn = checkbox('Enable click-ID matching', c.click_id.enabled, 'click_id.enabled');
   const clickParam = h('input', { type: 'text', value: c.click_id.param ?? '', placeholder: 'click_id' });
@@ -93,7 +98,7 @@ export async function renderConnector(app, { id, containerId }) {
       h('h3', {}, 'URL preview'), preview),
     h('section', { class: 'card' }, h('h2', {}, 'Custom pixel'), pixelOn.el,
       field('HTML / script', html, { name: 'pixel.html', hint: 'placeholders are escaped for where they stand' }),
-      sandbox.el, approval),
+      sandbox.el, refused, approval),
     h('section', { class: 'card' }, h('h2', {}, 'Click-ID matching'), clickOn.el,
       h('div', { class: 'row' }, field('Click ID query parameter', clickParam, { name: 'click_id.param' }),
         field('Click source parameter', sourceParam, { name: 'click_id.source_param' }),

@@ -29,7 +29,7 @@ async function drawConnectors(section, container, after = null, previous = []) {
     h('td', {}, h('a', { href: `#/connectors/${c.id}` }, c.name)),
     h('td', {}, h('span', { class: `badge ${c.mode}` }, c.mode)),
     h('td', {}, c.trigger_events.join(', ') || '—'),
-    h('td', {}, [c.webhook.enabled ? 'Webhook' : null, c.pixel.enabled ? 'Pixel' : null].filter(Boolean).join(' + ') || '—')));
+    h('td', {}, [c.webhook.enabled ? 'Webhook' : null, c.pixel.enabled ? (c.pixel.refused ? 'Pixel (refused: edit it)' : 'Pixel') : null].filter(Boolean).join(' + ') || '—')));
   section.replaceChildren(
     h('div', { class: 'row' }, h('h2', {}, 'Connectors'),
       h('a', { href: `#/containers/${container.id}/connectors/new`, class: 'button', id: 'new-connector' }, 'Add connector')),

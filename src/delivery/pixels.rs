@@ -3,8 +3,9 @@
 //! pixels become signed `/px/{token}` URLs, main-window pixels rendered HTML, and test-mode
 //! pixels fire nothing: their substituted HTML is written to the connector's log.
 //!
-//! Each pixel's HTML was parsed with the context-aware engine when it was saved; here it is
-//! parsed again and rendered with the event's values, every value escaped for where it stands.
+//! Each pixel's HTML was parsed with the context-aware engine when its connector was read; here
+//! it is rendered with the event's values, every value escaped for where it stands. A stored
+//! pixel that the engine now refuses is skipped (`pixel_invalid`) and its approval cleared.
 
 use super::dispatch::EventContext;
 use crate::config::Config;
@@ -16,10 +17,10 @@ use crate::core::postback::{
     decide_attribution, fill_click_values, fill_event_name, plan_pixel, AttributionDecision,
     DeliveryStatus, PlanOutcome, SkipReason,
 };
-use crate::core::template::PixelTemplate;
+use crate::core::template::{Placement, Rendered};
 use crate::error::Result;
 use crate::platform::{new_id, now};
-use crate::store::connectors::ConnectorRow;
+use crate::store::connectors::{self, ConnectorRow};
 use crate::store::deliveries::{self, NewDelivery};
 use serde::Serialize;
 use worker::D1Database;
@@ -81,15 +82,27 @@ pub fn pixel_outcome(
     )
 }
 
-/// Renders a connector's pixel for an event; `None` if the stored HTML no longer parses.
-pub fn render(config: &ConnectorConfig, values: &ParamValues) -> Option<String> {
-    match PixelTemplate::parse(&config.pixel.html) {
-        Ok(template) => Some(template.render(values.lookup()).html),
-        Err(e) => {
-            worker::console_error!("stored pixel HTML does not parse: {e}");
-            None
-        }
-    }
+/// Renders a connector's pixel for an event, for where it runs, from the template parsed with
+/// the connector; `None` if the pixel engine refuses the stored HTML (such a pixel is planned as
+/// skipped before it gets here).
+pub fn render(config: &ConnectorConfig, values: &ParamValues) -> Option<Rendered> {
+    let placement = if config.pixel.sandbox {
+        Placement::Sandbox
+    } else {
+        Placement::MainWindow
+    };
+    let template = config.pixel.template.as_ref()?;
+    Some(template.render(values.lookup(), placement))
+}
+
+/// What the log says of values that lost `<` or `>` in a main-window pixel's script.
+fn dropped_note(rendered: &Rendered) -> Option<String> {
+    (!rendered.dropped.is_empty()).then(|| {
+        format!(
+            "removed '<' and '>' from the values of {}: a main-window pixel's script values never carry them",
+            rendered.dropped.join(", ")
+        )
+    })
 }
 
 /// The pixels a stored event fires now. Test-mode pixels fire nothing: their substituted HTML
@@ -120,18 +133,33 @@ pub async fn pixels_for_event(
                 });
             }
             PlanOutcome::Send => {
-                if let Some(html) = render(cfg, &values) {
+                if let Some(rendered) = render(cfg, &values) {
+                    // Values changed for the main window are logged, so the marketer sees why.
+                    if let Some(note) = dropped_note(&rendered) {
+                        let entry = PixelLog::new(DeliveryStatus::Delivered, None)
+                            .body(rendered.html.clone())
+                            .error(note);
+                        logs.push(entry.row(context, connector, cfg)?);
+                    }
                     pixels.push(Pixel::MainWindow {
                         connector: connector.id.clone(),
                         sandbox: false,
-                        html,
+                        html: rendered.html,
                     });
                 }
             }
             PlanOutcome::LogOnly => {
-                if let Some(html) = render(cfg, &values) {
-                    logs.push(test_log(context, connector, cfg, html)?);
+                if let Some(rendered) = render(cfg, &values) {
+                    let mut entry = PixelLog::new(DeliveryStatus::Test, Some(SkipReason::TestMode))
+                        .body(rendered.html.clone());
+                    if let Some(note) = dropped_note(&rendered) {
+                        entry = entry.error(note);
+                    }
+                    logs.push(entry.row(context, connector, cfg)?);
                 }
+            }
+            PlanOutcome::Skip(SkipReason::PixelInvalid) => {
+                logs.push(skip_invalid(db, context, connector, cfg).await?);
             }
             PlanOutcome::Skip(_) | PlanOutcome::NotTriggered => {}
         }
@@ -142,33 +170,81 @@ pub async fn pixels_for_event(
     Ok(pixels)
 }
 
-/// The log row of a test-mode pixel: method `PIXEL`, the substituted HTML as the body.
-fn test_log(
+/// A pixel the pixel engine refuses: its skip is logged with why, and an approval still stored
+/// is cleared, since it no longer holds.
+async fn skip_invalid(
+    db: &D1Database,
     context: &EventContext,
     connector: &ConnectorRow,
     cfg: &ConnectorConfig,
-    html: String,
 ) -> Result<NewDelivery> {
-    let id: DeliveryId = new_id()?;
-    Ok(NewDelivery {
-        idempotency_key: id.as_str().to_string(),
-        id,
-        container_id: context.row.container_id.clone(),
-        connector_id: connector.id.clone(),
-        event_row_id: Some(context.row.id.clone()),
-        status: DeliveryStatus::Test,
-        reason: Some(SkipReason::TestMode.as_str().to_string()),
-        method: Some("PIXEL".to_string()),
-        url: Some(if cfg.pixel.sandbox {
-            "sandboxed iframe".into()
-        } else {
-            "main window".into()
-        }),
-        headers: None,
-        body: Some(html),
-        error: None,
-        replay_of: None,
-        origin_key: Some(format!("pixel:{}:{}", connector.id, context.row.id)),
-        request: None,
-    })
+    let mut entry = PixelLog::new(DeliveryStatus::Skipped, Some(SkipReason::PixelInvalid));
+    if let Some(refused) = &cfg.pixel.refused {
+        entry = entry.error(format!("pixel.html {refused}"));
+    }
+    if connector.stored_approval().is_some() {
+        connectors::update(db, &connector.id, cfg, now()).await?;
+    }
+    entry.row(context, connector, cfg)
+}
+
+/// A pixel's row in the connector's log (method `PIXEL`): a test-mode pixel with its
+/// substituted HTML, a refused pixel that was skipped, or a main-window pixel whose values were
+/// changed.
+struct PixelLog {
+    status: DeliveryStatus,
+    reason: Option<SkipReason>,
+    body: Option<String>,
+    error: Option<String>,
+}
+
+impl PixelLog {
+    fn new(status: DeliveryStatus, reason: Option<SkipReason>) -> Self {
+        Self {
+            status,
+            reason,
+            body: None,
+            error: None,
+        }
+    }
+
+    fn body(mut self, html: String) -> Self {
+        self.body = Some(html);
+        self
+    }
+
+    fn error(mut self, text: String) -> Self {
+        self.error = Some(text);
+        self
+    }
+
+    fn row(
+        self,
+        context: &EventContext,
+        connector: &ConnectorRow,
+        cfg: &ConnectorConfig,
+    ) -> Result<NewDelivery> {
+        let id: DeliveryId = new_id()?;
+        Ok(NewDelivery {
+            idempotency_key: id.as_str().to_string(),
+            id,
+            container_id: context.row.container_id.clone(),
+            connector_id: connector.id.clone(),
+            event_row_id: Some(context.row.id.clone()),
+            status: self.status,
+            reason: self.reason.map(|r| r.as_str().to_string()),
+            method: Some("PIXEL".to_string()),
+            url: Some(if cfg.pixel.sandbox {
+                "sandboxed iframe".into()
+            } else {
+                "main window".into()
+            }),
+            headers: None,
+            body: self.body,
+            error: self.error,
+            replay_of: None,
+            origin_key: Some(format!("pixel:{}:{}", connector.id, context.row.id)),
+            request: None,
+        })
+    }
 }

@@ -60,5 +60,5 @@ async fn pixel_document(ctx: &RouteContext) -> Result<Option<String>> {
     if pixel_outcome(&context, cfg, &decision) != PlanOutcome::Send || !cfg.pixel.sandbox {
         return Ok(None);
     }
-    Ok(render(cfg, &values))
+    Ok(render(cfg, &values).map(|r| r.html))
 }

@@ -2,7 +2,7 @@
 //! read, so stored data passes the same checks as input.
 
 use super::{all, first, int, run, text, time};
-use crate::core::connector::{parse_connector, ConnectorConfig};
+use crate::core::connector::{parse_stored_connector, ConnectorConfig};
 use crate::core::ids::{ConnectorId, ContainerId};
 use crate::core::privacy::PiiPolicy;
 use crate::core::time::UnixMs;
@@ -24,16 +24,31 @@ impl ConnectorRow {
     pub fn config(&self) -> Result<ConnectorConfig> {
         let value: serde_json::Value = serde_json::from_str(&self.config)
             .map_err(|e| Error::internal("reading a stored connector", e))?;
-        // `previous` = itself, so the stored approval is kept.
-        let mut config = parse_connector(&value, None)
+        let mut config = parse_stored_connector(&value)
             .map_err(|e| Error::internal("re-parsing a stored connector", e))?;
-        config.pixel.approved_at = value["pixel"]["approved_at"].as_str().map(str::to_string);
+        // The stored approval is kept, unless the pixel engine now refuses the pixel: then it
+        // can never fire, and its approval is cleared (in storage too, when it next triggers).
+        if config.pixel.refused.is_none() {
+            config.pixel.approved_at = self.stored_approval();
+        }
         Ok(config)
+    }
+
+    /// The pixel approval as stored, whatever the pixel engine now says of the pixel.
+    pub fn stored_approval(&self) -> Option<String> {
+        let value: serde_json::Value = serde_json::from_str(&self.config).ok()?;
+        value["pixel"]["approved_at"].as_str().map(str::to_string)
     }
 }
 
 fn to_json(config: &ConnectorConfig) -> Result<String> {
-    serde_json::to_string(config).map_err(|e| Error::internal("serialising a connector", e))
+    let mut value =
+        serde_json::to_value(config).map_err(|e| Error::internal("serialising a connector", e))?;
+    // Derived from the pixel HTML on every read (`ConnectorRow::config`), so never stored.
+    if let Some(pixel) = value.get_mut("pixel").and_then(|p| p.as_object_mut()) {
+        pixel.remove("refused");
+    }
+    Ok(value.to_string())
 }
 
 pub async fn insert(

@@ -120,6 +120,11 @@ export const HOSTILE_VALUES = [
   `data:text/html,<script>${PARENT}</script>`,
   'vbscript:msgbox(1)',
   '//evil.example/x.js',
+  // Dot segments, which a URL parser resolves away with the segment before them.
+  '.',
+  '..',
+  '.%2e',
+  '%2E%2e',
   // CSS.
   `expression(${P})`,
   `url(javascript:${P})`,

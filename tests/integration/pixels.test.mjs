@@ -170,7 +170,7 @@ test('a main-window pixel comes back as HTML with each value escaped for where i
     sandbox: false,
     html: '<div title="{{NOTE}}" data-u={{NOTE}}>{{NOTE}}</div>'
       + '<img src="https://partner.example/p.gif?n={{NOTE}}&v={{VALUE}}" alt="">'
-      + "<script>var s = '{{NOTE}}'; var t = `{{NOTE}}`; var c = {{NOTE}}; var v = {{VALUE}};</script>"
+      + "<script>var s = '{{NOTE}}'; var c = {{NOTE}}; var v = {{VALUE}};</script>"
       + '<!-- {{NOTE}} -->',
   });
   await approve(connector);
@@ -182,19 +182,26 @@ test('a main-window pixel comes back as HTML with each value escaped for where i
       + ' data-u="&#x22;&#x27;&#x3e;&#x3c;img&#x20;src&#x3d;x&#x20;onerror&#x3d;alert&#x28;1&#x29;&#x3e;&#x24;&#x7b;x&#x7d;">'
       + '&quot;&#39;&gt;&lt;img src&#61;x onerror&#61;alert(1)&gt;${x}</div>'
       + '<img src="https://partner.example/p.gif?n=%22%27%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%24%7Bx%7D&v=12.5" alt="">'
-      + "<script>var s = '\\u0022\\u0027\\u003e\\u003cimg src=x onerror=alert(1)\\u003e${x}';"
-      + ' var t = `\\u0022\\u0027\\u003e\\u003cimg src=x onerror=alert(1)\\u003e\\u0024{x}`;'
-      + ' var c = "\\"\'\\u003e\\u003cimg src=x onerror=alert(1)\\u003e${x}"; var v = 12.5;</script>'
+      // In the main window, values bound for a script lose '<' and '>'.
+      + "<script>var s = '\\u0022\\u0027img src=x onerror=alert(1)${x}';"
+      + ' var c = "\\"\\u0027img src=x onerror=alert(1)${x}"; var v = 12.5;</script>'
       + '<!-- "\'&gt;&lt;img src=x onerror=alert(1)&gt;${x} -->',
   }]);
 });
 
-test('a javascript: value in a URL attribute of a main-window pixel is refused', async () => {
+test('a value can never choose the scheme of a URL attribute: the start of a URL takes no placeholder', async () => {
   const container = await newContainer();
-  const connector = await pixelConnector(container, { sandbox: false, html: '<a href="{{LINK}}">go</a><a href="{{SAFE}}">ok</a>' });
+  const refused = await admin.createConnector(container.id, {
+    name: unique('Pixel '), trigger_events: ['Purchase'], mode: 'enabled',
+    pixel: { enabled: true, sandbox: false, html: '<a href="{{LINK}}">go</a>' },
+  });
+  assert.equal(refused.status, 422, refused.text);
+  assert.equal(refused.json.error.field, 'pixel.html');
+  assert.match(refused.json.error.message, /^line 1, column 10: \{\{LINK\}\} would choose the scheme or host/);
+  const connector = await pixelConnector(container, { sandbox: false, html: '<a href="https://partner.example/ok?to={{LINK}}">ok</a>' });
   await approve(connector);
-  const { pixels } = await track(container, { event: 'Purchase', attributes: { link: ' JaVa\tScRiPt:alert(1)', safe: 'https://partner.example/ok?a=1' } });
-  assert.equal(pixels[0].html, '<a href="about:blank#">go</a><a href="https://partner.example/ok?a&#61;1">ok</a>');
+  const { pixels } = await track(container, { event: 'Purchase', attributes: { link: ' JaVa\tScRiPt:alert(1)' } });
+  assert.equal(pixels[0].html, '<a href="https://partner.example/ok?to=%20JaVa%09ScRiPt%3Aalert%281%29">ok</a>');
 });
 
 test('an unapproved pixel never comes back, comes back once approved, and stops again when its HTML is edited', async () => {

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { callAt, sqlText, unique } from '../harness/app.mjs';
-import { startWorker, queryD1, writeD1 } from '../harness/worker.mjs';
+import { startWorker, queryD1, executeD1 } from '../harness/worker.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { collect, Jar, SITE_ORIGIN } from '../harness/tracking.mjs';
@@ -63,7 +63,7 @@ test('the scheduled handler purges what is past each container\'s retention and 
   const age = (days) => now - days * DAY;
   for (const c of [short, kept]) {
     const id = sqlText(c.id);
-    writeD1(worker.stateDir, `
+    executeD1(worker.stateDir, `
       UPDATE clicks SET created_at = ${age(40)} WHERE container_id = ${id} AND param = 'gclid';
       UPDATE clicks SET created_at = ${age(10)} WHERE container_id = ${id} AND param = 'aff_id';
       UPDATE identities SET created_at = ${age(40)} WHERE container_id = ${id};

@@ -9,13 +9,13 @@ mod patch;
 mod pixel;
 mod webhook;
 
-pub use parse::parse_connector;
+pub use parse::{parse_connector, parse_stored_connector};
 pub use patch::merge_patch;
 pub use pixel::MAX_PIXEL_HTML_BYTES;
 
 use super::clicks::CustomClickParam;
 use super::event::EventName;
-use super::template::TextTemplate;
+use super::template::{PixelTemplate, TemplateError, TextTemplate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -108,6 +108,13 @@ pub struct PixelConfig {
     pub sandbox: bool,
     /// Set only by the approve-pixel action; any change to `html` clears it.
     pub approved_at: Option<String>,
+    /// Why the pixel rules refuse `html`, with its line and column: set only for a pixel saved
+    /// under earlier rules and read back (input with such HTML is a 422); such a pixel never
+    /// fires and cannot be approved. Derived from `html` on every read, never stored.
+    pub refused: Option<TemplateError>,
+    /// `html` parsed by the pixel engine, when it accepts it: rendering needs no second parse.
+    #[serde(skip)]
+    pub template: Option<PixelTemplate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -12,10 +12,32 @@ use serde_json::Value;
 
 const MAX_NAME_LEN: usize = 120;
 /// Parse a full connector body. `approved_at` is carried over from `previous` when the pixel
-/// HTML is unchanged; clients can never set it.
+/// HTML is unchanged; clients can never set it. Pixel HTML with a placeholder in a position the
+/// pixel engine refuses is a 422 on `pixel.html` naming its line and column.
 pub fn parse_connector(
     body: &Value,
     previous: Option<&ConnectorConfig>,
+) -> Result<ConnectorConfig, Invalid> {
+    parse_from(body, previous, Source::Input)
+}
+
+/// Parse a connector read back from storage. Its pixel may have been saved under earlier rules:
+/// one the engine now refuses is kept, with `pixel.refused` saying why, so that it is skipped
+/// (`pixel_invalid`) instead of making the whole connector unreadable.
+pub fn parse_stored_connector(body: &Value) -> Result<ConnectorConfig, Invalid> {
+    parse_from(body, None, Source::Stored)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Input,
+    Stored,
+}
+
+fn parse_from(
+    body: &Value,
+    previous: Option<&ConnectorConfig>,
+    source: Source,
 ) -> Result<ConnectorConfig, Invalid> {
     let root =
         obj(body, "body").map_err(|_| Invalid::new("invalid_body", "must be a JSON object"))?;
@@ -79,6 +101,7 @@ pub fn parse_connector(
 
     let webhook = parse_webhook(section(root, "webhook")?)?;
     let pixel = parse_pixel(section(root, "pixel")?, previous.map(|p| &p.pixel))?;
+    refuse_input_pixel(&pixel, source)?;
     let click_id = parse_click_id(section(root, "click_id")?)?;
 
     Ok(ConnectorConfig {
@@ -89,4 +112,17 @@ pub fn parse_connector(
         pixel,
         click_id,
     })
+}
+
+/// Input with pixel HTML the pixel engine refuses is a 422 on `pixel.html`; stored pixels are
+/// kept, refusal and all.
+fn refuse_input_pixel(pixel: &PixelConfig, source: Source) -> Result<(), Invalid> {
+    match (source, &pixel.refused) {
+        (Source::Input, Some(refused)) => Err(Invalid::field(
+            "invalid_placeholder",
+            "pixel.html",
+            refused.to_string(),
+        )),
+        _ => Ok(()),
+    }
 }

@@ -36,10 +36,12 @@ pub(super) fn parse_pixel(
             "is larger than 64 KiB",
         ));
     }
-    // Parsed with the context-aware engine at save time, so a placeholder in a place that could
-    // never be escaped safely (a tag name, an event handler, a script URL) is refused now.
-    PixelTemplate::parse(&html)
-        .map_err(|e| Invalid::field("invalid_placeholder", "pixel.html", e.to_string()))?;
+    // Parsed with the context-aware engine, so a placeholder in a position off its allowlist (a
+    // tag name, an event handler, a script's host) is known now; `parse_connector` refuses it.
+    let (template, refused) = match PixelTemplate::parse(&html) {
+        Ok(template) => (Some(template), None),
+        Err(refused) => (None, Some(refused)),
+    };
     if enabled && html.trim().is_empty() {
         return Err(Invalid::field(
             "required",
@@ -55,5 +57,7 @@ pub(super) fn parse_pixel(
         html,
         sandbox,
         approved_at,
+        refused,
+        template,
     })
 }

@@ -4,40 +4,17 @@
 use super::scan::expand_use_tree;
 use super::*;
 
-/// Parents whose children still form a cycle that a change under way removes: the template
-/// engine's context types are moving to a leaf module of their own. Each entry must go once
-/// that lands; the test below fails while an entry is no longer needed, so none lingers.
-const PENDING: &[&str] = &["core::template"];
-
 #[test]
 fn src_core_has_no_import_cycle_between_sibling_modules() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core");
     let modules = load(&root);
     assert!(modules.len() > 50, "the scan found the modules of src/core");
     let found = cycles(&sibling_edges(&modules));
-    let pending = |line: &&String| {
-        PENDING
-            .iter()
-            .any(|parent| line.starts_with(&format!("in {parent}:")))
-    };
-    let unexpected: Vec<&String> = found.iter().filter(|l| !pending(l)).collect();
     assert!(
-        unexpected.is_empty(),
+        found.is_empty(),
         "import cycles in src/core:\n{}",
-        unexpected
-            .iter()
-            .map(|l| l.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
+        found.join("\n")
     );
-    for parent in PENDING {
-        assert!(
-            found
-                .iter()
-                .any(|l| l.starts_with(&format!("in {parent}:"))),
-            "{parent} has no import cycle any more: remove it from PENDING"
-        );
-    }
 }
 
 /// A throwaway module tree on disk, removed when dropped.

@@ -79,10 +79,14 @@ pub enum SkipReason {
     TestMode,
     /// The pixel has not been approved (or was edited since), so it does not fire live.
     PixelNotApproved,
+    /// The pixel engine refuses the stored pixel HTML (saved under earlier rules).
+    PixelInvalid,
+    /// A placeholder's value made a URL path segment `.` or `..`: the postback failed unsent.
+    DotSegment,
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 8] = [
+    pub const ALL: [SkipReason; 10] = [
         SkipReason::NoClick,
         SkipReason::NotLastClick,
         SkipReason::OutsideWindow,
@@ -91,6 +95,8 @@ impl SkipReason {
         SkipReason::Disabled,
         SkipReason::TestMode,
         SkipReason::PixelNotApproved,
+        SkipReason::PixelInvalid,
+        SkipReason::DotSegment,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -103,6 +109,8 @@ impl SkipReason {
             SkipReason::Disabled => "disabled",
             SkipReason::TestMode => "test_mode",
             SkipReason::PixelNotApproved => "pixel_not_approved",
+            SkipReason::PixelInvalid => "pixel_invalid",
+            SkipReason::DotSegment => "dot_segment",
         }
     }
 
@@ -131,6 +139,12 @@ impl SkipReason {
             SkipReason::TestMode => "Test mode: the request was logged and not sent.",
             SkipReason::PixelNotApproved => {
                 "The pixel is not approved, so it does not fire on live traffic."
+            }
+            SkipReason::PixelInvalid => {
+                "The pixel rules refuse this pixel's HTML, so it does not fire and its approval was cleared; edit the HTML."
+            }
+            SkipReason::DotSegment => {
+                "A value made a URL path segment '.' or '..', which would send the postback to another path; nothing was sent."
             }
         }
     }

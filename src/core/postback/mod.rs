@@ -16,6 +16,7 @@
 //! Test Webhook.
 
 mod attribution;
+mod dot_segment;
 mod mask;
 pub mod outbox;
 mod plan;

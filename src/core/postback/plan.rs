@@ -4,7 +4,7 @@
 use super::attribution::{
     decide_attribution, AttributionDecision, ClickRecord, MatchedClick, SkipReason,
 };
-use super::request::{build_request, BuildContext, OutgoingRequest};
+use super::request::{build_request, BuildContext, BuildError, OutgoingRequest};
 use crate::core::connector::{ConnectorConfig, Mode};
 use crate::core::consent::Consent;
 use crate::core::params::ParamValues;
@@ -42,7 +42,8 @@ pub fn wants_pixel(connector: &ConnectorConfig, event_name: &str) -> bool {
 /// fire together: disabled, consent and attribution skip it; test mode logs the substituted
 /// pixel without firing unless `pc_test=1`. An unapproved pixel never fires on live traffic
 /// (it is skipped with [`SkipReason::PixelNotApproved`]); in test mode it is still logged, so
-/// the marketer can review it before approving.
+/// the marketer can review it before approving. A pixel the pixel engine refuses (saved under
+/// earlier rules) is skipped with [`SkipReason::PixelInvalid`], which the caller records.
 pub fn plan_pixel(
     connector: &ConnectorConfig,
     event_name: &str,
@@ -55,6 +56,9 @@ pub fn plan_pixel(
     }
     if let Some(reason) = gate(connector, consent_allows, decision) {
         return PlanOutcome::Skip(reason);
+    }
+    if connector.pixel.refused.is_some() {
+        return PlanOutcome::Skip(SkipReason::PixelInvalid);
     }
     let approved = connector.pixel.approved_at.is_some();
     match connector.mode {
@@ -238,10 +242,14 @@ pub fn prepare_delivery(input: &DeliveryInput<'_>) -> Option<DeliveryPlan> {
         PlanOutcome::LogOnly => (DeliveryStatus::Test, Some(SkipReason::TestMode)),
         PlanOutcome::Skip(reason) => (DeliveryStatus::Skipped, Some(reason)),
     };
-    let (status, error, request) = match built {
-        Ok(request) => (status, None, Some(request)),
-        Err(_) if status == DeliveryStatus::Skipped => (status, None, None),
-        Err(e) => (DeliveryStatus::Failed, Some(e.to_string()), None),
+    let (status, reason, error, request) = match built {
+        Ok(request) => (status, reason, None, Some(request)),
+        Err(_) if status == DeliveryStatus::Skipped => (status, reason, None, None),
+        // A value that made a dot segment is recorded with its own reason: nothing was sent.
+        Err(e) => {
+            let reason = (e == BuildError::DotSegment).then_some(SkipReason::DotSegment);
+            (DeliveryStatus::Failed, reason, Some(e.to_string()), None)
+        }
     };
     Some(DeliveryPlan {
         delivery_id: input.delivery_id.to_string(),

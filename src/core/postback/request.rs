@@ -8,9 +8,12 @@
 //!   original value, which `+` for space would not guarantee. The same rule is right for a path
 //!   segment, a query component and a fragment, so one set serves every position.
 //! - A placeholder in the scheme or host is refused: a value must never choose where we connect.
+//! - A path segment holding a value that is a dot segment in any spelling (`..`, `.%2e`, ...)
+//!   fails the delivery: the URL parser would resolve it away and send the request elsewhere.
 //! - The URL's own query is kept verbatim and in order; GET params are appended after it.
 //! - The fragment is dropped: HTTP never sends it, and the log must show what was sent.
 
+use super::dot_segment::in_dot_segment;
 use super::signature::{SigningSecret, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
 use crate::core::connector::{Method, NamedTemplate, WebhookConfig};
 use crate::core::params::ParamValues;
@@ -193,6 +196,8 @@ fn render_url(
     unresolved: &mut Vec<String>,
 ) -> Result<url::Url, BuildError> {
     let mut text = String::new();
+    // Where each value's text stands in `text`, to find the path segments that hold one.
+    let mut values_at: Vec<(usize, usize)> = Vec::new();
     for segment in template.segments() {
         match segment {
             Segment::Literal(literal) => text.push_str(literal),
@@ -204,9 +209,17 @@ fn render_url(
                 if raw.is_none() {
                     note_unresolved(unresolved, vec![p.name.clone()]);
                 }
+                let start = text.len();
                 text.push_str(&encode(&p.apply_filters(raw)));
+                values_at.push((start, text.len()));
             }
         }
+    }
+    if values_at
+        .iter()
+        .any(|&(start, end)| in_dot_segment(&text, start, end))
+    {
+        return Err(BuildError::DotSegment);
     }
     let mut url =
         url::Url::parse(text.trim()).map_err(|e| BuildError::InvalidUrl(e.to_string()))?;

@@ -1,15 +1,52 @@
-//! One escaper per place a pixel value can stand. Each appends to the output so that rendering
-//! makes a single pass over the template. Every escaper guarantees the same thing for its
-//! context: the value stays data and cannot end, open or change the markup around it.
+//! One escaper per place a pixel value can stand, and [`escape_into`], which composes them for a
+//! [`Context`] (inner context first, then the outer one). Each appends to the output so that
+//! rendering makes a single pass over the template. Every escaper guarantees the same thing for
+//! its context: the value stays data and cannot end, open or change the markup around it.
 
+use super::position::{Context, HtmlPosition, Inner};
 use std::fmt::Write;
 
-/// The URL schemes a value at the start of a URL attribute may choose. Everything else
-/// (`javascript:`, `data:`, `vbscript:`, `blob:`, ...) renders as [`BLOCKED_URL`].
-const ALLOWED_SCHEMES: [&str; 5] = ["http", "https", "mailto", "tel", "sms"];
+/// Append `value`, escaped for `context`, to `out`.
+pub fn escape_into(context: Context, out: &mut String, value: &str) {
+    match context {
+        Context::Html(position) => html_position(out, position, value),
+        Context::ScriptString { inner, .. } => {
+            let mut inner_text = String::new();
+            let text = match inner {
+                Inner::Plain => value,
+                Inner::Html(position) => {
+                    html_position(&mut inner_text, position, value);
+                    &inner_text
+                }
+                Inner::Url(_) => {
+                    url_component(&mut inner_text, value);
+                    &inner_text
+                }
+            };
+            js_string(out, text);
+        }
+        Context::ScriptCode => json_literal(out, value),
+    }
+}
 
-/// What a refused URL value renders as: inert, and still a valid URL wherever it lands.
-pub const BLOCKED_URL: &str = "about:blank#";
+fn html_position(out: &mut String, position: HtmlPosition, value: &str) {
+    match position {
+        HtmlPosition::Text => html_text(out, value),
+        HtmlPosition::Comment => html_comment(out, value),
+        HtmlPosition::Attr { quoted } => attr(out, value, quoted),
+        HtmlPosition::Url { quoted, .. } => {
+            let mut url = String::with_capacity(value.len() + 8);
+            url_component(&mut url, value);
+            attr(out, &url, quoted);
+        }
+        HtmlPosition::CssString { attr: None } => css(out, value),
+        HtmlPosition::CssString { attr: Some(quoted) } => {
+            let mut text = String::with_capacity(value.len() + 8);
+            css(&mut text, value);
+            attr(out, &text, quoted);
+        }
+    }
+}
 
 /// Longest value rendered as a bare JS number; longer digit runs would lose precision.
 const MAX_JS_NUMBER_LEN: usize = 20;
@@ -55,9 +92,9 @@ pub fn attr(out: &mut String, value: &str, quoted: bool) {
     }
 }
 
-/// A value inside a URL after its scheme (authority, path, query or fragment): percent-encode
-/// every byte but the RFC 3986 unreserved ones, so it cannot add a path segment, a query
-/// parameter or a fragment of its own.
+/// A value inside a URL after its authority (path, query or fragment): percent-encode every byte
+/// but the RFC 3986 unreserved ones, so it cannot add a path segment, a query parameter or a
+/// fragment of its own. A `%` is encoded too, so no `%2e` spelling of a dot comes from a value.
 pub fn url_component(out: &mut String, value: &str) {
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
@@ -68,66 +105,17 @@ pub fn url_component(out: &mut String, value: &str) {
     }
 }
 
-/// A value at the very start of a URL attribute, which therefore chooses the scheme. It keeps its
-/// URL structure (`https://host/path?q`) but only an allowed scheme passes; anything else,
-/// however disguised with case, whitespace or control characters, renders as [`BLOCKED_URL`].
-/// Characters that are never literal in a URL are percent-encoded.
-pub fn url_start(out: &mut String, value: &str) {
-    if !scheme_is_allowed(value) {
-        out.push_str(BLOCKED_URL);
-        return;
-    }
-    let bytes = value.as_bytes();
-    for (i, &byte) in bytes.iter().enumerate() {
-        let keep = byte.is_ascii_alphanumeric()
-            || b"-._~:/?#[]@!$&'()*+,;=".contains(&byte)
-            || (byte == b'%'
-                && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit));
-        if keep {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-}
-
-/// Whether a URL value is relative or uses an allowed scheme. Browsers strip leading and
-/// trailing controls and spaces and drop tabs and newlines anywhere, so `" java\tscript:"` is
-/// `javascript:`; this check goes further and ignores every control and whitespace character.
-pub fn scheme_is_allowed(value: &str) -> bool {
-    let mut scheme = String::new();
-    for c in value.chars() {
-        if c.is_control() || c.is_whitespace() {
-            continue;
-        }
-        match c {
-            ':' => break,
-            '/' | '?' | '#' | '\\' => return true,
-            c if c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.') => {
-                scheme.push(c.to_ascii_lowercase())
-            }
-            // Not a scheme character: the browser reads the value as a relative URL.
-            _ => return true,
-        }
-    }
-    let has_colon = value.contains(':');
-    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic());
-    !has_colon || !is_scheme || ALLOWED_SCHEMES.contains(&scheme.as_str())
-}
-
-/// Inside a JS string literal of any quote kind: escape every quote kind, backslash, the
-/// characters that could end the `<script>` element or open an HTML comment, line terminators,
-/// controls, and in template literals `$` so no value can open `${...}`. Only `\uXXXX`, `\\` and
-/// the short control escapes are used, so the result is also valid inside JSON.
-pub fn js_string(out: &mut String, value: &str, template_literal: bool) {
+/// Inside a JS string literal of either quote kind: escape both quotes and the backtick,
+/// backslash, the characters that could end the `<script>` element or open an HTML comment, line
+/// terminators and controls. Only `\uXXXX`, `\\` and the short control escapes are used, so the
+/// result is also valid inside JSON.
+pub fn js_string(out: &mut String, value: &str) {
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '$' if template_literal => out.push_str("\\u0024"),
             '\'' | '"' | '`' | '<' | '>' | '&' | '\u{2028}' | '\u{2029}' | '\u{7f}' => {
                 unicode_escape(out, c)
             }
@@ -138,14 +126,19 @@ pub fn js_string(out: &mut String, value: &str, template_literal: bool) {
 }
 
 /// Inside a script, outside any string: a JSON literal. A plain decimal becomes a number and
-/// anything else a string, so a value can never become code. A negative number gets a leading
-/// space so that after a literal `-` it reads as `- -1`, never as the `--` operator.
+/// anything else a string, so a value can never become code. A negative number is wrapped in
+/// parentheses, `(-1.5)`, so that its minus cannot join an operator before it (`x -(-1.5)`, never
+/// `x --1.5`). Single quotes and backticks are escaped too, so the literal stays inert even
+/// inside a string another reading might see.
 pub fn json_literal(out: &mut String, value: &str) {
     if is_plain_decimal(value) {
         if value.starts_with('-') {
-            out.push(' ');
+            out.push('(');
+            out.push_str(value);
+            out.push(')');
+        } else {
+            out.push_str(value);
         }
-        out.push_str(value);
         return;
     }
     out.push('"');
@@ -156,7 +149,7 @@ pub fn json_literal(out: &mut String, value: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => unicode_escape(out, c),
+            '\'' | '`' | '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => unicode_escape(out, c),
             c if c.is_ascii_control() => unicode_escape(out, c),
             c => out.push(c),
         }
@@ -182,9 +175,9 @@ fn unicode_escape(out: &mut String, c: char) {
     let _ = write!(out, "\\u{:04x}", u32::from(c));
 }
 
-/// CSS, in `<style>` or a `style` attribute: every character but an ASCII letter or digit
-/// becomes a `\HH ` escape, so a value cannot end a string, a comment, `url(...)`, a
-/// declaration or the `<style>` element.
+/// Inside a CSS string literal, in `<style>` or a `style` attribute: every character but an ASCII
+/// letter or digit becomes a `\HH ` escape (CSS Syntax Level 3, 4.3.7), so a value cannot end the
+/// string, the declaration or the `<style>` element.
 pub fn css(out: &mut String, value: &str) {
     for c in value.chars() {
         match c {

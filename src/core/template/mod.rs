@@ -1,29 +1,31 @@
 //! Templates with `{{NAME}}` placeholders: the grammar shared by postback params, headers and
 //! pixel HTML. [`TextTemplate`] renders raw values for the caller to escape; [`PixelTemplate`]
 //! knows where each placeholder stands in HTML and escapes its value for that place.
+//!
+//! The pixel engine, leaf first: `position` (the allowlist of positions), `escape` (one escaper
+//! per position), `entities`, `url` and `css` (readers of attribute values and styles), `html`
+//! (the HTML tokenizer), `script` (the JavaScript lexer and its sinks), `pixel` (parse and
+//! render). `refusal` says why a position is refused.
 
-mod context;
+mod css;
+mod entities;
 mod escape;
+mod html;
 mod pixel;
 mod placeholder;
+mod position;
 mod refusal;
 mod script;
-mod url_position;
+mod url;
 
 #[cfg(test)]
-mod pixel_tests;
+mod tests;
 
-#[cfg(test)]
-mod corpus_tests;
-
-#[cfg(test)]
-mod snippet_tests;
-
-pub use escape::BLOCKED_URL;
-pub use pixel::{Context, JsQuote, PixelTemplate, Rendered, UrlPart};
+pub use pixel::{PixelTemplate, Placement, Rendered};
 pub use placeholder::{
     hex_sha256, parse_segments, parse_spans, Filter, Placeholder, Segment, TemplateError,
 };
+pub use position::{Context, HtmlPosition, Inner, JsQuote, PositionKind, UrlPart};
 
 /// A parsed plain-text template (a postback param value, a header value or a URL).
 /// Rendering yields raw values; the caller escapes them for where they go.

@@ -1,110 +1,23 @@
 //! Pixel templates: partner HTML/JS with `{{NAME}}` placeholders, parsed once when the pixel is
-//! saved, each placeholder tagged with where it stands so that rendering escapes its value for
-//! exactly that place. Values come from events anyone can send, so this is what keeps a
-//! main-window pixel from being an XSS hole on the merchant's site.
+//! saved, each placeholder tagged with the position it stands in (the allowlist of
+//! `position.rs`) so that rendering escapes its value for exactly that place. Values come from
+//! events anyone can send, so this is what keeps a main-window pixel from being an XSS hole on
+//! the merchant's site.
 
-use super::context::{classify, Piece};
 use super::escape;
-use super::placeholder::{Placeholder, TemplateError};
+use super::html::{Piece, Tokenizer};
+use super::placeholder::{parse_spans, Placeholder, Segment, TemplateError};
+use super::position::{Context, HtmlPosition, Inner, UrlPart};
+use super::script::Script;
 
-/// The quote that delimits a JavaScript string literal.
+/// Where a rendered pixel runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JsQuote {
-    Single,
-    Double,
-    Backtick,
-}
-
-impl JsQuote {
-    pub fn as_char(self) -> char {
-        match self {
-            JsQuote::Single => '\'',
-            JsQuote::Double => '"',
-            JsQuote::Backtick => '`',
-        }
-    }
-}
-
-/// Where in a URL attribute a placeholder stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UrlPart {
-    /// At the very start: the value is a whole URL and chooses its scheme.
-    Start,
-    /// After the scheme (host, path, query or fragment): the value is one component.
-    AfterScheme,
-}
-
-/// Where a placeholder stands in the pixel's HTML, which decides how its value is escaped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Context {
-    /// Text between tags, or in `<textarea>`/`<title>`.
-    HtmlText,
-    /// A plain attribute value in `"..."` or `'...'`.
-    QuotedAttr,
-    /// A plain attribute value without quotes (the stored template quotes it).
-    UnquotedAttr,
-    /// A URL attribute: `src`, `href`, `action`, `srcset`...
-    UrlAttr { quoted: bool, part: UrlPart },
-    /// A `style` attribute.
-    StyleAttr { quoted: bool },
-    /// A string literal inside `<script>`.
-    ScriptString(JsQuote),
-    /// Inside `<script>`, outside any string literal.
-    ScriptCode,
-    /// Inside `<style>`.
-    Style,
-    /// Inside an HTML comment.
-    HtmlComment,
-}
-
-impl Context {
-    /// A stable snake_case name, for previews and logs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Context::HtmlText => "html_text",
-            Context::QuotedAttr => "quoted_attribute",
-            Context::UnquotedAttr => "unquoted_attribute",
-            Context::UrlAttr {
-                part: UrlPart::Start,
-                ..
-            } => "url_start",
-            Context::UrlAttr { .. } => "url_component",
-            Context::StyleAttr { .. } => "style_attribute",
-            Context::ScriptString(JsQuote::Single) => "script_single_quoted_string",
-            Context::ScriptString(JsQuote::Double) => "script_double_quoted_string",
-            Context::ScriptString(JsQuote::Backtick) => "script_template_literal",
-            Context::ScriptCode => "script_code",
-            Context::Style => "style",
-            Context::HtmlComment => "html_comment",
-        }
-    }
-
-    /// Append `value`, escaped for this context, to `out`.
-    pub fn escape_into(self, out: &mut String, value: &str) {
-        match self {
-            Context::HtmlText | Context::QuotedAttr => escape::html_text(out, value),
-            Context::UnquotedAttr => escape::unquoted_attr(out, value),
-            Context::UrlAttr { quoted, part } => {
-                let mut url = String::with_capacity(value.len() + 8);
-                match part {
-                    UrlPart::Start => escape::url_start(&mut url, value),
-                    UrlPart::AfterScheme => escape::url_component(&mut url, value),
-                }
-                escape::attr(out, &url, quoted);
-            }
-            Context::StyleAttr { quoted } => {
-                let mut css = String::with_capacity(value.len() + 8);
-                escape::css(&mut css, value);
-                escape::attr(out, &css, quoted);
-            }
-            Context::ScriptString(quote) => {
-                escape::js_string(out, value, quote == JsQuote::Backtick)
-            }
-            Context::ScriptCode => escape::json_literal(out, value),
-            Context::Style => escape::css(out, value),
-            Context::HtmlComment => escape::html_comment(out, value),
-        }
-    }
+pub enum Placement {
+    /// In a sandboxed iframe with an opaque origin.
+    Sandbox,
+    /// In the merchant's page. As defence in depth, values bound for a JavaScript string or
+    /// literal never carry `<` or `>` here: they are dropped.
+    MainWindow,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,27 +36,47 @@ pub struct PixelTemplate {
     literal_len: usize,
 }
 
-/// A rendered pixel: its HTML, and the names that had no value (unique, in order).
+/// A rendered pixel: its HTML, the names that had no value (unique, in order), and the names
+/// whose values lost a `<` or `>` (main window only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     pub html: String,
     pub unresolved: Vec<String>,
+    pub dropped: Vec<String>,
 }
 
 /// Room reserved per placeholder when rendering, so typical values need no reallocation.
 const VALUE_ROOM: usize = 48;
 
 impl PixelTemplate {
-    /// Parse pixel HTML. Refused with a message for the marketer: a malformed placeholder, or
-    /// one that stands where no escaping can make a value safe (a tag or attribute name, an
-    /// event-handler attribute, a JavaScript comment, ...).
+    /// Parse pixel HTML. Refused, with the line and column of the placeholder at fault and a
+    /// message that says why and what to write instead: a malformed placeholder, or one that
+    /// stands in a position off the allowlist.
     pub fn parse(html: &str) -> Result<Self, TemplateError> {
-        let parts: Vec<Part> = classify(html)?
+        let mut tokenizer: Tokenizer<Script> = Tokenizer::new(true);
+        let mut placeholders = Vec::new();
+        for (offset, segment) in parse_spans(html)? {
+            match segment {
+                Segment::Literal(text) => tokenizer.feed(&text).map_err(|b| b.error(html))?,
+                Segment::Placeholder(placeholder) => {
+                    let context = tokenizer
+                        .place(offset, &placeholder.name)
+                        .map_err(|refusal| refusal.error(html, offset, &placeholder.name))?;
+                    tokenizer.push_value(placeholders.len(), context);
+                    placeholders.push(Some(placeholder));
+                }
+            }
+        }
+        let pieces = tokenizer.finish().map_err(|b| b.error(html))?;
+        let parts: Vec<Part> = pieces
             .into_iter()
             .map(|piece| match piece {
                 Piece::Literal(text) => Part::Literal(text),
-                Piece::Value(placeholder, context) => Part::Value {
-                    placeholder,
+                Piece::Value(index, context) => Part::Value {
+                    placeholder: placeholders[index].take().unwrap_or_else(|| Placeholder {
+                        name: String::new(),
+                        filters: Vec::new(),
+                    }),
                     context,
                 },
             })
@@ -174,29 +107,70 @@ impl PixelTemplate {
         })
     }
 
-    /// Substitute values, applying each placeholder's filters and then the escaping of its
-    /// context. `lookup` returns `None` for a name with no value; such a name renders as empty
-    /// (or its `default:`) and is listed in `unresolved`.
-    pub fn render(&self, lookup: impl Fn(&str) -> Option<String>) -> Rendered {
-        let mut html = String::with_capacity(self.literal_len);
-        let mut unresolved: Vec<String> = Vec::new();
+    /// Substitute values for a pixel that runs in `placement`, applying each placeholder's
+    /// filters and then the escaping of its context. `lookup` returns `None` for a name with no
+    /// value; such a name renders as empty (or its `default:`) and is listed in `unresolved`.
+    pub fn render(
+        &self,
+        lookup: impl Fn(&str) -> Option<String>,
+        placement: Placement,
+    ) -> Rendered {
+        let mut rendered = Rendered {
+            html: String::with_capacity(self.literal_len),
+            unresolved: Vec::new(),
+            dropped: Vec::new(),
+        };
         for part in &self.parts {
             match part {
-                Part::Literal(text) => html.push_str(text),
+                Part::Literal(text) => rendered.html.push_str(text),
                 Part::Value {
                     placeholder,
                     context,
                 } => {
                     let raw = lookup(&placeholder.name);
+                    let name = &placeholder.name;
                     if raw.as_deref().is_none_or(str::is_empty)
-                        && !unresolved.contains(&placeholder.name)
+                        && !rendered.unresolved.contains(name)
                     {
-                        unresolved.push(placeholder.name.clone());
+                        rendered.unresolved.push(name.clone());
                     }
-                    context.escape_into(&mut html, &placeholder.apply_filters(raw));
+                    let mut value = placeholder.apply_filters(raw);
+                    if is_dot_segment(*context, &value) {
+                        value.clear();
+                    }
+                    let in_script = !matches!(context, Context::Html(_));
+                    if placement == Placement::MainWindow && in_script && value.contains(['<', '>'])
+                    {
+                        value.retain(|c| c != '<' && c != '>');
+                        if !rendered.dropped.contains(name) {
+                            rendered.dropped.push(name.clone());
+                        }
+                    }
+                    escape::escape_into(*context, &mut rendered.html, &value);
                 }
             }
         }
-        Rendered { html, unresolved }
+        rendered
     }
+}
+
+/// A value in a URL path that is `.` or `..`, which the URL parser would resolve away (with
+/// the segment before it). Values are percent-encoded with `%` itself encoded, so no other
+/// spelling of a dot comes from a value.
+fn is_dot_segment(context: Context, value: &str) -> bool {
+    let in_path = matches!(
+        context,
+        Context::Html(HtmlPosition::Url {
+            part: UrlPart::Path,
+            ..
+        }) | Context::ScriptString {
+            inner: Inner::Url(UrlPart::Path)
+                | Inner::Html(HtmlPosition::Url {
+                    part: UrlPart::Path,
+                    ..
+                }),
+            ..
+        }
+    );
+    in_path && matches!(value, "." | "..")
 }

@@ -3,6 +3,7 @@
 //! NAME is upper snake case (`VALUE`, `TRANSACTION_ID`). Filters are `sha256`, `lower`, `upper`
 //! and `default:TEXT`. There is deliberately no raw/unsafe filter: escaping is never optional.
 
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -52,27 +53,49 @@ pub fn hex_sha256(value: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Why a template was refused, with the byte offset of the placeholder at fault.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why the pixel rules refuse a template, and where the placeholder at fault starts: its line
+/// and column (both from 1, the column counted in characters). Serialised as the connector's
+/// `pixel.refused`, so the console can say why a pixel saved under earlier rules does not fire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+#[cfg_attr(test, schema(as = PixelRefusal))]
 pub struct TemplateError {
+    /// Byte offset in the source, for code; people read the line and column.
+    #[serde(skip)]
     pub offset: usize,
+    #[cfg_attr(test, schema(minimum = 1))]
+    pub line: usize,
+    #[cfg_attr(test, schema(minimum = 1))]
+    pub column: usize,
+    /// Why the position is refused and what to write instead.
     pub message: String,
+}
+
+impl TemplateError {
+    /// An error at byte `offset` of `source`.
+    pub fn at(source: &str, offset: usize, message: impl Into<String>) -> Self {
+        let before = source.get(..offset).unwrap_or(source);
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Self {
+            offset,
+            line: before.matches('\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+            message: message.into(),
+        }
+    }
 }
 
 impl fmt::Display for TemplateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at byte {})", self.message, self.offset)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
 impl std::error::Error for TemplateError {}
-
-fn error(offset: usize, message: impl Into<String>) -> TemplateError {
-    TemplateError {
-        offset,
-        message: message.into(),
-    }
-}
 
 /// Split a template into literal text and placeholders. A lone `{` or `}}` is literal text;
 /// every `{{` must open a well-formed placeholder.
@@ -95,20 +118,21 @@ pub fn parse_spans(source: &str) -> Result<Vec<(usize, Segment)>, TemplateError>
         }
         let start = offset + open;
         let inner_and_after = &rest[open + 2..];
-        let close = inner_and_after
-            .find("}}")
-            .ok_or_else(|| error(start, "placeholder opened with {{ is never closed with }}"))?;
-        let inner = &inner_and_after[..close];
-        if inner.contains("{{") {
-            return Err(error(
+        let unclosed = || {
+            TemplateError::at(
+                source,
                 start,
                 "placeholder opened with {{ is never closed with }}",
-            ));
+            )
+        };
+        let close = inner_and_after.find("}}").ok_or_else(unclosed)?;
+        let inner = &inner_and_after[..close];
+        if inner.contains("{{") {
+            return Err(unclosed());
         }
-        segments.push((
-            start,
-            Segment::Placeholder(parse_placeholder(inner, start)?),
-        ));
+        let placeholder = parse_placeholder(inner)
+            .map_err(|message| TemplateError::at(source, start, message))?;
+        segments.push((start, Segment::Placeholder(placeholder)));
         let consumed = open + 2 + close + 2;
         rest = &rest[consumed..];
         offset += consumed;
@@ -119,14 +143,11 @@ pub fn parse_spans(source: &str) -> Result<Vec<(usize, Segment)>, TemplateError>
     Ok(segments)
 }
 
-fn parse_placeholder(inner: &str, offset: usize) -> Result<Placeholder, TemplateError> {
+fn parse_placeholder(inner: &str) -> Result<Placeholder, String> {
     let mut parts = inner.split('|');
     let name = parts.next().unwrap_or_default().trim();
     if name.is_empty() {
-        return Err(error(
-            offset,
-            "empty placeholder {{}}: write a name such as {{VALUE}}",
-        ));
+        return Err("empty placeholder {{}}: write a name such as {{VALUE}}".into());
     }
     let well_formed = name.len() <= MAX_NAME_LEN
         && name.starts_with(|c: char| c.is_ascii_uppercase())
@@ -134,13 +155,12 @@ fn parse_placeholder(inner: &str, offset: usize) -> Result<Placeholder, Template
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
     if !well_formed {
-        return Err(error(
-            offset,
-            format!("placeholder name {name:?} must be UPPER_SNAKE_CASE letters, digits and _"),
+        return Err(format!(
+            "placeholder name {name:?} must be UPPER_SNAKE_CASE letters, digits and _"
         ));
     }
     let filters = parts
-        .map(|f| parse_filter(f.trim(), offset))
+        .map(|f| parse_filter(f.trim()))
         .collect::<Result<_, _>>()?;
     Ok(Placeholder {
         name: name.to_string(),
@@ -148,18 +168,17 @@ fn parse_placeholder(inner: &str, offset: usize) -> Result<Placeholder, Template
     })
 }
 
-fn parse_filter(filter: &str, offset: usize) -> Result<Filter, TemplateError> {
+fn parse_filter(filter: &str) -> Result<Filter, String> {
     match filter {
         "sha256" => Ok(Filter::Sha256),
         "lower" => Ok(Filter::Lower),
         "upper" => Ok(Filter::Upper),
         _ => match filter.strip_prefix("default:") {
             Some(text) if text.len() <= MAX_DEFAULT_LEN => Ok(Filter::Default(text.to_string())),
-            Some(_) => Err(error(offset, "default: text is longer than 256 bytes")),
-            None if filter.is_empty() => Err(error(offset, "empty filter after |")),
-            None => Err(error(
-                offset,
-                format!("unknown filter {filter:?}: use sha256, lower, upper or default:TEXT"),
+            Some(_) => Err("default: text is longer than 256 bytes".into()),
+            None if filter.is_empty() => Err("empty filter after |".into()),
+            None => Err(format!(
+                "unknown filter {filter:?}: use sha256, lower, upper or default:TEXT"
             )),
         },
     }

@@ -115,6 +115,14 @@ pub async fn handle_approve_pixel(_: Request, ctx: RouteContext) -> Result<Respo
         )
         .into());
     }
+    if let Some(refused) = &config.pixel.refused {
+        return Err(crate::core::error::Invalid::field(
+            "invalid_placeholder",
+            "pixel.html",
+            refused.to_string(),
+        )
+        .into());
+    }
     let now = now();
     config.pixel.approved_at = Some(now.iso8601());
     connectors::update(&ctx.db()?, &row.id, &config, now).await?;

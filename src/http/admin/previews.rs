@@ -20,7 +20,7 @@ use crate::core::ids::{ContainerId, DeliveryId};
 use crate::core::params::ParamValues;
 use crate::core::postback::sample::{parse_sample, rehearse, synthetic_sample, Rehearsal, Sample};
 use crate::core::postback::{DeliveryStatus, PlanOutcome, SkipReason};
-use crate::core::template::PixelTemplate;
+use crate::core::template::{PixelTemplate, Placement};
 use crate::core::time::UnixMs;
 use crate::delivery::outbox::{method_text, new_row, write_and_enqueue, RowOrigin};
 use crate::error::{Error, Result};
@@ -85,14 +85,16 @@ fn rehearse_sample(
 }
 
 /// The pixel HTML with its placeholders filled by the context-aware engine, exactly as the
-/// browser would receive it, and the names that had no value.
+/// browser would receive it (in the sandbox or the main window), and the names that had no
+/// value.
 pub fn render_pixel_preview(
     html: &str,
     values: &ParamValues,
+    placement: Placement,
 ) -> Result<(String, Vec<String>), Invalid> {
     let template = PixelTemplate::parse(html)
         .map_err(|e| Invalid::field("invalid_placeholder", "pixel.html", e.to_string()))?;
-    let rendered = template.render(values.lookup());
+    let rendered = template.render(values.lookup(), placement);
     Ok((rendered.html, rendered.unresolved))
 }
 
@@ -132,7 +134,12 @@ pub async fn handle_preview_connector(mut req: Request, ctx: RouteContext) -> Re
     let (pixel_html, pixel_unresolved) = match config.pixel.html.trim() {
         "" => (None, Vec::new()),
         html => {
-            let (html, unresolved) = render_pixel_preview(html, &rehearsal.values)?;
+            let placement = if config.pixel.sandbox {
+                Placement::Sandbox
+            } else {
+                Placement::MainWindow
+            };
+            let (html, unresolved) = render_pixel_preview(html, &rehearsal.values, placement)?;
             (Some(html), unresolved)
         }
     };
@@ -256,13 +263,14 @@ mod tests {
         values.set("VALUE", "49.9");
         values.set("TRANSACTION_ID", "\"><script>alert(1)</script>");
         let html = r#"<img src="https://px.example/?v={{VALUE}}&t={{TRANSACTION_ID}}"><b>{{MISSING|default:n/a}}</b>"#;
-        let (rendered, unresolved) = render_pixel_preview(html, &values).unwrap();
+        let (rendered, unresolved) =
+            render_pixel_preview(html, &values, Placement::MainWindow).unwrap();
         // Values in a URL attribute's query are percent-encoded; literal markup is kept as written.
         assert_eq!(
             rendered,
             "<img src=\"https://px.example/?v=49.9&t=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E\"><b>n/a</b>"
         );
         assert_eq!(unresolved, vec!["MISSING".to_string()]);
-        assert!(render_pixel_preview("{{bad name}}", &values).is_err());
+        assert!(render_pixel_preview("{{bad name}}", &values, Placement::Sandbox).is_err());
     }
 }

@@ -235,7 +235,7 @@ fn pixel() -> Value {
             "html": {
                 "type": ["string", "null"],
                 "pattern": patterns::template(""),
-                "description": "The partner's snippet, at most 64 KiB. Every `{{` opens a placeholder; each placeholder's value is escaped for where it stands, and a placeholder where no escaping is safe (a tag or attribute name, an event handler, a comment or regular expression in a script, a URL's scheme, ...) is refused with invalid_placeholder.",
+                "description": "The partner's snippet, at most 64 KiB. Every `{{` opens a placeholder, and each placeholder must stand in a position on the pixel rules' allowlist (HTML text, an inert attribute, a URL's path, query or fragment after its host, a CSS or JavaScript string, JavaScript code where an expression goes), where its value is escaped for that position. Any other position (a tag or attribute name, an event handler, a URL's scheme or host, anywhere but the query of an address that loads code, `url(...)`, a regular expression, a string given to a sink such as `eval`, ...) is refused: 422 `invalid_placeholder` on `pixel.html`, its message starting `line L, column C:` and saying why and what to write instead.",
             },
             "sandbox": {"type": ["boolean", "null"], "description": "Load it in a sandboxed iframe (default) instead of the page itself."},
         },

@@ -128,7 +128,7 @@ fn list_parameters() {}
         (status = 404, description = "Unknown id", body = ErrorBody),
         (status = 413, description = "Body over the limit", body = ErrorBody),
         (status = 415, description = "Body is not application/json", body = ErrorBody),
-        (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
+        (status = 422, description = "A field is invalid; `field` names it. Pixel HTML with a placeholder the pixel rules refuse is `invalid_placeholder` on `pixel.html`, the message starting `line L, column C:`", body = ErrorBody),
     ),
     security(("adminToken" = [])),
 )]
@@ -187,7 +187,7 @@ fn get_connector() {}
         (status = 404, description = "Unknown id", body = ErrorBody),
         (status = 413, description = "Body over the limit", body = ErrorBody),
         (status = 415, description = "Body is not application/json", body = ErrorBody),
-        (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
+        (status = 422, description = "A field is invalid; `field` names it. Pixel HTML with a placeholder the pixel rules refuse is `invalid_placeholder` on `pixel.html`, the message starting `line L, column C:`", body = ErrorBody),
     ),
     security(("adminToken" = [])),
 )]
@@ -222,7 +222,7 @@ fn delete_connector() {}
         (status = 200, description = "The connector, with pixel.approved_at set", body = ConnectorOut),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 404, description = "Unknown id", body = ErrorBody),
-        (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
+        (status = 422, description = "Nothing to approve (`nothing_to_approve`), or HTML saved under earlier rules that the pixel rules now refuse (`invalid_placeholder`, the message starting `line L, column C:`); `field` is `pixel.html`", body = ErrorBody),
     ),
     security(("adminToken" = [])),
 )]

@@ -9,6 +9,8 @@ use std::fmt;
 pub enum BuildError {
     MissingUrl,
     PlaceholderInHost,
+    /// A value made a path segment `.` or `..` (in any spelling).
+    DotSegment,
     InvalidUrl(String),
     InvalidIdempotencyKey,
     InvalidSigningSecret,
@@ -19,6 +21,7 @@ impl BuildError {
         match self {
             BuildError::MissingUrl => "missing_url",
             BuildError::PlaceholderInHost => "placeholder_in_host",
+            BuildError::DotSegment => "dot_segment",
             BuildError::InvalidUrl(_) => "invalid_url",
             BuildError::InvalidIdempotencyKey => "invalid_idempotency_key",
             BuildError::InvalidSigningSecret => "invalid_signing_secret",
@@ -43,6 +46,10 @@ impl fmt::Display for BuildError {
             BuildError::PlaceholderInHost => {
                 write!(f, "a placeholder may not stand in the URL's scheme or host")
             }
+            BuildError::DotSegment => write!(
+                f,
+                "a value made a URL path segment '.' or '..', which would send the request to another path"
+            ),
             BuildError::InvalidUrl(why) => write!(f, "the rendered URL is not valid: {why}"),
             BuildError::InvalidIdempotencyKey => write!(
                 f,

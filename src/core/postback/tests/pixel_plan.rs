@@ -120,3 +120,36 @@ fn a_pixel_honours_disabled_consent_and_attribution_like_its_webhook() {
         PlanOutcome::Skip(SkipReason::NotLastClick)
     );
 }
+
+#[test]
+fn a_stored_pixel_the_pixel_rules_now_refuse_is_skipped_as_pixel_invalid_in_any_mode() {
+    let stored = json!({
+        "name": "Old pixel", "trigger_events": ["Purchase"], "mode": "enabled",
+        "pixel": {"enabled": true, "sandbox": false, "approved_at": "2026-11-23T00:00:00.000Z",
+                  "html": "<script src=\"/&#47;{{ORDER_ID}}/x.js\"></script>"}
+    });
+    let config = crate::core::connector::parse_stored_connector(&stored).unwrap();
+    let refused = config.pixel.refused.as_ref().expect("the rules refuse it");
+    assert_eq!((refused.line, refused.column), (1, 20));
+    for mode in ["enabled", "test"] {
+        let mut c = config.clone();
+        c.mode = crate::core::connector::parse_stored_connector(&json!({
+            "name": "x", "trigger_events": ["Purchase"], "mode": mode
+        }))
+        .unwrap()
+        .mode;
+        assert_eq!(
+            plan_pixel(&c, "Purchase", true, true, &FIRE),
+            PlanOutcome::Skip(SkipReason::PixelInvalid),
+            "{mode}"
+        );
+    }
+    assert_eq!(
+        crate::core::connector::parse_connector(&stored, None)
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("pixel.html"),
+        "saving it again is refused"
+    );
+}

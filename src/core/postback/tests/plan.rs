@@ -366,3 +366,19 @@ fn delivery_statuses_and_plans_are_stored_in_snake_case() {
         plan
     );
 }
+
+#[test]
+fn a_postback_whose_value_makes_a_dot_segment_is_recorded_failed_and_not_sent() {
+    let c = affiliate(
+        "enabled",
+        json!({"webhook": {"url": "https://partner.example/pb/{{ORDER_ID}}/confirm"},
+               "click_id": {"enabled": false}}),
+    );
+    let vals = values(&[("ORDER_ID", "..")]);
+    let plan = prepare_delivery(&input(&c, &vals, &[])).unwrap();
+    assert_eq!(plan.status, DeliveryStatus::Failed);
+    assert_eq!(plan.reason, Some(SkipReason::DotSegment));
+    assert_eq!(plan.reason.map(SkipReason::as_str), Some("dot_segment"));
+    assert!(plan.request.is_none(), "there is no request to send");
+    assert!(plan.error.is_some_and(|e| e.contains("'..'")));
+}

@@ -271,3 +271,32 @@ fn a_repeated_param_name_is_repeated_in_a_query_but_keeps_its_last_value_in_json
     let request = build_request(&post, &values(&[]), &CTX).unwrap();
     assert_eq!(request.body.as_deref(), Some(r#"{"a":"3","b":"2"}"#));
 }
+
+#[test]
+fn a_value_that_makes_a_dot_segment_in_any_spelling_fails_the_postback() {
+    let hook =
+        webhook(json!({"enabled": true, "url": "https://partner.example/pb/{{ORDER_ID}}/confirm"}));
+    for dots in ["..", "."] {
+        let err = build_request(&hook, &values(&[("ORDER_ID", dots)]), &CTX).unwrap_err();
+        assert_eq!(err, BuildError::DotSegment, "{dots:?}");
+        assert_eq!(err.code(), "dot_segment");
+    }
+    let spelled =
+        webhook(json!({"enabled": true, "url": "https://partner.example/pb/%2e{{X}}/confirm"}));
+    assert_eq!(
+        build_request(&spelled, &values(&[("X", ".")]), &CTX).unwrap_err(),
+        BuildError::DotSegment,
+        "a literal %2e and a value's dot make '..'"
+    );
+    for fine in ["...", "a..", "%2e%2e", "x"] {
+        let request = build_request(&hook, &values(&[("ORDER_ID", fine)]), &CTX).unwrap();
+        assert!(
+            request.url.ends_with("/confirm"),
+            "{fine:?}: {}",
+            request.url
+        );
+        assert!(request.url.contains("/pb/"), "{fine:?}: {}", request.url);
+    }
+    let in_query = webhook(json!({"enabled": true, "url": "https://partner.example/pb?o={{X}}"}));
+    assert!(build_request(&in_query, &values(&[("X", "..")]), &CTX).is_ok());
+}
