@@ -12,6 +12,7 @@ pub mod event;
 pub mod event_params;
 pub mod ids;
 pub mod input;
+pub mod install;
 pub mod matching;
 #[cfg(test)]
 mod module_graph;
@@ -19,6 +20,8 @@ pub mod money;
 pub mod params;
 pub mod pixel_token;
 pub mod postback;
+pub mod privacy;
+pub mod retention;
 #[cfg(test)]
 mod surface_agreement_tests;
 pub mod template;

@@ -1,14 +1,16 @@
 //! Recording an event, whichever surface it came from: give it an event id, match it to a
-//! visitor, and store it once. Browser events (`/e`) and both webhook surfaces share this path.
+//! visitor, and store it once, with only the personal data its container's connectors send
+//! raw (`core::privacy`). Browser events (`/e`) and both webhook surfaces share this path.
 
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, EventId, EventRowId};
 use crate::core::matching::MatchKeys;
+use crate::core::privacy::minimise_event;
 use crate::core::time::UnixMs;
 use crate::error::Result;
 use crate::platform::new_id;
 use crate::store::events::{self, MatchedVisitor, Stored};
-use crate::store::identities;
+use crate::store::{connectors, identities};
 use worker::D1Database;
 
 /// How the visitor of an event is known before matching.
@@ -45,5 +47,8 @@ pub async fn record_event(
             visitor_id,
             matched_by,
         });
-    events::insert(db, &row_id, container_id, &event_id, event, visitor, now).await
+    // Only what a connector sends raw is stored raw; matching above used the event as sent.
+    let policy = connectors::pii_policy(db, container_id).await?;
+    let stored = minimise_event(event, policy);
+    events::insert(db, &row_id, container_id, &event_id, &stored, visitor, now).await
 }

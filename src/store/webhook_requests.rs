@@ -2,7 +2,7 @@
 //! last [`RECENT_ACTIVITY_LIMIT`] rows per container are kept; each insert trims the rest in the
 //! same transaction, so the table never grows and no sweep is needed.
 
-use super::{all, flag, int, opt_text, run, statement, text, time};
+use super::{all, flag, int, opt_text, statement, text, time};
 use crate::core::ids::{ContainerId, EventId};
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::{ActivityStatus, RECENT_ACTIVITY_LIMIT};
@@ -70,17 +70,6 @@ pub async fn recent(db: &D1Database, container_id: &ContainerId) -> Result<Vec<A
         "SELECT id, received_at, status, topic, session_matched, http_status, error_code, event_id \
          FROM webhook_requests WHERE container_id = ?1 ORDER BY id DESC LIMIT ?2",
         &[text(container_id.as_str()), int(RECENT_ACTIVITY_LIMIT as i64)],
-    )
-    .await
-}
-
-/// Delete webhook activity received before `cutoff`, at most `limit` rows.
-pub async fn purge_older_than(db: &D1Database, cutoff: UnixMs, limit: u32) -> Result<usize> {
-    run(
-        db,
-        "DELETE FROM webhook_requests WHERE id IN \
-         (SELECT id FROM webhook_requests WHERE received_at < ?1 ORDER BY received_at LIMIT ?2)",
-        &[time(cutoff), int(i64::from(limit))],
     )
     .await
 }

@@ -8,8 +8,8 @@
 
 use super::cors::Caller;
 use super::{
-    consent_query, cookies, is_not_a_visit, load_container, no_store_headers, request_url,
-    required_query,
+    consent_query, cookies, count_refusals, is_not_a_visit, load_container, no_store_headers,
+    request_url, required_query,
 };
 use crate::core::clicks::capture_from_url;
 use crate::error::{Error, Result};
@@ -34,7 +34,8 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
     if !is_not_a_visit(&req) {
         let now = now();
         let captured = capture_from_url(page.as_str(), &container.custom_params);
-        let plan = cookies::plan(&req, &settings, consent, &captured, now)?;
+        count_refusals(&ctx, &container.row.id, &captured, now).await;
+        let plan = cookies::plan(&req, &ctx.env, &settings, consent, &captured, now)?;
         if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
             clicks::insert(
                 &ctx.db()?,

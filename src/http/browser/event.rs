@@ -11,7 +11,7 @@
 //! HttpOnly so page scripts cannot read it, and the site's own server receives it in `Cookie`.
 
 use super::cors::Caller;
-use super::{cookies, header, load_container, request_url};
+use super::{client, cookies, header, load_container, request_url};
 use crate::config::Config;
 use crate::core::browser_event::parse_browser_event;
 use crate::core::clicks::Captured;
@@ -55,14 +55,14 @@ async fn record(
     container: &TrackingContainer,
 ) -> Result<Response> {
     let body = read_json(req, MAX_BODY_BYTES).await?;
-    let ip = header(req, "cf-connecting-ip");
+    let ip = client(req, &ctx.env).ip;
     let user_agent = header(req, "user-agent");
     let mut event = parse_browser_event(&body, None, ip.as_deref(), user_agent.as_deref())?;
 
     let now = now();
     let consent = event.consent.advertising;
     let settings = container.row.settings();
-    let plan = cookies::plan(req, &settings, consent, &Captured::default(), now)?;
+    let plan = cookies::plan(req, &ctx.env, &settings, consent, &Captured::default(), now)?;
     let visitor = plan.visitor.as_ref().map(|v| v.id.as_str());
     event.visitor_id = visitor.map(str::to_string);
     let known = match visitor {

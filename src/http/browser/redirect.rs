@@ -6,7 +6,9 @@
 //! without `Location`, and nothing is captured, so a tracking link can never be an open redirect.
 
 use super::required_query;
-use super::{cookies, is_not_a_visit, load_container, no_store_headers, request_url};
+use super::{
+    cookies, count_refusals, is_not_a_visit, load_container, no_store_headers, request_url,
+};
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::{capture_from_query, capture_from_url, RedirectTarget};
 use crate::error::{Error, Result};
@@ -40,7 +42,15 @@ pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response
         let custom = &container.custom_params;
         let captured = capture_from_query(&own_query(&url), custom)
             .or(capture_from_url(target.as_str(), custom));
-        let plan = cookies::plan(&req, &settings, ConsentSignal::Absent, &captured, now)?;
+        count_refusals(&ctx, &container.row.id, &captured, now).await;
+        let plan = cookies::plan(
+            &req,
+            &ctx.env,
+            &settings,
+            ConsentSignal::Absent,
+            &captured,
+            now,
+        )?;
         if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
             let mut landing = target.url().clone();
             landing.set_fragment(None);
