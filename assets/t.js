@@ -4,11 +4,13 @@
   var pc = w.postclick = w.postclick || {};
   if (pc.loaded) return;
 
-  // Where this script came from is where /collect and /e live; ?id= names the container.
+  // Where this script came from is where /collect and /e live: the tracking subdomain, or the
+  // site's own host under a path prefix (same-origin mode, /_pc/t.js). ?id= names the container.
   var me = d.currentScript, all = d.getElementsByTagName('script'), i;
   for (i = all.length - 1; !me && i >= 0; i--) if (/\/t\.js\?/.test(all[i].src)) me = all[i];
   if (!me || !w.URL || !w.Promise) return;
-  var src = new URL(me.src), base = src.origin, id = src.searchParams.get('id');
+  var src = new URL(me.src), origin = src.origin, id = src.searchParams.get('id');
+  var base = origin + src.pathname.replace(/\/t\.js$/, '');
   if (!id) return;
   pc.loaded = true;
 
@@ -81,8 +83,8 @@
 
   // A sandboxed pixel: a hidden iframe with scripts but no access to this page or its cookies.
   function frame(path) {
-    var url = new URL(path, base);
-    if (url.origin !== base) return;
+    var url = new URL(path.charAt(0) === '/' ? base + path : path, origin);
+    if (url.origin !== origin) return;
     onBody(function () {
       var f = d.createElement('iframe');
       f.setAttribute('sandbox', 'allow-scripts');

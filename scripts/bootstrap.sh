@@ -62,6 +62,18 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_missing[@]}" >&2
 fi
 
+# Meta's own parameter builder (PyPI), pinned, in a venv of its own: a test holds our _fbc to it.
+CAPI_BUILDER_VERSION=1.3.2
+capi_dir="$TOOLS/capi-param-builder-python-$CAPI_BUILDER_VERSION"
+if [ ! -x "$capi_dir/bin/python" ] || ! "$capi_dir/bin/python" -c 'import capi_param_builder' 2>/dev/null; then
+  say "installing capi-param-builder-python $CAPI_BUILDER_VERSION into $capi_dir"
+  python3 -m venv "$capi_dir" >&2 || {
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get install -y -qq python3-venv >&2 && python3 -m venv "$capi_dir" >&2
+  }
+  "$capi_dir/bin/pip" install --quiet --disable-pip-version-check "capi-param-builder-python==$CAPI_BUILDER_VERSION" >&2
+fi
+
 # Install the locked npm packages when package-lock.json changed since the last install.
 # `npm ci` would refuse this lock: the registry reachable here lacks workerd's macOS and Windows
 # builds, so the lock cannot list them. `npm install --no-save` installs exactly what the lock
@@ -88,5 +100,6 @@ export PATH="$root/node_modules/.bin:$TOOLS/worker-build-$WORKER_BUILD_VERSION/b
 export WASM_BINDGEN_BIN="$TOOLS/wasm-bindgen-cli-$WASM_BINDGEN_VERSION/bin/wasm-bindgen"
 export WASM_OPT_BIN="$root/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$root/node_modules/.bin/esbuild"
+export POSTCLICK_META_PYTHON="$capi_dir/bin/python"
 export SCHEMATHESIS="$st_dir/bin/st"
 ENV

@@ -1,5 +1,6 @@
 //! Binding names and typed settings read from the worker's environment.
 
+use crate::core::install::{parse_same_origin_path, DEFAULT_SAME_ORIGIN_PATH};
 use crate::core::postback::RetrySchedule;
 use crate::core::signing_keys::SigningKeys;
 use worker::Env;
@@ -19,15 +20,36 @@ pub struct Config {
     /// verify during a rotation (see [`crate::core::signing_keys`]). `None` without
     /// `SIGNING_KEY`: then no visitor cookie is set and no sandboxed pixel is served.
     pub signing_keys: Option<SigningKeys>,
+    /// `SAME_ORIGIN_PATH`: the path prefix under which every browser route also answers, for
+    /// same-origin mode on the site's own host (`shop.com/_pc/t.js`). Default `/_pc`; a
+    /// malformed value is logged and the default used.
+    pub same_origin_path: String,
+    /// `PROXY_SECRET` (a secret): a reverse proxy that forwards the same-origin prefix to the
+    /// worker sends it in `X-Postclick-Proxy-Secret`; only then are its `X-Forwarded-Host` and
+    /// `X-Forwarded-For` trusted as the site's host and the client's address. Unset: never.
+    pub proxy_secret: Option<String>,
 }
 
 impl Config {
     pub fn from_env(env: &Env) -> Self {
         let current = secret(env, "SIGNING_KEY");
         let previous = secret(env, "SIGNING_KEY_PREVIOUS");
+        let path = secret(env, "SAME_ORIGIN_PATH");
+        let same_origin_path = match path.as_deref().map(parse_same_origin_path) {
+            None => DEFAULT_SAME_ORIGIN_PATH.to_string(),
+            Some(Some(path)) => path,
+            Some(None) => {
+                worker::console_error!(
+                    "SAME_ORIGIN_PATH {path:?} is not a path such as /_pc; using the default"
+                );
+                DEFAULT_SAME_ORIGIN_PATH.to_string()
+            }
+        };
         Self {
             admin_token: secret(env, "ADMIN_TOKEN"),
             signing_keys: current.and_then(|key| SigningKeys::new(&key, previous.as_deref())),
+            same_origin_path,
+            proxy_secret: secret(env, "PROXY_SECRET"),
         }
     }
 }
@@ -61,8 +83,9 @@ pub struct DeliveryConfig {
     /// `DELIVERY_TIMEOUT_S`: how long one attempt waits for the partner's answer, 1 to 60 s.
     /// Default 15.
     pub timeout_s: u32,
-    /// `LOG_RETENTION_DAYS`: finished deliveries, their attempts and webhook activity older than
-    /// this are purged by the cron sweep, 1 to 3650. Default 30.
+    /// `LOG_RETENTION_DAYS`: the default retention, 1 to 3650 days, of a container's webhook
+    /// log (finished deliveries and their attempts) and webhook activity, for containers that
+    /// set none (`retention_days`, see `core::retention`). Default 30.
     pub log_retention_days: u32,
     /// `STUCK_AFTER_S`: a pending delivery whose attempt is this overdue is re-queued by the
     /// sweep (its message never reached the queue, or was lost). Default 300; never less than

@@ -37,7 +37,7 @@ async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> worker::
     Ok(())
 }
 
-/// The cron trigger: re-queue stuck deliveries, purge old logs.
+/// The cron trigger: re-queue stuck deliveries, purge what is past each container's retention.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     delivery::handle_scheduled(env).await;

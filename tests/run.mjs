@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { startWorker, ROOT } from './harness/worker.mjs';
 
 const folders = process.argv.slice(2);
@@ -17,7 +18,8 @@ if (files.length === 0) {
 
 mkdirSync(join(ROOT, 'tests/artifacts'), { recursive: true });
 // Short delivery tunables, so retries, timeouts and dead-lettering finish within a test.
-const TEST_VARS = { RETRY_SCHEDULE: '1s,1s,2s', DELIVERY_TIMEOUT_S: '3' };
+// PROXY_SECRET: the shared secret of same-origin mode's reverse proxy (tests/harness/site.mjs).
+const TEST_VARS = { RETRY_SCHEDULE: '1s,1s,2s', DELIVERY_TIMEOUT_S: '3', PROXY_SECRET: `proxy-${randomBytes(12).toString('hex')}` };
 const worker = await startWorker({ logFile: join(ROOT, 'tests/artifacts/wrangler.log'), vars: TEST_VARS });
 let status = 1;
 try {

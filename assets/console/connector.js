@@ -149,6 +149,6 @@ export async function renderConnector(app, { id, containerId }) {
         if (!confirm(`Delete the connector "${connector.name}"?`)) return;
         await del(`/connectors/${connector.id}`); location.hash = `#/containers/${cid}`;
       } }, 'Delete connector'))) : null;
-  app.replaceChildren(h('h1', {}, connector?.name ?? 'New connector'), notice, form, tools, connector ? log : null);
+  app.replaceChildren(...[h('h1', {}, connector?.name ?? 'New connector'), notice, form, tools, connector ? log : null].filter(Boolean));
   if (connector) { refreshPreview(); await drawLog(log, connector); }
 }

@@ -1,7 +1,8 @@
-// One container: settings, install snippet, connectors, API keys and webhook activity.
+// One container: install snippets, connectors, API keys, webhook activity, a person's data and settings.
 import { get, post, del } from '/admin/assets/api.js';
 import { h, setCrumbs, field, showError, clearErrors, copy, when, emptyRow, toast } from '/admin/assets/dom.js';
 import { containerForm, installSnippet } from '/admin/assets/containers.js';
+import { privacySection } from '/admin/assets/privacy.js';
 
 export async function renderContainer(app, id) {
   const container = await get(`/containers/${id}`);
@@ -11,8 +12,8 @@ export async function renderContainer(app, id) {
   const activity = h('section', { class: 'card', 'aria-label': 'Webhook activity' });
   app.replaceChildren(
     h('h1', {}, container.name),
-    h('section', { class: 'card', 'aria-label': 'Install' }, h('h2', {}, 'Install'), installSnippet(container)),
-    connectors, keys, activity,
+    h('section', { class: 'card', 'aria-label': 'Install' }, h('h2', {}, 'Install'), await installSnippet(container)),
+    connectors, keys, activity, privacySection(container),
     h('section', { class: 'card', 'aria-label': 'Settings' }, h('h2', {}, 'Settings'),
       containerForm(container, () => renderContainer(app, id))));
   await Promise.all([drawConnectors(connectors, container), drawKeys(keys, container), drawActivity(activity, container)]);
@@ -34,8 +35,8 @@ async function drawConnectors(section, container, after = null, previous = []) {
       h('a', { href: `#/containers/${container.id}/connectors/new`, class: 'button', id: 'new-connector' }, 'Add connector')),
     h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Mode'), h('th', {}, 'Trigger events'), h('th', {}, 'Sends'))),
       h('tbody', {}, rows.length ? rows : emptyRow(4, 'No connectors yet. Add one for each partner or pixel.'))),
-    page.next_after ? h('div', { class: 'pager' }, h('button', { type: 'button', class: 'secondary',
-      onclick: () => drawConnectors(section, container, page.next_after, data) }, 'Show more connectors')) : null);
+    ...(page.next_after ? [h('div', { class: 'pager' }, h('button', { type: 'button', class: 'secondary',
+      onclick: () => drawConnectors(section, container, page.next_after, data) }, 'Show more connectors'))] : []));
 }
 
 async function drawKeys(section, container) {

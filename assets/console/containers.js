@@ -1,4 +1,4 @@
-// Containers: list, create and edit, with the t.js install snippet.
+// Containers: list, create and edit (retention included), with the t.js install snippets.
 import { get, post, patch } from '/admin/assets/api.js';
 import { h, setCrumbs, field, checkbox, showError, clearErrors, copy, when, emptyRow, toast } from '/admin/assets/dom.js';
 
@@ -26,6 +26,9 @@ export async function renderContainers(app) {
     pager));
 }
 
+const KINDS = [['events', 'Events'], ['clicks', 'Clicks'], ['identities', 'Identities'], ['visitors', 'Visitors'],
+  ['deliveries', 'Webhook log'], ['activity', 'Webhook activity']];
+
 const lines = (text) => text.split('\n').map((s) => s.trim()).filter(Boolean);
 
 /** The container form, for a new container (`container` null) or an existing one. */
@@ -36,6 +39,8 @@ export function containerForm(container, onSaved) {
   const redirects = h('textarea', { rows: 2, placeholder: 'partner-landing.example' }, (container?.redirect_domains ?? []).join('\n'));
   const consent = checkbox('Require a consent signal before setting cookies', container?.require_consent ?? false, 'require_consent');
   const compat = checkbox('Set the _fbc and _gcl_aw compatibility cookies', container?.compat_cookies ?? true, 'compat_cookies');
+  const retention = Object.fromEntries(KINDS.map(([kind]) => [kind,
+    h('input', { type: 'number', min: 1, max: 3650, value: container?.retention_days?.[kind] ?? '', placeholder: 'default' })]));
   const form = h('form', { 'aria-label': container ? 'Container settings' : 'New container' },
     h('div', { class: 'error', dataset: { errorFor: '_form' }, role: 'alert' }),
     field('Name', name, { name: 'name' }),
@@ -44,12 +49,16 @@ export function containerForm(container, onSaved) {
     field('Redirect domains', redirects, { name: 'redirect_domains', hint: 'extra hosts /c may redirect to, one per line' }),
     consent.el, h('div', { class: 'error', dataset: { errorFor: 'require_consent' } }),
     compat.el, h('div', { class: 'error', dataset: { errorFor: 'compat_cookies' } }),
+    h('fieldset', { class: 'retention' }, h('legend', {}, 'Retention (days)'),
+      h('p', { class: 'hint' }, 'How long each kind of data is kept. Clicks are never purged inside a connector\'s attribution window; pending deliveries and delivered markers are never purged.'),
+      h('div', { class: 'row' }, ...KINDS.map(([kind, label]) => field(label, retention[kind], { name: `retention_days.${kind}` })))),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, container ? 'Save settings' : 'Create container')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
     const body = { name: name.value, cookie_domain: domain.value, allowed_origins: lines(origins.value),
-      redirect_domains: lines(redirects.value), require_consent: consent.input.checked, compat_cookies: compat.input.checked };
+      redirect_domains: lines(redirects.value), require_consent: consent.input.checked, compat_cookies: compat.input.checked,
+      retention_days: Object.fromEntries(KINDS.map(([kind]) => [kind, retention[kind].value === '' ? null : Number(retention[kind].value)])) };
     try {
       const saved = container ? await patch(`/containers/${container.id}`, body) : await post('/containers', body);
       toast(container ? 'Settings saved' : 'Container created');
@@ -65,12 +74,18 @@ export async function renderContainerForm(app) {
     containerForm(null, (c) => { location.hash = `#/containers/${c.id}`; })));
 }
 
-export function installSnippet(container) {
-  const origin = location.origin;
-  const snippet = `<script>window.postclick=window.postclick||{q:[],track:function(){postclick.q.push(arguments)}};</script>\n`
-    + `<script async src="${origin}/t.js?id=${container.id}"></script>`;
-  return h('div', {},
-    h('p', { class: 'hint' }, 'Paste this into every page of the site, before </head>:'),
-    h('pre', { class: 'snippet', id: 'install-snippet' }, snippet),
-    h('button', { type: 'button', class: 'secondary', onclick: () => copy(snippet, 'Install snippet copied') }, 'Copy snippet'));
+const MODES = {
+  subdomain: ['Tracking subdomain', 'Load t.js from the worker\'s own host (a subdomain such as t.shop.com pointed at the worker).'],
+  same_origin: ['Same origin (lasts in Safari)', 'Load t.js from the site\'s own host under the same-origin path: a Worker route such as shop.com/_pc/* on Cloudflare, or the site\'s reverse proxy forwarding that path to the worker (see the README). Safari keeps these cookies for their full lifetime; a tracking subdomain on another address gets 7 days.'],
+};
+
+/** The install snippet of each mode, as the worker generates it (one source for the console and the README). */
+export async function installSnippet(container) {
+  const { modes, same_origin_path: path } = await get(`/containers/${container.id}/install`);
+  return h('div', {}, h('p', { class: 'hint' }, 'Paste one of these into every page of the site, before </head>:'),
+    ...modes.map((m, i) => h('div', { class: 'install-mode', dataset: { mode: m.mode } },
+      h('h3', {}, MODES[m.mode]?.[0] ?? m.mode),
+      h('p', { class: 'hint' }, (MODES[m.mode]?.[1] ?? '').replace('/_pc', path)),
+      h('pre', { class: 'snippet', id: i === 0 ? 'install-snippet' : `install-snippet-${m.mode.replace('_', '-')}` }, m.html),
+      h('button', { type: 'button', class: 'secondary', onclick: () => copy(m.html, 'Install snippet copied') }, 'Copy snippet'))));
 }

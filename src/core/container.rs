@@ -1,6 +1,8 @@
 //! A container: one site's tracking setup (its cookie domain, allowed origins and redirects).
 
+use super::clicks::is_public_suffix;
 use super::error::Invalid;
+use super::retention::Retention;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -19,6 +21,11 @@ pub struct ContainerSettings {
     pub redirect_domains: Vec<String>,
     pub require_consent: bool,
     pub compat_cookies: bool,
+    /// Days each kind of data is kept, as set (unset kinds take the defaults). Answers show
+    /// every kind with its effective days instead (`ContainerOut::retention_days`); the stored
+    /// form travels in [`ContainerSettings::to_json`].
+    #[serde(skip_serializing)]
+    pub retention_days: Retention,
 }
 
 impl ContainerSettings {
@@ -69,10 +76,12 @@ impl ContainerSettings {
                 "must be a registrable domain such as shop.com",
             ));
         }
+        refuse_public_suffix(&cookie_domain, "cookie_domain")?;
         let allowed_origins = list(o, "allowed_origins", parse_origin)?;
-        let redirect_domains = list(o, "redirect_domains", parse_host)?;
+        let redirect_domains = list(o, "redirect_domains", parse_redirect_domain)?;
         let require_consent = flag(o, "require_consent", false)?;
         let compat_cookies = flag(o, "compat_cookies", true)?;
+        let retention_days = Retention::parse(o.get("retention_days"))?;
         Ok(Self {
             name,
             cookie_domain,
@@ -80,12 +89,16 @@ impl ContainerSettings {
             redirect_domains,
             require_consent,
             compat_cookies,
+            retention_days,
         })
     }
 
     /// The JSON form that `parse` accepts, for merge-patching.
+    /// The settings as a JSON object, the retention as set: what a merge patch applies to.
     pub fn to_json(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+        let mut value = serde_json::to_value(self).unwrap_or(Value::Null);
+        value["retention_days"] = self.retention_days.to_stored();
+        value
     }
 
     pub fn allows_origin(&self, origin: &str) -> bool {
@@ -163,6 +176,27 @@ fn parse_host(raw: &str, field: &str) -> Result<String, Invalid> {
             format!("{raw:?} is not a host name such as shop.com (no scheme, port or path)"),
         ));
     }
+    Ok(host)
+}
+
+/// A public suffix is never a cookie domain or a redirect domain (see [`is_public_suffix`]).
+fn refuse_public_suffix(host: &str, field: &str) -> Result<(), Invalid> {
+    if is_public_suffix(host) {
+        return Err(Invalid::field(
+            "public_suffix",
+            field,
+            format!(
+                "{host:?} is a public suffix (Public Suffix List): name the site's own domain, such as shop.{host}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A redirect domain: a host name that is not a public suffix.
+fn parse_redirect_domain(raw: &str, field: &str) -> Result<String, Invalid> {
+    let host = parse_host(raw, field)?;
+    refuse_public_suffix(&host, field)?;
     Ok(host)
 }
 
@@ -254,6 +288,30 @@ mod tests {
         for (body, field) in cases {
             let err = ContainerSettings::parse(&body).unwrap_err();
             assert_eq!(err.field.as_deref(), Some(field), "{body}");
+        }
+    }
+
+    #[test]
+    fn public_suffixes_are_refused_as_cookie_or_redirect_domains() {
+        for suffix in ["co.uk", "com.au", "github.io"] {
+            let err = ContainerSettings::parse(&json!({"name": "x", "cookie_domain": suffix}))
+                .unwrap_err();
+            assert_eq!(
+                (err.code, err.field.as_deref()),
+                ("public_suffix", Some("cookie_domain"))
+            );
+            let err = ContainerSettings::parse(
+                &json!({"name": "x", "cookie_domain": "shop.com", "redirect_domains": ["ok.com", suffix]}),
+            )
+            .unwrap_err();
+            assert_eq!(
+                (err.code, err.field.as_deref()),
+                ("public_suffix", Some("redirect_domains[1]"))
+            );
+        }
+        for fine in ["shop.co.uk", "shop.test", "shop.localhost.test"] {
+            let body = json!({"name": "x", "cookie_domain": fine, "redirect_domains": [fine]});
+            assert!(ContainerSettings::parse(&body).is_ok(), "{fine}");
         }
     }
 }

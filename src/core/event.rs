@@ -180,11 +180,12 @@ impl CarriedClick {
     pub fn read(param: &str, raw: &str, field: &str) -> Result<Option<Self>, Invalid> {
         let param = param.to_ascii_lowercase();
         match ClickValue::read(raw, ClickKind::of_param(&param)) {
-            Ok(value) => Ok(value.map(|value| Self {
+            Ok(value) => Ok(Some(Self {
                 param,
                 value: value.as_str().to_string(),
             })),
-            Err(why) => Err(Invalid::field(why.code(), field, why.message())),
+            Err(why) if why.is_damage() => Err(Invalid::field(why.code(), field, why.message())),
+            Err(_) => Ok(None),
         }
     }
 }
@@ -374,10 +375,12 @@ mod tests {
         );
         let tag = CarriedClick::read("utm_campaign", "summer sale", "utmCampaign").unwrap();
         assert_eq!(tag.unwrap().value, "summer sale");
-        let err = CarriedClick::read("gclid", "abc def", "gclid").unwrap_err();
+        let kept = CarriedClick::read("aff_click_id", "AFF/1+2 ü", "aff").unwrap();
+        assert_eq!(kept.unwrap().value, "AFF/1+2 ü");
+        let err = CarriedClick::read("gclid", "abc\u{1}def", "gclid").unwrap_err();
         assert_eq!(
             (err.code, err.field.as_deref()),
-            ("invalid_identifier", Some("gclid"))
+            ("invalid_text", Some("gclid"))
         );
     }
 }

@@ -9,7 +9,9 @@
 //! - `EMAIL_SHA256` and `PHONE_SHA256` are the user-data hashes ([`Email::sha256`],
 //!   [`Phone::sha256`]), the same ones matching stores: normalised as Meta requires, a value
 //!   that already is a SHA-256 hex digest passed through in lower case, nothing for a value
-//!   that does not normalise (not an email, too few digits).
+//!   that does not normalise (not an email, too few digits). `EMAIL_SHA256_GOOGLE` and
+//!   `PHONE_E164_SHA256` are Google's forms ([`Email::sha256_google`], [`Phone::e164_sha256`]).
+//!   Each comes from the raw value when it was kept, else from the hashes stored in its place.
 //! - Custom attributes are upper-snake-cased ([`attribute_param_name`]); strings keep their
 //!   text, numbers and booleans their JSON spelling, lists and objects become JSON. A built-in
 //!   name always wins over an attribute that spells the same.
@@ -26,7 +28,7 @@ use crate::core::clicks::{ClickKind, ClickValue, StoredClick};
 use crate::core::event::{CarriedClick, NewEvent};
 use crate::core::params::{attribute_param_name, is_builtin, ParamValues};
 use crate::core::provenance::Provenance;
-use crate::core::user_data::{Email, ExternalId, Phone, UserText};
+use crate::core::user_data::{Email, ExternalId, Phone, UserData, UserText};
 use serde_json::Value;
 
 /// Everything the values of one event come from.
@@ -70,41 +72,20 @@ impl ParamValues {
         );
         values.set("PROVENANCE", facts.provenance.as_str());
 
-        let user = &event.user;
-        set_opt(&mut values, "EMAIL", user.email.as_ref().map(Email::as_str));
-        set_opt(&mut values, "PHONE", user.phone.as_ref().map(Phone::as_str));
-        set_opt(
-            &mut values,
-            "EXTERNAL_ID",
-            user.external_id.as_ref().map(ExternalId::as_str),
-        );
-        set_opt(
-            &mut values,
-            "FIRST_NAME",
-            user.first_name.as_ref().map(UserText::as_str),
-        );
-        set_opt(
-            &mut values,
-            "LAST_NAME",
-            user.last_name.as_ref().map(UserText::as_str),
-        );
-        if let Some(hash) = user.email.as_ref().and_then(Email::sha256) {
-            values.set("EMAIL_SHA256", hash);
-        }
-        if let Some(hash) = user.phone.as_ref().and_then(Phone::sha256) {
-            values.set("PHONE_SHA256", hash);
-        }
+        set_user_values(&mut values, &event.user);
 
-        for (param, value, at_ms) in latest_clicks(facts.history, &event.clicks, facts.at_ms) {
+        for (param, value, _) in latest_clicks(facts.history, &event.clicks, facts.at_ms) {
             let Some(known) = click_param(&param) else {
                 continue;
             };
             values.set(known.dynamic_param, value.clone());
             if known.compat_cookie == Some(CompatCookie::Fbc) {
+                let created = cookie_creation(facts.history, &event.clicks, facts.at_ms, &param);
                 let fbc = facts
                     .cookie_domain
-                    .zip(ClickValue::parse(&value, ClickKind::ClickId));
-                if let Some(fbc) = fbc.and_then(|(domain, id)| fbc_value(domain, at_ms, &id)) {
+                    .zip(created)
+                    .and_then(|(domain, (id, at_ms))| fbc_value(domain, at_ms, &id));
+                if let Some(fbc) = fbc {
                     values.set(FBC_PARAM, fbc);
                 }
             }
@@ -125,6 +106,47 @@ impl ParamValues {
     }
 }
 
+/// The user's values: raw where they were kept, hashed in both platforms' forms either way.
+fn set_user_values(values: &mut ParamValues, user: &UserData) {
+    set_opt(values, "EMAIL", user.email.as_ref().map(Email::as_str));
+    set_opt(values, "PHONE", user.phone.as_ref().map(Phone::as_str));
+    set_opt(
+        values,
+        "EXTERNAL_ID",
+        user.external_id.as_ref().map(ExternalId::as_str),
+    );
+    set_opt(
+        values,
+        "FIRST_NAME",
+        user.first_name.as_ref().map(UserText::as_str),
+    );
+    set_opt(
+        values,
+        "LAST_NAME",
+        user.last_name.as_ref().map(UserText::as_str),
+    );
+    let hashes = &user.hashes;
+    let email = user.email.as_ref();
+    let phone = user.phone.as_ref();
+    let hashed = [
+        ("EMAIL_SHA256", email.and_then(Email::sha256), &hashes.email),
+        (
+            "EMAIL_SHA256_GOOGLE",
+            email.and_then(Email::sha256_google),
+            &hashes.email_google,
+        ),
+        ("PHONE_SHA256", phone.and_then(Phone::sha256), &hashes.phone),
+        (
+            "PHONE_E164_SHA256",
+            phone.and_then(Phone::e164_sha256),
+            &hashes.phone_e164,
+        ),
+    ];
+    for (name, from_raw, kept) in hashed {
+        set_opt(values, name, from_raw.as_deref().or(kept.as_deref()));
+    }
+}
+
 fn set_opt(values: &mut ParamValues, name: &str, value: Option<&str>) {
     if let Some(value) = value {
         values.set(name, value);
@@ -139,6 +161,39 @@ fn attribute_text(value: &Value) -> Option<String> {
             Some(value.to_string())
         }
     }
+}
+
+/// The value and creation time of the compatibility cookie that `param`'s clicks wrote: the
+/// most recent value, at the first click of the run of clicks that carried it (the cookie is
+/// rewritten only when the id changes, so a second landing with the same fbclid keeps the time
+/// of the first).
+fn cookie_creation(
+    history: &[StoredClick],
+    carried: &[CarriedClick],
+    event_at_ms: i64,
+    param: &str,
+) -> Option<(ClickValue, i64)> {
+    let mut seen: Vec<(&str, i64)> = history
+        .iter()
+        .filter(|c| c.param.eq_ignore_ascii_case(param))
+        .map(|c| (c.value.as_str(), c.at_ms))
+        .chain(
+            carried
+                .iter()
+                .filter(|c| c.param.eq_ignore_ascii_case(param))
+                .map(|c| (c.value.as_str(), event_at_ms)),
+        )
+        .filter(|(value, _)| !value.is_empty())
+        .collect();
+    seen.sort_by_key(|(_, at)| *at);
+    let (latest, mut created) = *seen.last()?;
+    for (value, at) in seen.iter().rev() {
+        if *value != latest {
+            break;
+        }
+        created = *at;
+    }
+    Some((ClickValue::parse(latest, ClickKind::ClickId)?, created))
 }
 
 /// The most recent `(param, value, at_ms)` of every parameter. Carried clicks count as of the

@@ -150,6 +150,10 @@ prefixed_id!(
     /// An API key's id (`key_…`), which lists and revocation use; never the key itself.
     ApiKeyId, "key_", "API key"
 );
+prefixed_id!(
+    /// An erasure's id (`era_…`): the record that one person's data was erased.
+    ErasureId, "era_", "erasure"
+);
 
 /// Longest caller event id accepted.
 pub const MAX_EVENT_ID_LEN: usize = 128;

@@ -178,11 +178,13 @@ pub fn identities_to_store(user: &UserData) -> Vec<(IdentityKind, String)> {
         .external_ids()
         .map(|id| (IdentityKind::ExternalId, Some(id.as_str().to_string())));
     let emails = user
-        .emails()
-        .map(|email| (IdentityKind::EmailSha256, email.sha256()));
+        .email_hashes()
+        .into_iter()
+        .map(|hash| (IdentityKind::EmailSha256, Some(hash)));
     let phones = user
-        .phones()
-        .map(|phone| (IdentityKind::PhoneSha256, phone.sha256()));
+        .phone_hashes()
+        .into_iter()
+        .map(|hash| (IdentityKind::PhoneSha256, Some(hash)));
     let mut out: Vec<(IdentityKind, String)> = Vec::new();
     for (kind, key) in external_ids.chain(emails).chain(phones) {
         let Some(key) = key.filter(|k| !k.is_empty()) else {

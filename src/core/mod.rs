@@ -14,6 +14,7 @@ pub mod event;
 pub mod event_params;
 pub mod ids;
 pub mod input;
+pub mod install;
 pub mod matching;
 #[cfg(test)]
 mod module_graph;
@@ -21,7 +22,9 @@ pub mod money;
 pub mod params;
 pub mod pixel_token;
 pub mod postback;
+pub mod privacy;
 pub mod provenance;
+pub mod retention;
 pub mod signing_keys;
 #[cfg(test)]
 mod surface_agreement_tests;

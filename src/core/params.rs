@@ -69,22 +69,33 @@ const CONNECTOR_CLICK_PARAMS: &[ParamInfo] = &[
     ),
 ];
 
-/// What the user told us, raw and hashed.
+/// What the user told us, raw and hashed. A raw value is kept only while some connector of the
+/// container uses its raw placeholder; the hashed ones always work.
 const USER_PARAMS: &[ParamInfo] = &[
-    p("EMAIL", User, "Email address as sent"),
-    p("PHONE", User, "Phone number as sent"),
+    p("EMAIL", User, "Email address as sent (kept only while a connector uses {{EMAIL}})"),
+    p("PHONE", User, "Phone number as sent (kept only while a connector uses {{PHONE}})"),
     p("EXTERNAL_ID", User, "Your own user or customer id"),
-    p("FIRST_NAME", User, "First name"),
-    p("LAST_NAME", User, "Last name"),
+    p("FIRST_NAME", User, "First name (kept only while a connector uses {{FIRST_NAME}})"),
+    p("LAST_NAME", User, "Last name (kept only while a connector uses {{LAST_NAME}})"),
     p(
         "EMAIL_SHA256",
         User,
-        "SHA-256 of the trimmed, lower-cased email",
+        "Meta: SHA-256 of the trimmed, lower-cased email (Conversions API `em`)",
+    ),
+    p(
+        "EMAIL_SHA256_GOOGLE",
+        User,
+        "Google Ads enhanced conversions: SHA-256 of the trimmed, lower-cased email, dots removed from gmail.com and googlemail.com local parts",
     ),
     p(
         "PHONE_SHA256",
         User,
-        "SHA-256 of the phone as digits with country code",
+        "Meta: SHA-256 of the phone as digits with country code, no + (Conversions API `ph`)",
+    ),
+    p(
+        "PHONE_E164_SHA256",
+        User,
+        "Google Ads enhanced conversions: SHA-256 of the phone in E.164 with the + (+16505551212)",
     ),
 ];
 

@@ -50,7 +50,7 @@ async fn attempt_once(
     config: &DeliveryConfig,
 ) -> Result<Option<(DeliveryMessage, Settlement)>> {
     let settled = match stages::prepare(message, db, config).await? {
-        Prepared::Stale => return Ok(None),
+        Prepared::Stale | Prepared::Erased => return Ok(None),
         Prepared::Unreadable { message, started } => {
             stages::settle_unreadable(message, started, db).await?
         }

@@ -1,5 +1,6 @@
 //! Recording an event, whichever surface it came from: give it an event id, match it to a
-//! visitor, and store it once. Browser events (`/e`) and both webhook surfaces share this path.
+//! visitor, and store it once, with only the personal data its container's connectors send
+//! raw (`core::privacy`). Browser events (`/e`) and both webhook surfaces share this path.
 //!
 //! Deduplication follows the event's provenance. A browser event is a duplicate only when the
 //! same visitor already sent its id, so an anonymous caller learns nothing about events it did not
@@ -10,12 +11,13 @@ use crate::core::confirmation::{choose_confirmation, BrowserClaim};
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, EventId, EventRowId};
 use crate::core::matching::MatchKeys;
+use crate::core::privacy::minimise_event;
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use crate::platform::new_id;
 use crate::store::events::{self, Confirming, EventRow, MatchedVisitor, NewRow, Stored};
-use crate::store::identities;
+use crate::store::{connectors, identities};
 use worker::D1Database;
 
 /// How the visitor of an event is known before matching.
@@ -43,8 +45,11 @@ pub async fn record_event(
         .event_id
         .clone()
         .unwrap_or_else(|| EventId::from_row_id(&row_id));
+    // Only what a connector sends raw is stored raw; matching below uses the event as sent.
+    let policy = connectors::pii_policy(db, container_id).await?;
+    let stored = minimise_event(event, policy);
     if let KnownVisitor::Cookie(visitor) = visitor {
-        return record_browser_event(db, container_id, event, &row_id, &event_id, visitor, now)
+        return record_browser_event(db, container_id, &stored, &row_id, &event_id, visitor, now)
             .await;
     }
     let claims = match (&event.event_id, event.provenance()) {
@@ -67,14 +72,14 @@ pub async fn record_event(
         });
     let browser_claims: Vec<&EventRow> = claims.iter().filter(|e| e.shadow_of.is_none()).collect();
     if !browser_claims.is_empty() {
-        return confirm(db, container_id, event, &browser_claims, visitor, now).await;
+        return confirm(db, container_id, &stored, &browser_claims, visitor, now).await;
     }
     let row = NewRow {
         row_id: &row_id,
         container_id,
         event_id: &event_id,
         dedup_key: event_id.as_str(),
-        event,
+        event: &stored,
         visitor,
         sent_by: None,
     };

@@ -14,6 +14,7 @@ pub mod dispatch;
 pub mod intake;
 pub mod outbox;
 pub mod pixels;
+mod purge;
 mod stages;
 mod sweep;
 
@@ -50,11 +51,12 @@ pub async fn handle_scheduled(env: Env) {
     };
     match result {
         Ok(report) => worker::console_log!(
-            "sweep: re-dispatched {} events, re-queued {}, purged {} deliveries and {} webhook requests",
+            "sweep: re-dispatched {} events, re-queued {}; retention purge of {} containers ({}): {}",
             report.redispatched,
             report.requeued,
-            report.purged_deliveries,
-            report.purged_webhook_requests
+            report.purge.containers,
+            if report.purge.complete { "complete" } else { "more next run" },
+            purge::summary(&report.purge.purged)
         ),
         Err(e) => worker::console_error!("sweep failed: {e}"),
     }

@@ -2,7 +2,8 @@
 //! reads top to bottom:
 //!
 //! 1. [`prepare`]: a queue message → [`Prepared`]: the attempt claimed on its row and the request
-//!    ready to send ([`PendingDispatch`]), or refused before sending, or a stale message.
+//!    ready to send ([`PendingDispatch`]), or refused before sending, or a stale message, or one
+//!    whose event was erased since it was queued.
 //! 2. [`call`]: a [`PendingDispatch`] → [`CompletedDispatch::Successful`] or
 //!    [`CompletedDispatch::Failed`], with what the partner answered.
 //! 3. [`settle`] (and [`settle_refused`], [`settle_unreadable`]): the attempt and the row's new
@@ -19,11 +20,12 @@ use crate::core::postback::outbox::{
     settle as settle_row, settle_unsendable, AttemptReport, DeliveryMessage, Settlement,
 };
 use crate::core::postback::{check_target, AttemptOutcome, OutgoingRequest, RetryDecision};
+use crate::core::privacy::subject::subject_hash;
 use crate::core::time::UnixMs;
 use crate::error::Result;
 use crate::platform::{now, random};
 use crate::store::attempts::{self, AttemptResult};
-use crate::store::deliveries;
+use crate::store::{deliveries, erasure};
 use worker::D1Database;
 
 /// An attempt claimed on its row, with the exact request to send for it.
@@ -58,6 +60,8 @@ pub enum Prepared {
     },
     /// A duplicate or stale message: that attempt is taken or settled, or the row was purged.
     Stale,
+    /// The delivery's event was erased (its person asked): settled as skipped, nothing sent.
+    Erased,
 }
 
 /// What the partner did with one attempt.
@@ -125,6 +129,15 @@ pub async fn prepare(
     else {
         return Ok(Prepared::Stale);
     };
+    // Queue messages cannot be cancelled: an erasure that ran after this row was written is
+    // found in the hashed erasure record, and the message is dropped.
+    if let Some(event) = &row.event_row_id {
+        let hash = subject_hash("event", event.as_str());
+        if erasure::names_any(db, &row.container_id, &[hash]).await? {
+            erasure::settle_erased(db, &row.id, started).await?;
+            return Ok(Prepared::Erased);
+        }
+    }
     let Some(stored) = row.stored_request() else {
         return Ok(Prepared::Unreadable { message, started });
     };

@@ -1,27 +1,27 @@
 //! The cron sweep: re-dispatch events whose dispatch never completed, re-queue pending deliveries
 //! whose message is overdue (it never reached the queue, was lost, or its attempt died
-//! half-way), and purge log rows past retention.
+//! half-way), and purge what is past each container's retention ([`super::purge`]).
 
 use super::dispatch::dispatch_event;
 use super::outbox::send;
+use super::purge::{purge_expired, PurgeReport};
 use crate::config::DeliveryConfig;
-use crate::core::postback::outbox::{retention_cutoff, stuck_before, DeliveryMessage};
+use crate::core::postback::outbox::{stuck_before, DeliveryMessage};
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
-use crate::store::{deliveries, events, webhook_requests};
+use crate::store::{deliveries, events};
 use worker::{D1Database, Env};
 
 /// Rows handled per run; a backlog is worked off over the following runs.
 const SWEEP_LIMIT: u32 = 500;
-const PURGE_LIMIT: u32 = 2000;
 
 /// What one run of the sweep did.
 #[derive(Debug, Default)]
 pub struct SweepReport {
     pub redispatched: usize,
     pub requeued: usize,
-    pub purged_deliveries: usize,
-    pub purged_webhook_requests: usize,
+    /// What retention purged (see [`super::purge`]).
+    pub purge: PurgeReport,
 }
 
 pub async fn sweep(env: &Env, db: &D1Database, now: UnixMs) -> Result<SweepReport> {
@@ -54,9 +54,6 @@ pub async fn sweep(env: &Env, db: &D1Database, now: UnixMs) -> Result<SweepRepor
         report.requeued = messages.len();
     }
 
-    let cutoff = UnixMs::from_millis(retention_cutoff(now.millis(), config.log_retention_days));
-    report.purged_deliveries = deliveries::purge(db, cutoff, PURGE_LIMIT).await?;
-    report.purged_webhook_requests =
-        webhook_requests::purge_older_than(db, cutoff, PURGE_LIMIT).await?;
+    report.purge = purge_expired(db, now, config.log_retention_days).await?;
     Ok(report)
 }

@@ -6,20 +6,21 @@
 
 use crate::core::client_limit::{limit_key, Surface, PERIOD_S};
 use crate::error::{Error, Result};
-use worker::{Env, Request};
+use worker::Env;
 
-/// Counts `req` against `surface`'s limit for `container` and the client's address.
+/// Counts a request against `surface`'s limit for `container` and the client's address `ip`
+/// (the browser's own address: behind a trusted same-origin proxy, the one it forwarded, or
+/// every visitor of the site would share the proxy's limit).
 pub async fn check(
     env: &Env,
-    req: &Request,
+    ip: Option<&str>,
     surface: Surface,
     container: Option<&str>,
 ) -> Result<()> {
     let Ok(limiter) = env.rate_limiter(surface.binding()) else {
         return Ok(());
     };
-    let ip = req.headers().get("cf-connecting-ip").ok().flatten();
-    let key = limit_key(surface, container, ip.as_deref());
+    let key = limit_key(surface, container, ip);
     match limiter.limit(key).await {
         Ok(outcome) if !outcome.success => Err(Error::rate_limited(PERIOD_S)),
         Ok(_) => Ok(()),

@@ -53,6 +53,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/console/log.js"),
     ),
     (
+        "privacy.js",
+        "text/javascript",
+        include_str!("../../assets/console/privacy.js"),
+    ),
+    (
         "console.css",
         "text/css",
         include_str!("../../assets/console/console.css"),

@@ -7,6 +7,7 @@
 use super::admin::authenticate;
 use super::error::error_response;
 use super::routes::ROUTES;
+use crate::config::Config;
 use crate::core::ids::PrefixedId;
 use crate::error::{Error, Result};
 use crate::platform;
@@ -20,9 +21,11 @@ pub type Handler = fn(Request, RouteContext) -> LocalBoxFuture<'static, Result<R
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Anyone: the browser surface, the console's files, the API reference, and the inbound
-    /// webhooks (whose handlers check the container's API key themselves).
+    /// Anyone: the console's files, the API reference, and the inbound webhooks (whose
+    /// handlers check the container's API key themselves).
     Public,
+    /// Anyone, and also under the same-origin path prefix (`/_pc/t.js`): the browser surface.
+    Browser,
     /// Only a caller presenting `Authorization: Bearer {ADMIN_TOKEN}`; checked before the
     /// handler runs, so no admin handler can forget it.
     Admin,
@@ -124,6 +127,29 @@ impl Table {
     }
 }
 
+impl Table {
+    /// [`Table::lookup`], and for a path under the same-origin `prefix` (`/_pc/collect`), the
+    /// browser route it names; no other route answers under the prefix.
+    fn lookup_prefixed(&self, method: Option<&Method>, path: &str, prefix: &str) -> Lookup {
+        let Some(rest) = path.strip_prefix(prefix).filter(|r| r.starts_with('/')) else {
+            return self.lookup(method, path);
+        };
+        match self.lookup(method, rest) {
+            Lookup::Found(route, _) if route.access != Access::Browser => Lookup::NotFound,
+            Lookup::MethodNotAllowed(_) if !self.is_browser_path(rest) => Lookup::NotFound,
+            found => found,
+        }
+    }
+
+    fn is_browser_path(&self, path: &str) -> bool {
+        self.paths.at(path).is_ok_and(|found| {
+            self.routes[*found.value]
+                .iter()
+                .all(|r| r.access == Access::Browser)
+        })
+    }
+}
+
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     // The table is a constant of the program, and a unit test builds it: it cannot fail here.
@@ -148,7 +174,9 @@ fn known_method(raw: &str) -> Option<Method> {
 
 async fn route(req: Request, env: Env) -> Result<Response> {
     let method = known_method(&req.inner().method());
-    let (route, params) = match table().lookup(method.as_ref(), &req.path()) {
+    let path = req.path();
+    let prefix = Config::from_env(&env).same_origin_path;
+    let (route, params) = match table().lookup_prefixed(method.as_ref(), &path, &prefix) {
         Lookup::Found(route, params) => (route, params),
         Lookup::MethodNotAllowed(allow) => return Err(Error::method_not_allowed(allow)),
         Lookup::NotFound => return Err(Error::not_found("route")),
@@ -217,6 +245,47 @@ mod tests {
         assert!(matches!(
             table.lookup(None, "/no/such/route"),
             Lookup::NotFound
+        ));
+    }
+
+    #[test]
+    fn browser_routes_and_only_they_also_answer_under_the_same_origin_prefix() {
+        let table = Table::build(ROUTES).unwrap();
+        for (method, path, route) in [
+            (Method::Get, "/_pc/t.js", "/t.js"),
+            (Method::Get, "/_pc/collect", "/collect"),
+            (Method::Options, "/_pc/e", "/e"),
+            (Method::Post, "/_pc/e", "/e"),
+            (Method::Get, "/_pc/c", "/c"),
+            (Method::Get, "/_pc/px/abc", "/px/:token"),
+        ] {
+            match table.lookup_prefixed(Some(&method), path, "/_pc") {
+                Lookup::Found(found, _) => assert_eq!(found.path, route),
+                _ => panic!("{method:?} {path} is routed"),
+            }
+        }
+        for path in [
+            "/_pc/admin/api/containers",
+            "/_pc/healthz",
+            "/_pc/webhook",
+            "/_pc",
+            "/_pcx/t.js",
+        ] {
+            assert!(
+                matches!(
+                    table.lookup_prefixed(Some(&Method::Get), path, "/_pc"),
+                    Lookup::NotFound
+                ),
+                "{path}"
+            );
+        }
+        assert!(matches!(
+            table.lookup_prefixed(Some(&Method::Delete), "/_pc/collect", "/_pc"),
+            Lookup::MethodNotAllowed(_)
+        ));
+        assert!(matches!(
+            table.lookup_prefixed(Some(&Method::Get), "/t.js", "/_pc"),
+            Lookup::Found(..)
         ));
     }
 

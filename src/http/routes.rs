@@ -29,17 +29,17 @@ macro_rules! route {
 pub static ROUTES: &[Route] = &[
     // System
     route!(GET "/healthz", Public, health::handle_healthz),
-    // Browser surface (the tracking subdomain)
-    route!(GET "/px/:token", Public, pixels::handle_pixel_frame),
-    route!(GET "/t.js", Public, browser::tracking_script::handle_tracking_script),
-    route!(HEAD "/t.js", Public, browser::tracking_script::handle_tracking_script),
-    route!(GET "/collect", Public, browser::collect::handle_collect),
-    route!(HEAD "/collect", Public, browser::collect::handle_collect),
-    route!(OPTIONS "/collect", Public, browser::cors::handle_preflight),
-    route!(GET "/c", Public, browser::redirect::handle_redirect),
-    route!(HEAD "/c", Public, browser::redirect::handle_redirect),
-    route!(POST "/e", Public, browser::event::handle_event),
-    route!(OPTIONS "/e", Public, browser::cors::handle_preflight),
+    // Browser surface: the tracking subdomain, and the same-origin prefix on the site's host
+    route!(GET "/px/:token", Browser, pixels::handle_pixel_frame),
+    route!(GET "/t.js", Browser, browser::tracking_script::handle_tracking_script),
+    route!(HEAD "/t.js", Browser, browser::tracking_script::handle_tracking_script),
+    route!(GET "/collect", Browser, browser::collect::handle_collect),
+    route!(HEAD "/collect", Browser, browser::collect::handle_collect),
+    route!(OPTIONS "/collect", Browser, browser::cors::handle_preflight),
+    route!(GET "/c", Browser, browser::redirect::handle_redirect),
+    route!(HEAD "/c", Browser, browser::redirect::handle_redirect),
+    route!(POST "/e", Browser, browser::event::handle_event),
+    route!(OPTIONS "/e", Browser, browser::cors::handle_preflight),
     // Webhooks in: public routes whose handlers check the container's API key
     route!(GET "/webhook", Public, webhooks::tracklution::handle_webhook_get),
     route!(POST "/webhook", Public, webhooks::tracklution::handle_webhook_post),
@@ -57,6 +57,7 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/admin/api/containers/:id/connectors", Admin, admin::connectors::handle_create_connector),
     route!(GET "/admin/api/containers/:id/connectors", Admin, admin::connectors::handle_list_connectors),
     route!(GET "/admin/api/containers/:id/event-names", Admin, admin::containers::handle_list_event_names),
+    route!(GET "/admin/api/containers/:id/install", Admin, admin::containers::handle_install),
     route!(GET "/admin/api/connectors/:id", Admin, admin::connectors::handle_get_connector),
     route!(PATCH "/admin/api/connectors/:id", Admin, admin::connectors::handle_patch_connector),
     route!(DELETE "/admin/api/connectors/:id", Admin, admin::connectors::handle_delete_connector),
@@ -71,4 +72,8 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/admin/api/containers/:id/api-keys", Admin, admin::api_keys::handle_list_api_keys),
     route!(DELETE "/admin/api/api-keys/:id", Admin, admin::api_keys::handle_revoke_api_key),
     route!(GET "/admin/api/containers/:id/webhook-activity", Admin, admin::webhook_activity::handle_webhook_activity),
+    // Admin API: a person's data (erasure and export), refused click values
+    route!(POST "/admin/api/containers/:id/erasures", Admin, admin::privacy::handle_create_erasure),
+    route!(GET "/admin/api/containers/:id/subjects", Admin, admin::privacy::handle_export_subject),
+    route!(GET "/admin/api/containers/:id/click-refusals", Admin, admin::privacy::handle_list_click_refusals),
 ];

@@ -36,7 +36,8 @@ pub struct AttemptResult {
 }
 
 /// Record attempt `attempt` and settle the row, in one transaction. The row is only settled
-/// while it still holds this attempt.
+/// while it still holds this attempt, and never once its event was erased mid-attempt (it stays
+/// `skipped` / `erased`, and the partner's answer is not kept).
 pub async fn record_attempt(
     db: &D1Database,
     id: &DeliveryId,
@@ -52,7 +53,8 @@ pub async fn record_attempt(
     let insert = statement(
         db,
         "INSERT OR REPLACE INTO delivery_attempts (delivery_id, attempt, started_at, response_code, \
-         latency_ms, error, response_body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         latency_ms, error, response_body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, \
+         CASE WHEN EXISTS (SELECT 1 FROM deliveries WHERE id = ?1 AND reason = 'erased') THEN NULL ELSE ?7 END)",
         &[
             text(id.as_str()),
             int(i64::from(attempt)),
@@ -66,7 +68,8 @@ pub async fn record_attempt(
     let update = statement(
         db,
         "UPDATE deliveries SET status = ?3, response_code = ?4, response_body = ?5, latency_ms = ?6, \
-         error = ?7, next_attempt_at = ?8, updated_at = ?9 WHERE id = ?1 AND attempt = ?2",
+         error = ?7, next_attempt_at = ?8, updated_at = ?9 WHERE id = ?1 AND attempt = ?2 \
+         AND reason IS NOT 'erased'",
         &[
             text(id.as_str()),
             int(i64::from(attempt)),

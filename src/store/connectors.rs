@@ -4,6 +4,7 @@
 use super::{all, first, int, run, text, time};
 use crate::core::connector::{parse_stored_connector, ConnectorConfig, ConnectorNotice};
 use crate::core::ids::{ConnectorId, ContainerId};
+use crate::core::privacy::PiiPolicy;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -159,4 +160,20 @@ pub async fn delete(db: &D1Database, id: &ConnectorId) -> Result<bool> {
     )
     .await?
         > 0)
+}
+
+/// What the container's connectors send raw (see `core::privacy`): read from every connector
+/// whatever its mode, from the stored text without parsing each connector.
+pub async fn pii_policy(db: &D1Database, container_id: &ContainerId) -> Result<PiiPolicy> {
+    #[derive(Deserialize)]
+    struct Config {
+        config: String,
+    }
+    let rows: Vec<Config> = all(
+        db,
+        "SELECT config FROM connectors WHERE container_id = ?1",
+        &[text(container_id.as_str())],
+    )
+    .await?;
+    Ok(PiiPolicy::of_stored(rows.iter().map(|r| r.config.as_str())))
 }

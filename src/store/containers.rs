@@ -3,6 +3,7 @@
 use super::{first, flag, run, text, time};
 use crate::core::container::ContainerSettings;
 use crate::core::ids::ContainerId;
+use crate::core::retention::Retention;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -18,11 +19,30 @@ pub struct ContainerRow {
     pub redirect_domains: String,
     pub require_consent: i64,
     pub compat_cookies: i64,
+    /// The retention the container set, as JSON (see `core::retention`).
+    #[serde(default = "no_retention")]
+    pub retention: String,
     pub created_at: UnixMs,
     pub updated_at: UnixMs,
+    /// The longest `click_id.window_days` of its connectors ([`LONGEST_WINDOW_DAYS`]).
+    #[serde(default)]
+    pub longest_window_days: Option<f64>,
 }
 
+/// The longest `click_id.window_days` among the connectors of the container `c` (NULL without
+/// any): click retention is never shorter. One expression for every query that needs it.
+pub(super) const LONGEST_WINDOW_DAYS: &str =
+    "(SELECT MAX(CAST(json_extract(k.config, '$.click_id.window_days') AS REAL)) \
+     FROM connectors k WHERE k.container_id = c.id)";
+
 impl ContainerRow {
+    /// Whole days of [`ContainerRow::longest_window_days`] (0 without connectors).
+    pub fn longest_window(&self) -> u32 {
+        self.longest_window_days
+            .unwrap_or(0.0)
+            .clamp(0.0, f64::from(u32::MAX)) as u32
+    }
+
     pub fn settings(&self) -> ContainerSettings {
         ContainerSettings {
             name: self.name.clone(),
@@ -31,12 +51,26 @@ impl ContainerRow {
             redirect_domains: serde_json::from_str(&self.redirect_domains).unwrap_or_default(),
             require_consent: self.require_consent != 0,
             compat_cookies: self.compat_cookies != 0,
+            retention_days: self.retention(),
         }
+    }
+
+    /// The stored retention; a row that does not read back keeps the defaults (purging more
+    /// than the container asked for would lose data).
+    pub fn retention(&self) -> Retention {
+        serde_json::from_str::<serde_json::Value>(&self.retention)
+            .ok()
+            .and_then(|v| Retention::parse(Some(&v)).ok())
+            .unwrap_or_default()
     }
 }
 
-/// `?1`…`?8` of both writes: id, the settings (lists as JSON) and the time.
-fn bindings(id: &ContainerId, c: &ContainerSettings, now: UnixMs) -> [JsValue; 8] {
+fn no_retention() -> String {
+    "{}".to_string()
+}
+
+/// `?1`…`?9` of both writes: id, the settings (lists as JSON), the time and the retention.
+fn bindings(id: &ContainerId, c: &ContainerSettings, now: UnixMs) -> [JsValue; 9] {
     let list = |l: &[String]| serde_json::to_string(l).unwrap_or_else(|_| "[]".into());
     [
         text(id.as_str()),
@@ -47,6 +81,7 @@ fn bindings(id: &ContainerId, c: &ContainerSettings, now: UnixMs) -> [JsValue; 8
         flag(c.require_consent),
         flag(c.compat_cookies),
         time(now),
+        text(&c.retention_days.to_stored().to_string()),
     ]
 }
 
@@ -59,7 +94,7 @@ pub async fn insert(
     run(
         db,
         "INSERT INTO containers (id, name, cookie_domain, allowed_origins, redirect_domains, \
-         require_consent, compat_cookies, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+         require_consent, compat_cookies, created_at, updated_at, retention) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
         &bindings(id, c, now),
     )
     .await?;
@@ -69,7 +104,7 @@ pub async fn insert(
 pub async fn get(db: &D1Database, id: &ContainerId) -> Result<Option<ContainerRow>> {
     first(
         db,
-        "SELECT * FROM containers WHERE id = ?1",
+        &format!("SELECT c.*, {LONGEST_WINDOW_DAYS} AS longest_window_days FROM containers c WHERE c.id = ?1"),
         &[text(id.as_str())],
     )
     .await
@@ -91,7 +126,7 @@ pub async fn update(
     run(
         db,
         "UPDATE containers SET name = ?2, cookie_domain = ?3, allowed_origins = ?4, redirect_domains = ?5, \
-         require_consent = ?6, compat_cookies = ?7, updated_at = ?8 WHERE id = ?1",
+         require_consent = ?6, compat_cookies = ?7, updated_at = ?8, retention = ?9 WHERE id = ?1",
         &bindings(id, c, now),
     )
     .await?;
@@ -101,7 +136,10 @@ pub async fn update(
 pub async fn list(db: &D1Database, limit: u32) -> Result<Vec<ContainerRow>> {
     super::all(
         db,
-        "SELECT * FROM containers ORDER BY created_at DESC, id DESC LIMIT ?1",
+        &format!(
+            "SELECT c.*, {LONGEST_WINDOW_DAYS} AS longest_window_days FROM containers c \
+             ORDER BY c.created_at DESC, c.id DESC LIMIT ?1"
+        ),
         &[super::int(i64::from(limit))],
     )
     .await

@@ -291,23 +291,3 @@ pub async fn fail_unsendable(
     .await?;
     Ok(())
 }
-
-/// Delete finished deliveries created before `cutoff` (at most `limit`), and their attempts.
-/// Pending rows are never purged. Returns how many deliveries went.
-pub async fn purge(db: &D1Database, cutoff: UnixMs, limit: u32) -> Result<usize> {
-    let doomed = "SELECT id FROM deliveries WHERE created_at < ?1 \
-                  AND status NOT IN ('queued', 'retrying') ORDER BY created_at LIMIT ?2";
-    let args = [time(cutoff), int(i64::from(limit))];
-    let attempts = statement(
-        db,
-        &format!("DELETE FROM delivery_attempts WHERE delivery_id IN ({doomed})"),
-        &args,
-    )?;
-    let rows = statement(
-        db,
-        &format!("DELETE FROM deliveries WHERE id IN ({doomed})"),
-        &args,
-    )?;
-    let changes = batch_changes(db, vec![attempts, rows]).await?;
-    Ok(changes.get(1).copied().unwrap_or(0))
-}

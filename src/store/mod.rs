@@ -4,12 +4,16 @@
 
 pub mod api_keys;
 pub mod attempts;
+pub mod click_refusals;
 pub mod clicks;
 pub mod connectors;
 pub mod containers;
 pub mod deliveries;
+pub mod erasure;
 pub mod events;
 pub mod identities;
+pub mod retention;
+pub mod subjects;
 pub mod tracking;
 pub mod visitors;
 pub mod webhook_requests;

@@ -24,6 +24,7 @@ struct Row {
     redirect_domains: String,
     require_consent: i64,
     compat_cookies: i64,
+    retention: String,
     created_at: UnixMs,
     updated_at: UnixMs,
     click_ids: Option<String>,
@@ -73,7 +74,7 @@ pub async fn get(db: &D1Database, container_id: &ContainerId) -> Result<Option<T
     let row: Option<Row> = first(
         db,
         "SELECT c.id, c.name, c.cookie_domain, c.allowed_origins, c.redirect_domains, \
-         c.require_consent, c.compat_cookies, c.created_at, c.updated_at, (SELECT json_group_array(json(json_extract(k.config, '$.click_id'))) \
+         c.require_consent, c.compat_cookies, c.retention, c.created_at, c.updated_at, (SELECT json_group_array(json(json_extract(k.config, '$.click_id'))) \
            FROM connectors k WHERE k.container_id = c.id \
            AND json_extract(k.config, '$.click_id.enabled') = 1) AS click_ids \
          FROM containers c WHERE c.id = ?1",
@@ -102,8 +103,11 @@ pub async fn get(db: &D1Database, container_id: &ContainerId) -> Result<Option<T
                 redirect_domains: row.redirect_domains,
                 require_consent: row.require_consent,
                 compat_cookies: row.compat_cookies,
+                retention: row.retention,
                 created_at: row.created_at,
                 updated_at: row.updated_at,
+                // Browser requests never need it (only retention does).
+                longest_window_days: None,
             },
             custom_params,
         }

@@ -1,7 +1,6 @@
 //! The `visitors` table: what set-type webhooks told us about a visitor, merged over time.
 //!
-//! The stored document is `{"user": {...}, "attributes": {...}, "clicks": {...}, "url", "ip",
-//! "user_agent"}`, merged with SQLite's `json_patch` (RFC 7396), so a later value replaces an
+//! The stored document is `{"user": {...}, "attributes": {...}, "clicks": {...}, "url"}`, merged with SQLite's `json_patch` (RFC 7396), so a later value replaces an
 //! earlier one key by key, and an explicit `null` in `eventAttributes` removes that attribute.
 //! Each set request is bounded by the parser; the merged document is bounded here: a set that
 //! would grow it past [`MAX_VISITOR_DOCUMENT_BYTES`] replaces it instead of growing it further.
@@ -9,6 +8,7 @@
 use super::{int, statement, text, time};
 use crate::core::ids::ContainerId;
 use crate::core::time::UnixMs;
+use crate::core::user_data::KeepRaw;
 use crate::core::webhook_in::SetData;
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
@@ -18,10 +18,12 @@ use worker::{D1Database, D1PreparedStatement};
 pub const MAX_VISITOR_DOCUMENT_BYTES: i64 = 64 * 1024;
 
 /// The document one set request contributes: only what it carries, so absent fields never
-/// erase what earlier requests stored.
+/// erase what earlier requests stored. No connector reads this document, so its email, phone,
+/// names and address are kept as hashes only, and the IP address and user agent not at all
+/// (`core::privacy`).
 pub fn set_document(set: &SetData) -> Value {
     let mut doc = Map::new();
-    let user = set.user.to_document();
+    let user = set.user.minimised(KeepRaw::default()).to_document();
     if !user.is_empty() {
         doc.insert("user".to_string(), Value::Object(user));
     }
@@ -39,15 +41,8 @@ pub fn set_document(set: &SetData) -> Value {
     if !clicks.is_empty() {
         doc.insert("clicks".to_string(), Value::Object(clicks));
     }
-    let scalars = [
-        ("url", &set.url),
-        ("ip", &set.ip),
-        ("user_agent", &set.user_agent),
-    ];
-    for (key, value) in scalars {
-        if let Some(value) = value {
-            doc.insert(key.to_string(), Value::String(value.clone()));
-        }
+    if let Some(url) = &set.url {
+        doc.insert("url".to_string(), Value::String(url.clone()));
     }
     Value::Object(doc)
 }
@@ -108,7 +103,10 @@ mod tests {
         assert_eq!(
             set_document(&set),
             json!({
-                "user": {"external_id": "crm-1", "phone": "+358401234567", "city": "Helsinki"},
+                "user": {"external_id": "crm-1", "hashes": {
+                    "phone": crate::core::template::hex_sha256("358401234567"),
+                    "phone_e164": crate::core::template::hex_sha256("+358401234567"),
+                    "fields": {"city": crate::core::template::hex_sha256("helsinki")}}},
                 "attributes": {"plan": "Premium"},
                 "clicks": {"utm_source": "google"},
             })

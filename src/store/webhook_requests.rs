@@ -84,24 +84,6 @@ pub async fn recent(db: &D1Database, container_id: &ContainerId) -> Result<Vec<A
     .await
 }
 
-/// Delete webhook activity received before `cutoff`, at most `limit` rows, and the counts of
-/// unauthenticated requests of the days before it.
-pub async fn purge_older_than(db: &D1Database, cutoff: UnixMs, limit: u32) -> Result<usize> {
-    run(
-        db,
-        "DELETE FROM webhook_unauthenticated WHERE day < ?1",
-        &[int(cutoff.millis().div_euclid(DAY_MS))],
-    )
-    .await?;
-    run(
-        db,
-        "DELETE FROM webhook_requests WHERE id IN \
-         (SELECT id FROM webhook_requests WHERE received_at < ?1 ORDER BY received_at LIMIT ?2)",
-        &[time(cutoff), int(i64::from(limit))],
-    )
-    .await
-}
-
 /// Counts one request that was not the container's own caller.
 pub async fn count_unauthenticated(
     db: &D1Database,

@@ -48,6 +48,9 @@ export const admin = {
   testConnector: (connectorId, event) => call('POST', `/admin/api/connectors/${connectorId}/test`, event === undefined ? {} : { body: { event } }),
   deliveries: (connectorId, query = '') => call('GET', `/admin/api/connectors/${connectorId}/deliveries${query}`),
   replay: (deliveryId) => call('POST', `/admin/api/deliveries/${deliveryId}/replay`),
+  install: (containerId) => call('GET', `/admin/api/containers/${containerId}/install`),
+  erase: (containerId, subject) => call('POST', `/admin/api/containers/${containerId}/erasures`, { body: subject }),
+  exportSubject: (containerId, query) => call('GET', `/admin/api/containers/${containerId}/subjects?${new URLSearchParams(query)}`),
 };
 
 /** Wait until a delivery of the connector's log satisfies `done` (default: settled), and return it. */

@@ -34,16 +34,23 @@ function selfSignedCertificate() {
 
 /**
  * @param {string} workerUrl the worker's http://127.0.0.1:port
+ * @param {{sameOrigin?: {path: string, secret: string, clientIp: string}}} options
+ *   `sameOrigin` makes the site's own host a reverse proxy for same-origin mode, as the README's
+ *   nginx block configures one: `{path}/*` goes to the worker unchanged, with the site's host in
+ *   `X-Forwarded-Host`, `clientIp` in `X-Forwarded-For` and the shared secret.
  */
-export async function startSite(workerUrl) {
+export async function startSite(workerUrl, { sameOrigin } = {}) {
   const worker = new URL(workerUrl);
   const pages = new Map();
   const requests = [];
   const server = createServer(selfSignedCertificate(), (req, res) => {
     const host = (req.headers.host ?? '').split(':')[0];
     requests.push({ host, method: req.method, url: req.url, headers: req.headers });
-    if (host === TRACKING_HOST) {
-      const upstream = request({ host: worker.hostname, port: worker.port, method: req.method, path: req.url, headers: req.headers },
+    const proxied = sameOrigin && host === SITE_HOST && req.url.startsWith(`${sameOrigin.path}/`);
+    if (host === TRACKING_HOST || proxied) {
+      const headers = proxied ? { ...req.headers, host: worker.host, 'x-forwarded-host': req.headers.host,
+        'x-forwarded-for': sameOrigin.clientIp, 'x-postclick-proxy-secret': sameOrigin.secret } : req.headers;
+      const upstream = request({ host: worker.hostname, port: worker.port, method: req.method, path: req.url, headers },
         (answer) => {
           // Multiple Set-Cookie headers stay separate in rawHeaders; hop-by-hop ones stay here.
           const headers = [];

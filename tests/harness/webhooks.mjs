@@ -46,11 +46,16 @@ export function webhooksAt({ url, adminToken, stateDir }) {
     eventById: (containerId, eventId) => eventsOf(containerId).find((e) => e.event_id === eventId),
     activity: (containerId) => call('GET', `/admin/api/containers/${containerId}/webhook-activity`),
 
-    /** A fresh container with one API key; `rate` is the key's per-minute limit. */
-    async keyedContainer({ rate = 1000 } = {}) {
+    /**
+     * A fresh container with one API key; `rate` is the key's per-minute limit. `keepRaw` adds a
+     * paused connector that sends every raw placeholder, so the container stores raw email,
+     * phone, names, IP and user agent (without one, only their hashes are kept).
+     */
+    async keyedContainer({ rate = 1000, keepRaw = false } = {}) {
       const container = await newContainer();
       const res = await apiKeys.create(container.id, { name: unique('key-'), rate_limit_per_minute: rate });
       if (res.status !== 201) throw new Error(`creating an API key: ${res.status} ${res.text}`);
+      if (keepRaw) await keepRawConnector(call, container.id);
       return { container, key: res.json.key, keyId: res.json.id };
     },
 
@@ -99,6 +104,17 @@ export function webhooksAt({ url, adminToken, stateDir }) {
       return tracking('POST', `/e?id=${containerId}`, { base: url, json: body, cookie, origin: SITE_ORIGIN });
     },
   };
+}
+
+/** A paused connector whose webhook sends every raw placeholder: its container keeps them raw. */
+export async function keepRawConnector(call, containerId) {
+  const params = ['EMAIL', 'PHONE', 'FIRST_NAME', 'LAST_NAME', 'IP', 'USER_AGENT']
+    .map((name) => ({ name: name.toLowerCase(), value: `{{${name}}}` }));
+  const res = await call('POST', `/admin/api/containers/${containerId}/connectors`, { body: {
+    name: 'Raw CRM export', trigger_events: ['NeverFired'], mode: 'disabled',
+    webhook: { enabled: true, method: 'GET', url: 'https://crm.example/in', params } } });
+  if (res.status !== 201) throw new Error(`creating the raw connector: ${res.status} ${res.text}`);
+  return res.json;
 }
 
 const shared = webhooksAt({ url: BASE, adminToken: ADMIN_TOKEN, stateDir: STATE_DIR });

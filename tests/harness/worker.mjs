@@ -88,7 +88,8 @@ export function queryD1(stateDir, sql) {
 
 /**
  * Writes to the worker's local D1 with the sqlite3 CLI, for tests that stand for data an earlier
- * version stored (which the API no longer accepts).
+ * version stored (which the API no longer accepts), or that make stored rows old, as time would
+ * (then with the worker stopped, and restarted on the same state).
  */
 export function executeD1(stateDir, sql) {
   execFileSync('sqlite3', [d1File(stateDir), sql], { stdio: ['ignore', 'pipe', 'pipe'] });

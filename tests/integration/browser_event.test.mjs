@@ -38,7 +38,9 @@ test('/e stores the event for the pc_vid visitor with hashed identities, and a r
   const payload = JSON.parse(row.payload);
   assert.deepEqual(payload.attributes, body.attributes);
   assert.equal(payload.url, body.url);
-  assert.equal(payload.user_agent, 'TestBrowser/1.0');
+  assert.equal(payload.user_agent, null, 'no connector sends {{USER_AGENT}}, so it is not kept');
+  assert.equal(payload.user.email, null, 'no connector sends {{EMAIL}}: only the hash is kept');
+  assert.equal(payload.user.hashes.email, sha256('jane.doe@example.com'));
 
   const identities = sql(`SELECT kind, value, visitor_id FROM identities WHERE container_id = ${sqlText(c.id)} ORDER BY kind`);
   assert.deepEqual(identities, [

@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, sqlText, unique } from '../harness/app.mjs';
-import { activity, customWebhook, eventById, eventsOf, keyedContainer } from '../harness/webhooks.mjs';
+import { activity, customWebhook, eventById, eventsOf, keyedContainer, sha256 } from '../harness/webhooks.mjs';
 
 test('seed 004 minimal purchase example is stored as a Purchase keyed by its conversion id', async () => {
-  const { container, key } = await keyedContainer();
+  const { container, key } = await keyedContainer({ keepRaw: true });
   const res = await customWebhook(container.id, 'purchase', {
     conversion_id: 'ORD-12345',
     value: 149.99,
@@ -28,7 +28,7 @@ test('seed 004 minimal purchase example is stored as a Purchase keyed by its con
 });
 
 test('seed 004 complete purchase example keeps every signal', async () => {
-  const { container, key } = await keyedContainer();
+  const { container, key } = await keyedContainer({ keepRaw: true });
   const res = await customWebhook(container.id, 'purchase', {
     conversion_id: 'ORD-12345',
     value: 149.99,
@@ -73,13 +73,14 @@ test('seed 004 complete purchase example keeps every signal', async () => {
   assert.equal(user.phone, '+15551234567');
   assert.equal(user.first_name, 'Jane');
   assert.equal(user.last_name, 'Doe');
-  assert.deepEqual(user.extra, { city: 'New York', region: 'NY', postal_code: '10001', country: 'US' });
+  assert.deepEqual(user.extra, {}, 'the address is never kept raw');
+  assert.deepEqual(user.hashes.fields, { city: sha256('newyork'), region: sha256('ny'), postal_code: sha256('10001'), country: sha256('us') });
   assert.deepEqual(consent, { analytics: true, advertising: true });
   assert.deepEqual(sql(`SELECT kind FROM pending_identities WHERE event_row_id = ${sqlText(event.id)}`), [{ kind: 'phone_sha256' }]);
 });
 
 test('seed 004 purchase curl example is accepted with its phone and consent', async () => {
-  const { container, key } = await keyedContainer();
+  const { container, key } = await keyedContainer({ keepRaw: true });
   const res = await customWebhook(container.id, 'purchase', undefined, { key, headers: { 'content-type': 'application/json' }, raw: `{
     "conversion_id": "ORD-12345",
     "value": 149.99,

@@ -163,8 +163,12 @@ test('a set request enriches the matched visitor\'s identities and attributes wi
 
   assert.deepEqual(eventsOf(container.id), [], 'set requests create no event');
   assert.deepEqual(identitiesOf(container.id, visitorId).map((i) => i.kind), ['email_sha256', 'phone_sha256']);
+  // The visitor profile keeps no raw contact data (no connector reads it): hashes, merged.
   assert.deepEqual(visitorRow(container.id, visitorId), {
-    user: { email: 'set@example.com', first_name: 'Jane', city: 'Espoo', phone: '+358401112223' },
+    user: { hashes: {
+      email: sha256('set@example.com'), email_google: sha256('set@example.com'),
+      phone: sha256('358401112223'), phone_e164: sha256('+358401112223'),
+      fields: { first_name: sha256('jane'), city: sha256('espoo') } } },
     clicks: { gclid, utm_source: 'google' },
     attributes: { tier: 'gold' },
   });

@@ -8,7 +8,7 @@
 //! its [`ClickKind`]; click ids come first, then tags. A landing with only UTM tags is still a
 //! campaign visit and is captured; a landing with neither captures nothing (no storage call).
 
-use super::value::{ClickKind, ClickValue};
+use super::value::{ClickKind, ClickValue, Malformed};
 use crate::core::click_params::{click_param, ClickParam};
 use percent_encoding::percent_decode;
 use serde::Serialize;
@@ -41,11 +41,23 @@ pub struct CapturedClick {
     pub source: Option<String>,
 }
 
+/// A click parameter of a landing URL whose value was not kept, and why. Capture never fails a
+/// visitor's landing, so these are counted and logged instead (never dropped unseen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedClick {
+    /// Lower-case parameter name.
+    pub param: String,
+    pub reason: Malformed,
+}
+
 /// Everything one landing URL carried.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Captured {
     clicks: Vec<CapturedClick>,
+    /// Parameters we capture that came without a value we could keep.
+    #[serde(skip)]
+    refused: Vec<RefusedClick>,
 }
 
 impl Captured {
@@ -67,6 +79,12 @@ impl Captured {
         self.get(param).map(|c| c.value.as_str())
     }
 
+    /// The parameters whose values were refused (each once, and only when no later occurrence
+    /// of the same parameter was kept).
+    pub fn refused(&self) -> &[RefusedClick] {
+        &self.refused
+    }
+
     /// Combine two captures of one visit (`/c` reads its own query, then `to`'s query): a
     /// parameter found in `self` wins over the same parameter in `fallback`.
     pub fn or(mut self, fallback: Captured) -> Captured {
@@ -75,6 +93,11 @@ impl Captured {
                 self.clicks.push(click);
             }
         }
+        self.refused.extend(fallback.refused);
+        let clicks = &self.clicks;
+        self.refused
+            .retain(|r| clicks.iter().all(|c| c.param != r.param));
+        self.refused.dedup_by(|a, b| a.param == b.param);
         self.clicks.sort_by_key(|c| c.kind == ClickKind::Tag);
         self
     }
@@ -87,23 +110,43 @@ pub fn capture<'a>(
     query_pairs: impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)>,
     custom: &[CustomClickParam],
 ) -> Captured {
+    capture_values(query_pairs.map(|(n, v)| (n, Ok(v))), custom)
+}
+
+/// [`capture`] over pairs whose value may already be refused (it did not decode).
+fn capture_values<'a>(
+    query_pairs: impl Iterator<Item = (Cow<'a, str>, Result<Cow<'a, str>, Malformed>)>,
+    custom: &[CustomClickParam],
+) -> Captured {
     let mut found: Vec<(String, ClickValue)> = Vec::new();
+    let mut refused: Vec<RefusedClick> = Vec::new();
     for (name, value) in query_pairs.take(MAX_QUERY_PAIRS) {
         let name = name.to_ascii_lowercase();
         if !is_wanted(&name, custom) || found.iter().any(|(n, _)| *n == name) {
             continue;
         }
-        if let Some(value) = ClickValue::parse(&value, ClickKind::of_param(&name)) {
-            found.push((name, value));
+        match value.and_then(|v| ClickValue::read(&v, ClickKind::of_param(&name))) {
+            Ok(value) => {
+                refused.retain(|r| r.param != name);
+                found.push((name, value));
+            }
+            Err(reason) if refused.iter().all(|r| r.param != name) => refused.push(RefusedClick {
+                param: name,
+                reason,
+            }),
+            Err(_) => {}
         }
     }
-    assemble(found, custom)
+    let mut captured = assemble(found, custom);
+    captured.refused = refused;
+    captured
 }
 
 /// Capture from a raw query string (`a=1&b=2`, without `?`). Click ids are decoded as
-/// `decodeURIComponent` does, keeping a literal `+` (a click id never holds a space, and
-/// gtag-style readers keep the `+`); tags use form decoding, where `+` is a space
-/// (`utm_campaign=summer+sale`). Pairs that do not decode to UTF-8 are skipped.
+/// `decodeURIComponent` does, keeping a literal `+` (gtag-style readers keep it, and a click id
+/// is sent back byte for byte); tags use form decoding, where `+` is a space
+/// (`utm_campaign=summer+sale`). A value that does not decode to UTF-8 is refused
+/// ([`Malformed::InvalidEncoding`]); a name that does not is skipped (it names nothing we keep).
 pub fn capture_from_query(raw_query: &str, custom: &[CustomClickParam]) -> Captured {
     let pairs = raw_query
         .split('&')
@@ -113,10 +156,12 @@ pub fn capture_from_query(raw_query: &str, custom: &[CustomClickParam]) -> Captu
             let (raw_name, raw_value) = segment.split_once('=').unwrap_or((segment, ""));
             let name = decode_component(raw_name, true)?;
             let plus_is_space = ClickKind::of_param(&name.to_ascii_lowercase()) == ClickKind::Tag;
-            let value = decode_component(raw_value, plus_is_space)?;
-            Some((Cow::Owned(name), Cow::Owned(value)))
+            let value = decode_component(raw_value, plus_is_space)
+                .map(Cow::Owned)
+                .ok_or(Malformed::InvalidEncoding);
+            Some((Cow::Owned(name), value))
         });
-    capture(pairs, custom)
+    capture_values(pairs, custom)
 }
 
 /// Capture from a full landing URL. Anything that does not parse as an absolute URL captures
@@ -171,7 +216,10 @@ fn assemble(found: Vec<(String, ClickValue)>, custom: &[CustomClickParam]) -> Ca
         })
         .collect();
     clicks.sort_by_key(|c| c.kind == ClickKind::Tag);
-    Captured { clicks }
+    Captured {
+        clicks,
+        refused: Vec::new(),
+    }
 }
 
 /// Several connectors may share one click parameter and tell their clicks apart by different

@@ -29,6 +29,17 @@ pub(crate) fn normalise_domain(raw: &str) -> Option<String> {
     well_formed.then_some(domain)
 }
 
+/// Whether a normalised host is itself a public suffix of the Public Suffix List (`co.uk`,
+/// `com.au`, `github.io`), read from the list compiled into the `psl` crate. A cookie set for
+/// one would reach every site under it, and a redirect allowed to one would be an open redirect
+/// to every tenant of it. A name under a TLD the list does not know (`shop.test`,
+/// `shop.localhost.test`, the reserved test names) is not a suffix: the list's default rule
+/// makes only its last label one.
+pub fn is_public_suffix(host: &str) -> bool {
+    use psl::Psl;
+    psl::List.domain(host.as_bytes()).is_none()
+}
+
 /// A `Host` header value without its port. `None` for unbracketed IPv6 or a non-numeric port.
 pub(crate) fn strip_port(raw: &str) -> Option<&str> {
     let raw = raw.trim();
@@ -57,6 +68,24 @@ pub(crate) fn is_same_or_subdomain(host: &str, domain: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_suffixes_come_from_the_public_suffix_list() {
+        for suffix in ["com", "co.uk", "com.au", "github.io", "pages.dev", "test"] {
+            assert!(is_public_suffix(suffix), "{suffix}");
+        }
+        for domain in [
+            "shop.com",
+            "shop.co.uk",
+            "user.github.io",
+            "shop.test",
+            "shop.localhost.test",
+            "shop.localhost",
+            "t.shop.com",
+        ] {
+            assert!(!is_public_suffix(domain), "{domain}");
+        }
+    }
 
     #[test]
     fn domains_are_lower_cased_punycoded_and_lose_one_trailing_dot() {

@@ -11,8 +11,9 @@ mod value;
 
 pub use capture::{
     capture, capture_from_query, capture_from_url, Captured, CapturedClick, CustomClickParam,
-    MAX_QUERY_PAIRS,
+    RefusedClick, MAX_QUERY_PAIRS,
 };
+pub use host::is_public_suffix;
 pub use hygiene::{classify_visit, is_non_human_visit, NonHuman};
 pub use redirect::{RedirectTarget, MAX_REDIRECT_URL_BYTES};
 pub use stored::StoredClick;

@@ -31,56 +31,86 @@ impl ClickKind {
     }
 }
 
-/// Why a present value cannot be a click value. Capture ignores such a value (a visitor's
-/// landing never fails); the webhooks refuse it with this code, naming the field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a value of a click parameter was not kept. Capture counts every refusal (a visitor's
+/// landing never fails, but nothing is dropped unseen); the webhooks refuse the damaged ones
+/// ([`Malformed::is_damage`]) with this code, naming the field, and treat the others as absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Malformed {
+    /// Nothing but whitespace.
+    Empty,
+    /// A tracking-link macro that was never filled in (`{click_id}`, `{{clickid}}`, `%%CID%%`,
+    /// `[[subid]]`), or a script's stringified missing value (`undefined`, `null`).
+    Unfilled,
     TooLong,
     ControlCharacter,
-    /// Click ids only: a space, tab or other whitespace inside the value.
-    Whitespace,
+    /// Percent-encoded bytes that are not UTF-8: the value cannot be kept byte for byte as text.
+    InvalidEncoding,
 }
 
 impl Malformed {
-    /// The error code the webhooks answer with.
+    /// Every reason, for counters and documentation.
+    pub const ALL: [Malformed; 5] = [
+        Malformed::Empty,
+        Malformed::Unfilled,
+        Malformed::TooLong,
+        Malformed::ControlCharacter,
+        Malformed::InvalidEncoding,
+    ];
+
+    /// A present value that is damaged, as opposed to one that carries nothing.
+    pub fn is_damage(self) -> bool {
+        matches!(
+            self,
+            Malformed::TooLong | Malformed::ControlCharacter | Malformed::InvalidEncoding
+        )
+    }
+
+    /// The error code the webhooks answer with, and the reason capture counts.
     pub fn code(self) -> &'static str {
         match self {
+            Malformed::Empty => "empty",
+            Malformed::Unfilled => "unfilled_macro",
             Malformed::TooLong => "too_long",
             Malformed::ControlCharacter => "invalid_text",
-            Malformed::Whitespace => "invalid_identifier",
+            Malformed::InvalidEncoding => "invalid_encoding",
         }
     }
 
     pub fn message(self) -> String {
         match self {
+            Malformed::Empty => "is empty".to_string(),
+            Malformed::Unfilled => "is a tracking-link macro that was never filled in".to_string(),
             Malformed::TooLong => format!("is longer than {MAX_CLICK_VALUE_BYTES} bytes"),
             Malformed::ControlCharacter => "must not contain control characters".to_string(),
-            Malformed::Whitespace => "must not contain whitespace".to_string(),
+            Malformed::InvalidEncoding => "is not percent-encoded UTF-8".to_string(),
         }
     }
 }
 
-/// A click-id or tag value: byte-exact (case is kept), trimmed of surrounding whitespace only,
-/// at most [`MAX_CLICK_VALUE_BYTES`], without control characters. Click ids also refuse inner
-/// whitespace and unexpanded tracking-link macros (`{clickid}`, `{{click_id}}`, `%%CID%%`),
-/// which are what a partner sends when its own substitution failed.
+/// A click-id or tag value, kept exactly as it arrived after percent-decoding: case, inner
+/// spaces, `/`, `+` and non-ASCII letters included; only surrounding whitespace is trimmed.
+/// At most [`MAX_CLICK_VALUE_BYTES`], without control characters. Click ids also refuse
+/// unexpanded tracking-link macros, which are what a partner sends when its own substitution
+/// failed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct ClickValue(String);
 
 impl ClickValue {
-    /// `None` means "ignore this value": captured values are never an error for the visitor.
+    /// `None` means "not kept"; [`ClickValue::read`] says why.
     pub fn parse(raw: &str, kind: ClickKind) -> Option<Self> {
-        Self::read(raw, kind).ok().flatten()
+        Self::read(raw, kind).ok()
     }
 
-    /// The one rule behind every surface. `Ok(None)`: nothing usable was sent (empty, or a
-    /// macro a tracking link or a script never filled in), which every surface treats as
-    /// absent. `Err`: a value that is present but damaged.
-    pub fn read(raw: &str, kind: ClickKind) -> Result<Option<Self>, Malformed> {
+    /// The one rule behind every surface: the value, or why it is refused.
+    pub fn read(raw: &str, kind: ClickKind) -> Result<Self, Malformed> {
         let value = raw.trim();
-        if value.is_empty() || (kind == ClickKind::ClickId && is_placeholder_garbage(value)) {
-            return Ok(None);
+        if value.is_empty() {
+            return Err(Malformed::Empty);
+        }
+        if kind == ClickKind::ClickId && is_placeholder_garbage(value) {
+            return Err(Malformed::Unfilled);
         }
         if value.len() > MAX_CLICK_VALUE_BYTES {
             return Err(Malformed::TooLong);
@@ -88,10 +118,7 @@ impl ClickValue {
         if value.chars().any(char::is_control) {
             return Err(Malformed::ControlCharacter);
         }
-        if kind == ClickKind::ClickId && value.chars().any(char::is_whitespace) {
-            return Err(Malformed::Whitespace);
-        }
-        Ok(Some(Self(value.to_string())))
+        Ok(Self(value.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -155,9 +182,13 @@ mod tests {
     }
 
     #[test]
-    fn click_ids_refuse_inner_whitespace_but_tags_keep_it() {
-        assert_eq!(ClickValue::parse("abc def", ClickKind::ClickId), None);
-        assert_eq!(ClickValue::parse("abc\u{a0}def", ClickKind::ClickId), None);
+    fn click_ids_keep_inner_spaces_slashes_plus_signs_and_letters_exactly() {
+        for raw in ["abc def", "AFF/1+2 ü", "abc\u{a0}def", "Ab==", "a%b"] {
+            assert_eq!(
+                ClickValue::parse(raw, ClickKind::ClickId).unwrap().as_str(),
+                raw
+            );
+        }
         assert_eq!(
             ClickValue::parse("summer sale", ClickKind::Tag)
                 .unwrap()
@@ -176,9 +207,23 @@ mod tests {
             "undefined",
             "NULL",
         ] {
-            assert_eq!(ClickValue::parse(raw, ClickKind::ClickId), None, "{raw:?}");
+            assert_eq!(
+                ClickValue::read(raw, ClickKind::ClickId),
+                Err(Malformed::Unfilled),
+                "{raw:?}"
+            );
         }
         assert!(ClickValue::parse("a{b}", ClickKind::ClickId).is_some());
+        assert_eq!(ClickValue::read(" ", ClickKind::Tag), Err(Malformed::Empty));
+        let long = "a".repeat(MAX_CLICK_VALUE_BYTES + 1);
+        assert_eq!(
+            ClickValue::read(&long, ClickKind::ClickId),
+            Err(Malformed::TooLong)
+        );
+        assert_eq!(
+            ClickValue::read("a\nb", ClickKind::ClickId),
+            Err(Malformed::ControlCharacter)
+        );
     }
 
     #[test]

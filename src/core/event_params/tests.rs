@@ -92,6 +92,28 @@ fn user_fields_resolve_raw_and_hashed_as_the_ad_platforms_require() {
 }
 
 #[test]
+fn both_platforms_hashes_resolve_from_raw_or_from_the_hashes_kept_in_its_place() {
+    // Fixed digests of `johnsmith@gmail.com`, `john.smith@gmail.com`, `+16505551212` and
+    // `16505551212` (sha256sum of each text).
+    let google_email = "3586de92bb3636d0885a12eff961429a32e4ebd764b96f50d85d016f9338d586";
+    let meta_email = "d0c648bc36f12061bec770df216cea2ab95851b9350fd54b658de53b0407767a";
+    let google_phone = "1e231c66011e7a2d867a9cfae267a6aff103cf4913640b6e71a99850fc0ffbc8";
+    let meta_phone = "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176";
+    let mut e = event(json!({"event": "Lead", "user": {
+        "email": "John.Smith@Gmail.com", "phone": "+1 (650) 555-1212"}}));
+    for round in ["raw", "hashes only"] {
+        let v = values_of(&e, &[], None);
+        assert_eq!(v.get("EMAIL_SHA256_GOOGLE"), Some(google_email), "{round}");
+        assert_eq!(v.get("EMAIL_SHA256"), Some(meta_email), "{round}");
+        assert_eq!(v.get("PHONE_E164_SHA256"), Some(google_phone), "{round}");
+        assert_eq!(v.get("PHONE_SHA256"), Some(meta_phone), "{round}");
+        e.user = e.user.minimised(crate::core::user_data::KeepRaw::default());
+    }
+    let v = values_of(&e, &[], None);
+    assert_eq!((v.get("EMAIL"), v.get("PHONE")), (None, None));
+}
+
+#[test]
 fn custom_attributes_become_upper_snake_case_and_never_shadow_built_ins() {
     let e = event(
         json!({"event": "Purchase", "value": 10, "currency": "EUR", "attributes": {
@@ -158,4 +180,27 @@ fn fbc_is_built_from_the_latest_fbclid_and_its_capture_time() {
         Some(format!("fb.2.{}.IwAR2xyz", AT - 60_000).as_str())
     );
     assert_eq!(values_of(&e, &history, None).get("FBC"), None);
+}
+
+#[test]
+fn fbc_keeps_the_time_of_the_first_landing_with_the_same_fbclid_as_the_cookie_does() {
+    let e = event(json!({"event": "Purchase"}));
+    let domain = CookieDomain::parse("shop.com").unwrap();
+    let first = AT - 120_000;
+    let history = [
+        row("fbclid", "OLD", None, first - 60_000),
+        row("fbclid", "AbC.d-e_F", None, first),
+        row("fbclid", "AbC.d-e_F", None, AT - 1_000),
+    ];
+    let v = values_of(&e, &history, Some(&domain));
+    assert_eq!(
+        v.get("FBC"),
+        Some(format!("fb.1.{first}.AbC.d-e_F").as_str()),
+        "a second landing with the same fbclid does not change the cookie's time"
+    );
+    let newer = [history[1].clone(), row("fbclid", "NEW", None, AT - 500)];
+    assert_eq!(
+        values_of(&e, &newer, Some(&domain)).get("FBC"),
+        Some(format!("fb.1.{}.NEW", AT - 500).as_str())
+    );
 }

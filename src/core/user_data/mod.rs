@@ -11,12 +11,14 @@
 //! The stored form is `{email, phone, external_id, first_name, last_name, extra: {...}}`, where
 //! `extra` holds the other known fields under their keys and the unknown ones.
 
+mod hashes;
 mod parse;
 mod values;
 
 #[cfg(test)]
 mod tests;
 
+pub use hashes::{KeepRaw, UserHashes};
 pub use parse::{parse_user_object, UserDataBuilder, MAX_OTHER_FIELDS, MAX_VARIANTS};
 pub use values::{
     is_sha256_hex, Birthday, Email, ExternalId, Phone, Street, UserText, MAX_USER_TEXT_BYTES,
@@ -142,6 +144,9 @@ pub struct UserData {
     pub last_name: Option<UserText>,
     /// Everything else.
     pub extra: UserExtra,
+    /// The hashes of values whose raw form was not kept (see [`UserData::minimised`]).
+    #[serde(skip_serializing_if = "UserHashes::is_empty")]
+    pub hashes: UserHashes,
 }
 
 /// The user's other fields. Stored under `extra`, each under its registry key, absent ones left

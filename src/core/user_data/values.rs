@@ -104,6 +104,24 @@ impl Email {
     pub fn sha256(&self) -> Option<String> {
         prehashed(&self.0).or_else(|| self.normalised().map(|e| hex_sha256(&e)))
     }
+
+    /// Google's normalisation for enhanced conversions: [`Email::normalised`], with the dots
+    /// removed from the local part of `gmail.com` and `googlemail.com` addresses (Google Ads
+    /// help, "Prepare your data for enhanced conversions").
+    pub fn normalised_google(&self) -> Option<String> {
+        let email = self.normalised()?;
+        let (local, domain) = email.split_once('@')?;
+        Some(match domain {
+            "gmail.com" | "googlemail.com" => format!("{}@{domain}", local.replace('.', "")),
+            _ => email,
+        })
+    }
+
+    /// What `{{EMAIL_SHA256_GOOGLE}}` sends: a value the sender hashed already, else the SHA-256
+    /// of [`Email::normalised_google`], else nothing.
+    pub fn sha256_google(&self) -> Option<String> {
+        prehashed(&self.0).or_else(|| self.normalised_google().map(|e| hex_sha256(&e)))
+    }
 }
 
 impl Phone {
@@ -115,9 +133,20 @@ impl Phone {
         (7..=15).contains(&digits.len()).then(|| digits.to_string())
     }
 
-    /// As [`Email::sha256`], with phone normalisation.
+    /// As [`Email::sha256`], with phone normalisation: Meta's form.
     pub fn sha256(&self) -> Option<String> {
         prehashed(&self.0).or_else(|| self.normalised().map(|p| hex_sha256(&p)))
+    }
+
+    /// Google's form, E.164 with the `+` (`+16505551212`): [`Phone::normalised`] after a `+`.
+    pub fn e164(&self) -> Option<String> {
+        self.normalised().map(|digits| format!("+{digits}"))
+    }
+
+    /// What `{{PHONE_E164_SHA256}}` sends: a value the sender hashed already, else the SHA-256
+    /// of [`Phone::e164`], else nothing.
+    pub fn e164_sha256(&self) -> Option<String> {
+        prehashed(&self.0).or_else(|| self.e164().map(|p| hex_sha256(&p)))
     }
 }
 
@@ -215,6 +244,49 @@ mod tests {
             phone("+15551234567").sha256(),
             phone("1 555 123 4567").sha256()
         );
+    }
+
+    #[test]
+    fn google_hashes_drop_gmail_dots_and_keep_the_plus_of_e164() {
+        // Fixed digests: sha256 of the normalised text, computed independently
+        // (`printf %s 'johnsmith@gmail.com' | sha256sum`).
+        assert_eq!(
+            email(" John.Smith@Gmail.com ")
+                .normalised_google()
+                .as_deref(),
+            Some("johnsmith@gmail.com")
+        );
+        assert_eq!(
+            email("John.Smith@Gmail.com").sha256_google().unwrap(),
+            "3586de92bb3636d0885a12eff961429a32e4ebd764b96f50d85d016f9338d586"
+        );
+        assert_eq!(
+            email("j.smith@googlemail.com")
+                .normalised_google()
+                .as_deref(),
+            Some("jsmith@googlemail.com")
+        );
+        assert_eq!(
+            email("j.smith@example.com").normalised_google().as_deref(),
+            Some("j.smith@example.com")
+        );
+        assert_eq!(
+            email("John.Smith@Gmail.com").sha256().unwrap(),
+            "d0c648bc36f12061bec770df216cea2ab95851b9350fd54b658de53b0407767a",
+            "Meta's form keeps the dots"
+        );
+        let google = phone("+1 (650) 555-1212");
+        assert_eq!(google.e164().as_deref(), Some("+16505551212"));
+        assert_eq!(
+            google.e164_sha256().unwrap(),
+            "1e231c66011e7a2d867a9cfae267a6aff103cf4913640b6e71a99850fc0ffbc8"
+        );
+        assert_eq!(
+            google.sha256().unwrap(),
+            "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176",
+            "Meta's form has no +"
+        );
+        assert_eq!(phone("not a phone").e164_sha256(), None);
     }
 
     #[test]

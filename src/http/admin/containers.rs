@@ -1,10 +1,12 @@
 //! Containers: create, list, read, change, and the event names each has seen.
 
 use super::limit_param;
-use super::model::{ContainerList, ContainerOut, EventNameList};
+use super::model::{ContainerList, ContainerOut, EventNameList, InstallOut};
+use crate::config::{Config, DeliveryConfig};
 use crate::core::connector::merge_patch;
 use crate::core::container::ContainerSettings;
 use crate::core::ids::ContainerId;
+use crate::core::install::install_modes;
 use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
 use crate::http::respond::json;
@@ -13,10 +15,13 @@ use crate::platform::{new_id, now};
 use crate::store::containers::{self, ContainerRow};
 use worker::{Request, Response};
 
-pub fn container_out(row: &ContainerRow) -> ContainerOut {
+/// A container as the API answers it. `retention_days` lists every kind with the days it is
+/// kept (set, or the default; `log_days` is the worker's `LOG_RETENTION_DAYS`).
+pub fn container_out(row: &ContainerRow, log_days: u32) -> ContainerOut {
     ContainerOut {
         id: row.id.clone(),
         settings: row.settings(),
+        retention_days: row.retention().effective(log_days, row.longest_window()),
         created_at: row.created_at.iso8601(),
         updated_at: row.updated_at.iso8601(),
     }
@@ -31,19 +36,20 @@ pub async fn handle_create_container(mut req: Request, ctx: RouteContext) -> Res
     let row = containers::get(&db, &id)
         .await?
         .ok_or_else(|| Error::internal("create", "row vanished"))?;
-    json(201, &container_out(&row))
+    json(201, &container_out(&row, log_days(&ctx)))
 }
 
 pub async fn handle_list_containers(req: Request, ctx: RouteContext) -> Result<Response> {
     let limit = limit_param(&req, 100, 500)?;
     let rows = containers::list(&ctx.db()?, limit).await?;
-    let data = rows.iter().map(container_out).collect();
+    let log_days = log_days(&ctx);
+    let data = rows.iter().map(|r| container_out(r, log_days)).collect();
     json(200, &ContainerList { data })
 }
 
 pub async fn handle_get_container(_: Request, ctx: RouteContext) -> Result<Response> {
     let row = containers::find(&ctx.db()?, &ctx.id("id")?).await?;
-    json(200, &container_out(&row))
+    json(200, &container_out(&row, log_days(&ctx)))
 }
 
 pub async fn handle_patch_container(mut req: Request, ctx: RouteContext) -> Result<Response> {
@@ -61,7 +67,12 @@ pub async fn handle_patch_container(mut req: Request, ctx: RouteContext) -> Resu
     let settings = ContainerSettings::parse(&merged)?;
     containers::update(&db, &row.id, &settings, now()).await?;
     let row = containers::find(&db, &row.id).await?;
-    json(200, &container_out(&row))
+    json(200, &container_out(&row, log_days(&ctx)))
+}
+
+/// The worker's `LOG_RETENTION_DAYS`: the default retention of deliveries and activity.
+fn log_days(ctx: &RouteContext) -> u32 {
+    DeliveryConfig::from_env(&ctx.env).log_retention_days
 }
 
 /// Names of the events this container has seen, most recent first, for the trigger picker.
@@ -70,4 +81,27 @@ pub async fn handle_list_event_names(_: Request, ctx: RouteContext) -> Result<Re
     let row = containers::find(&db, &ctx.id("id")?).await?;
     let names = crate::store::events::recent_names(&db, &row.id).await?;
     json(200, &EventNameList { data: names })
+}
+
+/// `GET /admin/api/containers/{id}/install`: the install snippet for each way of serving the
+/// browser routes (see `core::install`): from this worker's host (the tracking subdomain), and
+/// same-origin under the site's own origin (the first allowed origin, else the cookie domain).
+pub async fn handle_install(req: Request, ctx: RouteContext) -> Result<Response> {
+    let row = containers::find(&ctx.db()?, &ctx.id("id")?).await?;
+    let settings = row.settings();
+    let tracking = req.url()?.origin().ascii_serialization();
+    let site = settings
+        .allowed_origins
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("https://{}", settings.cookie_domain));
+    let path = Config::from_env(&ctx.env).same_origin_path;
+    let modes = install_modes(row.id.as_str(), &tracking, &site, &path);
+    json(
+        200,
+        &InstallOut {
+            same_origin_path: path,
+            modes,
+        },
+    )
 }

@@ -9,6 +9,7 @@ pub mod model;
 pub mod openapi;
 pub mod parameters;
 pub mod previews;
+pub mod privacy;
 pub mod webhook_activity;
 
 use crate::config::Config;

@@ -13,10 +13,13 @@ use crate::core::container::ContainerSettings;
 use crate::core::ids::{ApiKeyId, ContainerId, DeliveryId, EventId, EventRowId};
 use crate::core::params::ParamInfo;
 use crate::core::postback::SkipReason;
+use crate::core::retention::RetentionDays;
 use crate::core::time::UnixMs;
 use crate::store::attempts::AttemptRow;
 use crate::store::deliveries::DeliveryRow;
 use serde::Serialize;
+
+pub mod privacy;
 
 /// A container, as every container answer shows it.
 #[derive(Debug, Serialize)]
@@ -25,6 +28,9 @@ pub struct ContainerOut {
     pub id: ContainerId,
     #[serde(flatten)]
     pub settings: ContainerSettings,
+    /// Days each kind of data is kept: as set, else the default (events, clicks, identities
+    /// and visitors 400; deliveries and activity the worker's `LOG_RETENTION_DAYS`, 30).
+    pub retention_days: RetentionDays,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -34,6 +40,17 @@ pub struct ContainerOut {
 #[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ContainerList {
     pub data: Vec<ContainerOut>,
+}
+
+/// `GET /admin/api/containers/{id}/install`: the install snippet of each way to serve the
+/// browser routes (`core::install`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct InstallOut {
+    /// The prefix every browser route also answers under on the site's own host
+    /// (`SAME_ORIGIN_PATH`, default `/_pc`).
+    pub same_origin_path: String,
+    pub modes: Vec<crate::core::install::InstallMode>,
 }
 
 /// `GET /admin/api/containers/{id}/event-names`: the names this container has seen, most

@@ -8,8 +8,8 @@
 
 use super::cors::Caller;
 use super::{
-    consent_query, cookies, is_not_a_visit, limited_container, no_store_headers, request_url,
-    required_query,
+    consent_query, cookies, count_refusals, is_not_a_visit, limited_container, no_store_headers,
+    request_url, required_query,
 };
 use crate::config::Config;
 use crate::core::clicks::capture_from_url;
@@ -36,6 +36,7 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
     if !is_not_a_visit(&req) {
         let now = now();
         let captured = capture_from_url(page.as_str(), &container.custom_params);
+        count_refusals(&ctx, &container.row.id, &captured, now).await;
         let plan = cookies::plan(
             &req,
             &Config::from_env(&ctx.env),

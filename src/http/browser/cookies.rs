@@ -1,7 +1,7 @@
 //! The edge half of the cookie plan: the request's `Host` and `Cookie`, the clock and fresh
 //! random bytes go in; `Set-Cookie` headers come out, one header per cookie.
 
-use super::header;
+use super::{client, header};
 use crate::config::Config;
 use crate::core::clicks::cookies::{
     plan_cookies, ConsentSignal, CookiePlan, CookieSettings, RequestCookies, Visit,
@@ -24,7 +24,7 @@ pub fn plan(
     captured: &Captured,
     now: UnixMs,
 ) -> Result<CookiePlan> {
-    let host = request_host(req);
+    let host = client(req, config).host;
     let cookie_header = header(req, "cookie");
     let cookies = RequestCookies::parse(cookie_header.as_deref());
     if config.signing_keys.is_none() {
@@ -53,19 +53,4 @@ pub fn append_set_cookies(headers: &Headers, plan: &CookiePlan) -> Result<()> {
         headers.append("set-cookie", cookie)?;
     }
     Ok(())
-}
-
-/// The host the browser asked for: the `Host` header (the tracking subdomain, port included),
-/// else the URL's host. The cookie plan refuses any host the cookie domain does not cover.
-fn request_host(req: &Request) -> String {
-    header(req, "host")
-        .or_else(|| {
-            let url = req.url().ok()?;
-            let host = url.host_str()?.to_string();
-            Some(match url.port() {
-                Some(port) => format!("{host}:{port}"),
-                None => host,
-            })
-        })
-        .unwrap_or_default()
 }

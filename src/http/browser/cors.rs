@@ -73,7 +73,8 @@ pub async fn handle_preflight(req: Request, ctx: RouteContext) -> Result<Respons
     let container = load_container(&ctx, &url).await?;
     let caller = Caller::of(&req, &container.row.settings());
     caller.refuse_foreign()?;
-    let methods = if url.path() == "/e" {
+    // The same route answers under the same-origin prefix too (`/_pc/e`).
+    let methods = if url.path().ends_with("/e") {
         "POST, OPTIONS"
     } else {
         "GET, HEAD, OPTIONS"

@@ -18,7 +18,7 @@
 //! client gets 100 events per minute per container.
 
 use super::cors::Caller;
-use super::{cookies, header, limited_container, request_url};
+use super::{client, cookies, header, limited_container, request_url};
 use crate::config::Config;
 use crate::core::browser_event::{cookie_history, parse_browser_event};
 use crate::core::clicks::Captured;
@@ -71,14 +71,14 @@ async fn record(
     container: &TrackingContainer,
     body: &Value,
 ) -> Result<Response> {
-    let ip = header(req, "cf-connecting-ip");
+    let config = Config::from_env(&ctx.env);
+    let ip = client(req, &config).ip;
     let user_agent = header(req, "user-agent");
     let mut event = parse_browser_event(body, None, ip.as_deref(), user_agent.as_deref())?;
 
     let now = now();
     let consent = event.consent.advertising;
     let settings = container.row.settings();
-    let config = Config::from_env(&ctx.env);
     let plan = cookies::plan(req, &config, &settings, consent, &Captured::default(), now)?;
     let visitor = plan.visitor.as_ref().map(|v| v.id.as_str());
     event.visitor_id = visitor.map(str::to_string);

@@ -12,12 +12,18 @@ pub mod tracking_script;
 
 use super::client_limit;
 use super::router::RouteContext;
+use crate::config::Config;
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::is_non_human_visit;
+use crate::core::clicks::Captured;
 use crate::core::client_limit::Surface;
 use crate::core::ids::ContainerId;
+use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
+use crate::store::click_refusals;
 use crate::store::tracking::{self, TrackingContainer};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use url::Url;
 use worker::{Headers, Request};
 
@@ -72,7 +78,8 @@ async fn limited_container(
     surface: Surface,
 ) -> Result<TrackingContainer> {
     let id = container_id(url)?;
-    client_limit::check(&ctx.env, req, surface, Some(id.as_str())).await?;
+    let ip = client(req, &Config::from_env(&ctx.env)).ip;
+    client_limit::check(&ctx.env, ip.as_deref(), surface, Some(id.as_str())).await?;
     load_container(ctx, url).await
 }
 
@@ -101,4 +108,87 @@ fn no_store_headers() -> Result<Headers> {
     let headers = Headers::new();
     headers.set("cache-control", "no-store")?;
     Ok(headers)
+}
+
+/// Counts and logs the click values a landing refused: the visitor's landing never fails over
+/// them, but none is dropped unseen. A failure to count is logged, not answered.
+async fn count_refusals(
+    ctx: &RouteContext,
+    container: &ContainerId,
+    captured: &Captured,
+    now: UnixMs,
+) {
+    let refused = captured.refused();
+    if refused.is_empty() {
+        return;
+    }
+    for r in refused {
+        worker::console_warn!(
+            "click value refused: container={container} param={} reason={}",
+            r.param,
+            r.reason.code()
+        );
+    }
+    let result = async { click_refusals::record(&ctx.db()?, container, refused, now).await };
+    if let Err(e) = result.await {
+        worker::console_error!("counting refused click values of {container}: {e}");
+    }
+}
+
+/// The header a site's reverse proxy sends with the shared secret (`PROXY_SECRET`).
+pub const PROXY_SECRET_HEADER: &str = "x-postclick-proxy-secret";
+
+/// Who is asking, as the cookie plan and events need it.
+pub struct Client {
+    /// The host the browser asked for, port included: the site's own host when a trusted
+    /// reverse proxy forwards same-origin mode (its `X-Forwarded-Host`), else `Host`.
+    pub host: String,
+    /// The browser's address: a trusted proxy's first `X-Forwarded-For` entry (or
+    /// `X-Real-IP`), else Cloudflare's `CF-Connecting-IP`.
+    pub ip: Option<String>,
+}
+
+/// The client of `req`. Forwarded headers count only when the request carries the configured
+/// `PROXY_SECRET` (compared in constant time): anyone can send `X-Forwarded-Host`, and trusting
+/// it would let any site set cookies as another.
+fn client(req: &Request, config: &Config) -> Client {
+    let own_host = || {
+        header(req, "host")
+            .or_else(|| {
+                let url = req.url().ok()?;
+                let host = url.host_str()?.to_string();
+                Some(match url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host,
+                })
+            })
+            .unwrap_or_default()
+    };
+    let forwarded = config
+        .proxy_secret
+        .as_deref()
+        .zip(header(req, PROXY_SECRET_HEADER))
+        .is_some_and(|(expected, presented)| {
+            bool::from(
+                Sha256::digest(expected.as_bytes()).ct_eq(&Sha256::digest(presented.as_bytes())),
+            )
+        });
+    if !forwarded {
+        return Client {
+            host: own_host(),
+            ip: header(req, "cf-connecting-ip"),
+        };
+    }
+    let first = |value: String| value.split(',').next().map(|v| v.trim().to_string());
+    Client {
+        host: header(req, "x-forwarded-host")
+            .and_then(first)
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(own_host),
+        ip: header(req, "x-forwarded-for")
+            .and_then(first)
+            .or_else(|| header(req, "x-real-ip"))
+            .filter(|ip| !ip.is_empty())
+            .or_else(|| header(req, "cf-connecting-ip")),
+    }
 }

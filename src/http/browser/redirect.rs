@@ -6,7 +6,9 @@
 //! without `Location`, and nothing is captured, so a tracking link can never be an open redirect.
 
 use super::required_query;
-use super::{cookies, is_not_a_visit, limited_container, no_store_headers, request_url};
+use super::{
+    cookies, count_refusals, is_not_a_visit, limited_container, no_store_headers, request_url,
+};
 use crate::config::Config;
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::{capture_from_query, capture_from_url, RedirectTarget};
@@ -42,6 +44,7 @@ pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response
         let custom = &container.custom_params;
         let captured = capture_from_query(&own_query(&url), custom)
             .or(capture_from_url(target.as_str(), custom));
+        count_refusals(&ctx, &container.row.id, &captured, now).await;
         let plan = cookies::plan(
             &req,
             &Config::from_env(&ctx.env),

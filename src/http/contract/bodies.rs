@@ -10,6 +10,8 @@ use super::patterns::{self, TRIM};
 use super::{public_bodies, rules, values};
 use crate::core::api_key::MAX_RATE_LIMIT_PER_MINUTE;
 use crate::core::connector::FireOn;
+use crate::core::privacy::subject::SubjectKind;
+use crate::core::retention::{DataKind, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS};
 use serde_json::{json, Value};
 
 /// Most rows of a connector's lists (trigger events, params, headers, renames), as
@@ -49,12 +51,64 @@ fn container(patch: bool) -> Value {
             "redirect_domains": rules::redirect_domains(),
             "require_consent": {"type": ["boolean", "null"], "description": "Without a consent signal from the page, set no cookie and store nothing. Default false."},
             "compat_cookies": {"type": ["boolean", "null"], "description": "Also set Meta's `_fbc` and Google's `_gcl_aw`. Default true."},
+            "retention_days": retention(),
         },
     });
     if !patch {
         schema["required"] = json!(["name", "cookie_domain"]);
     }
     schema
+}
+
+/// `Retention::parse`: days per kind of data, each 1 to 3650 or null for the default.
+fn retention() -> Value {
+    let days = json!({"type": ["integer", "null"], "minimum": MIN_RETENTION_DAYS, "maximum": MAX_RETENTION_DAYS});
+    let properties: serde_json::Map<String, Value> = DataKind::ALL
+        .iter()
+        .map(|kind| (kind.key().to_string(), days.clone()))
+        .collect();
+    json!({
+        "type": ["object", "null"],
+        "properties": properties,
+        "additionalProperties": false,
+        "description": "Days each kind of data is kept (1 to 3650; null or left out for the default). Defaults: events, clicks, identities and visitors 400 days (the pc_vid cookie's lifetime); deliveries and activity the worker's LOG_RETENTION_DAYS (30). Clicks are never purged inside a connector's attribution window. Answers list every kind with the days it is kept.",
+    })
+}
+
+/// `Subject::parse`: exactly one identifier of the person, as a string; the others left out or
+/// null (null is absent, as in every admin body); other keys are ignored.
+fn subject() -> Value {
+    let properties: serde_json::Map<String, Value> = SubjectKind::ALL
+        .iter()
+        .map(|kind| {
+            let field = kind.field();
+            let rule =
+                json!({"type": ["string", "null"], "pattern": patterns::subject_identifier(field)});
+            (field.to_string(), rule)
+        })
+        .collect();
+    let one_of: Vec<Value> = SubjectKind::ALL
+        .iter()
+        .map(|named| {
+            let only: serde_json::Map<String, Value> = SubjectKind::ALL
+                .iter()
+                .map(|kind| {
+                    let rule = match kind == named {
+                        true => json!({"type": "string"}),
+                        false => json!({"type": "null"}),
+                    };
+                    (kind.field().to_string(), rule)
+                })
+                .collect();
+            json!({"required": [named.field()], "properties": only})
+        })
+        .collect();
+    json!({
+        "type": "object",
+        "description": "`POST /admin/api/containers/{id}/erasures`: the person, named by exactly one of visitor_id, email, phone or external_id (the others left out or null). An email or phone is matched by its normalised SHA-256, as matching stores it.",
+        "properties": properties,
+        "oneOf": one_of,
+    })
 }
 
 fn api_key() -> Value {
@@ -259,6 +313,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         ("ContainerIn", container(false)),
         ("ContainerPatch", container(true)),
         ("ApiKeyIn", api_key()),
+        ("SubjectIn", subject()),
         ("ConnectorIn", connector(false)),
         ("ConnectorPatch", connector(true)),
         ("WebhookIn", webhook()),

@@ -31,6 +31,8 @@ body!(
     ContainerPatch,
     /// `POST /admin/api/containers/{id}/api-keys`.
     ApiKeyIn,
+    /// `POST /admin/api/containers/{id}/erasures`.
+    SubjectIn,
     /// `POST /admin/api/containers/{id}/connectors`.
     ConnectorIn,
     /// `PATCH /admin/api/connectors/{id}`.

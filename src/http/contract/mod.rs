@@ -17,6 +17,7 @@ mod body_types;
 mod ops_admin;
 mod ops_browser;
 mod ops_deliveries;
+mod ops_privacy;
 mod ops_webhooks;
 mod patterns;
 mod public_bodies;
@@ -78,6 +79,7 @@ pub fn document() -> String {
     doc.merge(ops_webhooks::Operations::openapi());
     doc.merge(ops_admin::Operations::openapi());
     doc.merge(ops_deliveries::Operations::openapi());
+    doc.merge(ops_privacy::Operations::openapi());
     let mut value = serde_json::to_value(&doc).expect("the document serialises");
     let schemas = &mut value["components"]["schemas"];
     for (name, schema) in bodies::schemas()
@@ -140,6 +142,13 @@ fn parameter_rules(paths: &mut serde_json::Value) {
         "before",
     ) {
         before["pattern"] = json!("^dlv_[A-Za-z0-9_-]{22}$");
+    }
+    for kind in crate::core::privacy::subject::SubjectKind::ALL {
+        let field = kind.field();
+        if let Some(schema) = parameter(paths, "/admin/api/containers/{id}/subjects", "get", field)
+        {
+            schema["pattern"] = json!(patterns::subject_identifier(field));
+        }
     }
     // A Test Webhook takes no body, or an object; `null` is neither.
     paths["/admin/api/connectors/{id}/test"]["post"]["requestBody"]["content"]

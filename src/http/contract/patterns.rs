@@ -150,16 +150,17 @@ pub fn currency(blank_ok: bool) -> String {
     words(crate::core::money::ISO_4217, blank_ok)
 }
 
-/// `ClickValue::read`: at most 512 characters once trimmed, no controls; a click id also no
-/// inner whitespace. Blank, and for a click id an unfilled macro (`{clickid}`, `%%CID%%`,
-/// `[[cid]]`, `undefined`, `null`), is absent.
+/// `ClickValue::read`: at most 512 bytes once trimmed, no controls; inner spaces, `/`, `+` and
+/// any letters are kept. Blank, and for a click id an unfilled macro (`{clickid}`, `%%CID%%`,
+/// `[[cid]]`, `undefined`, `null`), is refused without damage: the webhooks read it as absent.
 pub fn click_value(identifies_click: bool) -> String {
     let max = crate::core::clicks::MAX_CLICK_VALUE_BYTES;
     if !identifies_click {
         return trimmed_text(CONTROL, Some(max), true);
     }
     let any = r"[\s\S]";
-    let value = format!("[^{CONTROL}{TRIM}]{{1,{max}}}");
+    let edge = format!("[^{CONTROL}{TRIM}]");
+    let value = format!("{edge}(?:[^{CONTROL}]{{0,{}}}{edge})?", max - 2);
     let garbage = format!(
         r"\{{{any}*\}}|%%|%%%|%%{any}*%%|\[\[{any}*\]\]|{}|{}",
         any_case("undefined"),
@@ -316,3 +317,22 @@ pub fn query_param_name() -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// The identifiers `Subject::parse` (erasure and export) takes, in a plain form the fuzzer can
+/// draw: each is one `Subject::parse` finds usable. By field: a visitor id as `pc_vid` holds
+/// it; an email that normalises (local part, `@`, a dotted domain); a phone of 7 to 15 digits
+/// with its country code; an external id of 1 to 256 printable characters.
+pub fn subject_identifier(field: &str) -> String {
+    match field {
+        "visitor_id" => format!(r"^[{TRIM}]*[A-Za-z0-9._:-]{{1,128}}[{TRIM}]*$"),
+        "email" => format!(
+            r"^[{TRIM}]*[A-Za-z0-9._%+-]{{1,64}}@[A-Za-z0-9-]{{1,40}}(?:\.[A-Za-z0-9-]{{1,40}}){{1,2}}[{TRIM}]*$"
+        ),
+        "phone" => format!(r"^[{TRIM}]*\+?[1-9][0-9]{{6,14}}[{TRIM}]*$"),
+        _ => trimmed_text(
+            CONTROL,
+            Some(crate::core::user_data::MAX_USER_TEXT_BYTES),
+            false,
+        ),
+    }
+}

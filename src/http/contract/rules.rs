@@ -27,7 +27,7 @@ pub fn cookie_domain() -> Value {
         "type": "string",
         "maxLength": 253,
         "pattern": host_pattern(2),
-        "description": "Registrable domain the cookies are set on, e.g. shop.com (no scheme, port or path)",
+        "description": "Registrable domain the cookies are set on, e.g. shop.com (no scheme, port or path); never a public suffix of the Public Suffix List such as co.uk or github.io (422 public_suffix)",
     })
 }
 
@@ -46,12 +46,13 @@ pub fn origins() -> Value {
     })
 }
 
-/// Extra redirect hosts: at most 50.
+/// Extra redirect hosts: at most 50, each of at least two labels (a single label is a top-level
+/// domain, which the Public Suffix List's default rule makes a public suffix).
 pub fn redirect_domains() -> Value {
     json!({
         "type": ["array", "null"],
         "maxItems": 50,
-        "items": {"type": "string", "maxLength": 253, "pattern": host_pattern(1), "description": "A host name such as partner-shop.com"},
+        "items": {"type": "string", "maxLength": 253, "pattern": host_pattern(2), "description": "A host name such as partner-shop.com; never a public suffix of the Public Suffix List such as co.uk or github.io (422 public_suffix)"},
         "description": "Extra hosts /c may redirect to, besides the cookie domain and its subdomains",
     })
 }

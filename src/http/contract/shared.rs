@@ -24,7 +24,7 @@ fn rules() -> Vec<(&'static str, &'static str, String)> {
         ("CurrencyCodeOrBlank", "An ISO 4217 code such as EUR, in any letter case, or blank for none", patterns::currency(true)),
         ("Amount", "A decimal from 0 to below 10^12 such as 49.90 (or 49,90); no grouping separators, signs or exponents, and a comma before exactly three digits (1,250) is ambiguous and refused", patterns::amount(false)),
         ("AmountOrBlank", "A decimal from 0 to below 10^12 such as 49.90 (or 49,90), or blank for none; no grouping separators, signs or exponents, and a comma before exactly three digits (1,250) is ambiguous and refused", patterns::amount(true)),
-        ("ClickIdValue", "A click id: at most 512 bytes, no whitespace or controls; blank or an unfilled macro ({clickid}, %%CID%%, [[cid]], undefined, null) is absent", patterns::click_value(true)),
+        ("ClickIdValue", "A click id, kept byte for byte: at most 512 bytes once trimmed, no controls (inner spaces, / and + are kept); blank or an unfilled macro ({clickid}, %%CID%%, [[cid]], undefined, null) is absent", patterns::click_value(true)),
         ("CampaignTagValue", "A campaign tag: at most 512 bytes once trimmed, no controls; blank is absent", patterns::click_value(false)),
         ("PageUrl", "An absolute http(s) URL of at most 4096 bytes; blank is absent", patterns::page_url()),
         ("SessionTimestamp", "Unix seconds, unix milliseconds or an RFC 3339 time between 2000 and 2100; blank is absent", patterns::timestamp()),
@@ -36,9 +36,12 @@ fn rules() -> Vec<(&'static str, &'static str, String)> {
         ("Name120", "1 to 120 characters once trimmed, no control characters", patterns::printable(120)),
         ("FilledText", "Text of 1 to 1024 bytes once trimmed; tabs and line breaks allowed, other control characters not", patterns::trimmed_text(patterns::CONTROL_BUT_LINES, Some(MAX_TEXT_LEN), false)),
         ("QueryParamName", "A query parameter name: 1 to 64 of letters, digits, _ - . [ ] once trimmed; blank is none", patterns::query_param_name()),
+        ("SubjectEmail", "A person's email address (erasure, export): matched by its normalised SHA-256", patterns::subject_identifier("email")),
+        ("SubjectPhone", "A person's phone number with its country code (erasure, export): 7 to 15 digits, matched by their SHA-256", patterns::subject_identifier("phone")),
+        ("SubjectExternalId", "A person's external id (erasure, export): 1 to 256 characters once trimmed, no control characters", patterns::subject_identifier("external_id")),
+        ("SubjectVisitorId", "A person's pc_vid visitor id (erasure, export): 1 to 128 of A-Z a-z 0-9 . _ - :", patterns::subject_identifier("visitor_id")),
         ("Origin", "An origin such as https://www.shop.com", rules::origin_pattern()),
         ("RegistrableDomain", "A registrable domain such as shop.com: no scheme, port or path", rules::host_pattern(2)),
-        ("HostName", "A host name such as partner-shop.com: no scheme, port or path", rules::host_pattern(1)),
     ]
 }
 

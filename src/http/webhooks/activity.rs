@@ -120,7 +120,9 @@ pub async fn refuse_keyless(
     now: UnixMs,
 ) -> Result<Response> {
     let container = container_id.map(ContainerId::as_str);
-    client_limit::check(env, req, Surface::KeylessWebhook, container).await?;
+    // Webhooks come from servers straight to the worker, never through a same-origin proxy.
+    let ip = req.headers().get("cf-connecting-ip").ok().flatten();
+    client_limit::check(env, ip.as_deref(), Surface::KeylessWebhook, container).await?;
     if let Some(container_id) = container_id {
         if let Err(err) = webhook_requests::count_unauthenticated(db, container_id, now).await {
             worker::console_error!("unauthenticated webhook request not counted: {err}");

@@ -104,12 +104,38 @@ fn a_literal_plus_in_a_click_id_is_kept() {
 }
 
 #[test]
-fn garbage_values_are_ignored_and_the_rest_still_captured() {
+fn garbage_values_are_refused_with_a_reason_and_the_rest_still_captured() {
     let captured = capture_from_query(
-        "gclid=%00bad&fbclid=has%20space&ttclid=%FF%FE&msclkid=ok1&epik=%0A",
+        "gclid=%00bad&fbclid=has%20space&ttclid=%FF%FE&msclkid=ok1&epik=%0A&dclid={dclid}&rdt_cid=",
         &[],
     );
-    assert_eq!(params(&captured), vec!["msclkid"]);
+    assert_eq!(params(&captured), vec!["fbclid", "msclkid"]);
+    assert_eq!(captured.value_of("fbclid"), Some("has space"));
+    let refused: Vec<(&str, &str)> = captured
+        .refused()
+        .iter()
+        .map(|r| (r.param.as_str(), r.reason.code()))
+        .collect();
+    assert_eq!(
+        refused,
+        vec![
+            ("gclid", "invalid_text"),
+            ("ttclid", "invalid_encoding"),
+            ("epik", "empty"),
+            ("dclid", "unfilled_macro"),
+            ("rdt_cid", "empty"),
+        ]
+    );
+}
+
+#[test]
+fn a_click_id_is_kept_byte_for_byte_after_percent_decoding() {
+    let config = [custom("aff_click_id", None, None)];
+    let captured = capture_from_query("aff_click_id=AFF%2F1%2B2%20%C3%BC", &config);
+    assert_eq!(captured.value_of("aff_click_id"), Some("AFF/1+2 ü"));
+    assert!(captured.refused().is_empty());
+    let later = capture_from_query("gclid=&gclid=real", &[]);
+    assert!(later.refused().is_empty(), "a later usable value wins");
 }
 
 #[test]

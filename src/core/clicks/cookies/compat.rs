@@ -4,11 +4,14 @@
 use super::domain::CookieDomain;
 use crate::core::clicks::ClickValue;
 
-/// `fb.{subdomain index}.{ms}.{fbclid}`. `None` when the fbclid cannot stand in a cookie value
-/// unchanged (Meta needs it unaltered, so we would rather not write the cookie at all).
+/// `fb.{subdomain index}.{ms}.{fbclid}`, as Meta's parameter builder writes it (without the
+/// builder's own fifth segment). Any fbclid the builder takes is written, dots included
+/// (`AbC.d-e_F`): readers find it after the third dot. `None` only when the fbclid cannot stand
+/// in a cookie value unchanged (a space, `;`, `,`, `"`, `\` or a non-ASCII letter): Meta needs
+/// it unaltered, so we would rather not write the cookie at all.
 pub fn fbc_value(domain: &CookieDomain, now_ms: i64, fbclid: &ClickValue) -> Option<String> {
     let fbclid = fbclid.as_str();
-    is_compat_safe(fbclid)
+    is_cookie_octets(fbclid)
         .then(|| format!("fb.{}.{}.{fbclid}", domain.subdomain_index(), now_ms.max(0)))
 }
 
@@ -25,7 +28,18 @@ pub fn fbc_carries(existing: &str, fbclid: &str) -> bool {
     rest == fbclid
         || rest
             .strip_prefix(fbclid)
-            .is_some_and(|appendix| appendix.starts_with('.') && !appendix[1..].contains('.'))
+            .and_then(|appendix| appendix.strip_prefix('.'))
+            .is_some_and(is_builder_appendix)
+}
+
+/// The fifth segment Meta's parameter builder appends: a 2-character language token (`AQ`,
+/// `Ag`, ...) or, since its version 1.1, 8 base64url characters (format, language, type and
+/// version bytes).
+fn is_builder_appendix(segment: &str) -> bool {
+    matches!(segment.len(), 2 | 8)
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// `GCL.{unix seconds}.{gclid}`. `None` when the gclid cannot stand in a cookie value unchanged.
@@ -43,10 +57,18 @@ pub fn gclid_of_gcl_aw(existing: &str) -> Option<&str> {
         .filter(|gclid| !gclid.is_empty())
 }
 
-/// Cookie-value octets (RFC 6265) without `.`, which both formats use as their separator.
+/// Cookie-value octets (RFC 6265): printable ASCII without `"`, `,`, `;` and `\`.
+fn is_cookie_octets(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| (0x21..=0x7e).contains(&b) && !b"\",;\\".contains(&b))
+}
+
+/// Cookie-value octets without `.`, which `_gcl_aw` readers take as the separator before the
+/// gclid.
 fn is_compat_safe(id: &str) -> bool {
-    id.bytes()
-        .all(|b| (0x21..=0x7e).contains(&b) && !b"\",;\\.".contains(&b))
+    is_cookie_octets(id) && !id.contains('.')
 }
 
 fn is_digits(s: &str) -> bool {
@@ -76,16 +98,32 @@ mod tests {
     #[test]
     fn ids_that_a_cookie_cannot_carry_unchanged_get_no_compat_cookie() {
         let shop = CookieDomain::parse("shop.com").unwrap();
-        for raw in ["a;b", "a,b", "a\"b", "a\\b", "a.b", "ä"] {
+        for raw in ["a;b", "a,b", "a\"b", "a\\b", "a b", "ä"] {
             assert_eq!(fbc_value(&shop, 1, &id(raw)), None, "{raw:?}");
             assert_eq!(gcl_aw_value(1000, &id(raw)), None, "{raw:?}");
         }
+        assert_eq!(
+            gcl_aw_value(1000, &id("a.b")),
+            None,
+            "the gclid is read after the last dot"
+        );
+    }
+
+    #[test]
+    fn an_fbclid_with_dots_gets_its_fbc_as_metas_builder_writes_it() {
+        let shop = CookieDomain::parse("shop.com").unwrap();
+        let fbc = fbc_value(&shop, 7, &id("AbC.d-e_F")).unwrap();
+        assert_eq!(fbc, "fb.1.7.AbC.d-e_F");
+        assert!(fbc_carries(&fbc, "AbC.d-e_F"));
+        assert!(fbc_carries("fb.1.7.AbC.d-e_F.AQIDAQMC", "AbC.d-e_F"));
+        assert!(!fbc_carries(&fbc, "AbC"));
     }
 
     #[test]
     fn an_existing_fbc_is_recognised_with_or_without_a_fifth_segment() {
         assert!(fbc_carries("fb.1.1718000000123.IwAR1", "IwAR1"));
-        assert!(fbc_carries("fb.2.1718000000123.IwAR1.AQAB", "IwAR1"));
+        assert!(fbc_carries("fb.2.1718000000123.IwAR1.AQ", "IwAR1"));
+        assert!(fbc_carries("fb.2.1718000000123.IwAR1.AQIDAQMC", "IwAR1"));
         assert!(!fbc_carries("fb.1.1718000000123.IwAR1", "IwAR2"));
         assert!(!fbc_carries("fb.1.1718000000123.IwAR1", "iwar1"));
         assert!(!fbc_carries("fb.1.1718000000123.IwAR12", "IwAR1"));

@@ -273,8 +273,8 @@ fn consent_visitor_page_and_click_fields_are_refused_naming_their_field() {
         ),
         (
             Topic::Purchase,
-            json!({"gclid": "a b"}),
-            "invalid_identifier",
+            json!({"gclid": "a\u{1}b"}),
+            "invalid_text",
             "gclid",
         ),
         (

@@ -42,7 +42,7 @@ const REFUSALS: &[Refusal] = &[
         "forceNewSessionCreatedAt",
     ),
     (&[("eventId", "a\u{0}b")], "invalid_event_id", "eventId"),
-    (&[("gclid", "abc def")], "invalid_identifier", "gclid"),
+    (&[("gclid", "abc\u{1}def")], "invalid_text", "gclid"),
     (
         &[("visitorId", "<script>")],
         "invalid_visitor_id",
