@@ -2,6 +2,7 @@
 
 use crate::core::install::{parse_same_origin_path, DEFAULT_SAME_ORIGIN_PATH};
 use crate::core::postback::RetrySchedule;
+use crate::core::signing_keys::SigningKeys;
 use worker::Env;
 
 /// The D1 database binding.
@@ -14,8 +15,11 @@ pub struct Config {
     /// Bearer token for `/admin/api/*` (secret `ADMIN_TOKEN`). Without it, the admin API refuses
     /// every request rather than running open.
     pub admin_token: Option<String>,
-    /// Key for signed pixel tokens (secret `SIGNING_KEY`).
-    pub signing_key: Option<String>,
+    /// The keys visitor cookies and pixel tokens are signed with: secret `SIGNING_KEY` signs,
+    /// and the earlier keys in `SIGNING_KEY_PREVIOUS` (separated by commas or whitespace) still
+    /// verify during a rotation (see [`crate::core::signing_keys`]). `None` without
+    /// `SIGNING_KEY`: then no visitor cookie is set and no sandboxed pixel is served.
+    pub signing_keys: Option<SigningKeys>,
     /// `SAME_ORIGIN_PATH`: the path prefix under which every browser route also answers, for
     /// same-origin mode on the site's own host (`shop.com/_pc/t.js`). Default `/_pc`; a
     /// malformed value is logged and the default used.
@@ -28,6 +32,8 @@ pub struct Config {
 
 impl Config {
     pub fn from_env(env: &Env) -> Self {
+        let current = secret(env, "SIGNING_KEY");
+        let previous = secret(env, "SIGNING_KEY_PREVIOUS");
         let path = secret(env, "SAME_ORIGIN_PATH");
         let same_origin_path = match path.as_deref().map(parse_same_origin_path) {
             None => DEFAULT_SAME_ORIGIN_PATH.to_string(),
@@ -41,7 +47,7 @@ impl Config {
         };
         Self {
             admin_token: secret(env, "ADMIN_TOKEN"),
-            signing_key: secret(env, "SIGNING_KEY"),
+            signing_keys: current.and_then(|key| SigningKeys::new(&key, previous.as_deref())),
             same_origin_path,
             proxy_secret: secret(env, "PROXY_SECRET"),
         }

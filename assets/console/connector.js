@@ -19,7 +19,7 @@ export async function renderConnector(app, { id, containerId }) {
     { text: connector?.name ?? 'New connector' });
 
   const c = connector ?? { name: '', trigger_events: [], mode: 'test',
-    webhook: { enabled: true, method: 'GET', url: '', params: [], headers: [], event_renames: {}, signing_secret: null },
+    webhook: { enabled: true, fire_on: 'server', method: 'GET', url: '', params: [], headers: [], event_renames: {}, signing_secret_set: false },
     pixel: { enabled: false, html: '', sandbox: true, approved_at: null },
     click_id: { enabled: false, param: '', source_param: '', source_value: '', attribution: 'last_click', window_days: 30 } };
 
@@ -34,7 +34,23 @@ export async function renderConnector(app, { id, containerId }) {
   const paramRows = pairTable('Parameter', c.webhook.params, 'webhook.params');
   const headerRows = pairTable('Header', c.webhook.headers, 'webhook.headers');
   const renames = renameTable(c.webhook.event_renames);
-  const secret = h('input', { type: 'text', value: c.webhook.signing_secret ?? '', placeholder: 'whsec_… (optional)' });
+  const fireOn = select([['server', 'Server events only (recommended)'], ['server_and_browser', 'Server and browser events']], c.webhook.fire_on ?? 'server');
+  const fireOnWarning = h('p', { class: 'warning', id: 'fire-on-warning', role: 'note' },
+    'Browser events can be forged: anyone can send one, with any value, and this postback would pay for it. '
+    + 'Fire on them only for a partner that expects unconfirmed events.');
+  const showFireOnWarning = () => { fireOnWarning.hidden = fireOn.value !== 'server_and_browser'; };
+  fireOn.addEventListener('change', showFireOnWarning);
+  showFireOnWarning();
+  // The secret is write-only: the API says whether one is set, never what it is.
+  const secret = h('input', { type: 'text', value: '', autocomplete: 'off',
+    placeholder: c.webhook.signing_secret_set ? 'set (hidden); type a new one to replace it' : 'whsec_… (optional)' });
+  const removeSecret = checkbox('Remove the signing secret', false, 'webhook.signing_secret');
+  removeSecret.el.hidden = !c.webhook.signing_secret_set;
+  const notice = connector?.notice ? h('div', { class: 'notice', role: 'status', id: 'connector-notice' },
+    h('p', {}, connector.notice.message),
+    h('button', { type: 'button', class: 'secondary', onclick: async () => {
+      try { await patch(`/connectors/${connector.id}`, {}); notice.remove(); } catch (err) { toast(err.message); }
+    } }, 'Got it')) : null;
 
   const pixelOn = checkbox('Enable custom pixel', c.pixel.enabled, 'pixel.enabled');
   const html = h('textarea', { rows: 8, spellcheck: 'false' }, c.pixel.html);
@@ -63,9 +79,10 @@ export async function renderConnector(app, { id, containerId }) {
     name: name.value,
     trigger_events: triggers.value.split(',').map((s) => s.trim()).filter(Boolean),
     mode: mode.value,
-    webhook: { enabled: hookOn.input.checked, method: method.value, url: url.value.trim() || null,
+    webhook: { enabled: hookOn.input.checked, fire_on: fireOn.value, method: method.value, url: url.value.trim() || null,
       params: paramRows.value(), headers: headerRows.value(), event_renames: renames.value(),
-      signing_secret: secret.value.trim() || null },
+      // Left out, the saved secret is kept; null removes it.
+      ...(secret.value.trim() ? { signing_secret: secret.value.trim() } : removeSecret.input.checked ? { signing_secret: null } : {}) },
     pixel: { enabled: pixelOn.input.checked, html: html.value, sandbox: sandbox.input.checked },
     click_id: { enabled: clickOn.input.checked, param: clickParam.value.trim() || null, source_param: sourceParam.value.trim() || null,
       source_value: sourceValue.value.trim() || null, attribution: attribution.value, window_days: Number(windowDays.value) },
@@ -93,8 +110,9 @@ export async function renderConnector(app, { id, containerId }) {
       field('Mode', mode, { name: 'mode' })),
     h('section', { class: 'card' }, h('h2', {}, 'Webhook'), hookOn.el,
       h('div', { class: 'row' }, field('Method', method, { name: 'webhook.method' }), field('Webhook URL', url, { name: 'webhook.url' })),
+      field('Fire on', fireOn, { name: 'webhook.fire_on', hint: 'which events may send this postback' }), fireOnWarning,
       paramRows.el, paramDetails, headerRows.el, renames.el,
-      field('Signing secret', secret, { name: 'webhook.signing_secret', hint: 'Standard Webhooks; leave empty for none' }),
+      field('Signing secret', secret, { name: 'webhook.signing_secret', hint: 'Standard Webhooks; write-only, leave empty to keep' }), removeSecret.el,
       h('h3', {}, 'URL preview'), preview),
     h('section', { class: 'card' }, h('h2', {}, 'Custom pixel'), pixelOn.el,
       field('HTML / script', html, { name: 'pixel.html', hint: 'placeholders are escaped for where they stand' }),
@@ -131,6 +149,6 @@ export async function renderConnector(app, { id, containerId }) {
         if (!confirm(`Delete the connector "${connector.name}"?`)) return;
         await del(`/connectors/${connector.id}`); location.hash = `#/containers/${cid}`;
       } }, 'Delete connector'))) : null;
-  app.replaceChildren(...[h('h1', {}, connector?.name ?? 'New connector'), form, tools, connector ? log : null].filter(Boolean));
+  app.replaceChildren(...[h('h1', {}, connector?.name ?? 'New connector'), notice, form, tools, connector ? log : null].filter(Boolean));
   if (connector) { refreshPreview(); await drawLog(log, connector); }
 }

@@ -76,13 +76,17 @@ async function drawKeys(section, container) {
 }
 
 async function drawActivity(section, container) {
-  const { data } = await get(`/containers/${container.id}/webhook-activity`);
+  const { data, unauthenticated } = await get(`/containers/${container.id}/webhook-activity`);
   const rows = data.map((a) => h('tr', {},
     h('td', {}, when(a.received_at)), h('td', {}, h('span', { class: `badge ${a.status}` }, a.status)),
-    h('td', {}, a.topic ?? '—'), h('td', {}, a.session_matched ? 'yes' : 'no'), h('td', {}, String(a.http_status ?? ''))));
+    h('td', {}, a.topic ?? '—'), h('td', {}, a.provenance ?? '—'), h('td', {}, a.session_matched ? 'yes' : 'no'),
+    h('td', {}, String(a.http_status ?? ''))));
+  const strangers = unauthenticated?.count
+    ? h('p', { class: 'hint', id: 'unauthenticated-count' }, `${unauthenticated.count} request(s) without one of this container's keys since ${when(unauthenticated.since)} were refused (counted, not listed).`)
+    : null;
   section.replaceChildren(
     h('div', { class: 'row' }, h('h2', {}, 'Recent webhook activity'),
       h('button', { type: 'button', class: 'secondary', onclick: () => drawActivity(section, container) }, 'Refresh')),
-    h('table', {}, h('thead', {}, h('tr', {}, ...['Time', 'Status', 'Topic', 'Session matched', 'HTTP'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, rows.length ? rows : emptyRow(5, 'No webhook requests yet.'))));
+    h('table', {}, h('thead', {}, h('tr', {}, ...['Time', 'Status', 'Topic', 'Provenance', 'Session matched', 'HTTP'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows.length ? rows : emptyRow(6, 'No webhook requests yet.'))), strangers);
 }

@@ -21,6 +21,7 @@ export async function drawLog(section, connector, { waitForNew = false, before =
     h('td', { class: 'url' }, d.url ?? ''),
     h('td', { class: 'code' }, d.response_code == null ? '—' : String(d.response_code)),
     h('td', {}, h('span', { class: `badge ${d.status}` }, d.status)),
+    h('td', {}, d.provenance ?? ''),
     h('td', {}, String(d.attempt ?? '')),
     h('td', {}, d.reason_message ?? d.reason ?? d.error ?? ''),
     h('td', {}, ['delivered', 'failed', 'test'].includes(d.status)
@@ -31,8 +32,8 @@ export async function drawLog(section, connector, { waitForNew = false, before =
   section.replaceChildren(
     h('div', { class: 'row' }, h('h2', {}, 'Webhook log'),
       h('button', { type: 'button', class: 'secondary', onclick: () => drawLog(section, connector) }, 'Refresh')),
-    h('table', { id: 'webhook-log' }, h('thead', {}, h('tr', {}, ...['Time', 'Method', 'Full URL', 'Response', 'Status', 'Attempt', 'Why / error', ''].map((t) => h('th', {}, t)))),
-      h('tbody', {}, rows.length ? rows : emptyRow(8, 'No deliveries yet. Use Test webhook, or wait for a trigger event.'))),
+    h('table', { id: 'webhook-log' }, h('thead', {}, h('tr', {}, ...['Time', 'Method', 'Full URL', 'Response', 'Status', 'Provenance', 'Attempt', 'Why / error', ''].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows.length ? rows : emptyRow(9, 'No deliveries yet. Use Test webhook, or wait for a trigger event.'))),
     h('div', { class: 'pager' },
       before ? h('button', { type: 'button', class: 'secondary', onclick: () => drawLog(section, connector) }, 'Newest') : null,
       next ? h('button', { type: 'button', class: 'secondary', onclick: () => drawLog(section, connector, { before: next }) }, 'Older') : null));

@@ -12,10 +12,10 @@
 //! ([`crate::core::user_data`], [`crate::core::consent`]), and `url` by the page-URL parser
 //! ([`crate::core::input::page_url`]), so `/e` accepts and refuses exactly what the webhooks do.
 
-use crate::core::clicks::cookies::VisitorId;
+use crate::core::clicks::cookies::{ClickHistory, VisitorId};
 use crate::core::consent::Consent;
 use crate::core::error::Invalid;
-use crate::core::event::{Attributes, EventId, EventName, EventSource, NewEvent};
+use crate::core::event::{Attributes, CookieClick, EventId, EventName, EventSource, NewEvent};
 use crate::core::input::{page_url, whole_number};
 use crate::core::money::{Amount, Currency};
 use crate::core::user_data::{parse_user_object, UserData};
@@ -110,7 +110,22 @@ pub fn parse_browser_event(
             .map(str::to_string),
         user_agent: user_agent
             .map(|ua| cut_at_char_boundary(ua.trim(), MAX_USER_AGENT_BYTES).to_string()),
+        cookie_history: Vec::new(),
     })
+}
+
+/// The clicks of a browser's signed `pc_clk`, as the event keeps them for attribution.
+pub fn cookie_history(history: &ClickHistory) -> Vec<CookieClick> {
+    history
+        .entries()
+        .iter()
+        .map(|entry| CookieClick {
+            param: entry.param.clone(),
+            value: entry.value.as_str().to_string(),
+            source: entry.source.clone(),
+            at_ms: entry.at_s.saturating_mul(1000),
+        })
+        .collect()
 }
 
 fn parse_event_name(value: Option<&Value>) -> Result<EventName, Invalid> {

@@ -3,9 +3,10 @@
 //! (storage, matching, connectors) only ever sees checked values.
 
 use super::clicks::{ClickKind, ClickValue};
-use super::consent::Consent;
+use super::consent::{Consent, ConsentSignal};
 use super::error::Invalid;
 use super::money::{Amount, Currency};
+use super::provenance::Provenance;
 use super::user_data::UserData;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -144,13 +145,24 @@ fn check_bounded(value: &Value, depth: usize) -> Result<(), String> {
     }
 }
 
-/// Where an event came from.
+/// The surface an event came through.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum EventSource {
     Browser,
     Webhook,
     CustomWebhook { topic: String },
+}
+
+impl EventSource {
+    /// Who stands behind an event from this surface: `/e` is anonymous, both webhook surfaces
+    /// authenticate with an API key.
+    pub fn provenance(&self) -> Provenance {
+        match self {
+            EventSource::Browser => Provenance::Browser,
+            EventSource::Webhook | EventSource::CustomWebhook { .. } => Provenance::Server,
+        }
+    }
 }
 
 /// A click parameter carried by an event payload (not captured from a landing URL): a click id
@@ -178,6 +190,22 @@ impl CarriedClick {
     }
 }
 
+/// A click from the visitor's signed `pc_clk` cookie, as a browser event keeps it: attribution of
+/// a browser event reads the history the browser carried, which the signature vouches for, rather
+/// than waiting for D1 to hold the click.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CookieClick {
+    /// Lower-case parameter name: `gclid`, `aff_click_id`, `utm_source`, ...
+    pub param: String,
+    pub value: String,
+    /// The source capture recorded with the click (a connector's source parameter, else
+    /// `utm_source`).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// When the click was last seen, unix milliseconds (the cookie keeps seconds).
+    pub at_ms: i64,
+}
+
 /// A checked event, ready to store. `events.payload` holds it as JSON; reading it back runs the
 /// same checks, and fields a newer version added may be missing from older rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -202,6 +230,40 @@ pub struct NewEvent {
     pub source: EventSource,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// A browser event's click history, from its signed `pc_clk` (empty for webhooks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cookie_history: Vec<CookieClick>,
+}
+
+impl NewEvent {
+    /// Who stands behind the event (see [`Provenance`]).
+    pub fn provenance(&self) -> Provenance {
+        self.source.provenance()
+    }
+
+    /// The event a server event makes of the browser event it confirms: the server's fields win
+    /// (name, value, currency, user data, clicks, visitor id, consent, `pc_test`, source), and
+    /// what it left out is kept from the browser (URL, IP, User-Agent, attributes it did not
+    /// name, an advertising consent it did not state). The browser's cookie history is dropped:
+    /// a confirmed event is attributed from the server's own match.
+    pub fn confirmed_by(&self, server: &NewEvent) -> NewEvent {
+        let mut merged = server.clone();
+        merged.url = server.url.clone().or_else(|| self.url.clone());
+        merged.ip = server.ip.clone().or_else(|| self.ip.clone());
+        merged.user_agent = server
+            .user_agent
+            .clone()
+            .or_else(|| self.user_agent.clone());
+        let mut attributes = self.attributes.as_map().clone();
+        attributes.extend(server.attributes.as_map().clone());
+        merged.attributes = Attributes::from_map(attributes, "attributes")
+            .unwrap_or_else(|_| server.attributes.clone());
+        if server.consent.advertising == ConsentSignal::Absent {
+            merged.consent.advertising = self.consent.advertising;
+        }
+        merged.cookie_history = Vec::new();
+        merged
+    }
 }
 
 #[cfg(test)]
@@ -261,6 +323,12 @@ mod tests {
             },
             ip: Some("203.0.113.9".into()),
             user_agent: None,
+            cookie_history: vec![CookieClick {
+                param: "gclid".into(),
+                value: "Cj0-y".into(),
+                source: None,
+                at_ms: 1_700_000_000_000,
+            }],
         }
     }
 

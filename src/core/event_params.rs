@@ -3,7 +3,9 @@
 //!
 //! Rules:
 //! - Event fields: `VALUE` is the amount in plain decimal (`49.9`, `15`), `TIMESTAMP` the
-//!   event's unix seconds, `VISITOR_ID` the visitor the event was matched to.
+//!   event's unix seconds, `VISITOR_ID` the visitor the event was matched to (the id alone,
+//!   never the signed cookie value), `PROVENANCE` who stands behind the event (`browser`,
+//!   `server` or `admin`).
 //! - `EMAIL_SHA256` and `PHONE_SHA256` are the user-data hashes ([`Email::sha256`],
 //!   [`Phone::sha256`]), the same ones matching stores: normalised as Meta requires, a value
 //!   that already is a SHA-256 hex digest passed through in lower case, nothing for a value
@@ -25,6 +27,7 @@ use crate::core::clicks::cookies::{fbc_value, CookieDomain};
 use crate::core::clicks::{ClickKind, ClickValue, StoredClick};
 use crate::core::event::{CarriedClick, NewEvent};
 use crate::core::params::{attribute_param_name, is_builtin, ParamValues};
+use crate::core::provenance::Provenance;
 use crate::core::user_data::{Email, ExternalId, Phone, UserData, UserText};
 use serde_json::Value;
 
@@ -38,6 +41,8 @@ pub struct EventFacts<'a> {
     pub at_ms: i64,
     /// The visitor the event was matched to, if any (the event row's, else the payload's).
     pub visitor_id: Option<&'a str>,
+    /// Who stands behind the event: `{{PROVENANCE}}`.
+    pub provenance: Provenance,
     /// The container's cookie domain, for `FBC`'s subdomain index.
     pub cookie_domain: Option<&'a CookieDomain>,
     /// The visitor's stored clicks, any order.
@@ -65,6 +70,7 @@ impl ParamValues {
             "VISITOR_ID",
             facts.visitor_id.or(event.visitor_id.as_deref()),
         );
+        values.set("PROVENANCE", facts.provenance.as_str());
 
         set_user_values(&mut values, &event.user);
 

@@ -9,6 +9,7 @@
 
 use crate::core::click_params::identifies_click;
 use crate::core::event::{CarriedClick, NewEvent};
+use crate::core::provenance::Provenance;
 use crate::core::user_data::UserData;
 use serde::{Serialize, Serializer};
 
@@ -131,6 +132,41 @@ pub fn choose_match(
             by: key.kind.clone(),
         })
     })
+}
+
+/// How an event's identities are tied to its visitor. Links carry the provenance of what made
+/// them, and a browser-supplied identity never moves one already linked to another visitor:
+/// otherwise anyone could post a victim's email from their own browser and collect the victim's
+/// later conversions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRule {
+    /// The site's server named both the visitor (`visitor_id`) and the identity: the link is
+    /// made whoever else holds the identity, and matching prefers it to every browser link (the
+    /// newest asserted link wins).
+    Asserted,
+    /// Any other link (a browser event's, or a server event's matched through another
+    /// identity): made only while no other visitor holds the identity.
+    IfUnclaimed(Provenance),
+}
+
+impl LinkRule {
+    /// The rule for an event of `provenance` matched by the identity labelled `matched_by`.
+    pub fn for_event(provenance: Provenance, matched_by: &str) -> Self {
+        let named_visitor = matched_by == IdentityKind::VisitorId.label();
+        match provenance {
+            Provenance::Server if named_visitor => LinkRule::Asserted,
+            other => LinkRule::IfUnclaimed(other),
+        }
+    }
+
+    /// The provenance stored with the link: `server` or `browser`.
+    pub fn stored_provenance(self) -> &'static str {
+        match self {
+            LinkRule::Asserted | LinkRule::IfUnclaimed(Provenance::Server) => "server",
+            LinkRule::IfUnclaimed(Provenance::Admin) => "server",
+            LinkRule::IfUnclaimed(Provenance::Browser) => "browser",
+        }
+    }
 }
 
 /// The person-level identities an event leaves behind so later events can match it (the late

@@ -4,6 +4,8 @@ pub mod api_key;
 pub mod browser_event;
 pub mod click_params;
 pub mod clicks;
+pub mod client_limit;
+pub mod confirmation;
 pub mod connector;
 pub mod consent;
 pub mod container;
@@ -21,7 +23,9 @@ pub mod params;
 pub mod pixel_token;
 pub mod postback;
 pub mod privacy;
+pub mod provenance;
 pub mod retention;
+pub mod signing_keys;
 #[cfg(test)]
 mod surface_agreement_tests;
 pub mod template;

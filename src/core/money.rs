@@ -89,10 +89,30 @@ impl Amount {
         Ok(Self(value))
     }
 
-    /// Parses a decimal string ("49.90"); a comma decimal separator ("49,90") is accepted too,
-    /// as shops and CRMs in many locales send it.
+    /// Parses a decimal string. The accepted forms:
+    /// - digits with an optional point and fraction: `49`, `49.90`, `.5`, `1250.000`;
+    /// - the same with a comma as the decimal separator, as shops and CRMs in many locales send
+    ///   it: `49,90`, `12,5`, `0,1234`.
+    ///
+    /// Refused, naming `field`: grouping separators (`1,234.56`, `1.234,56`), signs, exponents
+    /// and anything that is not a digit, and a comma followed by exactly three digits (`1,250`),
+    /// which reads as 1250 with a thousands separator in one locale and as 1.25 in another:
+    /// guessing would pay a partner a thousand times too much or too little.
     pub fn parse(raw: &str, field: &str) -> Result<Self, Invalid> {
-        let normalised = raw.trim().replace(',', ".");
+        let trimmed = raw.trim();
+        if let Some((_, fraction)) = trimmed.split_once(',') {
+            if fraction.len() == 3 && fraction.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Invalid::field(
+                    "ambiguous_value",
+                    field,
+                    format!(
+                        "{raw:?} is ambiguous: a comma before exactly three digits may be a \
+                         thousands separator; send the value with a decimal point, e.g. 1250.00"
+                    ),
+                ));
+            }
+        }
+        let normalised = trimmed.replace(',', ".");
         let ok = !normalised.is_empty()
             && normalised.chars().all(|c| c.is_ascii_digit() || c == '.')
             && normalised.matches('.').count() <= 1;
@@ -129,6 +149,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_comma_before_exactly_three_digits_is_ambiguous_and_refused_naming_the_field() {
+        for raw in ["1,250", " 1,250 ", "0,125", "12,000"] {
+            let err = Amount::parse(raw, "value").unwrap_err();
+            assert_eq!(
+                (err.code, err.field.as_deref()),
+                ("ambiguous_value", Some("value")),
+                "{raw:?}"
+            );
+        }
+        for grouped in ["1,234.56", "1.234,56", "1,234,567"] {
+            assert!(Amount::parse(grouped, "value").is_err(), "{grouped:?}");
+        }
+    }
+
+    #[test]
     fn the_currency_list_is_sorted_so_binary_search_works() {
         assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]));
     }
@@ -151,6 +186,9 @@ mod tests {
     fn amounts_must_be_finite_and_not_negative() {
         assert_eq!(Amount::parse("49.90", "value").unwrap().get(), 49.9);
         assert_eq!(Amount::parse("49,90", "value").unwrap().get(), 49.9);
+        assert_eq!(Amount::parse("12,50", "value").unwrap().get(), 12.5);
+        assert_eq!(Amount::parse("0,1234", "value").unwrap().get(), 0.1234);
+        assert_eq!(Amount::parse("1250.000", "value").unwrap().get(), 1250.0);
         assert_eq!(Amount::from_f64(0.0, "value").unwrap().get(), 0.0);
         for bad in ["-1", "NaN", "inf", "1e400", "1.2.3", "", "12abc", "1e3"] {
             assert!(Amount::parse(bad, "value").is_err(), "{bad:?}");

@@ -47,7 +47,12 @@ const EVENT_PARAMS: &[ParamInfo] = &[
     p("URL", Event, "Page URL where the event happened"),
     p("IP", Event, "Visitor IP address"),
     p("USER_AGENT", Event, "Visitor browser user agent"),
-    p("VISITOR_ID", Event, "postclick visitor id (pc_vid cookie)"),
+    p("VISITOR_ID", Event, "postclick visitor id (from the pc_vid cookie, without its signature)"),
+    p(
+        "PROVENANCE",
+        Event,
+        "Who stands behind the event: browser (anonymous, /e), server (an API key) or admin (tests and previews)",
+    ),
 ];
 
 /// The click parameters that depend on the connector's click-ID matching.

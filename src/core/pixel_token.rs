@@ -1,10 +1,15 @@
 //! The token in `GET /px/{token}`: it names the event and the connector whose sandboxed pixel
-//! document to serve, is signed with `SIGNING_KEY`, and expires after a few minutes. A token
-//! that was altered, signed with another key, malformed, oversized or expired is refused.
+//! document to serve, is signed with `SIGNING_KEY`, expires after two minutes, and is bound to
+//! the visitor it was issued for. A token that was altered, signed with another key, malformed,
+//! oversized, expired, or presented by another visitor is refused.
 //!
-//! Format: `base64url(payload) "." base64url(HMAC-SHA256(purpose || base64url(payload)))`, where
-//! the payload is the JSON array `[event_row_id, connector_id, expires_at]`. The MAC is checked,
-//! in constant time, before the payload is decoded, and the ids in it are parsed like any others.
+//! Format: `base64url(payload) "." base64url(HMAC-SHA256(purpose || visitor || NUL ||
+//! base64url(payload)))`, where the payload is the JSON array `[event_row_id, connector_id,
+//! expires_at, bound]`. `bound` is 1 when the event had a visitor (`pc_vid`): the MAC then covers
+//! that visitor id, which is not in the token (page scripts can read the token, and `pc_vid` is
+//! HttpOnly so that they cannot learn the id). The server checks it against the visitor of the
+//! request for `/px/...`, so another client replaying the URL is refused. The MAC is checked, in
+//! constant time, before the payload is decoded, and the ids in it are parsed like any others.
 
 use super::ids::{ConnectorId, EventRowId};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -12,15 +17,16 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// How long a pixel token stays valid: long enough for a slow page to load the iframe.
-pub const PIXEL_TOKEN_TTL_S: i64 = 600;
+/// How long a pixel token stays valid: long enough for a slow page to load the iframe it was
+/// issued for, short enough that a leaked URL is soon useless.
+pub const PIXEL_TOKEN_TTL_S: i64 = 120;
 
 /// Longest token accepted; anything longer is refused before any decoding.
 pub const MAX_PIXEL_TOKEN_LEN: usize = 1024;
 
 /// Binds the MAC to this use, so a signature made with the same key for something else never
 /// passes as a pixel token.
-const PURPOSE: &[u8] = b"postclick pixel token v1\0";
+const PURPOSE: &[u8] = b"postclick pixel token v2\0";
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -31,50 +37,84 @@ pub struct PixelToken {
     pub connector_id: ConnectorId,
     /// Unix seconds from which the token is refused.
     pub expires_at: i64,
+    /// The visitor id the token is bound to: the event's visitor when it was issued, the
+    /// requesting visitor once verified. `None` for an event without a visitor.
+    pub visitor: Option<String>,
 }
 
 impl PixelToken {
-    /// A token for the event row and connector that expires [`PIXEL_TOKEN_TTL_S`] after `now_s`.
-    pub fn issue(event_row_id: &EventRowId, connector_id: &ConnectorId, now_s: i64) -> Self {
+    /// A token for the event row and connector, bound to `visitor` when the event has one, that
+    /// expires [`PIXEL_TOKEN_TTL_S`] after `now_s`.
+    pub fn issue(
+        event_row_id: &EventRowId,
+        connector_id: &ConnectorId,
+        visitor: Option<&str>,
+        now_s: i64,
+    ) -> Self {
         Self {
             event_row_id: event_row_id.clone(),
             connector_id: connector_id.clone(),
             expires_at: now_s.saturating_add(PIXEL_TOKEN_TTL_S),
+            visitor: visitor.map(str::to_string),
         }
     }
 
     /// The compact, URL-safe signed form.
     pub fn sign(&self, key: &[u8]) -> String {
+        let bound = u8::from(self.visitor.is_some());
         let payload =
-            serde_json::json!([self.event_row_id, self.connector_id, self.expires_at]).to_string();
+            serde_json::json!([self.event_row_id, self.connector_id, self.expires_at, bound])
+                .to_string();
         let body = URL_SAFE_NO_PAD.encode(payload);
-        let tag = URL_SAFE_NO_PAD.encode(mac(key, &body).finalize().into_bytes());
+        let visitor = self.visitor.as_deref().unwrap_or("");
+        let tag = URL_SAFE_NO_PAD.encode(mac(key, visitor, &body).finalize().into_bytes());
         format!("{body}.{tag}")
     }
 
-    /// The token's contents if it was signed with `key` and has not expired at `now_s`.
-    pub fn verify(token: &str, key: &[u8], now_s: i64) -> Option<PixelToken> {
+    /// The token's contents if it was signed with `key`, has not expired at `now_s`, and, when
+    /// it is bound, `visitor` (the requester's verified `pc_vid`) is the visitor it was issued
+    /// for. A bound token presented without a visitor is refused.
+    pub fn verify(
+        token: &str,
+        key: &[u8],
+        now_s: i64,
+        visitor: Option<&str>,
+    ) -> Option<PixelToken> {
         if token.len() > MAX_PIXEL_TOKEN_LEN {
             return None;
         }
         let (body, tag) = token.split_once('.')?;
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        mac(key, body).verify_slice(&tag).ok()?;
+        // Which visitor the MAC covers depends on the payload's flag, which is only trusted
+        // once the MAC passes: try as bound to the requester, then as unbound.
+        let bound_ok = visitor.is_some_and(|v| mac(key, v, body).verify_slice(&tag).is_ok());
+        let unbound_ok = !bound_ok && mac(key, "", body).verify_slice(&tag).is_ok();
+        if !bound_ok && !unbound_ok {
+            return None;
+        }
         let payload = URL_SAFE_NO_PAD.decode(body).ok()?;
-        let (event_row_id, connector_id, expires_at): (EventRowId, ConnectorId, i64) =
+        let (event_row_id, connector_id, expires_at, bound): (EventRowId, ConnectorId, i64, u8) =
             serde_json::from_slice(&payload).ok()?;
-        (now_s < expires_at).then_some(PixelToken {
+        let consistent = match bound {
+            1 => bound_ok,
+            0 => unbound_ok,
+            _ => false,
+        };
+        (consistent && now_s < expires_at).then(|| PixelToken {
             event_row_id,
             connector_id,
             expires_at,
+            visitor: bound_ok.then(|| visitor.unwrap_or_default().to_string()),
         })
     }
 }
 
-fn mac(key: &[u8], body: &str) -> HmacSha256 {
+fn mac(key: &[u8], visitor: &str, body: &str) -> HmacSha256 {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length");
     mac.update(PURPOSE);
+    mac.update(visitor.as_bytes());
+    mac.update(b"\0");
     mac.update(body.as_bytes());
     mac
 }
@@ -95,22 +135,27 @@ mod tests {
     }
 
     fn token() -> PixelToken {
-        PixelToken::issue(&event("evt_01HXABCDEF"), &connector("con_42424242"), NOW)
+        PixelToken::issue(
+            &event("evt_01HXABCDEF"),
+            &connector("con_42424242"),
+            None,
+            NOW,
+        )
     }
 
     fn sealed(body: &str) -> String {
-        let tag = URL_SAFE_NO_PAD.encode(mac(KEY, body).finalize().into_bytes());
+        let tag = URL_SAFE_NO_PAD.encode(mac(KEY, "", body).finalize().into_bytes());
         format!("{body}.{tag}")
     }
 
     #[test]
     fn a_signed_token_verifies_to_the_same_event_and_connector_until_it_expires() {
         let signed = token().sign(KEY);
-        assert_eq!(PixelToken::verify(&signed, KEY, NOW), Some(token()));
-        assert_eq!(token().expires_at, NOW + 600);
-        assert!(PixelToken::verify(&signed, KEY, NOW + 599).is_some());
-        assert_eq!(PixelToken::verify(&signed, KEY, NOW + 600), None);
-        assert_eq!(PixelToken::verify(&signed, KEY, NOW + 86_400), None);
+        assert_eq!(PixelToken::verify(&signed, KEY, NOW, None), Some(token()));
+        assert_eq!(token().expires_at, NOW + 120);
+        assert!(PixelToken::verify(&signed, KEY, NOW + 119, None).is_some());
+        assert_eq!(PixelToken::verify(&signed, KEY, NOW + 120, None), None);
+        assert_eq!(PixelToken::verify(&signed, KEY, NOW + 86_400, None), None);
     }
 
     #[test]
@@ -118,13 +163,14 @@ mod tests {
         let odd = PixelToken::issue(
             &event(&format!("evt_{}", "-_".repeat(32))),
             &connector("con_--__--__"),
+            None,
             NOW,
         );
         let signed = odd.sign(KEY);
         assert!(signed
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')));
-        assert_eq!(PixelToken::verify(&signed, KEY, NOW), Some(odd));
+        assert_eq!(PixelToken::verify(&signed, KEY, NOW, None), Some(odd));
     }
 
     #[test]
@@ -136,14 +182,23 @@ mod tests {
             bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
             let tampered = String::from_utf8(bytes).unwrap();
             if tampered != signed {
-                assert_eq!(PixelToken::verify(&tampered, KEY, NOW), None, "byte {i}");
+                assert_eq!(
+                    PixelToken::verify(&tampered, KEY, NOW, None),
+                    None,
+                    "byte {i}"
+                );
             }
         }
-        let other =
-            PixelToken::issue(&event("evt_otherother"), &connector("con_42424242"), NOW).sign(KEY);
+        let other = PixelToken::issue(
+            &event("evt_otherother"),
+            &connector("con_42424242"),
+            None,
+            NOW,
+        )
+        .sign(KEY);
         let (other_body, _) = other.split_once('.').unwrap();
         assert_eq!(
-            PixelToken::verify(&format!("{other_body}.{tag}"), KEY, NOW),
+            PixelToken::verify(&format!("{other_body}.{tag}"), KEY, NOW, None),
             None
         );
         let longer = PixelToken {
@@ -153,25 +208,55 @@ mod tests {
         let longer_signed = longer.sign(KEY);
         let (longer_body, _) = longer_signed.split_once('.').unwrap();
         assert_eq!(
-            PixelToken::verify(&format!("{longer_body}.{tag}"), KEY, NOW),
+            PixelToken::verify(&format!("{longer_body}.{tag}"), KEY, NOW, None),
             None,
             "an extended expiry needs a new signature"
         );
         assert_eq!(
-            PixelToken::verify(&format!("{body}.{tag}="), KEY, NOW),
+            PixelToken::verify(&format!("{body}.{tag}="), KEY, NOW, None),
             None
         );
         assert_eq!(
-            PixelToken::verify(&format!("{body}.{tag}.x"), KEY, NOW),
+            PixelToken::verify(&format!("{body}.{tag}.x"), KEY, NOW, None),
             None
         );
     }
 
     #[test]
+    fn a_token_issued_for_a_visitor_is_served_to_that_visitor_only() {
+        let visitor = "v1.q6urq6urq6urq6urq6urqw";
+        let bound = PixelToken::issue(
+            &event("evt_01HXABCDEF"),
+            &connector("con_42424242"),
+            Some(visitor),
+            NOW,
+        );
+        let signed = bound.sign(KEY);
+        assert!(
+            !signed.contains(visitor),
+            "the token never shows the visitor id"
+        );
+        assert_eq!(
+            PixelToken::verify(&signed, KEY, NOW, Some(visitor)),
+            Some(bound)
+        );
+        for other in [None, Some("v1.AAAAAAAAAAAAAAAAAAAAAA"), Some("")] {
+            assert_eq!(
+                PixelToken::verify(&signed, KEY, NOW, other),
+                None,
+                "{other:?}"
+            );
+        }
+        // A token issued without a visitor binds nobody, whoever presents it.
+        let unbound = token().sign(KEY);
+        assert!(PixelToken::verify(&unbound, KEY, NOW, Some(visitor)).is_some());
+    }
+
+    #[test]
     fn a_token_signed_with_another_key_is_refused() {
         let signed = token().sign(b"another key");
-        assert_eq!(PixelToken::verify(&signed, KEY, NOW), None);
-        assert_eq!(PixelToken::verify(&token().sign(b""), KEY, NOW), None);
+        assert_eq!(PixelToken::verify(&signed, KEY, NOW, None), None);
+        assert_eq!(PixelToken::verify(&token().sign(b""), KEY, NOW, None), None);
     }
 
     #[test]
@@ -193,7 +278,11 @@ mod tests {
             "eyJ9.AAAA",
             huge.as_str(),
         ] {
-            assert_eq!(PixelToken::verify(garbage, KEY, NOW), None, "{garbage:.40}");
+            assert_eq!(
+                PixelToken::verify(garbage, KEY, NOW, None),
+                None,
+                "{garbage:.40}"
+            );
         }
     }
 
@@ -206,17 +295,24 @@ mod tests {
             "[\"evt\", \"con\", \"soon\"]",
             "{\"event_id\": \"evt\"}",
             "[1, 2, 3]",
+            "[\"evt_abcdefgh\", \"con_abcdefgh\", 1790000001]",
+            "[\"evt_abcdefgh\", \"con_abcdefgh\", 1790000001, 1]",
+            "[\"evt_abcdefgh\", \"con_abcdefgh\", 1790000001, 2]",
         ] {
             let forged = sealed(&URL_SAFE_NO_PAD.encode(payload));
-            assert_eq!(PixelToken::verify(&forged, KEY, NOW), None, "{payload}");
+            assert_eq!(
+                PixelToken::verify(&forged, KEY, NOW, None),
+                None,
+                "{payload}"
+            );
         }
         let valid =
-            sealed(&URL_SAFE_NO_PAD.encode("[\"evt_abcdefgh\", \"con_abcdefgh\", 1790000001]"));
-        assert!(PixelToken::verify(&valid, KEY, NOW).is_some());
+            sealed(&URL_SAFE_NO_PAD.encode("[\"evt_abcdefgh\", \"con_abcdefgh\", 1790000001, 0]"));
+        assert!(PixelToken::verify(&valid, KEY, NOW, None).is_some());
         let not_ids =
-            sealed(&URL_SAFE_NO_PAD.encode("[\"dlv_abcdefgh\", \"con_abcdefgh\", 1790000001]"));
+            sealed(&URL_SAFE_NO_PAD.encode("[\"dlv_abcdefgh\", \"con_abcdefgh\", 1790000001, 0]"));
         assert_eq!(
-            PixelToken::verify(&not_ids, KEY, NOW),
+            PixelToken::verify(&not_ids, KEY, NOW, None),
             None,
             "a row id of another kind"
         );

@@ -101,12 +101,15 @@ impl Retention {
             };
             match days {
                 Value::Null => {}
-                Value::Number(n) => match n.as_u64().and_then(|d| u32::try_from(d).ok()) {
-                    Some(d) if (MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(&d) => {
-                        set.push((kind, d))
+                // A whole number written with a fraction (`30.0`) is that number, as everywhere.
+                Value::Number(n) => {
+                    match super::input::whole_number(n).and_then(|d| u32::try_from(d).ok()) {
+                        Some(d) if (MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(&d) => {
+                            set.push((kind, d))
+                        }
+                        _ => return Err(out_of_range(field)),
                     }
-                    _ => return Err(out_of_range(field)),
-                },
+                }
                 _ => return Err(out_of_range(field)),
             }
         }
@@ -219,6 +222,14 @@ mod tests {
         assert_eq!(r.days(DataKind::Clicks, 30), 400);
         assert_eq!(r.to_stored(), json!({"events": 90, "activity": 3}));
         assert_eq!(Retention::parse(Some(&r.to_stored())).unwrap(), r);
+    }
+
+    #[test]
+    fn a_whole_number_written_with_a_fraction_is_that_many_days() {
+        let r = Retention::parse(Some(&json!({"visitors": 435.0}))).unwrap();
+        assert_eq!(r.days(DataKind::Visitors, 30), 435);
+        let err = Retention::parse(Some(&json!({"visitors": 435.5}))).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("retention_days.visitors"));
     }
 
     #[test]

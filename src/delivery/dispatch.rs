@@ -8,6 +8,7 @@
 
 use super::outbox::{new_row, write_and_enqueue, RowOrigin};
 use crate::core::clicks::cookies::CookieDomain;
+use crate::core::clicks::CustomClickParam;
 use crate::core::connector::ConnectorConfig;
 use crate::core::consent::{Consent, ConsentSignal};
 use crate::core::event::NewEvent;
@@ -15,9 +16,10 @@ use crate::core::event_params::EventFacts;
 use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
 use crate::core::params::ParamValues;
 use crate::core::postback::{
-    click_records, prepare_delivery, wants_pixel, wants_postback, ClickRecord, DeliveryInput,
-    DeliveryStatus, DAY_MS,
+    click_records, cookie_click_records, cookie_clicks_as_stored, prepare_delivery, wants_pixel,
+    wants_postback, ClickRecord, DeliveryInput, DeliveryStatus, DAY_MS,
 };
+use crate::core::provenance::Provenance;
 use crate::error::{Error, Result};
 use crate::platform::{self, new_id, now};
 use crate::store::connectors::{self, ConnectorRow};
@@ -75,7 +77,12 @@ pub async fn load_context(
         .filter(|(_, config)| wants_postback(config, &row.name) || wants_pixel(config, &row.name))
         .collect();
     let visitor_id = row.visitor_id.clone().or_else(|| event.visitor_id.clone());
+    let provenance = row.provenance();
+    // A browser event is attributed from the signed pc_clk it carried; a server event (a
+    // confirmed one included) from the stored clicks of the visitor its own match found.
+    let from_cookie = provenance == Provenance::Browser;
     let history = match (connectors.is_empty(), visitor_id.as_deref()) {
+        _ if from_cookie => cookie_clicks_as_stored(&event.cookie_history),
         (false, Some(visitor)) => {
             let since = row.created_at.plus_ms(-HISTORY_DAYS * DAY_MS);
             clicks::history(db, container_id, visitor, since).await?
@@ -93,10 +100,19 @@ pub async fn load_context(
         event_id: row.event_id.as_str(),
         at_ms: row.created_at.millis(),
         visitor_id: visitor_id.as_deref(),
+        provenance,
         cookie_domain: cookie_domain.as_ref(),
         history: &history,
     });
-    let records = click_records(&history, &event.clicks, row.created_at.millis());
+    let records = if from_cookie {
+        let custom: Vec<CustomClickParam> = connectors
+            .iter()
+            .filter_map(|(_, c)| CustomClickParam::from_config(&c.click_id))
+            .collect();
+        cookie_click_records(&event.cookie_history, &custom)
+    } else {
+        click_records(&history, &event.clicks, row.created_at.millis())
+    };
     let mut consent = event.consent;
     if row.consent_advertising == 0 {
         consent.advertising = ConsentSignal::Denied;
@@ -131,8 +147,12 @@ pub async fn dispatch_loaded(
     let row = &context.row;
     let mut summary = DispatchSummary::default();
     let mut rows = Vec::new();
-    for (connector, config) in context
-        .connectors
+    // A browser event repeating a server event's id fires its pixels but never a postback.
+    let connectors = match row.shadow_of {
+        Some(_) => &[][..],
+        None => &context.connectors[..],
+    };
+    for (connector, config) in connectors
         .iter()
         .filter(|(_, c)| wants_postback(c, &row.name))
     {
@@ -143,6 +163,7 @@ pub async fn dispatch_loaded(
             connector: config,
             event_id: row.event_id.as_str(),
             event_name: &row.name,
+            provenance: row.provenance(),
             force_send: context.event.force_send,
             consent: context.consent,
             values: &context.values,
@@ -164,6 +185,7 @@ pub async fn dispatch_loaded(
             replay_of: None,
             origin_key: Some(format!("{}:{}", connector.id, row.id)),
             idempotency_key: None,
+            provenance: row.provenance(),
         };
         rows.push(new_row(
             origin,

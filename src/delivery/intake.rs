@@ -1,28 +1,38 @@
 //! Recording an event, whichever surface it came from: give it an event id, match it to a
 //! visitor, and store it once, with only the personal data its container's connectors send
 //! raw (`core::privacy`). Browser events (`/e`) and both webhook surfaces share this path.
+//!
+//! Deduplication follows the event's provenance. A browser event is a duplicate only when the
+//! same visitor already sent its id, so an anonymous caller learns nothing about events it did not
+//! send. A server event is a duplicate of an earlier server event with its id; when only browser
+//! events sent that id, it confirms one of them ([`crate::core::confirmation`]) instead.
 
+use crate::core::confirmation::{choose_confirmation, BrowserClaim};
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, EventId, EventRowId};
 use crate::core::matching::MatchKeys;
 use crate::core::privacy::minimise_event;
+use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::platform::new_id;
-use crate::store::events::{self, MatchedVisitor, Stored};
+use crate::store::events::{self, Confirming, EventRow, MatchedVisitor, NewRow, Stored};
 use crate::store::{connectors, identities};
 use worker::D1Database;
 
 /// How the visitor of an event is known before matching.
 pub enum KnownVisitor<'a> {
-    /// The browser's own `pc_vid` cookie.
-    Cookie(&'a str),
-    /// Nothing yet: match on the identities the event carries.
+    /// A browser event: the browser's own (signed) `pc_vid`, or none when consent kept the
+    /// cookie away. A browser event is never matched through the identities it carries: those
+    /// are whatever the sender typed.
+    Cookie(Option<&'a str>),
+    /// A server event: match on the identities it carries.
     Unknown,
 }
 
-/// Stores `event` for `container_id`, deduplicated on its event id (the caller's `event_id`, or
-/// the new row id). A repeated event id answers the earlier event with `duplicate: true`.
+/// Stores `event` for `container_id` once (see the module's rules). A repeated event answers the
+/// earlier one with `duplicate: true`; a confirmation answers the confirmed event with
+/// `confirmed: true`.
 pub async fn record_event(
     db: &D1Database,
     container_id: &ContainerId,
@@ -35,20 +45,142 @@ pub async fn record_event(
         .event_id
         .clone()
         .unwrap_or_else(|| EventId::from_row_id(&row_id));
-    let matched = match visitor {
-        KnownVisitor::Cookie(id) => Some((id.to_string(), "cookie".to_string())),
-        KnownVisitor::Unknown => {
-            identities::match_visitor(db, container_id, &MatchKeys::from_event(event)).await?
-        }
+    // Only what a connector sends raw is stored raw; matching below uses the event as sent.
+    let policy = connectors::pii_policy(db, container_id).await?;
+    let stored = minimise_event(event, policy);
+    if let KnownVisitor::Cookie(visitor) = visitor {
+        return record_browser_event(db, container_id, &stored, &row_id, &event_id, visitor, now)
+            .await;
+    }
+    let claims = match (&event.event_id, event.provenance()) {
+        (Some(id), Provenance::Server) => events::with_event_id(db, container_id, id).await?,
+        _ => Vec::new(),
     };
+    if let Some(earlier) = claims
+        .iter()
+        .find(|e| e.provenance() != Provenance::Browser)
+    {
+        return Ok(duplicate_of(earlier));
+    }
+    let matched =
+        identities::match_visitor(db, container_id, &MatchKeys::from_event(event)).await?;
     let visitor = matched
         .as_ref()
         .map(|(visitor_id, matched_by)| MatchedVisitor {
             visitor_id,
             matched_by,
         });
-    // Only what a connector sends raw is stored raw; matching above used the event as sent.
-    let policy = connectors::pii_policy(db, container_id).await?;
-    let stored = minimise_event(event, policy);
-    events::insert(db, &row_id, container_id, &event_id, &stored, visitor, now).await
+    let browser_claims: Vec<&EventRow> = claims.iter().filter(|e| e.shadow_of.is_none()).collect();
+    if !browser_claims.is_empty() {
+        return confirm(db, container_id, &stored, &browser_claims, visitor, now).await;
+    }
+    let row = NewRow {
+        row_id: &row_id,
+        container_id,
+        event_id: &event_id,
+        dedup_key: event_id.as_str(),
+        event: &stored,
+        visitor,
+        sent_by: None,
+    };
+    events::insert(db, &row, now).await
+}
+
+/// A browser event with the visitor of its `pc_vid`, keyed by that visitor and its event id.
+/// Without a visitor there is no telling who sent it, so it is never a duplicate.
+async fn record_browser_event(
+    db: &D1Database,
+    container_id: &ContainerId,
+    event: &NewEvent,
+    row_id: &EventRowId,
+    event_id: &EventId,
+    visitor: Option<&str>,
+    now: UnixMs,
+) -> Result<Stored> {
+    let dedup_key = match (&event.event_id, visitor) {
+        (Some(id), Some(visitor)) => format!("b:{visitor}:{id}"),
+        _ => format!("b:{row_id}"),
+    };
+    let row = NewRow {
+        row_id,
+        container_id,
+        event_id,
+        dedup_key: &dedup_key,
+        event,
+        visitor: visitor.map(|visitor_id| MatchedVisitor {
+            visitor_id,
+            matched_by: "cookie",
+        }),
+        sent_by: visitor,
+    };
+    events::insert(db, &row, now).await
+}
+
+/// Confirms one of the browser events that sent the server event's id, as the confirmation
+/// rules choose. Losing a race to another server event with the same id is a duplicate of it.
+async fn confirm(
+    db: &D1Database,
+    container_id: &ContainerId,
+    server_event: &NewEvent,
+    claims: &[&EventRow],
+    server_match: Option<MatchedVisitor<'_>>,
+    now: UnixMs,
+) -> Result<Stored> {
+    let browser: Vec<BrowserClaim> = claims
+        .iter()
+        .map(|row| BrowserClaim {
+            sent_by: row.sent_by.as_deref(),
+            holds_event_id: row.dedup_key == row.event_id.as_str(),
+        })
+        .collect();
+    let server_match = server_match.map(|m| (m.visitor_id, m.matched_by));
+    let Some(choice) = choose_confirmation(&browser, server_match) else {
+        return Err(Error::internal(
+            "confirming an event",
+            "no browser event to confirm",
+        ));
+    };
+    let claim = claims[choice.claim];
+    let browser_event: NewEvent = serde_json::from_str(&claim.payload)
+        .map_err(|e| Error::internal("reading a stored event", e))?;
+    let merged = browser_event.confirmed_by(server_event);
+    let visitor = choice
+        .visitor
+        .as_ref()
+        .map(|(visitor_id, matched_by)| MatchedVisitor {
+            visitor_id,
+            matched_by,
+        });
+    let confirming = Confirming {
+        claim,
+        event: &merged,
+        visitor,
+    };
+    if events::confirm(db, &confirming, now).await? {
+        return Ok(Stored {
+            row_id: claim.id.clone(),
+            event_id: claim.event_id.clone(),
+            duplicate: false,
+            confirmed: true,
+            visitor_id: choice.visitor.as_ref().map(|(v, _)| v.clone()),
+            matched_by: choice.visitor.map(|(_, by)| by),
+        });
+    }
+    let winner = events::with_event_id(db, container_id, &claim.event_id)
+        .await?
+        .into_iter()
+        .find(|e| e.provenance() != Provenance::Browser)
+        .ok_or_else(|| Error::internal("confirming an event", "the confirmation vanished"))?;
+    Ok(duplicate_of(&winner))
+}
+
+fn duplicate_of(row: &EventRow) -> Stored {
+    Stored {
+        row_id: row.id.clone(),
+        event_id: row.event_id.clone(),
+        duplicate: true,
+        confirmed: false,
+        visitor_id: row.visitor_id.clone(),
+        matched_by: row.matched_by.clone(),
+    }
 }

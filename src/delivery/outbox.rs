@@ -7,6 +7,7 @@ use crate::core::connector::Method;
 use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
 use crate::core::postback::outbox::{DeliveryMessage, StoredRequest};
 use crate::core::postback::{DeliveryStatus, OutgoingRequest};
+use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::error::Result;
 use crate::store::deliveries::{self, NewDelivery};
@@ -29,6 +30,9 @@ pub struct RowOrigin {
     pub origin_key: Option<String>,
     /// Defaults to the row id; a replay keeps its original's key.
     pub idempotency_key: Option<String>,
+    /// Who stands behind what caused the delivery: the event's provenance, `admin` for a Test
+    /// Webhook; a replay keeps its original's (it is the same conversion).
+    pub provenance: Provenance,
 }
 
 /// The row for `origin` with its request: the masked copy for the log, the exact one to send.
@@ -57,6 +61,7 @@ pub fn new_row(
         error: origin.error,
         replay_of: origin.replay_of,
         origin_key: origin.origin_key,
+        provenance: origin.provenance,
         request: request.map(|r| {
             StoredRequest {
                 request: r.clone(),

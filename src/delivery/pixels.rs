@@ -119,17 +119,18 @@ pub async fn pixels_for_event(
         let (values, decision) = connector_values(context, cfg);
         match pixel_outcome(context, cfg, &decision) {
             PlanOutcome::Send if cfg.pixel.sandbox => {
-                let Some(key) = config.signing_key.as_deref() else {
+                let Some(keys) = config.signing_keys.as_ref() else {
                     worker::console_error!(
                         "SIGNING_KEY is not set: sandboxed pixels cannot be served"
                     );
                     continue;
                 };
-                let token = PixelToken::issue(&context.row.id, &connector.id, now_s);
+                let visitor = context.row.visitor_id.as_deref();
+                let token = PixelToken::issue(&context.row.id, &connector.id, visitor, now_s);
                 pixels.push(Pixel::Sandboxed {
                     connector: connector.id.clone(),
                     sandbox: true,
-                    src: format!("/px/{}", token.sign(key.as_bytes())),
+                    src: format!("/px/{}", token.sign(keys.current().secret())),
                 });
             }
             PlanOutcome::Send => {
@@ -183,7 +184,7 @@ async fn skip_invalid(
         entry = entry.error(format!("pixel.html {refused}"));
     }
     if connector.stored_approval().is_some() {
-        connectors::update(db, &connector.id, cfg, now()).await?;
+        connectors::update(db, &connector.id, cfg, false, now()).await?;
     }
     entry.row(context, connector, cfg)
 }
@@ -245,6 +246,7 @@ impl PixelLog {
             replay_of: None,
             origin_key: Some(format!("pixel:{}:{}", connector.id, context.row.id)),
             request: None,
+            provenance: context.row.provenance(),
         })
     }
 }

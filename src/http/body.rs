@@ -1,13 +1,23 @@
-//! Reading request bodies safely: a size limit, the expected content type, and JSON that parses.
+//! Reading request bodies safely: a size limit enforced while the body streams in, the expected
+//! content type, and JSON that parses.
+//!
+//! A body is read chunk by chunk and refused with 413 as soon as it passes its limit, before any
+//! authentication or parsing: a 32 MiB chunked body costs us one limit's worth of memory, never
+//! its whole size. A declared `Content-Length` over the limit is refused before reading at all.
 
 use crate::error::{Error, Result};
+use futures_util::{Stream, StreamExt};
 use serde_json::Value;
+use std::fmt::Display;
+use wasm_bindgen::JsCast;
 use worker::Request;
 
 /// The default body limit for JSON APIs.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Read the body, refusing more than `limit` bytes (413) before and after reading it.
+/// Read the body, refusing more than `limit` bytes (413): at once when `Content-Length` says
+/// so, else as soon as the streamed chunks pass the limit. A request without a body reads as
+/// empty.
 pub async fn read_limited(req: &mut Request, limit: usize) -> Result<Vec<u8>> {
     let declared = req
         .headers()
@@ -16,14 +26,39 @@ pub async fn read_limited(req: &mut Request, limit: usize) -> Result<Vec<u8>> {
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(Error::payload_too_large(limit));
     }
-    let bytes = req
-        .bytes()
-        .await
-        .map_err(|e| Error::bad_request("unreadable_body", e.to_string()))?;
-    if bytes.len() > limit {
-        return Err(Error::payload_too_large(limit));
+    let Some(body) = req.inner().body() else {
+        return Ok(Vec::new());
+    };
+    // Read through a reader of our own rather than `Request::stream`, whose stream cancels the
+    // body when dropped: stopping at the limit then just stops reading, and the runtime answers
+    // and closes the connection (a cancelled body makes the local runtime drop the answer).
+    let mut body = wasm_streams::ReadableStream::from_raw(body.unchecked_into());
+    let chunks = body.get_reader().into_stream().map(|chunk| {
+        chunk
+            .map(|bytes| js_sys::Uint8Array::new(&bytes).to_vec())
+            .map_err(|e| format!("{e:?}"))
+    });
+    read_capped(chunks, limit).await
+}
+
+/// Collect a stream of chunks, refusing with [`Error::PayloadTooLarge`] the moment the total
+/// passes `limit`: no chunk after that one is pulled from the stream. A chunk that fails is
+/// `unreadable_body`.
+pub async fn read_capped<S, E>(stream: S, limit: usize) -> Result<Vec<u8>>
+where
+    S: Stream<Item = std::result::Result<Vec<u8>, E>>,
+    E: Display,
+{
+    let mut stream = std::pin::pin!(stream);
+    let mut out = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| Error::bad_request("unreadable_body", e.to_string()))?;
+        if out.len() + chunk.len() > limit {
+            return Err(Error::payload_too_large(limit));
+        }
+        out.extend_from_slice(&chunk);
     }
-    Ok(bytes)
+    Ok(out)
 }
 
 /// The media type of the request, lower case, without parameters.
@@ -57,4 +92,63 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(bytes).map_err(|e| {
         Error::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+    use std::future::Future;
+    use std::rc::Rc;
+    use std::task::{Context, Poll, Waker};
+
+    /// Runs a future whose streams are always ready (no executor needed).
+    fn ready<F: Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(out) => out,
+            Poll::Pending => panic!("the test stream is always ready"),
+        }
+    }
+
+    /// An endless body of 16 KiB chunks that counts how many chunks were pulled from it.
+    fn endless(
+        pulled: Rc<Cell<usize>>,
+    ) -> impl Stream<Item = std::result::Result<Vec<u8>, String>> {
+        futures_util::stream::repeat_with(move || {
+            pulled.set(pulled.get() + 1);
+            Ok(vec![b'x'; 16 * 1024])
+        })
+    }
+
+    #[test]
+    fn a_body_within_the_limit_is_read_whole() {
+        let chunks = vec![Ok::<_, String>(b"ab".to_vec()), Ok(b"cd".to_vec())];
+        let body = ready(read_capped(futures_util::stream::iter(chunks), 4)).unwrap();
+        assert_eq!(body, b"abcd");
+        let empty = ready(read_capped(
+            futures_util::stream::iter(Vec::<std::result::Result<Vec<u8>, String>>::new()),
+            4,
+        ));
+        assert_eq!(empty.unwrap(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn an_endless_body_is_refused_as_soon_as_it_passes_the_limit_without_reading_on() {
+        let pulled = Rc::new(Cell::new(0));
+        let result = ready(read_capped(endless(pulled.clone()), MAX_BODY_BYTES));
+        assert!(matches!(result, Err(Error::PayloadTooLarge { limit }) if limit == MAX_BODY_BYTES));
+        // 4 chunks fill 64 KiB exactly; the 5th passes the limit and nothing after it is read.
+        assert_eq!(pulled.get(), 5);
+    }
+
+    #[test]
+    fn a_chunk_that_fails_is_an_unreadable_body() {
+        let chunks = vec![Ok(b"ab".to_vec()), Err("connection reset".to_string())];
+        let err = ready(read_capped(futures_util::stream::iter(chunks), 64)).unwrap_err();
+        assert_eq!(err.code(), "unreadable_body");
+    }
 }

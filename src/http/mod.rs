@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod body;
 pub mod browser;
+pub mod client_limit;
 mod console;
 #[cfg(test)]
 mod contract;

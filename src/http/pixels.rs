@@ -3,6 +3,7 @@
 
 use super::router::RouteContext;
 use crate::config::Config;
+use crate::core::clicks::cookies::{RequestCookies, VisitorId};
 use crate::core::pixel_token::PixelToken;
 use crate::core::postback::PlanOutcome;
 use crate::delivery::load_context;
@@ -12,10 +13,10 @@ use crate::platform::now;
 use crate::store::events;
 use worker::{Headers, Request, Response};
 
-/// A tampered, expired or unknown token is a bare 404 (the iframe shows nothing, and a prober
+/// A tampered, expired or unknown token, or one issued for another visitor, is a bare 404 (the iframe shows nothing, and a prober
 /// learns nothing). The CSP sandbox keeps the document sandboxed even when it is opened directly.
-pub async fn handle_pixel_frame(_: Request, ctx: RouteContext) -> Result<Response> {
-    let Some(html) = pixel_document(&ctx).await? else {
+pub async fn handle_pixel_frame(req: Request, ctx: RouteContext) -> Result<Response> {
+    let Some(html) = pixel_document(&req, &ctx).await? else {
         return Ok(Response::empty()?.with_status(404));
     };
     let document = format!("<!doctype html><html><head><meta charset=\"utf-8\"><title>pixel</title></head><body>{html}</body></html>");
@@ -28,14 +29,21 @@ pub async fn handle_pixel_frame(_: Request, ctx: RouteContext) -> Result<Respons
     Ok(Response::ok(document)?.with_headers(headers))
 }
 
-/// The rendered pixel the token names, if it is still live.
-async fn pixel_document(ctx: &RouteContext) -> Result<Option<String>> {
+/// The rendered pixel the token names, if it is still live and this browser is the visitor it
+/// was issued for (its signed `pc_vid`, which the iframe's request carries).
+async fn pixel_document(req: &Request, ctx: &RouteContext) -> Result<Option<String>> {
     let config = Config::from_env(&ctx.env);
-    let Some(key) = config.signing_key.as_deref() else {
+    let Some(keys) = config.signing_keys.as_ref() else {
         return Ok(None);
     };
-    let Some(token) = PixelToken::verify(ctx.param("token"), key.as_bytes(), now().seconds())
-    else {
+    let cookie_header = req.headers().get("cookie")?;
+    let visitor = RequestCookies::parse(cookie_header.as_deref()).visitor_id(keys);
+    let now_s = now().seconds();
+    let token = keys.accepted().iter().find_map(|key| {
+        let visitor = visitor.as_ref().map(VisitorId::as_str);
+        PixelToken::verify(ctx.param("token"), key.secret(), now_s, visitor)
+    });
+    let Some(token) = token else {
         return Ok(None);
     };
     let db = ctx.db()?;

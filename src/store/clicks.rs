@@ -5,6 +5,8 @@ use super::{all, int, opt_text, statement, text, time};
 use crate::core::click_params::identifies_click;
 use crate::core::clicks::{CapturedClick, StoredClick};
 use crate::core::ids::ContainerId;
+use crate::core::matching::LinkRule;
+use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -63,6 +65,8 @@ pub async fn insert(
         container_id,
         visitor_id,
         &identities,
+        // Only click ids here, which are matched through this table, never linked.
+        LinkRule::IfUnclaimed(Provenance::Browser),
         now,
     )?);
     db.batch(statements)

@@ -2,7 +2,7 @@
 //! read, so stored data passes the same checks as input.
 
 use super::{all, first, int, run, text, time};
-use crate::core::connector::{parse_stored_connector, ConnectorConfig};
+use crate::core::connector::{parse_stored_connector, ConnectorConfig, ConnectorNotice};
 use crate::core::ids::{ConnectorId, ContainerId};
 use crate::core::privacy::PiiPolicy;
 use crate::core::time::UnixMs;
@@ -17,9 +17,16 @@ pub struct ConnectorRow {
     pub config: String,
     pub created_at: UnixMs,
     pub updated_at: UnixMs,
+    /// A one-time notice for whoever next edits the connector (see [`ConnectorNotice`]).
+    pub notice: Option<String>,
 }
 
 impl ConnectorRow {
+    /// The connector's pending notice, if any.
+    pub fn notice(&self) -> Option<ConnectorNotice> {
+        self.notice.as_deref().and_then(ConnectorNotice::parse)
+    }
+
     /// The stored config, parsed again; a config that no longer parses is our failure.
     pub fn config(&self) -> Result<ConnectorConfig> {
         let value: serde_json::Value = serde_json::from_str(&self.config)
@@ -116,15 +123,23 @@ pub async fn list(
     }
 }
 
+/// Stores a changed config. `reviewed`: a person edited the connector (a `PATCH`), so its
+/// one-time notice has been seen and is cleared.
 pub async fn update(
     db: &D1Database,
     id: &ConnectorId,
     config: &ConnectorConfig,
+    reviewed: bool,
     now: UnixMs,
 ) -> Result<()> {
+    let sql = if reviewed {
+        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5, notice = NULL WHERE id = ?1"
+    } else {
+        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5 WHERE id = ?1"
+    };
     run(
         db,
-        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5 WHERE id = ?1",
+        sql,
         &[
             text(id.as_str()),
             text(&config.name),

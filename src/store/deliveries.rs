@@ -8,6 +8,7 @@ use super::{all, batch_changes, first, int, opt_text, opt_time, run, statement, 
 use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
 use crate::core::postback::outbox::StoredRequest;
 use crate::core::postback::DeliveryStatus;
+use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::error::Result;
 use serde::Deserialize;
@@ -39,6 +40,8 @@ pub struct DeliveryRow {
     pub origin_key: Option<String>,
     pub request: Option<String>,
     pub dead_lettered_at: Option<UnixMs>,
+    /// `browser`, `server` or `admin`: see [`NewDelivery::provenance`].
+    pub provenance: Option<String>,
 }
 
 impl DeliveryRow {
@@ -75,17 +78,31 @@ pub struct NewDelivery {
     pub replay_of: Option<DeliveryId>,
     pub origin_key: Option<String>,
     pub request: Option<String>,
+    /// Who stands behind what caused the delivery.
+    pub provenance: Provenance,
 }
 
 fn insert_statement(db: &D1Database, d: &NewDelivery, now: UnixMs) -> Result<D1PreparedStatement> {
     // A pending row is due at once; `next_attempt_at` is what the sweep measures staleness by.
     let due = d.status.is_pending().then_some(now);
+    // An event's row already written for this connector is kept (the event never pays a
+    // partner twice), except a browser event's `browser_event` skip, which becomes the delivery
+    // once a server event confirms the event: the same row, with the new decision and request.
     statement(
         db,
-        "INSERT OR IGNORE INTO deliveries (id, container_id, connector_id, event_row_id, status, \
+        "INSERT INTO deliveries (id, container_id, connector_id, event_row_id, status, \
          reason, attempt, method, url, headers, body, idempotency_key, error, replay_of, \
-         next_attempt_at, created_at, updated_at, origin_key, request) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17)",
+         next_attempt_at, created_at, updated_at, origin_key, request, provenance) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18) \
+         ON CONFLICT (origin_key) DO UPDATE SET id = excluded.id, status = excluded.status, \
+         reason = excluded.reason, method = excluded.method, url = excluded.url, \
+         headers = excluded.headers, body = excluded.body, \
+         idempotency_key = excluded.idempotency_key, error = excluded.error, \
+         next_attempt_at = excluded.next_attempt_at, created_at = excluded.created_at, \
+         updated_at = excluded.updated_at, request = excluded.request, \
+         provenance = excluded.provenance \
+         WHERE deliveries.status = 'skipped' AND deliveries.reason = 'browser_event' \
+         AND excluded.reason IS NOT 'browser_event'",
         &[
             text(d.id.as_str()),
             text(d.container_id.as_str()),
@@ -104,6 +121,7 @@ fn insert_statement(db: &D1Database, d: &NewDelivery, now: UnixMs) -> Result<D1P
             time(now),
             opt_text(d.origin_key.as_deref()),
             opt_text(d.request.as_deref()),
+            text(d.provenance.as_str()),
         ],
     )
 }

@@ -128,7 +128,8 @@ async fn remove_rows(
         ("webhook_activity", "DELETE FROM webhook_requests WHERE container_id = ?1 AND event_id IN ({ids})", &event_ids),
         ("pending_identities", "DELETE FROM pending_identities WHERE container_id = ?1 AND event_row_id IN ({ids})", &events),
         // An erased event is never dispatched again by the sweep (its payload is gone).
-        ("events", "UPDATE events SET visitor_id = NULL, matched_by = NULL, payload = json_remove(payload, \
+        ("events", "UPDATE events SET visitor_id = NULL, matched_by = NULL, sent_by = NULL, \
+          dedup_key = CASE WHEN dedup_key LIKE 'b:%' THEN 'b:' || id ELSE dedup_key END, payload = json_remove(payload, \
           '$.url', '$.attributes', '$.user', '$.clicks', '$.visitor_id', '$.ip', '$.user_agent'), \
           dispatched_at = COALESCE(dispatched_at, CAST(strftime('%s', 'now') AS INTEGER) * 1000) \
           WHERE container_id = ?1 AND id IN ({ids})", &events),

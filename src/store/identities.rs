@@ -1,11 +1,15 @@
 //! The identities a visitor is known by (`identities`), the identities of events still waiting
 //! for their visitor (`pending_identities`), and matching: finding the visitor for a set of
 //! identities (a visitor id, a click id they arrived with, hashed email or phone, ...).
+//!
+//! Links follow [`LinkRule`]: a link that is not asserted by the site's server is made only
+//! while no other visitor holds the identity, and a lookup prefers server links (newest first)
+//! to browser links (oldest first, so the first visitor to link an identity keeps it).
 
 use super::{first, statement, text, time};
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, EventRowId};
-use crate::core::matching::{identities_to_store, MatchKey, MatchKeys};
+use crate::core::matching::{identities_to_store, LinkRule, MatchKey, MatchKeys};
 use crate::core::time::UnixMs;
 use crate::error::Result;
 use serde::Deserialize;
@@ -44,7 +48,8 @@ async fn lookup(
         first(
             db,
             "SELECT visitor_id FROM identities WHERE container_id = ?1 AND kind = ?2 AND value = ?3 \
-             ORDER BY created_at DESC LIMIT 1",
+             ORDER BY provenance = 'server' DESC, \
+             CASE WHEN provenance = 'server' THEN -created_at ELSE created_at END LIMIT 1",
             &[container, text(&label), text(&key.key)],
         )
         .await?
@@ -67,39 +72,78 @@ pub async fn match_visitor(
     Ok(None)
 }
 
-/// Statements that tie identities (`(kind label, value)`) to a visitor and match earlier events
-/// waiting for them.
+/// Statements that tie identities (`(kind label, value)`) to a visitor under `rule`, and match
+/// earlier events waiting for them to that visitor when the link holds. A link the rule refuses
+/// (another visitor holds the identity) changes nothing, and the waiting events keep waiting.
 pub fn link_identities(
     db: &D1Database,
     container_id: &ContainerId,
     visitor_id: &str,
     identities: &[(String, String)],
+    rule: LinkRule,
     now: UnixMs,
 ) -> Result<Vec<D1PreparedStatement>> {
     let container = container_id.as_str();
+    let provenance = rule.stored_provenance();
     let mut statements = Vec::new();
     for (kind, value) in identities {
-        if !kind.starts_with("click:") {
-            statements.push(statement(
-                db,
-                "INSERT OR IGNORE INTO identities (container_id, kind, value, visitor_id, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                &[text(container), text(kind), text(value), text(visitor_id), time(now)],
-            )?);
+        let args = [
+            text(container),
+            text(kind),
+            text(value),
+            text(visitor_id),
+            time(now),
+            text(provenance),
+        ];
+        // Click ids are matched through the clicks table, not linked here.
+        let is_click = kind.starts_with("click:");
+        if !is_click {
+            statements.push(statement(db, link_sql(rule), &args)?);
         }
+        let holds = if is_click {
+            ""
+        } else {
+            " AND EXISTS (SELECT 1 FROM identities WHERE container_id = ?1 AND kind = ?2 \
+              AND value = ?3 AND visitor_id = ?4)"
+        };
         statements.push(statement(
             db,
-            "UPDATE events SET visitor_id = ?4, matched_by = ?2 WHERE visitor_id IS NULL AND id IN \
-             (SELECT event_row_id FROM pending_identities WHERE container_id = ?1 AND kind = ?2 AND value = ?3)",
-            &[text(container), text(kind), text(value), text(visitor_id)],
+            &format!(
+                "UPDATE events SET visitor_id = ?4, matched_by = ?2 WHERE visitor_id IS NULL AND id IN \
+                 (SELECT event_row_id FROM pending_identities WHERE container_id = ?1 AND kind = ?2 \
+                 AND value = ?3){holds}"
+            ),
+            &args[..4],
         )?);
+        // D1 wants exactly as many bindings as the statement uses: `?4` only with `holds`.
+        let bound = if is_click { 3 } else { 4 };
         statements.push(statement(
             db,
-            "DELETE FROM pending_identities WHERE container_id = ?1 AND kind = ?2 AND value = ?3",
-            &[text(container), text(kind), text(value)],
+            &format!(
+                "DELETE FROM pending_identities WHERE container_id = ?1 AND kind = ?2 AND value = ?3{holds}"
+            ),
+            &args[..bound],
         )?);
     }
     Ok(statements)
+}
+
+/// The insert of one link (`?1` container, `?2` kind, `?3` value, `?4` visitor, `?5` time, `?6`
+/// provenance) under `rule`.
+fn link_sql(rule: LinkRule) -> &'static str {
+    match rule {
+        // Asserted: made or refreshed, so the newest asserted link is the one matching uses.
+        LinkRule::Asserted => {
+            "INSERT INTO identities (container_id, kind, value, visitor_id, created_at, provenance) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (container_id, kind, value, visitor_id) \
+             DO UPDATE SET provenance = 'server', created_at = excluded.created_at"
+        }
+        LinkRule::IfUnclaimed(_) => {
+            "INSERT OR IGNORE INTO identities (container_id, kind, value, visitor_id, created_at, provenance) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM identities \
+             WHERE container_id = ?1 AND kind = ?2 AND value = ?3 AND visitor_id != ?4)"
+        }
+    }
 }
 
 /// Statements that park the identities of an event stored without a visitor until one of them

@@ -10,6 +10,7 @@
 use super::containers::LONGEST_WINDOW_DAYS;
 use super::{all, batch_changes, int, statement, text, time};
 use crate::core::ids::ContainerId;
+use crate::core::postback::DAY_MS;
 use crate::core::retention::DataKind;
 use crate::core::time::UnixMs;
 use crate::error::Result;
@@ -138,6 +139,14 @@ pub async fn purge_container(
         "DELETE FROM webhook_requests WHERE id IN (SELECT id FROM webhook_requests \
          WHERE container_id = ?1 AND received_at < ?2 ORDER BY received_at LIMIT ?3)",
         &args(DataKind::Activity),
+    )?;
+    // The per-day counts of unauthenticated webhook requests are activity too.
+    add(
+        "DELETE FROM webhook_unauthenticated WHERE container_id = ?1 AND day < ?2",
+        &[
+            text(container.as_str()),
+            int(cutoff(DataKind::Activity).millis().div_euclid(DAY_MS)),
+        ],
     )?;
     add(
         "UPDATE containers SET purged_at = ?2 WHERE id = ?1",

@@ -77,7 +77,8 @@ pub async fn resolve(
     for chunk in visitors.chunks(IDS_PER_STATEMENT) {
         let ids: Vec<&str> = chunk.iter().map(String::as_str).collect();
         let sql = format!(
-            "SELECT id, event_id FROM events WHERE container_id = ?1 AND visitor_id IN ({}) LIMIT {MAX_EVENTS}",
+            "SELECT id, event_id FROM events WHERE container_id = ?1 \
+             AND (visitor_id IN ({0}) OR sent_by IN ({0})) LIMIT {MAX_EVENTS}",
             placeholders(2, ids.len())
         );
         events.extend(all::<EventIds>(db, &sql, &with_container(container_id, &ids)).await?);
@@ -143,12 +144,12 @@ pub async fn export(
     let event_ids: Vec<&str> = found.events.iter().map(|e| e.event_id.as_str()).collect();
     let q = |sql: &'static str, ids: &'static str| (sql, ids);
     let queries = [
-        q("SELECT kind, value, visitor_id, created_at FROM identities WHERE container_id = ?1 AND visitor_id IN ({ids}) ORDER BY created_at", "visitors"),
+        q("SELECT kind, value, visitor_id, provenance, created_at FROM identities WHERE container_id = ?1 AND visitor_id IN ({ids}) ORDER BY created_at", "visitors"),
         q("SELECT visitor_id, param, value, source, landing_url, created_at FROM clicks WHERE container_id = ?1 AND visitor_id IN ({ids}) ORDER BY created_at", "visitors"),
         q("SELECT visitor_id, attributes, updated_at FROM visitors WHERE container_id = ?1 AND visitor_id IN ({ids})", "visitors"),
-        q("SELECT id, event_id, name, value, currency, visitor_id, matched_by, source, topic, consent_advertising, payload, created_at FROM events WHERE container_id = ?1 AND id IN ({ids}) ORDER BY created_at", "events"),
+        q("SELECT id, event_id, name, value, currency, visitor_id, matched_by, sent_by, source, provenance, topic, consent_advertising, payload, created_at, confirmed_at FROM events WHERE container_id = ?1 AND id IN ({ids}) ORDER BY created_at", "events"),
         q("SELECT kind, value, event_row_id, created_at FROM pending_identities WHERE container_id = ?1 AND event_row_id IN ({ids})", "events"),
-        q("SELECT id, connector_id, event_row_id, status, reason, method, url, headers, body, created_at FROM deliveries WHERE container_id = ?1 AND event_row_id IN ({ids}) ORDER BY created_at", "events"),
+        q("SELECT id, connector_id, event_row_id, status, reason, provenance, method, url, headers, body, created_at FROM deliveries WHERE container_id = ?1 AND event_row_id IN ({ids}) ORDER BY created_at", "events"),
         q("SELECT received_at, status, topic, session_matched, http_status, error_code, event_id FROM webhook_requests WHERE container_id = ?1 AND event_id IN ({ids}) ORDER BY received_at", "event_ids"),
     ];
     let names = [

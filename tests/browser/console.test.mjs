@@ -92,6 +92,14 @@ test('a marketer signs in, sets up a container and a connector, tests it and man
   await page.getByLabel(/Trigger events/).fill('Purchase');
   await page.getByLabel('Mode', { exact: true }).selectOption('enabled');
   await page.getByLabel('Webhook URL').fill(`${receiver.url}/pb`);
+  // Fire on: server events by default; opting in to browser events shows a plain warning.
+  const fireOn = page.getByLabel('Fire on');
+  assert.equal(await fireOn.inputValue(), 'server');
+  assert.equal(await page.locator('#fire-on-warning').isVisible(), false);
+  await fireOn.selectOption('server_and_browser');
+  assert.match(await page.locator('#fire-on-warning').textContent(), /can be forged/);
+  await fireOn.selectOption('server');
+  assert.equal(await page.locator('#fire-on-warning').isVisible(), false);
   await page.getByRole('button', { name: 'Add parameter' }).click();
   await page.getByLabel('Parameter name').first().fill('value');
   await page.getByLabel('Parameter value').first().fill('{{VALUE}}');

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { admin, BASE, WORKER_VARS, newContainer, sql, sqlText, unique } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
+import { visitorIdOf } from '../harness/tracking.mjs';
 import { CHROMIUM_SITE_ARGS, COOKIE_DOMAIN, TRACKING_HOST, startSite } from '../harness/site.mjs';
 
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -68,7 +69,7 @@ ${sameOrigin.html}
       const rows = sql(`SELECT visitor_id, payload FROM events WHERE container_id = ${sqlText(c.id)}`);
       return rows.length === 1 && rows;
     }, { what: 'the event' });
-    assert.equal(event.visitor_id, vid.value);
+    assert.equal(event.visitor_id, visitorIdOf(vid.value), 'the event belongs to the signed pc_vid\'s visitor');
     assert.equal(JSON.parse(event.payload).ip, CLIENT_IP, 'the proxy\'s forwarded client address is trusted with the secret');
     const clicks = sql(`SELECT param, visitor_id FROM clicks WHERE container_id = ${sqlText(c.id)} ORDER BY id`);
     assert.deepEqual(clicks.map((r) => r.param), ['gclid', 'fbclid']);

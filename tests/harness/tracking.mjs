@@ -7,6 +7,13 @@ import { BASE } from './app.mjs';
 export const TRACKING_HOST = 't.shop.localhost.test';
 export const SITE_ORIGIN = 'https://www.shop.localhost.test';
 
+/** What signing appends to `pc_vid` and `pc_clk` values: `.{key id}.{tag}` (base64url). */
+export const SIGNATURE = /\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{22}$/;
+/** A whole `pc_vid` value: the visitor id, signed. */
+export const PC_VID = /^v1\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{22}$/;
+/** The visitor id inside a signed `pc_vid` value: what D1 stores and `{{VISITOR_ID}}` gives. */
+export const visitorIdOf = (cookieValue) => cookieValue?.replace(SIGNATURE, '');
+
 /**
  * @param {string} method
  * @param {string} path e.g. `/collect?id=...`
@@ -70,6 +77,8 @@ export class Jar {
     return response;
   }
   get(name) { return this.values.get(name); }
+  /** The visitor id of the jar's `pc_vid`, without its signature. */
+  visitorId() { return visitorIdOf(this.values.get('pc_vid')); }
   header() { return [...this.values].map(([k, v]) => `${k}=${v}`).join('; ') || undefined; }
 }
 

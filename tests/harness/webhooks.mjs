@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { BASE, ADMIN_TOKEN, STATE_DIR, callAt, sqlText, unique } from './app.mjs';
 import { queryD1 } from './worker.mjs';
-import { tracking, SITE_ORIGIN } from './tracking.mjs';
+import { tracking, SITE_ORIGIN, visitorIdOf } from './tracking.mjs';
 
 export const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
@@ -12,6 +12,8 @@ export const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 /** @param {{url: string, adminToken: string, stateDir: string}} worker */
 export function webhooksAt({ url, adminToken, stateDir }) {
   const call = callAt(url, adminToken);
+  /** The signed `pc_vid` cookie value of each visitor id `visitorWithClick` made. */
+  const cookieOf = new Map();
 
   const sql = (query) => queryD1(stateDir, query);
 
@@ -79,18 +81,27 @@ export function webhooksAt({ url, adminToken, stateDir }) {
       return call('POST', path, { token: key ?? null, body, headers });
     },
 
-    /** A visitor who arrived through a tracking link with `param=value` (a gclid, say), via the real `/c`. */
+    /**
+     * A visitor who arrived through a tracking link with `param=value` (a gclid, say), via the
+     * real `/c`. Returns the visitor id (what D1 stores and a webhook may name); its signed
+     * `pc_vid` cookie is `cookieOf(visitorId)`.
+     */
     async visitorWithClick(containerId, param, value) {
       const landing = 'https://www.shop.localhost.test/landing';
       const res = await tracking('GET', `/c?${new URLSearchParams({ id: containerId, to: landing, [param]: value })}`, { base: url });
-      const visitor = res.cookies.pc_vid?.value;
-      if (res.status !== 302 || !visitor) throw new Error(`/c answered ${res.status} without pc_vid: ${res.text}`);
-      return visitor;
+      const cookie = res.cookies.pc_vid?.value;
+      if (res.status !== 302 || !cookie) throw new Error(`/c answered ${res.status} without pc_vid: ${res.text}`);
+      cookieOf.set(visitorIdOf(cookie), cookie);
+      return visitorIdOf(cookie);
     },
 
-    /** A browser event from the visitor's browser on the site. */
+    /** The signed `pc_vid` value the visitor's browser holds. */
+    cookieOf: (visitorId) => cookieOf.get(visitorId),
+
+    /** A browser event from the visitor's browser on the site (with its signed `pc_vid`). */
     browserEvent(containerId, visitorId, body) {
-      return tracking('POST', `/e?id=${containerId}`, { base: url, json: body, cookie: `pc_vid=${visitorId}`, origin: SITE_ORIGIN });
+      const cookie = `pc_vid=${cookieOf.get(visitorId) ?? visitorId}`;
+      return tracking('POST', `/e?id=${containerId}`, { base: url, json: body, cookie, origin: SITE_ORIGIN });
     },
   };
 }

@@ -69,7 +69,7 @@ export async function startWorker(options = {}) {
 }
 
 /** The SQLite file behind the worker's local D1 database in `stateDir`. */
-function d1File(stateDir) {
+export function d1File(stateDir) {
   const dir = join(stateDir, 'v3/d1/miniflare-D1DatabaseObject');
   const files = readdirSync(dir).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
   if (files.length !== 1) throw new Error(`expected one D1 database in ${dir}, found ${files}`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, newContainer, sql, sqlText } from '../harness/app.mjs';
-import { collect, Jar, SITE_ORIGIN, tracking } from '../harness/tracking.mjs';
+import { collect, Jar, PC_VID, SITE_ORIGIN, tracking, visitorIdOf } from '../harness/tracking.mjs';
 
 const LANDING = 'https://www.shop.localhost.test/landing';
 const FIRST_PARTY = { domain: 'shop.localhost.test', path: '/', 'max-age': '34560000', secure: true, httponly: true, samesite: 'Lax' };
@@ -21,7 +21,7 @@ test('a landing URL\'s click ids land in first-party cookies with exact attribut
   assert.equal(res.setCookies.length, 4, 'one Set-Cookie header per cookie, never joined');
 
   const { pc_vid, pc_clk, _gcl_aw, _fbc } = res.cookies;
-  assert.match(pc_vid.value, /^v1\.[A-Za-z0-9_-]{22}$/);
+  assert.match(pc_vid.value, PC_VID, 'the visitor id, signed');
   assert.deepEqual(pc_vid.attributes, FIRST_PARTY);
   assert.deepEqual(pc_clk.attributes, FIRST_PARTY);
   assert.deepEqual(_gcl_aw.attributes, COMPAT, '_gcl_aw is readable by Google\'s tag: not HttpOnly');
@@ -34,14 +34,15 @@ test('a landing URL\'s click ids land in first-party cookies with exact attribut
   assert.equal(index, '2', 'shop.localhost.test has two dots');
   assert.equal(fbclid, 'IwAR2F4-dbP_x');
   assert.ok(Number(ms) >= before && Number(ms) <= after);
-  assert.match(pc_clk.value, /^v1!gclid\*Cj0KCQjw-AbC_9\*google\*\d+!fbclid\*IwAR2F4-dbP_x\*google\*\d+!utm_source\*google\*google\*\d+!utm_campaign\*summer%20sale\*google\*\d+$/);
+  assert.match(pc_clk.value, /^v1!gclid\*Cj0KCQjw-AbC_9\*google\*\d+!fbclid\*IwAR2F4-dbP_x\*google\*\d+!utm_source\*google\*google\*\d+!utm_campaign\*summer%20sale\*google\*\d+\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{22}$/, 'the history, signed');
 
   const landing = `${LANDING}?gclid=Cj0KCQjw-AbC_9&fbclid=IwAR2F4-dbP_x&utm_source=google&utm_campaign=summer+sale`;
+  const visitor = visitorIdOf(pc_vid.value);
   assert.deepEqual(clicksOf(c.id), [
-    { visitor_id: pc_vid.value, param: 'gclid', value: 'Cj0KCQjw-AbC_9', source: 'google', landing_url: landing },
-    { visitor_id: pc_vid.value, param: 'fbclid', value: 'IwAR2F4-dbP_x', source: 'google', landing_url: landing },
-    { visitor_id: pc_vid.value, param: 'utm_source', value: 'google', source: 'google', landing_url: landing },
-    { visitor_id: pc_vid.value, param: 'utm_campaign', value: 'summer sale', source: 'google', landing_url: landing },
+    { visitor_id: visitor, param: 'gclid', value: 'Cj0KCQjw-AbC_9', source: 'google', landing_url: landing },
+    { visitor_id: visitor, param: 'fbclid', value: 'IwAR2F4-dbP_x', source: 'google', landing_url: landing },
+    { visitor_id: visitor, param: 'utm_source', value: 'google', source: 'google', landing_url: landing },
+    { visitor_id: visitor, param: 'utm_campaign', value: 'summer sale', source: 'google', landing_url: landing },
   ]);
 });
 
@@ -60,7 +61,7 @@ test('every ad-platform click id and a connector\'s own click parameter are capt
   const rows = clicksOf(c.id);
   const captured = Object.fromEntries(rows.filter((r) => r.param !== 'utm_source').map((r) => [r.param, r.value]));
   assert.deepEqual(captured, ids);
-  assert.ok(rows.every((r) => r.source === 'platform_x' && r.visitor_id === res.cookies.pc_vid.value));
+  assert.ok(rows.every((r) => r.source === 'platform_x' && r.visitor_id === visitorIdOf(res.cookies.pc_vid.value)));
   assert.ok(!rows.some((r) => r.param === 'unrelated'));
 });
 
@@ -237,7 +238,7 @@ test('bad input gets a clear 4xx and never a 500', async () => {
   for (const cookie of ['pc_vid=garbage; pc_clk=v1!!!***', '\u00ff\u00fe=;;;==', `pc_clk=${'%'.repeat(3000)}`, 'pc_vid="v1.AAAA']) {
     const res = await tracking('GET', `/collect?id=${c.id}&url=${encodeURIComponent(`${LANDING}?gclid=Gar`)}`, { origin: SITE_ORIGIN, cookie });
     assert.equal(res.status, 204, cookie);
-    assert.match(res.cookies.pc_vid.value, /^v1\.[A-Za-z0-9_-]{22}$/, 'a garbage cookie reads as no cookie');
+    assert.match(res.cookies.pc_vid.value, PC_VID, 'a garbage cookie reads as no cookie');
   }
   assert.deepEqual(clicksOf(c.id).map((r) => r.value), ['Gar', 'Gar', 'Gar', 'Gar']);
 });

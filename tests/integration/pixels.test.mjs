@@ -29,7 +29,10 @@ async function approve(connector) {
   return res.json;
 }
 
-async function track(container, body, who = new Jar()) {
+/** The browser of these tests: its signed pc_vid is the visitor pixel tokens are bound to. */
+const browser = new Jar();
+
+async function track(container, body, who = browser) {
   const res = who.take(await tracking('POST', `/e?id=${container.id}`, {
     json: body, cookie: who.header(), origin: SITE_ORIGIN, headers: { 'user-agent': UA },
   }));
@@ -41,18 +44,23 @@ let receiver;
 before(async () => { receiver = await startReceiver(); });
 after(() => receiver.close());
 
-const frame = (src) => tracking('GET', src);
+/** The sandboxed iframe's request: it carries the browser's cookies, as a same-site iframe does. */
+const frame = (src, who = browser) => tracking('GET', src, { cookie: who.header() });
 
-/** The payload of a pixel token: `[event row id, connector id, expires_at]`. */
+/** The payload of a pixel token: `[event row id, connector id, expires_at, bound]`. */
 function tokenPayload(src) {
   const token = src.replace(/^\/px\//, '');
   return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
 }
 
-/** A token signed the way the worker signs one, with the worker's key (or another). */
-function forgeToken(payload, key = SIGNING_KEY) {
+/**
+ * A token signed the way the worker signs one, with the worker's key (or another): the MAC
+ * covers the visitor it is bound to (the browser's, unless told otherwise) and the payload.
+ */
+function forgeToken(payload, key = SIGNING_KEY, visitor = payload[3] ? browser.visitorId() : '') {
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  const tag = createHmac('sha256', key).update('postclick pixel token v1\0').update(body).digest('base64url');
+  const tag = createHmac('sha256', key).update('postclick pixel token v2\0').update(visitor).update('\0')
+    .update(body).digest('base64url');
   return `${body}.${tag}`;
 }
 
@@ -106,13 +114,14 @@ test('a tampered, truncated, forged, expired or garbage pixel token is a bare 40
   const [body, tag] = token.split('.');
   assert.equal((await frame(pixel.src)).status, 200, 'the genuine token works');
 
-  const [eventRowId, connectorId, expiresAt] = tokenPayload(pixel.src);
+  const [eventRowId, connectorId, expiresAt, bound] = tokenPayload(pixel.src);
   assert.equal(connectorId, connector.id);
+  assert.equal(bound, 1, 'the token is bound to the visitor it was issued for');
   const nowS = Math.floor(Date.now() / 1000);
-  assert.ok(expiresAt > nowS && expiresAt <= nowS + 11 * 60, 'the token expires within about ten minutes');
+  assert.ok(expiresAt > nowS && expiresAt <= nowS + 2 * 60 + 5, 'the token expires within two minutes');
   // A token made with the worker's own key and a future expiry is served, so the refusals below
   // are about what each one changes, not about how they were made.
-  assert.equal((await frame(`/px/${forgeToken([eventRowId, connectorId, nowS + 300])}`)).status, 200);
+  assert.equal((await frame(`/px/${forgeToken([eventRowId, connectorId, nowS + 60, 1])}`)).status, 200);
 
   const refused = {
     'a character of the payload flipped': `${flip(body, 5)}.${tag}`,
@@ -123,15 +132,22 @@ test('a tampered, truncated, forged, expired or garbage pixel token is a bare 40
     'garbage': 'not-a-token',
     'garbage with a dot': 'AAAA.BBBB',
     'an empty MAC': `${body}.`,
-    'an expired token': forgeToken([eventRowId, connectorId, nowS - 1]),
-    'a token signed with another key': forgeToken([eventRowId, connectorId, nowS + 300], 'another key'),
-    'a token for an unknown event': forgeToken(['evt_unknown', connectorId, nowS + 300]),
-    'a token for another connector': forgeToken([eventRowId, 'con_unknown', nowS + 300]),
+    'an expired token': forgeToken([eventRowId, connectorId, nowS - 1, 1]),
+    'a token signed with another key': forgeToken([eventRowId, connectorId, nowS + 60, 1], 'another key'),
+    'a token for an unknown event': forgeToken(['evt_unknown', connectorId, nowS + 60, 1]),
+    'a token for another connector': forgeToken([eventRowId, 'con_unknown', nowS + 60, 1]),
+    'a token bound to another visitor': forgeToken([eventRowId, connectorId, nowS + 60, 1], SIGNING_KEY, 'v1.AAAAAAAAAAAAAAAAAAAAAA'),
+    'a bound token that claims to be unbound': forgeToken([eventRowId, connectorId, nowS + 60, 0], SIGNING_KEY, browser.visitorId()),
+    'a token of the old format': forgeToken([eventRowId, connectorId, nowS + 60]),
     'an oversized token': `${'A'.repeat(2000)}.${tag}`,
   };
   for (const [what, bad] of Object.entries(refused)) {
     assertBare404(await frame(`/px/${bad}`), what);
   }
+  assertBare404(await frame(pixel.src, new Jar()), 'the genuine URL replayed by another client without pc_vid');
+  const other = new Jar();
+  await track(container, { event: 'Lead' }, other);
+  assertBare404(await frame(pixel.src, other), 'the genuine URL replayed by another visitor');
 });
 
 test('a sandboxed pixel edited, switched off or disabled after the event is no longer served', async () => {

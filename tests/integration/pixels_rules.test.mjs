@@ -130,8 +130,9 @@ test('a dot-segment value renders empty in a pixel address', async () => {
 
 test('a postback whose value makes a dot segment fails as dot_segment and is never sent', async () => {
   // A value's own '%' is encoded, so its dots are plain; a literal %2e beside one spells a dot too.
+  // The events come from the browser, so the connector opts in to browser events.
   const { container, connector } = await connectorFor(receiver, {
-    webhook: { url: `${receiver.url}/pb/{{ORDER_ID}}/%2E{{STEP}}/confirm` },
+    webhook: { url: `${receiver.url}/pb/{{ORDER_ID}}/%2E{{STEP}}/confirm`, fire_on: 'server_and_browser' },
   });
   const cases = [{ order_id: '..', step: 'x' }, { order_id: '.', step: 'x' }, { order_id: 'A-0', step: '.' },
     { order_id: '.%2e', step: 'x' }];

@@ -1,5 +1,7 @@
 // Postbacks triggered by real events: a tracked click through /c, then a browser event through
-// /e, dispatched to the container's connectors with attribution, modes and consent.
+// /e, dispatched to the container's connectors with attribution, modes and consent. The
+// connectors here opt in to browser events (`webhook.fire_on: server_and_browser`): by default
+// only server events fire a postback (tests/integration/trust_forged_events.test.mjs).
 //
 // A click outside the attribution
 // window cannot be made in real time (windows are at least a day): the preview tests cover it
@@ -10,6 +12,7 @@ import { admin, call, newContainer, unique } from '../harness/app.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { tracking, Jar, SITE_ORIGIN } from '../harness/tracking.mjs';
+import { apiKeys, customWebhook } from '../harness/webhooks.mjs';
 
 
 let receiver;
@@ -39,7 +42,7 @@ async function affiliate(container, overrides = {}) {
   const path = `/${unique('ev-')}`;
   const res = await admin.createConnector(container.id, {
     name: unique('Net '), trigger_events: ['Purchase'], mode: 'enabled',
-    webhook: { enabled: true, method: 'GET', url: `${receiver.url}${path}`,
+    webhook: { enabled: true, method: 'GET', url: `${receiver.url}${path}`, fire_on: 'server_and_browser',
       params: [{ name: 'cid', value: '{{CLICK_ID}}' }, { name: 'track', value: '{{EVENT_NAME}}' },
         { name: 'v', value: '{{VALUE}}' }, { name: 'src', value: '{{CLICK_SOURCE}}' }],
       event_renames: { Purchase: 'sale' } },
@@ -82,6 +85,10 @@ test('last_click withholds the postback after a later click from elsewhere, and 
     source_value: 'platform_x', attribution: 'any_click', window_days: 14 } });
   const who = visitor();
   await click(container, who, 'aff_click_id=abc123&utm_source=platform_x');
+  // pc_clk keeps whole seconds, and clicks of one second count as one landing: the later click
+  // comes in a later second, as a person's next click always does.
+  const second = Math.floor(Date.now() / 1000);
+  await pollUntil(() => Math.floor(Date.now() / 1000) > second, { intervalMs: 20, what: 'the next second' });
   await click(container, who, 'gclid=Cj0KCQ-later');
   await track(container, who, { event: 'Purchase', value: 10, currency: 'EUR' });
   const skipped = await onlyEntry(last.connector.id);
@@ -105,7 +112,7 @@ test('a click from another source than the strict source value does not fire', a
   assert.equal(receiver.received(path).length, 0);
 });
 
-test('test mode logs the would-be request and sends nothing, while pc_test=1 sends it for real', async () => {
+test('test mode logs the would-be request and sends nothing; pc_test from a browser still only logs, from an API key it sends for real', async () => {
   const container = await newContainer();
   const { connector, path } = await affiliate(container, { mode: 'test' });
   const who = visitor();
@@ -115,12 +122,25 @@ test('test mode logs the would-be request and sends nothing, while pc_test=1 sen
   assert.equal(logged.status, 'test');
   assert.equal(logged.reason, 'test_mode');
   assert.match(logged.url, /cid=abc123&track=sale&v=10/);
+
   await track(container, who, { event: 'Purchase', value: 20, currency: 'EUR', pc_test: 1 });
+  const fromBrowser = await pollUntil(async () => {
+    const log = (await admin.deliveries(connector.id)).json.data;
+    return log.length === 2 ? log[0] : null;
+  }, { what: 'the second log entry' });
+  assert.equal(fromBrowser.status, 'test', 'an anonymous pc_test never forces a live postback');
+
+  const key = await apiKeys.create(container.id, { name: unique('key-') });
+  const forced = await customWebhook(container.id, 'purchase',
+    { conversion_id: unique('order-'), value: 30, currency: 'EUR', visitor_id: who.get('pc_vid'), pc_test: true },
+    { key: key.json.key });
+  assert.equal(forced.status, 200, forced.text);
   await pollUntil(async () => (await admin.deliveries(connector.id)).json.data.some((d) => d.status === 'delivered'),
     { what: 'the forced send' });
   const sent = receiver.received(path);
   assert.equal(sent.length, 1);
-  assert.equal(sent[0].query.get('v'), '20');
+  assert.equal(sent[0].query.get('v'), '30');
+  assert.equal(sent[0].query.get('cid'), 'abc123', 'the server event names the visitor, whose click is credited');
 });
 
 test('a disabled connector sends nothing and its log says so', async () => {

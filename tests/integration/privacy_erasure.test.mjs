@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { admin, call, sql, sqlText, unique } from '../harness/app.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 import { pollUntil } from '../harness/poll.mjs';
-import { collect, Jar, SITE_ORIGIN } from '../harness/tracking.mjs';
+import { collect, Jar, SITE_ORIGIN, visitorIdOf } from '../harness/tracking.mjs';
 import { keyedContainer, customWebhook, webhookGet, sha256 } from '../harness/webhooks.mjs';
 
 const receiver = await startReceiver();
@@ -25,7 +25,7 @@ async function person(email) {
   assert.equal(connector.status, 201, connector.text);
   const jar = new Jar();
   await collect(container.id, `${SITE_ORIGIN}/?gclid=Cj0-${unique()}&utm_source=google`, { jar });
-  const visitor = jar.get('pc_vid');
+  const visitor = visitorIdOf(jar.get('pc_vid'));
   // The first purchase is delivered; the second fails once and waits for its retry.
   receiver.script(path, { status: 200, body: 'ok' }, { status: 500, body: 'down' }, { status: 200, body: 'ok' });
   const first = await customWebhook(container.id, 'purchase', { conversion_id: unique('o-'), value: 10, currency: 'EUR',

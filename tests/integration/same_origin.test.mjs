@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WORKER_VARS, newContainer, sql, sqlText } from '../harness/app.mjs';
-import { Jar, tracking, SITE_ORIGIN } from '../harness/tracking.mjs';
+import { Jar, tracking, SITE_ORIGIN, visitorIdOf } from '../harness/tracking.mjs';
+import { pollUntil } from '../harness/poll.mjs';
 
 const SITE_HOST = 'www.shop.localhost.test';
 const page = (id, query) => `/_pc/collect?id=${id}&url=${encodeURIComponent(`${SITE_ORIGIN}/${query}`)}&ref=`;
@@ -47,7 +48,7 @@ test('a tracking link under /_pc/c redirects with the same cookies, and /_pc/e s
   assert.equal(event.status, 200, event.text);
   assert.equal(event.cookies.pc_vid.attributes.domain, 'shop.localhost.test');
   const [row] = sql(`SELECT visitor_id, matched_by FROM events WHERE container_id = ${sqlText(c.id)}`);
-  assert.deepEqual(row, { visitor_id: jar.get('pc_vid'), matched_by: 'cookie' });
+  assert.deepEqual(row, { visitor_id: visitorIdOf(jar.get('pc_vid')), matched_by: 'cookie' });
 });
 
 test('a reverse proxy\'s X-Forwarded-Host and X-Forwarded-For count only with the shared secret', async () => {
@@ -65,6 +66,20 @@ test('a reverse proxy\'s X-Forwarded-Host and X-Forwarded-For count only with th
   assert.equal(trusted.status, 204);
   assert.equal(trusted.cookies.pc_vid.attributes.domain, 'shop.localhost.test');
   assert.equal(sql(`SELECT value FROM clicks WHERE container_id = ${sqlText(c.id)}`)[0].value, 'Proxied_1');
+});
+
+test('behind a trusted reverse proxy, the abuse limit counts each forwarded client, not the proxy', async () => {
+  const c = await newContainer();
+  const viaProxy = (client) => tracking('POST', `/_pc/e?id=${c.id}`, { host: 'postclick.workers.example', origin: SITE_ORIGIN,
+    json: { event: 'Lead' },
+    headers: { 'x-forwarded-host': SITE_HOST, 'x-forwarded-for': client, 'x-postclick-proxy-secret': WORKER_VARS.PROXY_SECRET,
+      'cf-connecting-ip': '192.0.2.250' } });
+  // The Rate Limiting binding counts in windows aligned to the minute: start early in one.
+  await pollUntil(() => new Date().getSeconds() < 20, { timeoutMs: 45_000, intervalMs: 250, what: 'the first half of a minute' });
+  const burst = await Promise.all(Array.from({ length: 105 }, () => viaProxy('198.51.100.71')));
+  assert.equal(burst.filter((a) => a.status === 200).length, 100, 'one visitor behind the proxy is limited to 100 events a minute');
+  assert.equal(burst.filter((a) => a.status === 429).length, 5);
+  assert.equal((await viaProxy('198.51.100.72')).status, 200, 'another visitor of the same site, through the same proxy, goes on');
 });
 
 test('only the browser routes answer under the same-origin prefix', async () => {

@@ -15,7 +15,7 @@ test('seed 004 minimal purchase example is stored as a Purchase keyed by its con
     },
   }, { key });
   assert.equal(res.status, 200, res.text);
-  assert.deepEqual(res.json, { status: 'accepted', type: 'track', event_id: 'ORD-12345', session_matched: false, duplicate: false });
+  assert.deepEqual(res.json, { status: 'accepted', type: 'track', event_id: 'ORD-12345', session_matched: false, duplicate: false, confirmed: false });
   const event = eventById(container.id, 'ORD-12345');
   assert.equal(event.name, 'Purchase');
   assert.equal(event.value, 149.99);

@@ -36,7 +36,7 @@ test('a missing, malformed or unknown key on /webhook is a 401 and stores nothin
     'an unknown key names no container, so nothing is logged anywhere');
 });
 
-test('a missing, malformed, unknown or foreign key on a custom webhook is a 401 logged as auth_error', async () => {
+test('a missing, malformed, unknown or foreign key on a custom webhook is a 401, counted for the container but never listed', async () => {
   const { container, key } = await keyedContainer();
   const other = await keyedContainer();
   const body = { conversion_id: 'ORD-1', value: 1, currency: 'EUR' };
@@ -49,9 +49,10 @@ test('a missing, malformed, unknown or foreign key on a custom webhook is a 401 
   ];
   for (const res of await Promise.all(attempts)) assertError(res, 401, 'unauthorized');
   assert.deepEqual(eventsOf(container.id), []);
-  const log = (await activity(container.id)).json.data;
-  assert.equal(log.length, attempts.length);
-  assert.ok(log.every((a) => a.status === 'auth_error' && a.http_status === 401 && a.topic === 'purchase' && !a.session_matched));
+  const activityOf = (await activity(container.id)).json;
+  assert.deepEqual(activityOf.data, [], 'requests that are not the container\'s own callers are not listed');
+  assert.equal(activityOf.unauthenticated.count, attempts.length, 'they are counted instead');
+  assert.ok(Date.parse(activityOf.unauthenticated.last_at) <= Date.now());
   assert.deepEqual((await activity(other.container.id)).json.data, [], 'the key owner is not charged for it');
 });
 
@@ -138,7 +139,8 @@ test('the activity log keeps only the container\'s last 20 requests, newest firs
   assert.equal(log[19].topic, 'Step3');
   assert.ok(Date.parse(log[0].received_at) >= Date.parse(log[19].received_at));
   assert.deepEqual(Object.keys(log[0]).sort(),
-    ['error_code', 'event_id', 'http_status', 'id', 'received_at', 'session_matched', 'status', 'topic']);
+    ['error_code', 'event_id', 'http_status', 'id', 'provenance', 'received_at', 'session_matched', 'status', 'topic']);
+  assert.equal(log[0].provenance, 'server', 'a request its key authenticated');
   const stored = sql(`SELECT COUNT(*) AS n FROM webhook_requests WHERE container_id = ${sqlText(container.id)}`);
   assert.deepEqual(stored, [{ n: 20 }], 'older rows are deleted, not just hidden');
 });

@@ -156,7 +156,7 @@ test('a set request enriches the matched visitor\'s identities and attributes wi
   const { container, key, gclid, visitorId } = await clickedVisitor();
   const first = await webhookGet({ k: key, gclid, email: 'set@example.com', firstName: 'Jane', city: 'Helsinki', utmSource: 'google' });
   assert.equal(first.status, 200, first.text);
-  assert.deepEqual(first.json, { status: 'accepted', type: 'set', event_id: null, session_matched: true, duplicate: false });
+  assert.deepEqual(first.json, { status: 'accepted', type: 'set', event_id: null, session_matched: true, duplicate: false, confirmed: false });
   const second = await webhookPost({ bearer: key, json: { email: 'set@example.com', phoneNumber: '+358401112223', city: 'Espoo', eventAttributes: { tier: 'gold' } } });
   assert.equal(second.status, 200, second.text);
   assert.equal(second.json.session_matched, true, 'the email taught by the first set finds the visitor');

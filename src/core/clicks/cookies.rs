@@ -3,14 +3,17 @@
 //!
 //! Every cookie is `Domain={cookie domain}; Path=/; Max-Age={n}; Secure; SameSite=Lax`; `pc_vid`
 //! and `pc_clk` add `HttpOnly`, while `_fbc` and `_gcl_aw` stay readable because the platforms'
-//! own scripts read them.
+//! own scripts read them. `pc_vid` and `pc_clk` are signed ([`signed`]): a value we did not
+//! write reads as absent.
 
 use crate::core::click_params::CompatCookie;
+use crate::core::signing_keys::SigningKeys;
 
 mod compat;
 mod domain;
 mod history;
 mod plan;
+pub mod signed;
 mod visitor;
 
 pub use crate::core::consent::ConsentSignal;
@@ -112,15 +115,19 @@ impl<'a> RequestCookies<'a> {
         self.all(name).next()
     }
 
-    /// The first `pc_vid` that is a well-formed visitor id.
-    pub fn visitor_id(&self) -> Option<VisitorId> {
+    /// The first `pc_vid` that an accepted key signed and that holds a well-formed visitor id.
+    /// An unsigned, forged or damaged `pc_vid` reads as absent.
+    pub fn visitor_id(&self, keys: &SigningKeys) -> Option<VisitorId> {
         self.all(VISITOR_COOKIE)
+            .filter_map(|raw| signed::verify(keys, VISITOR_COOKIE, "", raw))
             .find_map(|raw| VisitorId::parse(raw, VISITOR_COOKIE).ok())
     }
 
-    /// The first non-empty `pc_clk` history; garbage reads as empty.
-    pub fn click_history(&self) -> ClickHistory {
+    /// The first non-empty `pc_clk` history signed for `visitor`; anything else (unsigned,
+    /// written for another visitor, garbage) reads as empty.
+    pub fn click_history(&self, keys: &SigningKeys, visitor: &VisitorId) -> ClickHistory {
         self.all(HISTORY_COOKIE)
+            .filter_map(|raw| signed::verify(keys, HISTORY_COOKIE, visitor.as_str(), raw))
             .map(ClickHistory::decode)
             .find(|h| !h.is_empty())
             .unwrap_or_default()

@@ -15,6 +15,7 @@ pub use pixel::MAX_PIXEL_HTML_BYTES;
 
 use super::clicks::CustomClickParam;
 use super::event::EventName;
+use super::provenance::Provenance;
 use super::template::{PixelTemplate, TemplateError, TextTemplate};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -85,10 +86,48 @@ impl Serialize for Templated {
     }
 }
 
+/// Which events may fire the connector's server-side postback, by their provenance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FireOn {
+    /// Only events the site's server sent with an API key (and admin tests): a browser event,
+    /// which anyone can forge, records a `skipped` delivery with reason `browser_event`. The
+    /// default.
+    #[default]
+    Server,
+    /// Browser events too: an explicit opt-in, because anyone can send one with any value.
+    ServerAndBrowser,
+}
+
+impl FireOn {
+    /// Every policy, in the order the API documents them.
+    pub const ALL: [FireOn; 2] = [FireOn::Server, FireOn::ServerAndBrowser];
+
+    /// Reads a policy by its name (`server`, `server_and_browser`), exactly as written.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == text)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FireOn::Server => "server",
+            FireOn::ServerAndBrowser => "server_and_browser",
+        }
+    }
+
+    /// Whether an event of this provenance may fire the postback.
+    pub fn allows(self, provenance: Provenance) -> bool {
+        self == FireOn::ServerAndBrowser || provenance != Provenance::Browser
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct WebhookConfig {
     pub enabled: bool,
+    /// Which events fire the postback: `server` (the default) or `server_and_browser`.
+    pub fire_on: FireOn,
     pub method: Method,
     /// `None` only while the webhook is disabled and no URL was given.
     #[cfg_attr(test, schema(value_type = Option<String>))]
@@ -96,7 +135,8 @@ pub struct WebhookConfig {
     pub params: Vec<NamedTemplate>,
     pub headers: Vec<NamedTemplate>,
     pub event_renames: BTreeMap<String, String>,
-    /// Standard Webhooks secret, `whsec_` + base64 of 24–64 bytes.
+    /// Standard Webhooks secret, `whsec_` + base64 of 24–64 bytes. Write-only: stored with the
+    /// connector, never shown by the admin API (which says `signing_secret_set` instead).
     pub signing_secret: Option<String>,
 }
 
@@ -149,6 +189,41 @@ impl CustomClickParam {
             source_param: config.source_param.as_ref().map(|p| p.to_ascii_lowercase()),
             source_value: config.source_value.clone(),
         })
+    }
+}
+
+/// A one-time notice the console shows on a connector until it is next edited: a change postclick
+/// made to the connector's behaviour that its owner should know of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectorNotice {
+    /// The connector fired its postback on browser events before `webhook.fire_on` existed; it
+    /// now fires on server events only.
+    FireOnServer,
+}
+
+impl ConnectorNotice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectorNotice::FireOnServer => "fire_on_server",
+        }
+    }
+
+    /// Reads a stored notice back; an unknown one is no notice.
+    pub fn parse(text: &str) -> Option<Self> {
+        (text == "fire_on_server").then_some(ConnectorNotice::FireOnServer)
+    }
+
+    /// What the console shows.
+    pub fn message(self) -> &'static str {
+        match self {
+            ConnectorNotice::FireOnServer => {
+                "Browser events no longer fire this connector's postback: it now fires on events \
+                 your server sends with an API key, which nobody else can forge. Choose “Server \
+                 and browser events” to fire on browser events again."
+            }
+        }
     }
 }
 

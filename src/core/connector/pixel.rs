@@ -1,5 +1,5 @@
 //! The `pixel` section of a connector: the partner's HTML, parsed by the context-aware template
-//! engine when it is saved, its sandbox flag, and the approval that any edit clears.
+//! engine when it is saved, its sandbox flag, and the approval that any edit of either clears.
 
 use super::json::{boolean, Obj};
 use super::PixelConfig;
@@ -49,8 +49,10 @@ pub(super) fn parse_pixel(
             "an enabled pixel needs HTML",
         ));
     }
+    // The approval covers what was reviewed: the HTML and where it runs. Moving a pixel out of
+    // its sandbox (or into one) changes what it can do, so it needs approving again.
     let approved_at = previous
-        .filter(|p| p.html == html)
+        .filter(|p| p.html == html && p.sandbox == sandbox)
         .and_then(|p| p.approved_at.clone());
     Ok(PixelConfig {
         enabled,

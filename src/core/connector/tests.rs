@@ -257,7 +257,7 @@ fn a_valid_signing_secret_is_kept() {
 }
 
 #[test]
-fn approval_survives_edits_elsewhere_and_clears_when_the_html_changes() {
+fn approval_survives_edits_elsewhere_and_clears_when_the_html_or_the_sandbox_changes() {
     let mut approved = parse_connector(&full(), None).unwrap();
     approved.pixel.approved_at = Some("2026-11-23T00:00:00Z".into());
     let clients_claim = with(&["pixel", "approved_at"], json!("1999-01-01T00:00:00Z"));
@@ -280,6 +280,15 @@ fn approval_survives_edits_elsewhere_and_clears_when_the_html_changes() {
             .pixel
             .approved_at,
         None
+    );
+    let unsandboxed = with(&["pixel", "sandbox"], json!(false));
+    assert_eq!(
+        parse_connector(&unsandboxed, Some(&approved))
+            .unwrap()
+            .pixel
+            .approved_at,
+        None,
+        "moving the pixel out of its sandbox needs a new approval"
     );
 }
 

@@ -2,7 +2,7 @@
 //! literal), params and headers tables, event renames and the Standard Webhooks signing secret.
 
 use super::json::{boolean, obj, opt_string, templated, Obj, MAX_ROWS};
-use super::{Method, NamedTemplate, Templated, WebhookConfig};
+use super::{FireOn, Method, NamedTemplate, Templated, WebhookConfig};
 use crate::core::error::Invalid;
 use crate::core::event::EventName;
 use serde_json::Value;
@@ -38,6 +38,16 @@ pub(super) fn parse_webhook(o: Option<&Obj>) -> Result<WebhookConfig, Invalid> {
                 format!("{m:?} is not GET or POST"),
             ))
         }
+    };
+    let fire_on = match opt_string(o, "fire_on", "webhook.fire_on")? {
+        None => FireOn::default(),
+        Some(text) => FireOn::parse(text).ok_or_else(|| {
+            Invalid::field(
+                "invalid_fire_on",
+                "webhook.fire_on",
+                format!("{text:?} is not server or server_and_browser"),
+            )
+        })?,
     };
     let url = opt_string(o, "url", "webhook.url")?
         .map(parse_url)
@@ -78,6 +88,7 @@ pub(super) fn parse_webhook(o: Option<&Obj>) -> Result<WebhookConfig, Invalid> {
         .transpose()?;
     Ok(WebhookConfig {
         enabled,
+        fire_on,
         method,
         url,
         params,

@@ -31,6 +31,7 @@ fn values_of(
         event_id: "order-1",
         at_ms: AT,
         visitor_id: Some("vid_1"),
+        provenance: crate::core::provenance::Provenance::Server,
         cookie_domain: domain,
         history,
     })

@@ -226,3 +226,25 @@ fn repeated_keys_are_looked_up_once() {
     let keys = MatchKeys::from_parts(Some("v"), &clicks, &user);
     assert_eq!(labels(&keys), ["visitor_id", "click:gclid", "external_id"]);
 }
+
+#[test]
+fn only_a_server_event_that_names_the_visitor_asserts_its_links() {
+    use crate::core::provenance::Provenance;
+    assert_eq!(
+        LinkRule::for_event(Provenance::Server, "visitor_id"),
+        LinkRule::Asserted
+    );
+    assert_eq!(
+        LinkRule::for_event(Provenance::Server, "email_sha256"),
+        LinkRule::IfUnclaimed(Provenance::Server)
+    );
+    assert_eq!(
+        LinkRule::for_event(Provenance::Browser, "cookie"),
+        LinkRule::IfUnclaimed(Provenance::Browser)
+    );
+    assert_eq!(LinkRule::Asserted.stored_provenance(), "server");
+    assert_eq!(
+        LinkRule::IfUnclaimed(Provenance::Browser).stored_provenance(),
+        "browser"
+    );
+}

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 mod records;
 
-pub use records::click_records;
+pub use records::{click_records, cookie_click_records, cookie_clicks_as_stored};
 
 pub const DAY_MS: i64 = 86_400_000;
 /// How far ahead of now a click's timestamp may be and still count (clock skew between nodes).
@@ -79,6 +79,10 @@ pub enum SkipReason {
     TestMode,
     /// The pixel has not been approved (or was edited since), so it does not fire live.
     PixelNotApproved,
+    /// A browser event, which anyone can send, and the connector fires only on server events
+    /// (`webhook.fire_on: server`). A server event confirming it later turns this row into the
+    /// delivery.
+    BrowserEvent,
     /// The pixel engine refuses the stored pixel HTML (saved under earlier rules).
     PixelInvalid,
     /// A placeholder's value made a URL path segment `.` or `..`: the postback failed unsent.
@@ -86,7 +90,7 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 10] = [
+    pub const ALL: [SkipReason; 11] = [
         SkipReason::NoClick,
         SkipReason::NotLastClick,
         SkipReason::OutsideWindow,
@@ -95,6 +99,7 @@ impl SkipReason {
         SkipReason::Disabled,
         SkipReason::TestMode,
         SkipReason::PixelNotApproved,
+        SkipReason::BrowserEvent,
         SkipReason::PixelInvalid,
         SkipReason::DotSegment,
     ];
@@ -109,6 +114,7 @@ impl SkipReason {
             SkipReason::Disabled => "disabled",
             SkipReason::TestMode => "test_mode",
             SkipReason::PixelNotApproved => "pixel_not_approved",
+            SkipReason::BrowserEvent => "browser_event",
             SkipReason::PixelInvalid => "pixel_invalid",
             SkipReason::DotSegment => "dot_segment",
         }
@@ -139,6 +145,10 @@ impl SkipReason {
             SkipReason::TestMode => "Test mode: the request was logged and not sent.",
             SkipReason::PixelNotApproved => {
                 "The pixel is not approved, so it does not fire on live traffic."
+            }
+            SkipReason::BrowserEvent => {
+                "A browser event, which anyone can send: this connector fires only on server \
+                 events. It fires when the site's server confirms the event."
             }
             SkipReason::PixelInvalid => {
                 "The pixel rules refuse this pixel's HTML, so it does not fire and its approval was cleared; edit the HTML."

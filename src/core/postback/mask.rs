@@ -7,7 +7,14 @@
 //!   `password`, `passwd`, `session`, `signature`, `apikey`, `api-key` or `api_key`;
 //! - URL query params and POST body fields: names containing `token`, `secret`, `password`,
 //!   `passwd`, `signature`, `apikey`, `api_key`, `api-key` or `auth`, names ending in `key`,
-//!   and the names `sig`, `pwd`, `pass` and `k`.
+//!   and the names `sig`, `pwd`, `pass` and `k`;
+//! - header values that look like a credential whatever the header is called
+//!   ([`looks_like_credential`]): an authentication scheme and a token (`Bearer …`, `Basic …`),
+//!   a JSON Web Token, or a key with a well-known secret prefix (`sk_live_`, `whsec_`, ...).
+//!
+//! The masked copy is what a delivery row stores for people to read (its `url`, `headers` and
+//! `body`) and what the webhook log shows; only the row's unreadable `request` keeps the
+//! real values, to send them.
 //!
 //! `Idempotency-Key` is not a credential (it is the delivery id) and stays readable.
 
@@ -74,6 +81,50 @@ pub fn is_sensitive_header(name: &str) -> bool {
             .any(|part| name.contains(part))
 }
 
+/// Prefixes of secrets that services issue in a recognisable form: Stripe's and similar live and
+/// test keys, Standard Webhooks secrets, our own API keys and admin tokens, GitHub and Slack
+/// tokens, AWS access key ids.
+const SECRET_PREFIXES: &[&str] = &[
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "whsec_",
+    "pck_",
+    "pca_",
+    "ghp_",
+    "gho_",
+    "github_pat_",
+    "xoxb-",
+    "xoxp-",
+    "AKIA",
+];
+/// Characters of a token after an authentication scheme for the value to count as a credential.
+const MIN_SCHEME_TOKEN_LEN: usize = 8;
+
+/// Whether a header value looks like a credential whatever its header is called: an
+/// authentication scheme from [`AUTH_SCHEMES`] followed by a token, a JSON Web Token
+/// (`eyJ…` in three dot-separated base64url parts, RFC 7519), or a well-known secret prefix.
+pub fn looks_like_credential(value: &str) -> bool {
+    let value = value.trim();
+    let scheme_and_token = value.split_once(' ').is_some_and(|(word, rest)| {
+        AUTH_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(word))
+            && rest.trim().len() >= MIN_SCHEME_TOKEN_LEN
+            && !rest.trim().contains(' ')
+    });
+    let jwt = {
+        let parts: Vec<&str> = value.split('.').collect();
+        parts.len() == 3
+            && value.starts_with("eyJ")
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+    };
+    scheme_and_token || jwt || SECRET_PREFIXES.iter().any(|p| value.starts_with(p))
+}
+
 pub fn is_sensitive_param(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     SENSITIVE_PARAMS.contains(&name.as_str())
@@ -108,7 +159,7 @@ pub fn mask_headers_for_log(headers: &[(String, String)]) -> Vec<(String, String
     headers
         .iter()
         .map(|(name, value)| {
-            let value = if is_sensitive_header(name) {
+            let value = if is_sensitive_header(name) || looks_like_credential(value) {
                 mask_secret(value)
             } else {
                 value.clone()

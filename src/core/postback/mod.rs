@@ -30,12 +30,12 @@ mod target;
 mod tests;
 
 pub use attribution::{
-    click_records, decide_attribution, AttributionDecision, ClickRecord, MatchedClick, SkipReason,
-    DAY_MS, FUTURE_TOLERANCE_MS,
+    click_records, cookie_click_records, cookie_clicks_as_stored, decide_attribution,
+    AttributionDecision, ClickRecord, MatchedClick, SkipReason, DAY_MS, FUTURE_TOLERANCE_MS,
 };
 pub use mask::{
-    is_sensitive_header, is_sensitive_param, mask_headers_for_log, mask_json_body_for_log,
-    mask_secret, mask_url_for_log, AUTH_SCHEMES,
+    is_sensitive_header, is_sensitive_param, looks_like_credential, mask_headers_for_log,
+    mask_json_body_for_log, mask_secret, mask_url_for_log, AUTH_SCHEMES,
 };
 pub use plan::{
     fill_click_values, fill_event_name, plan_delivery, plan_pixel, prepare_delivery, wants_pixel,

@@ -8,6 +8,7 @@ use super::request::{build_request, BuildContext, BuildError, OutgoingRequest};
 use crate::core::connector::{ConnectorConfig, Mode};
 use crate::core::consent::Consent;
 use crate::core::params::ParamValues;
+use crate::core::provenance::Provenance;
 use serde::{Deserialize, Serialize};
 
 /// What the pipeline does with one connector for one event.
@@ -87,13 +88,17 @@ fn gate(
     }
 }
 
-/// Decide the outcome. In order: not triggered; disabled (mode `disabled` records a skip, so
-/// the log says why nothing went out); consent refusing advertising; attribution; then test
-/// mode logs only unless the event carried `pc_test=1` (`force_send`), which sends for real.
-/// Test mode still honours consent and attribution: it shows what would really be sent.
+/// Decide the outcome. In order: not triggered; a browser event the connector does not fire on
+/// (`fire_on: server`, recorded as `browser_event` before anything else, so that a server event
+/// confirming it later re-plans the connector from scratch); disabled (mode `disabled` records a
+/// skip, so the log says why nothing went out); consent refusing advertising; attribution; then
+/// test mode logs only unless the event carried `pc_test=1` (`force_send`) from an
+/// authenticated caller, which sends for real (from a browser, `pc_test` fires test-mode pixels
+/// only). Test mode still honours consent and attribution: it shows what would really be sent.
 pub fn plan_delivery(
     connector: &ConnectorConfig,
     event_name: &str,
+    provenance: Provenance,
     force_send: bool,
     consent_allows: bool,
     decision: &AttributionDecision,
@@ -101,11 +106,14 @@ pub fn plan_delivery(
     if !wants_postback(connector, event_name) {
         return PlanOutcome::NotTriggered;
     }
+    if !connector.webhook.fire_on.allows(provenance) {
+        return PlanOutcome::Skip(SkipReason::BrowserEvent);
+    }
     if let Some(reason) = gate(connector, consent_allows, decision) {
         return PlanOutcome::Skip(reason);
     }
     match connector.mode {
-        Mode::Test if !force_send => PlanOutcome::LogOnly,
+        Mode::Test if !(force_send && provenance.may_force_send()) => PlanOutcome::LogOnly,
         _ => PlanOutcome::Send,
     }
 }
@@ -181,7 +189,9 @@ pub struct DeliveryInput<'a> {
     pub event_id: &'a str,
     /// The stored event's own name, before renaming.
     pub event_name: &'a str,
-    /// `pc_test=1` on the triggering event.
+    /// Who stands behind the event: a browser event fires only connectors that opt in.
+    pub provenance: Provenance,
+    /// `pc_test=1` on the triggering event; it forces a real send only for authenticated callers.
     pub force_send: bool,
     pub consent: Consent,
     /// The event's values; `EVENT_NAME`, `CLICK_ID` and `CLICK_SOURCE` are filled in here.
@@ -219,6 +229,7 @@ pub fn prepare_delivery(input: &DeliveryInput<'_>) -> Option<DeliveryPlan> {
     let outcome = plan_delivery(
         input.connector,
         input.event_name,
+        input.provenance,
         input.force_send,
         input.consent.allows_advertising(),
         &decision,

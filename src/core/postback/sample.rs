@@ -16,6 +16,7 @@ use crate::core::connector::ConnectorConfig;
 use crate::core::error::Invalid;
 use crate::core::event::NewEvent;
 use crate::core::params::ParamValues;
+use crate::core::provenance::Provenance;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};
 
@@ -277,9 +278,11 @@ pub fn rehearse(
     let event = &sample.event;
     let records = click_records(&sample.history, &event.clicks, now_ms);
     let decision = decide_attribution(&connector.click_id, &records, now_ms);
+    // Previews and Test Webhooks come from the admin API: an authenticated caller.
     let outcome = plan_delivery(
         connector,
         event.name.as_str(),
+        Provenance::Admin,
         event.force_send,
         event.consent.allows_advertising(),
         &decision,

@@ -143,6 +143,7 @@ pub fn parse_custom(topic: Topic, payload: &Value) -> Result<NewEvent, Invalid> 
         },
         ip: read(root, "ip", "ip", input::ip)?,
         user_agent: read(root, "user_agent", "user_agent", input::text)?,
+        cookie_history: Vec::new(),
     })
 }
 

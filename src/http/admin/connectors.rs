@@ -17,14 +17,17 @@ use worker::{Request, Response};
 /// enforces with a field error of its own.
 const CONNECTOR_BODY_LIMIT: usize = MAX_BODY_BYTES + 16 * 1024;
 
+/// A connector as the admin API shows it: its config without the signing secret (write-only),
+/// and its pending notice.
 fn connector_out(row: &ConnectorRow, config: ConnectorConfig) -> ConnectorOut {
-    ConnectorOut {
-        id: row.id.clone(),
-        container_id: row.container_id.clone(),
+    ConnectorOut::new(
+        row.id.clone(),
+        row.container_id.clone(),
         config,
-        created_at: row.created_at.iso8601(),
-        updated_at: row.updated_at.iso8601(),
-    }
+        row.notice(),
+        row.created_at.iso8601(),
+        row.updated_at.iso8601(),
+    )
 }
 
 /// The connector `id` with its parsed config, or [`Error::NotFound`].
@@ -82,6 +85,9 @@ pub async fn handle_get_connector(_: Request, ctx: RouteContext) -> Result<Respo
     answer(&ctx, &ctx.id("id")?, 200).await
 }
 
+/// `PATCH`: a JSON merge patch of the connector (RFC 7396). A key left out keeps its value, the
+/// write-only signing secret included; `null` removes it. A patch clears the connector's
+/// one-time notice: whoever edits the connector has seen it.
 pub async fn handle_patch_connector(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let patch = read_json(&mut req, CONNECTOR_BODY_LIMIT).await?;
     if !patch.is_object() {
@@ -95,7 +101,7 @@ pub async fn handle_patch_connector(mut req: Request, ctx: RouteContext) -> Resu
         serde_json::to_value(&current).map_err(|e| Error::internal("serialising", e))?;
     merge_patch(&mut merged, &patch);
     let config = parse_connector(&merged, Some(&current))?;
-    connectors::update(&ctx.db()?, &row.id, &config, now()).await?;
+    connectors::update(&ctx.db()?, &row.id, &config, true, now()).await?;
     answer(&ctx, &row.id, 200).await
 }
 
@@ -125,6 +131,6 @@ pub async fn handle_approve_pixel(_: Request, ctx: RouteContext) -> Result<Respo
     }
     let now = now();
     config.pixel.approved_at = Some(now.iso8601());
-    connectors::update(&ctx.db()?, &row.id, &config, now).await?;
+    connectors::update(&ctx.db()?, &row.id, &config, false, now).await?;
     answer(&ctx, &row.id, 200).await
 }

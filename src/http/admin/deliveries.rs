@@ -11,6 +11,7 @@ use super::{limit_param, query_param};
 use crate::core::error::Invalid;
 use crate::core::ids::DeliveryId;
 use crate::core::postback::DeliveryStatus;
+use crate::core::provenance::Provenance;
 use crate::delivery::outbox::{new_row, write_and_enqueue, RowOrigin};
 use crate::error::{Error, Result};
 use crate::http::respond::json;
@@ -83,6 +84,11 @@ pub async fn handle_replay_delivery(_: Request, ctx: RouteContext) -> Result<Res
         replay_of: Some(original.id.clone()),
         origin_key: None,
         idempotency_key: Some(original.idempotency_key.clone()),
+        provenance: original
+            .provenance
+            .as_deref()
+            .and_then(Provenance::parse)
+            .unwrap_or(Provenance::Admin),
     };
     let new = new_row(
         origin,

@@ -7,9 +7,10 @@
 //! a dev-dependency, so none of it reaches the wasm build). Times are RFC 3339 UTC strings with
 //! milliseconds (`2026-05-01T12:00:00.000Z`).
 
-use crate::core::connector::ConnectorConfig;
+mod connector;
+
 use crate::core::container::ContainerSettings;
-use crate::core::ids::{ApiKeyId, ConnectorId, ContainerId, DeliveryId, EventId, EventRowId};
+use crate::core::ids::{ApiKeyId, ContainerId, DeliveryId, EventId, EventRowId};
 use crate::core::params::ParamInfo;
 use crate::core::postback::SkipReason;
 use crate::core::retention::RetentionDays;
@@ -60,26 +61,7 @@ pub struct EventNameList {
     pub data: Vec<String>,
 }
 
-/// A connector: its whole configuration and where it belongs.
-#[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(utoipa::ToSchema))]
-pub struct ConnectorOut {
-    pub id: ConnectorId,
-    pub container_id: ContainerId,
-    #[serde(flatten)]
-    pub config: ConnectorConfig,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// `GET /admin/api/containers/{id}/connectors`: one page, oldest first.
-#[derive(Debug, Serialize)]
-#[cfg_attr(test, derive(utoipa::ToSchema))]
-pub struct ConnectorPage {
-    pub data: Vec<ConnectorOut>,
-    /// Pass as `after` for the next page; `null` on the last page.
-    pub next_after: Option<ConnectorId>,
-}
+pub use connector::{ConnectorOut, ConnectorPage, NoticeOut, WebhookOut};
 
 /// An API key as lists show it: never the key or its hash.
 #[derive(Debug, Serialize)]
@@ -129,13 +111,31 @@ pub struct WebhookActivityOut {
     pub http_status: u16,
     pub error_code: Option<String>,
     pub event_id: Option<EventId>,
+    /// `server` once the key authenticated the request; `null` for a refused one.
+    #[cfg_attr(test, schema(value_type = Option<crate::core::provenance::Provenance>))]
+    pub provenance: Option<String>,
 }
 
-/// `GET /admin/api/containers/{id}/webhook-activity`: the last 20 requests, newest first.
+/// `GET /admin/api/containers/{id}/webhook-activity`: the last 20 requests from the
+/// container's own keys, newest first, and the refused requests without one, counted.
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct WebhookActivityList {
     pub data: Vec<WebhookActivityOut>,
+    pub unauthenticated: UnauthenticatedCount,
+}
+
+/// Requests to the container's custom webhook refused for a missing, malformed or unknown key
+/// (or another container's): counted rather than listed, so they never push the real requests
+/// out of the list.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct UnauthenticatedCount {
+    pub count: u64,
+    /// The start of the counted period: midnight UTC six days ago.
+    pub since: String,
+    /// The latest such request, `null` when there was none.
+    pub last_at: Option<String>,
 }
 
 /// `GET /admin/api/parameters`: what templates can use.
@@ -195,6 +195,9 @@ pub struct DeliveryOut {
     pub updated_at: String,
     pub kind: DeliveryKind,
     pub event_row_id: Option<EventRowId>,
+    /// Who stands behind the delivery's event: `browser`, `server` or `admin`.
+    #[cfg_attr(test, schema(value_type = Option<crate::core::provenance::Provenance>))]
+    pub provenance: Option<String>,
     #[cfg_attr(test, schema(value_type = crate::core::postback::DeliveryStatus))]
     pub status: String,
     /// Why the connector did not (really) send.
@@ -342,6 +345,7 @@ pub fn delivery_out(row: &DeliveryRow, attempts: &[AttemptRow]) -> DeliveryOut {
         updated_at: row.updated_at.iso8601(),
         kind,
         event_row_id: row.event_row_id.clone(),
+        provenance: row.provenance.clone(),
         status: row.status.clone(),
         reason: row.reason.clone(),
         reason_message: reason.map(SkipReason::message),

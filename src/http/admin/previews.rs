@@ -13,13 +13,14 @@
 use super::connectors::find as find_connector;
 use super::model::{headers_out, PreviewClick, PreviewError, PreviewOut, TestQueued};
 use crate::core::clicks::cookies::CookieDomain;
-use crate::core::connector::{parse_connector, ConnectorConfig};
+use crate::core::connector::{merge_patch, parse_connector, ConnectorConfig};
 use crate::core::error::Invalid;
 use crate::core::event_params::EventFacts;
 use crate::core::ids::{ContainerId, DeliveryId};
 use crate::core::params::ParamValues;
 use crate::core::postback::sample::{parse_sample, rehearse, synthetic_sample, Rehearsal, Sample};
 use crate::core::postback::{DeliveryStatus, PlanOutcome, SkipReason};
+use crate::core::provenance::Provenance;
 use crate::core::template::{PixelTemplate, Placement};
 use crate::core::time::UnixMs;
 use crate::delivery::outbox::{method_text, new_row, write_and_enqueue, RowOrigin};
@@ -78,6 +79,7 @@ fn rehearse_sample(
         event_id: &sample.event_id,
         at_ms: now.millis(),
         visitor_id: None,
+        provenance: Provenance::Admin,
         cookie_domain: domain,
         history: &sample.history,
     });
@@ -116,9 +118,16 @@ pub async fn handle_preview_connector(mut req: Request, ctx: RouteContext) -> Re
     let body = read_json(&mut req, PREVIEW_BODY_LIMIT).await?;
     // `connector` previews unsaved edits (the console's live preview); it is parsed with the same
     // rules as a save, and nothing is stored.
+    // The edits are merged over the saved connector, as a save would merge them, so what the
+    // form leaves out (the write-only signing secret) is the saved value.
     let config = match body.get("connector") {
         None | Some(Value::Null) => saved,
-        Some(edited) => parse_connector(edited, Some(&saved)).map_err(|e| e.within("connector"))?,
+        Some(edited) => {
+            let mut merged = serde_json::to_value(&saved)
+                .map_err(|e| Error::internal("serialising a connector", e))?;
+            merge_patch(&mut merged, edited);
+            parse_connector(&merged, Some(&saved)).map_err(|e| e.within("connector"))?
+        }
     };
     let now = now();
     let sample = parse_sample(
@@ -237,6 +246,7 @@ pub async fn handle_test_connector(mut req: Request, ctx: RouteContext) -> Resul
         replay_of: None,
         origin_key: None,
         idempotency_key: None,
+        provenance: Provenance::Admin,
     };
     let new = new_row(
         origin,

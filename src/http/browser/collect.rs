@@ -8,10 +8,12 @@
 
 use super::cors::Caller;
 use super::{
-    consent_query, cookies, count_refusals, is_not_a_visit, load_container, no_store_headers,
+    consent_query, cookies, count_refusals, is_not_a_visit, limited_container, no_store_headers,
     request_url, required_query,
 };
+use crate::config::Config;
 use crate::core::clicks::capture_from_url;
+use crate::core::client_limit::Surface;
 use crate::error::{Error, Result};
 use crate::http::router::RouteContext;
 use crate::platform::now;
@@ -25,7 +27,7 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
     let url = request_url(&req)?;
     let page = landing_url(&required_query(&url, "url")?)?;
     let consent = consent_query(&url)?;
-    let container = load_container(&ctx, &url).await?;
+    let container = limited_container(&ctx, &req, &url, Surface::Collect).await?;
     let settings = container.row.settings();
     let caller = Caller::of(&req, &settings);
     caller.refuse_foreign()?;
@@ -35,7 +37,14 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
         let now = now();
         let captured = capture_from_url(page.as_str(), &container.custom_params);
         count_refusals(&ctx, &container.row.id, &captured, now).await;
-        let plan = cookies::plan(&req, &ctx.env, &settings, consent, &captured, now)?;
+        let plan = cookies::plan(
+            &req,
+            &Config::from_env(&ctx.env),
+            &settings,
+            consent,
+            &captured,
+            now,
+        )?;
         if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
             clicks::insert(
                 &ctx.db()?,

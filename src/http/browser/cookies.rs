@@ -2,6 +2,7 @@
 //! random bytes go in; `Set-Cookie` headers come out, one header per cookie.
 
 use super::{client, header};
+use crate::config::Config;
 use crate::core::clicks::cookies::{
     plan_cookies, ConsentSignal, CookiePlan, CookieSettings, RequestCookies, Visit,
 };
@@ -10,25 +11,31 @@ use crate::core::container::ContainerSettings;
 use crate::core::time::UnixMs;
 use crate::error::Result;
 use crate::platform::random;
-use worker::{Env, Headers, Request};
+use worker::{Headers, Request};
 
-/// Plans this visit's cookies. A garbage `Cookie` header reads as no cookies.
+/// Plans this visit's cookies. A garbage `Cookie` header reads as no cookies, and `pc_vid` or
+/// `pc_clk` values that fail their signature check as absent. Without `SIGNING_KEY` the plan is
+/// blocked (no cookie, nothing stored), and the worker's log says why.
 pub fn plan(
     req: &Request,
-    env: &Env,
+    config: &Config,
     settings: &ContainerSettings,
     consent: ConsentSignal,
     captured: &Captured,
     now: UnixMs,
 ) -> Result<CookiePlan> {
-    let host = client(req, env).host;
+    let host = client(req, config).host;
     let cookie_header = header(req, "cookie");
     let cookies = RequestCookies::parse(cookie_header.as_deref());
+    if config.signing_keys.is_none() {
+        worker::console_error!("SIGNING_KEY is not set: visitor cookies are neither read nor set");
+    }
     let visit = Visit {
         request_host: &host,
         cookies: &cookies,
         consent,
         now_ms: now.millis(),
+        keys: config.signing_keys.as_ref(),
         fresh_visitor_bytes: random::<16>()?,
     };
     let cookie_settings = CookieSettings {

@@ -2,19 +2,27 @@
 //! is `{event, event_id?, value?, currency?, url?, attributes?, user?, consent?, pc_test?}`; the
 //! answer is `{event_id, duplicate, pixels}`.
 //!
-//! The visitor is the `pc_vid` cookie. A browser without one gets a new `pc_vid` here, under the
-//! same consent and cookie-domain rules as a page view, so an event sent before (or without) a
-//! page view still ties later events and webhooks to the same person. The consent signal is the
-//! body's `consent.advertising` (these cookies exist for ad attribution): `false` sets no cookie
-//! and records the event without a visitor; absent counts as no signal, which containers that
-//! require consent treat the same way. The visitor id is not echoed in the answer: `pc_vid` is
-//! HttpOnly so page scripts cannot read it, and the site's own server receives it in `Cookie`.
+//! The visitor is the signed `pc_vid` cookie. A browser without one (or with one that fails its
+//! signature) gets a new `pc_vid` here, under the same consent and cookie-domain rules as a page
+//! view, so an event sent before (or without) a page view still ties later events and webhooks to
+//! the same person. The consent signal is the body's `consent.advertising` (these cookies exist
+//! for ad attribution): `false` sets no cookie and records the event without a visitor; absent
+//! counts as no signal, which containers that require consent treat the same way. The visitor id
+//! is not echoed in the answer: `pc_vid` is HttpOnly so page scripts cannot read it, and the
+//! site's own server receives it in `Cookie`.
+//!
+//! Anyone can call `/e`, so what it may cause is bounded (see `crate::core::provenance`): its
+//! event is a `browser` event, attributed from the signed `pc_clk` it carries; it fires pixels, but
+//! a connector's postback only when the connector opts in; `pc_test` fires test-mode pixels, never
+//! a live postback; `duplicate: true` only when this visitor already sent the event id; and each
+//! client gets 100 events per minute per container.
 
 use super::cors::Caller;
-use super::{client, cookies, header, load_container, request_url};
+use super::{client, cookies, header, limited_container, request_url};
 use crate::config::Config;
-use crate::core::browser_event::parse_browser_event;
+use crate::core::browser_event::{cookie_history, parse_browser_event};
 use crate::core::clicks::Captured;
+use crate::core::client_limit::Surface;
 use crate::core::ids::{ContainerId, EventId};
 use crate::delivery::intake::{record_event, KnownVisitor};
 use crate::delivery::pixels::{pixels_for_event, Pixel};
@@ -26,6 +34,7 @@ use crate::platform::now;
 use crate::store::events::Stored;
 use crate::store::tracking::TrackingContainer;
 use serde::Serialize;
+use serde_json::Value;
 use worker::{Headers, Request, Response};
 
 /// The answer to a browser event.
@@ -34,46 +43,59 @@ use worker::{Headers, Request, Response};
 pub struct BrowserEventOut {
     /// The caller's `event_id`, or a generated one.
     pub event_id: EventId,
-    /// The event id was seen before: acknowledged, not stored again, no pixel fired.
+    /// This visitor already sent this event id: nothing was stored and no pixel fires again.
+    /// Never true for an id only another visitor, or the site's server, sent.
     pub duplicate: bool,
     /// The pixels the page fires for this event.
     pub pixels: Vec<Pixel>,
 }
 
+/// The body is read first, capped while it streams in, so an oversized upload is refused before
+/// anything else is done for it; its 413 still goes through the container's CORS like any answer.
 pub async fn handle_event(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let url = request_url(&req)?;
-    let container = load_container(&ctx, &url).await?;
+    let body = read_json(&mut req, MAX_BODY_BYTES).await;
+    let container = limited_container(&ctx, &req, &url, Surface::Event).await?;
     let caller = Caller::of(&req, &container.row.settings());
     caller.refuse_foreign()?;
-    let result = record(&mut req, &ctx, &container).await;
+    let result = match body {
+        Ok(body) => record(&req, &ctx, &container, &body).await,
+        Err(error) => Err(error),
+    };
     caller.decorate(result)
 }
 
 async fn record(
-    req: &mut Request,
+    req: &Request,
     ctx: &RouteContext,
     container: &TrackingContainer,
+    body: &Value,
 ) -> Result<Response> {
-    let body = read_json(req, MAX_BODY_BYTES).await?;
-    let ip = client(req, &ctx.env).ip;
+    let config = Config::from_env(&ctx.env);
+    let ip = client(req, &config).ip;
     let user_agent = header(req, "user-agent");
-    let mut event = parse_browser_event(&body, None, ip.as_deref(), user_agent.as_deref())?;
+    let mut event = parse_browser_event(body, None, ip.as_deref(), user_agent.as_deref())?;
 
     let now = now();
     let consent = event.consent.advertising;
     let settings = container.row.settings();
-    let plan = cookies::plan(req, &ctx.env, &settings, consent, &Captured::default(), now)?;
+    let plan = cookies::plan(req, &config, &settings, consent, &Captured::default(), now)?;
     let visitor = plan.visitor.as_ref().map(|v| v.id.as_str());
     event.visitor_id = visitor.map(str::to_string);
-    let known = match visitor {
-        Some(id) => KnownVisitor::Cookie(id),
-        None => KnownVisitor::Unknown,
-    };
-    let stored = record_event(&ctx.db()?, &container.row.id, &event, known, now).await?;
+    event.cookie_history = cookie_history(&plan.history);
+    let db = ctx.db()?;
+    let stored = record_event(
+        &db,
+        &container.row.id,
+        &event,
+        KnownVisitor::Cookie(visitor),
+        now,
+    )
+    .await?;
 
     let pixels = match stored.duplicate {
         true => Vec::new(),
-        false => fire_connectors(ctx, &container.row.id, &stored).await,
+        false => fire_connectors(ctx, &config, &container.row.id, &stored).await,
     };
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
@@ -92,6 +114,7 @@ async fn record(
 /// stored event without pixels, and the sweep dispatches its postbacks later.
 async fn fire_connectors(
     ctx: &RouteContext,
+    config: &Config,
     container_id: &ContainerId,
     stored: &Stored,
 ) -> Vec<Pixel> {
@@ -99,7 +122,7 @@ async fn fire_connectors(
         let db = ctx.db()?;
         let context = load_context(&db, container_id, &stored.row_id).await?;
         dispatch_loaded(&ctx.env, &db, &context).await?;
-        pixels_for_event(&db, &context, &Config::from_env(&ctx.env)).await
+        pixels_for_event(&db, &context, config).await
     };
     match result.await {
         Ok(pixels) => pixels,

@@ -10,11 +10,13 @@ pub mod event;
 pub mod redirect;
 pub mod tracking_script;
 
+use super::client_limit;
 use super::router::RouteContext;
 use crate::config::Config;
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::is_non_human_visit;
 use crate::core::clicks::Captured;
+use crate::core::client_limit::Surface;
 use crate::core::ids::ContainerId;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
@@ -23,7 +25,7 @@ use crate::store::tracking::{self, TrackingContainer};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use url::Url;
-use worker::{Env, Headers, Request};
+use worker::{Headers, Request};
 
 /// Longest request URL the browser endpoints accept. Landing URLs with long
 /// click ids and UTM tags stay far below it; anything longer is refused whole, never cut.
@@ -57,11 +59,28 @@ fn required_query(url: &Url, name: &'static str) -> Result<String> {
 /// `?id=` resolved to its container and connectors' click parameters: 400 when missing, 404
 /// when unknown (a malformed id is answered without a database read).
 async fn load_container(ctx: &RouteContext, url: &Url) -> Result<TrackingContainer> {
-    let id = ContainerId::parse(&required_query(url, "id")?)
-        .ok_or_else(|| Error::not_found("container"))?;
+    let id = container_id(url)?;
     tracking::get(&ctx.db()?, &id)
         .await?
         .ok_or_else(|| Error::not_found("container"))
+}
+
+fn container_id(url: &Url) -> Result<ContainerId> {
+    ContainerId::parse(&required_query(url, "id")?).ok_or_else(|| Error::not_found("container"))
+}
+
+/// [`load_container`] after counting the request against `surface`'s abuse limit for that
+/// container and client: a flood is refused (429) before it costs a database read.
+async fn limited_container(
+    ctx: &RouteContext,
+    req: &Request,
+    url: &Url,
+    surface: Surface,
+) -> Result<TrackingContainer> {
+    let id = container_id(url)?;
+    let ip = client(req, &Config::from_env(&ctx.env)).ip;
+    client_limit::check(&ctx.env, ip.as_deref(), surface, Some(id.as_str())).await?;
+    load_container(ctx, url).await
 }
 
 /// The consent signal a page passes in `?consent=`: `t.js` sends what `postclick.consent(...)`
@@ -132,7 +151,7 @@ pub struct Client {
 /// The client of `req`. Forwarded headers count only when the request carries the configured
 /// `PROXY_SECRET` (compared in constant time): anyone can send `X-Forwarded-Host`, and trusting
 /// it would let any site set cookies as another.
-fn client(req: &Request, env: &Env) -> Client {
+fn client(req: &Request, config: &Config) -> Client {
     let own_host = || {
         header(req, "host")
             .or_else(|| {
@@ -145,8 +164,9 @@ fn client(req: &Request, env: &Env) -> Client {
             })
             .unwrap_or_default()
     };
-    let forwarded = Config::from_env(env)
+    let forwarded = config
         .proxy_secret
+        .as_deref()
         .zip(header(req, PROXY_SECRET_HEADER))
         .is_some_and(|(expected, presented)| {
             bool::from(

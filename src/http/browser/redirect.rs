@@ -7,10 +7,12 @@
 
 use super::required_query;
 use super::{
-    cookies, count_refusals, is_not_a_visit, load_container, no_store_headers, request_url,
+    cookies, count_refusals, is_not_a_visit, limited_container, no_store_headers, request_url,
 };
+use crate::config::Config;
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::{capture_from_query, capture_from_url, RedirectTarget};
+use crate::core::client_limit::Surface;
 use crate::error::{Error, Result};
 use crate::http::router::RouteContext;
 use crate::platform::now;
@@ -30,7 +32,7 @@ const OWN_PARAMS: &[&str] = &["id", "to"];
 pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response> {
     let url = request_url(&req)?;
     let to = required_query(&url, "to")?;
-    let container = load_container(&ctx, &url).await?;
+    let container = limited_container(&ctx, &req, &url, Surface::Redirect).await?;
     let settings = container.row.settings();
     let target = RedirectTarget::parse(&to, &settings.cookie_domain, &settings.redirect_domains)
         .map_err(Error::malformed)?;
@@ -45,7 +47,7 @@ pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response
         count_refusals(&ctx, &container.row.id, &captured, now).await;
         let plan = cookies::plan(
             &req,
-            &ctx.env,
+            &Config::from_env(&ctx.env),
             &settings,
             ConsentSignal::Absent,
             &captured,

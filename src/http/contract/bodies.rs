@@ -9,6 +9,7 @@
 use super::patterns::{self, TRIM};
 use super::{public_bodies, rules, values};
 use crate::core::api_key::MAX_RATE_LIMIT_PER_MINUTE;
+use crate::core::connector::FireOn;
 use crate::core::privacy::subject::SubjectKind;
 use crate::core::retention::{DataKind, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS};
 use serde_json::{json, Value};
@@ -197,6 +198,11 @@ fn webhook() -> Value {
         "description": "The server-side postback.",
         "properties": {
             "enabled": {"type": ["boolean", "null"], "description": "Default false. An enabled webhook needs a URL."},
+            "fire_on": {
+                "type": ["string", "null"],
+                "pattern": format!("^(?:{}|[{TRIM}]*)$", FireOn::ALL.map(FireOn::as_str).join("|")),
+                "description": "Which events fire the postback: `server` (the default: events sent with an API key, and admin tests) or `server_and_browser`, an explicit opt-in to browser events from /e, which anyone can forge. A browser event a connector does not fire on records a skipped delivery with reason browser_event. Blank counts as the default.",
+            },
             "method": text_or_null(patterns::any_case_or_blank(&["GET", "POST"])),
             "url": {
                 "type": ["string", "null"],
@@ -215,7 +221,8 @@ fn webhook() -> Value {
             "signing_secret": {
                 "type": ["string", "null"],
                 "pattern": patterns::signing_secret(),
-                "description": "Standard Webhooks secret: `whsec_` and base64 of 24 to 64 bytes; blank counts as none",
+                "writeOnly": true,
+                "description": "Standard Webhooks secret: `whsec_` and base64 of 24 to 64 bytes; blank counts as none. Write-only: answers say `signing_secret_set` instead; a PATCH that leaves it out keeps it, null removes it.",
             },
         },
         // An enabled webhook needs a URL.

@@ -84,6 +84,7 @@ fn head_tracking_script() {}
         (status = 403, description = "The Origin is not among the container's allowed origins; no CORS headers", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "The request URL is longer than 8 KiB", body = ErrorBody),
+        (status = 429, description = "Over 300 page views and tracking links a minute from this client (CF-Connecting-IP) to this container", body = ErrorBody, headers(("Retry-After" = String, description = "60: seconds until the client's window restarts"))),
     ),
 )]
 fn collect() {}
@@ -105,6 +106,7 @@ fn collect() {}
         (status = 400, description = "A parameter is missing or malformed (no body)"),
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "The request URL is longer than 8 KiB (no body)"),
+        (status = 429, description = "Over 300 page views and tracking links a minute from this client (CF-Connecting-IP) to this container (no body)", headers(("Retry-After" = String, description = "60: seconds until the client's window restarts"))),
     ),
 )]
 fn head_collect() {}
@@ -145,6 +147,7 @@ fn preflight_collect() {}
         (status = 400, description = "`to` is missing or not allowed (foreign host, //host, javascript:, look-alike, backslash or userinfo tricks); no Location, nothing stored", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "The request URL is longer than 8 KiB", body = ErrorBody),
+        (status = 429, description = "Over 300 page views and tracking links a minute from this client (CF-Connecting-IP) to this container", body = ErrorBody, headers(("Retry-After" = String, description = "60: seconds until the client's window restarts"))),
     ),
 )]
 fn redirect() {}
@@ -165,6 +168,7 @@ fn redirect() {}
         (status = 400, description = "`to` is missing or not allowed", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "The request URL is longer than 8 KiB (no body)"),
+        (status = 429, description = "Over 300 page views and tracking links a minute from this client (CF-Connecting-IP) to this container (no body)", headers(("Retry-After" = String, description = "60: seconds until the client's window restarts"))),
     ),
 )]
 fn head_redirect() {}
@@ -174,7 +178,7 @@ fn head_redirect() {}
     path = "/e",
     tag = "browser",
     summary = "Record a browser event",
-    description = "What postclick.track(name, data) sends. Deduplicated on event_id per container: a repeat answers the earlier event with duplicate: true. Email and phone are stored SHA-256-hashed after normalisation, with the external id, for matching webhooks to this visitor. The visitor is the pc_vid cookie; a browser without one gets a new pc_vid (same consent and domain rules as /collect). consent.advertising is the cookie consent signal.",
+    description = "What postclick.track(name, data) sends. A browser event is anonymous (provenance browser): it fires approved pixels, but a connector's server-side postback only when the connector opts in with webhook.fire_on server_and_browser (the others log a skipped delivery, reason browser_event), and pc_test fires test-mode pixels, never a live postback. It is attributed from the signed pc_clk cookie. Deduplicated on event_id per visitor: a repeat from the same visitor answers duplicate: true and fires no pixel again; an id another visitor or the site's server sent is never reported. A server event with the same id later confirms it. Email and phone are stored SHA-256-hashed after normalisation, with the external id, for matching webhooks to this visitor. The visitor is the pc_vid cookie; a browser without one gets a new pc_vid (same consent and domain rules as /collect). consent.advertising is the cookie consent signal.",
     params(
         ("id" = String, Query, description = "Container id (ctr_ and 22 base64url characters)", pattern = "^ctr_[A-Za-z0-9_-]{22}$"),
     ),
@@ -184,7 +188,8 @@ fn head_redirect() {}
         (status = 400, description = "Malformed JSON, or the id parameter is missing", body = ErrorBody),
         (status = 403, description = "The Origin is not among the container's allowed origins; no CORS headers", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB, or URL over 8 KiB", body = ErrorBody),
+        (status = 413, description = "The body passed 64 KiB (refused as soon as it does, even chunked), or the request URL is longer than 8 KiB", body = ErrorBody),
+        (status = 429, description = "Over 100 events a minute from this client (CF-Connecting-IP) to this container; no CORS headers (the container is not read)", body = ErrorBody, headers(("Retry-After" = String, description = "60: seconds until the client's window restarts"))),
         (status = 415, description = "Body is not application/json", body = ErrorBody),
         (status = 422, description = "A field is invalid (unknown top-level key, currency, value, …); `field` names it", body = ErrorBody),
     ),
@@ -216,7 +221,7 @@ fn preflight_event() {}
     path = "/px/{token}",
     tag = "browser",
     summary = "A sandboxed pixel document",
-    description = "The token is HMAC-signed with SIGNING_KEY, names the event and the connector, and expires after 10 minutes. The answer carries `Content-Security-Policy: sandbox allow-scripts`, `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`. A tampered, expired or unknown token, or a pixel no longer approved, is a bare 404.",
+    description = "The token is HMAC-signed with SIGNING_KEY, names the event and the connector, expires after 2 minutes, and is bound to the visitor it was issued for: the request must carry that visitor's pc_vid (another client replaying the URL gets 404). The answer carries `Content-Security-Policy: sandbox allow-scripts`, `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`. A tampered, expired or unknown token, or a pixel no longer approved, is a bare 404.",
     params(
         ("token" = String, Path),
     ),

@@ -20,7 +20,7 @@ use crate::http::webhooks::WebhookAccepted;
         (status = 401, description = "Missing, malformed, unknown or revoked API key", body = ErrorBody),
         (status = 413, description = "The request URL is over the limit", body = ErrorBody),
         (status = 422, description = "An invalid parameter; `field` names it (e.g. currency_required, invalid_date, no_identity, track_required)", body = ErrorBody),
-        (status = 429, description = "Over the key's per-minute limit; see Retry-After", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the next minute"))),
+        (status = 429, description = "Over the key's per-minute limit, or over 100 calls a minute from one client (CF-Connecting-IP) without a valid key of the container", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the limit's window restarts: the rest of the minute for a key, 60 for a client without one"))),
     ),
     security(("webhookKeyQuery" = []), ("webhookKey" = [])),
 )]
@@ -43,7 +43,7 @@ fn webhook_get() {}
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Body is neither JSON nor a form", body = ErrorBody),
         (status = 422, description = "An invalid parameter; `field` names it (e.g. currency_required, invalid_date, no_identity, track_required)", body = ErrorBody),
-        (status = 429, description = "Over the key's per-minute limit; see Retry-After", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the next minute"))),
+        (status = 429, description = "Over the key's per-minute limit, or over 100 calls a minute from one client (CF-Connecting-IP) without a valid key of the container", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the limit's window restarts: the rest of the minute for a key, 60 for a client without one"))),
     ),
     security(("webhookKeyQuery" = []), ("webhookKey" = [])),
 )]
@@ -68,7 +68,7 @@ fn webhook_post() {}
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "An invalid field; `field` names it (e.g. currency_required, unexpected_field)", body = ErrorBody),
-        (status = 429, description = "Over the key's per-minute limit; see Retry-After", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the next minute"))),
+        (status = 429, description = "Over the key's per-minute limit, or over 100 calls a minute from one client (CF-Connecting-IP) without a valid key of the container", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the limit's window restarts: the rest of the minute for a key, 60 for a client without one"))),
     ),
     security(("webhookKey" = [])),
 )]
@@ -92,7 +92,7 @@ fn custom_webhook() {}
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "An invalid field; `field` names it (e.g. currency_required, missing_field)", body = ErrorBody),
-        (status = 429, description = "Over the key's per-minute limit; see Retry-After", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the next minute"))),
+        (status = 429, description = "Over the key's per-minute limit, or over 100 calls a minute from one client (CF-Connecting-IP) without a valid key of the container", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the limit's window restarts: the rest of the minute for a key, 60 for a client without one"))),
     ),
     security(("webhookKey" = [])),
 )]

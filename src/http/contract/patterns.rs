@@ -134,10 +134,14 @@ pub fn boolean_word() -> String {
 
 /// `Amount::parse`: a decimal number from 0 to below 10^12, with `.` or `,` as the separator;
 /// blank too with `blank_ok` (where the caller reads blank as absent). Leading zeros are free:
-/// `000049.90` is 49.90.
+/// `000049.90` is 49.90. A comma before exactly three digits (`1,250`) is ambiguous and refused,
+/// so after a comma come any number of digits but three.
 pub fn amount(blank_ok: bool) -> String {
     let optional = if blank_ok { "?" } else { "" };
-    format!(r"^[{TRIM}]*(?:0*(?:[0-9]{{1,12}}(?:[.,][0-9]*)?|[.,][0-9]+)){optional}[{TRIM}]*$")
+    let comma = "(?:[0-9]{0,2}|[0-9]{4,})";
+    format!(
+        r"^[{TRIM}]*(?:0*(?:[0-9]{{1,12}}(?:\.[0-9]*|,{comma})?|\.[0-9]+|,(?:[0-9]{{1,2}}|[0-9]{{4,}}))){optional}[{TRIM}]*$"
+    )
 }
 
 /// `Currency::parse`: an ISO 4217 code in any letter case; blank too with `blank_ok` (where the

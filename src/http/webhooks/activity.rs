@@ -2,14 +2,17 @@
 //! status of the very answer sent, so the log always says what the caller was told.
 
 use super::Accepted;
+use crate::core::client_limit::Surface;
 use crate::core::ids::ContainerId;
+use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::ActivityStatus;
 use crate::error::{Error, Result};
+use crate::http::client_limit;
 use crate::http::error::error_response;
 use crate::http::respond::json;
 use crate::store::webhook_requests::{self, NewActivity};
-use worker::{D1Database, Response};
+use worker::{D1Database, Env, Request, Response};
 
 /// Longest topic the log keeps: an unknown topic is logged as sent, cut to this many characters.
 const MAX_LOGGED_TOPIC_CHARS: usize = 64;
@@ -20,6 +23,8 @@ pub struct ActivityLog {
     container_id: ContainerId,
     received_at: UnixMs,
     topic: Option<String>,
+    /// The request's key authenticated it: its provenance is `server`.
+    authenticated: bool,
 }
 
 impl ActivityLog {
@@ -28,7 +33,13 @@ impl ActivityLog {
             container_id: container_id.clone(),
             received_at,
             topic: None,
+            authenticated: false,
         }
+    }
+
+    /// The request's key is one of the container's and valid.
+    pub fn set_authenticated(&mut self) {
+        self.authenticated = true;
     }
 
     /// The topic the caller sent: the custom topic, the `track` event name, or `set`.
@@ -59,6 +70,7 @@ impl ActivityLog {
                     event_id: accepted.event_id.as_ref(),
                     session_matched: accepted.session_matched,
                     duplicate: accepted.duplicate,
+                    confirmed: accepted.confirmed,
                 },
             )?,
             Err(error) => error_response(error)?,
@@ -76,6 +88,7 @@ impl ActivityLog {
             http_status: response.status_code(),
             error_code: outcome.as_ref().err().map(Error::code),
             event_id: outcome.as_ref().ok().and_then(|a| a.event_id.as_ref()),
+            provenance: self.authenticated.then_some(Provenance::Server),
         };
         if let Err(err) = webhook_requests::insert(db, &row).await {
             worker::console_error!("webhook activity not recorded: {err}");
@@ -92,4 +105,28 @@ pub fn status_of(error: &Error) -> ActivityStatus {
         Error::RateLimited { .. } => ActivityStatus::RateLimited,
         _ => ActivityStatus::ValidationError,
     }
+}
+
+/// Refuses a request that is not the container's own caller (no key, a malformed or unknown
+/// one, another container's). It is counted against the keyless abuse limit (429 over it) and,
+/// when the container is known, in the container's count of unauthenticated requests, never as
+/// an activity row: such requests must not push the container's real requests out of the list.
+pub async fn refuse_keyless(
+    env: &Env,
+    req: &Request,
+    db: &D1Database,
+    container_id: Option<&ContainerId>,
+    refusal: Error,
+    now: UnixMs,
+) -> Result<Response> {
+    let container = container_id.map(ContainerId::as_str);
+    // Webhooks come from servers straight to the worker, never through a same-origin proxy.
+    let ip = req.headers().get("cf-connecting-ip").ok().flatten();
+    client_limit::check(env, ip.as_deref(), Surface::KeylessWebhook, container).await?;
+    if let Some(container_id) = container_id {
+        if let Err(err) = webhook_requests::count_unauthenticated(db, container_id, now).await {
+            worker::console_error!("unauthenticated webhook request not counted: {err}");
+        }
+    }
+    Err(refusal)
 }

@@ -111,6 +111,41 @@ pub async fn authenticate(db: &D1Database, key: &ApiKey, now: UnixMs) -> Result<
     }))
 }
 
+/// What a key presented to one container's custom webhook is to that container.
+#[derive(Debug)]
+pub enum KeyFor {
+    /// One of its keys, still valid.
+    Valid(Authenticated),
+    /// One of its keys, revoked: refused, and listed in its activity as `auth_error`.
+    Revoked,
+    /// No key, a malformed or unknown one, or another container's: refused with this error,
+    /// counted rather than listed (it is not the container's own caller).
+    NotOurs(Error),
+}
+
+/// Checks the `Authorization: Bearer` key of a request to `container_id`'s custom webhook.
+/// Only our own failures (storage) are an `Err`.
+pub async fn key_for_container(
+    db: &D1Database,
+    header: Option<&str>,
+    container_id: &ContainerId,
+    now: UnixMs,
+) -> Result<KeyFor> {
+    let key = match bearer_key(header) {
+        Ok(key) => key,
+        Err(refusal) => return Ok(KeyFor::NotOurs(refusal)),
+    };
+    Ok(match authenticate(db, &key, now).await {
+        Ok(KeyCheck::Valid(key)) if key.container_id == *container_id => KeyFor::Valid(key),
+        Ok(KeyCheck::Revoked {
+            container_id: owner,
+        }) if owner == *container_id => KeyFor::Revoked,
+        Ok(_) => KeyFor::NotOurs(Error::unauthorized(OTHER_CONTAINER)),
+        Err(error) if error.is_internal() => return Err(error),
+        Err(refusal) => KeyFor::NotOurs(refusal),
+    })
+}
+
 /// Over the key's per-minute limit is [`Error::RateLimited`] until the next minute. Other keys
 /// have counters of their own.
 pub fn enforce_rate_limit(key: &Authenticated, now: UnixMs) -> Result<()> {

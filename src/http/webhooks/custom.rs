@@ -2,13 +2,16 @@
 //! `Authorization: Bearer {api key}`.
 //!
 //! Order of checks: an unknown container is a 404 with nothing logged (there is nowhere to log
-//! it); then the key (401), the key's rate limit (429 with `Retry-After`), the topic (404
-//! `unknown_topic`), the content type (415), the size (413) and the payload (422 naming the
-//! field). Each of these is logged against the container in the path; only a valid request is
-//! stored.
+//! it); then the key: a missing, malformed or unknown key, or another container's, is a 401
+//! counted against the keyless abuse limit (429 over it) and in the container's count of
+//! unauthenticated requests, never listed; a revoked key of the container is a 401 listed as
+//! `auth_error`. Then the key's rate limit (429 with `Retry-After`), the topic (404
+//! `unknown_topic`), the content type (415), the size (413, as soon as the streamed body passes
+//! it) and the payload (422 naming the field). Each of these is logged against the container in
+//! the path; only a valid request is stored.
 
-use super::activity::ActivityLog;
-use super::auth;
+use super::activity::{refuse_keyless, ActivityLog};
+use super::auth::{self, Authenticated, KeyFor};
 use super::{accept_event, utf8, Accepted};
 use crate::core::ids::ContainerId;
 use crate::core::time::UnixMs;
@@ -30,7 +33,20 @@ pub async fn handle_custom_webhook(mut req: Request, ctx: RouteContext) -> Resul
         Ok(topic) => log.set_topic(topic.as_str()),
         Err(_) => log.set_topic(&raw_topic),
     }
-    let outcome = receive(&mut req, &ctx, &container.id, &raw_topic, now).await;
+    let header = req.headers().get("authorization")?;
+    let key = match auth::key_for_container(&db, header.as_deref(), &container.id, now).await? {
+        KeyFor::Valid(key) => key,
+        KeyFor::Revoked => {
+            return log
+                .finish(&db, Err(Error::unauthorized(auth::REVOKED)))
+                .await
+        }
+        KeyFor::NotOurs(refusal) => {
+            return refuse_keyless(&ctx.env, &req, &db, Some(&container.id), refusal, now).await
+        }
+    };
+    log.set_authenticated();
+    let outcome = receive(&mut req, &ctx, &container.id, &key, &raw_topic, now).await;
     log.finish(&db, outcome).await
 }
 
@@ -38,18 +54,11 @@ async fn receive(
     req: &mut Request,
     ctx: &RouteContext,
     container_id: &ContainerId,
+    key: &Authenticated,
     raw_topic: &str,
     now: UnixMs,
 ) -> Result<Accepted> {
-    let header = req.headers().get("authorization")?;
-    let key = auth::bearer_key(header.as_deref())?;
-    let key = auth::authenticate(&ctx.db()?, &key, now)
-        .await?
-        .into_valid()?;
-    if key.container_id != *container_id {
-        return Err(Error::unauthorized(auth::OTHER_CONTAINER));
-    }
-    auth::enforce_rate_limit(&key, now)?;
+    auth::enforce_rate_limit(key, now)?;
     // The topic is part of the URL: one we do not know is a 404 (seed 004: a 404 means "check
     // the URL"), keeping its precise code `unknown_topic` and field `topic`.
     let topic = Topic::parse(raw_topic).map_err(Error::unknown)?;
@@ -60,5 +69,5 @@ async fn receive(
     }
     let body = utf8(read_limited(req, MAX_BODY_BYTES).await?)?;
     let event = parse_custom_body(topic, &body)?;
-    accept_event(ctx, container_id, &event, now).await
+    accept_event(ctx, container_id, event, now).await
 }

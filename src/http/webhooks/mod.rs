@@ -5,9 +5,14 @@
 //! - [`auth`]: the API key check and the per-key, per-minute rate limit.
 //! - [`activity`]: the recent-activity row every request leaves, and the answer.
 //!
-//! Every request that can be tied to a container leaves exactly one activity row; a rejected
-//! request leaves nothing else. Accepted answers are 200
-//! `{status: "accepted", type, event_id, session_matched, duplicate}`.
+//! Every request from one of a container's own keys (valid or revoked) leaves exactly one activity
+//! row; a request without such a key is counted instead ([`activity::refuse_keyless`]), and
+//! counted against the keyless abuse limit. A rejected request leaves nothing else. Accepted
+//! answers are 200 `{status: "accepted", type, event_id, session_matched, duplicate, confirmed}`;
+//! `confirmed` says the event confirmed an earlier browser event with its id.
+//!
+//! A webhook's `visitor_id` may be the bare visitor id or the whole signed `pc_vid` value the
+//! site's server read from the cookie; a signed value that fails its check names no visitor.
 
 pub mod activity;
 pub mod auth;
@@ -15,6 +20,8 @@ pub mod custom;
 pub mod tracklution;
 
 use super::router::RouteContext;
+use crate::config::Config;
+use crate::core::clicks::cookies::signed::webhook_visitor_id;
 use crate::core::error::Invalid;
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, EventId};
@@ -22,6 +29,7 @@ use crate::core::time::UnixMs;
 use crate::delivery::dispatch_event;
 use crate::delivery::intake::{record_event, KnownVisitor};
 use crate::error::Result;
+use worker::Env;
 
 /// What an accepted request did.
 #[derive(Debug, Clone)]
@@ -33,6 +41,14 @@ pub struct Accepted {
     pub session_matched: bool,
     /// The event id was seen before: acknowledged, not stored again.
     pub duplicate: bool,
+    /// The event confirmed an earlier browser event with its id.
+    pub confirmed: bool,
+}
+
+/// The visitor id a webhook names, in either form (see the module's doc).
+pub fn named_visitor(env: &Env, raw: Option<String>) -> Option<String> {
+    let keys = Config::from_env(env).signing_keys;
+    raw.and_then(|raw| webhook_visitor_id(keys.as_ref(), &raw))
 }
 
 /// The answer to an accepted webhook request, on both surfaces.
@@ -49,18 +65,24 @@ pub struct WebhookAccepted<'a> {
     pub event_id: Option<&'a EventId>,
     /// Whether a known visitor was found.
     pub session_matched: bool,
-    /// The event id was seen before: acknowledged, not stored again.
+    /// The event id was seen before from a server event: acknowledged, not stored again.
     pub duplicate: bool,
+    /// The event confirmed an earlier browser event with its id: the server's value, currency
+    /// and user data became the event's, and the connectors that fire on server events fire now.
+    pub confirmed: bool,
 }
 
-/// Stores a webhook's event once, matched to a visitor where its identities allow.
+/// Stores a webhook's event once, matched to a visitor where its identities allow, or confirms
+/// the browser event that sent its id.
 pub async fn accept_event(
     ctx: &RouteContext,
     container_id: &ContainerId,
-    event: &NewEvent,
+    mut event: NewEvent,
     now: UnixMs,
 ) -> Result<Accepted> {
-    let stored = record_event(&ctx.db()?, container_id, event, KnownVisitor::Unknown, now).await?;
+    event.visitor_id = named_visitor(&ctx.env, event.visitor_id.take());
+    let db = ctx.db()?;
+    let stored = record_event(&db, container_id, &event, KnownVisitor::Unknown, now).await?;
     if !stored.duplicate {
         // `consent.advertising = false` is stored as events.consent_advertising = 0, which the
         // dispatch honours by sending no ad-platform or partner postback for the event. The
@@ -74,6 +96,7 @@ pub async fn accept_event(
         event_id: Some(stored.event_id),
         session_matched: stored.visitor_id.is_some(),
         duplicate: stored.duplicate,
+        confirmed: stored.confirmed,
     })
 }
 

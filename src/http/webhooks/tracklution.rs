@@ -1,19 +1,22 @@
 //! `GET|POST /webhook`: Tracklution-compatible webhooks (seed 002). With `track` the request
 //! records an event; without it, it enriches the visitor it matches (a set request).
 //!
-//! The key comes as `k` (query or body) or as `Authorization: Bearer`. The container is known
-//! only through the key, so a missing, malformed or unknown key has no container to log against
-//! and leaves no activity row; a revoked key still names its container and is logged there.
+//! The key comes as `k` (query or body) or as `Authorization: Bearer`. The body is read first
+//! (the key may be inside it), capped at 64 KiB while it streams in. The container is known only
+//! through the key, so a missing, malformed or unknown key has no container to log against and
+//! leaves no activity row; it is counted against the keyless abuse limit (429 over it). A revoked
+//! key still names its container and is logged there.
 //!
 //! A set request that matches no visitor is acknowledged (`session_matched: false`) and keeps
 //! nothing: there is no session to enrich, and it creates no event. Send `track` to record a
 //! conversion that should wait for a later match.
 
-use super::activity::ActivityLog;
+use super::activity::{refuse_keyless, ActivityLog};
 use super::auth::{self, Authenticated, KeyCheck};
-use super::{accept_event, utf8, Accepted};
+use super::{accept_event, named_visitor, utf8, Accepted};
 use crate::core::ids::ContainerId;
-use crate::core::matching::IdentityKind;
+use crate::core::matching::{IdentityKind, LinkRule};
+use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::{parse_webhook, presented_key, SetData, TrackOrSet, WebhookBody};
 use crate::error::{Error, Result};
@@ -49,23 +52,29 @@ async fn receive(mut req: Request, ctx: RouteContext, with_body: bool) -> Result
         Ok(key) => key,
         // No key anywhere we could read: a body we could not read is the better answer.
         Err(missing) => {
-            return match body {
-                Err(body_error) if no_key_anywhere => Err(body_error),
-                _ => Err(missing),
-            }
+            let refusal = match body {
+                Err(body_error) if no_key_anywhere => body_error,
+                _ => missing,
+            };
+            return refuse_keyless(&ctx.env, &req, &db, None, refusal, now).await;
         }
     };
     // An unknown key names no container, so its refusal is answered but logged nowhere.
-    let key = match auth::authenticate(&db, &key, now).await? {
-        KeyCheck::Valid(key) => key,
-        KeyCheck::Revoked { container_id } => {
+    let key = match auth::authenticate(&db, &key, now).await {
+        Ok(KeyCheck::Valid(key)) => key,
+        Ok(KeyCheck::Revoked { container_id }) => {
             let refusal = Error::unauthorized(auth::REVOKED);
             return ActivityLog::new(&container_id, now)
                 .finish(&db, Err(refusal))
                 .await;
         }
+        Err(refusal) if !refusal.is_internal() => {
+            return refuse_keyless(&ctx.env, &req, &db, None, refusal, now).await
+        }
+        Err(internal) => return Err(internal),
     };
     let mut log = ActivityLog::new(&key.container_id, now);
+    log.set_authenticated();
     let outcome = process(&ctx, &db, &key, &query, body, now, &mut log).await;
     log.finish(&db, outcome).await
 }
@@ -84,8 +93,11 @@ async fn process(
     let parsed = parse_webhook(query, &body?)?;
     log.set_topic(parsed.activity_topic());
     match parsed {
-        TrackOrSet::Track(event) => accept_event(ctx, &key.container_id, &event, now).await,
-        TrackOrSet::Set(set) => enrich_visitor(db, &key.container_id, &set, now).await,
+        TrackOrSet::Track(event) => accept_event(ctx, &key.container_id, event, now).await,
+        TrackOrSet::Set(mut set) => {
+            set.visitor_id = named_visitor(&ctx.env, set.visitor_id.take());
+            enrich_visitor(db, &key.container_id, &set, now).await
+        }
     }
 }
 
@@ -116,12 +128,13 @@ async fn enrich_visitor(
 ) -> Result<Accepted> {
     let keys = set.match_keys();
     let matched = identities::match_visitor(db, container_id, &keys).await?;
-    let Some((visitor_id, _)) = matched else {
+    let Some((visitor_id, matched_by)) = matched else {
         return Ok(Accepted {
             kind: "set",
             event_id: None,
             session_matched: false,
             duplicate: false,
+            confirmed: false,
         });
     };
     let carried: Vec<(String, String)> = keys
@@ -130,7 +143,9 @@ async fn enrich_visitor(
         .filter(|key| key.kind != IdentityKind::VisitorId)
         .map(|key| (key.kind.label(), key.key.clone()))
         .collect();
-    let mut statements = identities::link_identities(db, container_id, &visitor_id, &carried, now)?;
+    let rule = LinkRule::for_event(Provenance::Server, &matched_by);
+    let mut statements =
+        identities::link_identities(db, container_id, &visitor_id, &carried, rule, now)?;
     statements.push(visitors::merge(
         db,
         container_id,
@@ -146,5 +161,6 @@ async fn enrich_visitor(
         event_id: None,
         session_matched: true,
         duplicate: false,
+        confirmed: false,
     })
 }

@@ -4,6 +4,7 @@
 use super::compat::{fbc_carries, fbc_value, gcl_aw_value, gclid_of_gcl_aw};
 use super::domain::CookieDomain;
 use super::history::ClickHistory;
+use super::signed;
 use super::visitor::{VisitorId, VISITOR_ID_BYTES};
 use super::{
     set_cookie, RequestCookies, COMPAT_MAX_AGE_S, FIRST_PARTY_MAX_AGE_S, HISTORY_COOKIE,
@@ -12,6 +13,7 @@ use super::{
 use crate::core::click_params::{with_compat_cookie, CompatCookie};
 use crate::core::clicks::{Captured, CapturedClick};
 use crate::core::consent::ConsentSignal;
+use crate::core::signing_keys::SigningKeys;
 
 /// The container's cookie settings.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +35,9 @@ pub struct Visit<'a> {
     /// The page's advertising consent (passed on by `t.js`, see [`crate::core::consent`]).
     pub consent: ConsentSignal,
     pub now_ms: i64,
+    /// The keys `pc_vid` and `pc_clk` are verified and signed with; without them (no
+    /// `SIGNING_KEY`) the visit is blocked.
+    pub keys: Option<&'a SigningKeys>,
     /// Fresh random bytes, used only if the visitor has no valid `pc_vid` yet.
     pub fresh_visitor_bytes: [u8; VISITOR_ID_BYTES],
 }
@@ -48,6 +53,8 @@ pub enum Blocked {
     CookieDomainMismatch,
     /// The container's cookie domain is not a usable domain at all.
     InvalidCookieDomain,
+    /// The worker has no `SIGNING_KEY`, so visitor cookies can be neither read nor written.
+    NoSigningKey,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +95,10 @@ impl CookiePlan {
 
 /// Plan the cookies of one visit (`/collect`, `/c` or `/e`).
 ///
-/// - `pc_vid` is set on every visit (refreshing its 400 days), reusing a valid existing id.
+/// - `pc_vid` is set on every visit (refreshing its 400 days, and re-signing it with the current
+///   key), reusing an existing id whose signature checks; any other `pc_vid` is ignored and a
+///   fresh id issued.
+/// - `pc_clk` counts only when it is signed for that visitor id.
 /// - `pc_clk` is rewritten on every visit that has a history, with this visit's clicks in front;
 ///   an unreadable `pc_clk` with nothing to replace it is expired.
 /// - `_fbc` and `_gcl_aw` (when the container wants them) are written only when this visit
@@ -108,9 +118,12 @@ pub fn plan_cookies(settings: &CookieSettings, visit: &Visit, captured: &Capture
     if !domain.applies_to(visit.request_host) {
         return CookiePlan::blocked(Blocked::CookieDomainMismatch);
     }
+    let Some(keys) = visit.keys else {
+        return CookiePlan::blocked(Blocked::NoSigningKey);
+    };
 
     let cookies = visit.cookies;
-    let visitor = match cookies.visitor_id() {
+    let visitor = match cookies.visitor_id(keys) {
         Some(id) => Visitor { id, is_new: false },
         None => Visitor {
             id: VisitorId::from_random(visit.fresh_visitor_bytes),
@@ -119,18 +132,18 @@ pub fn plan_cookies(settings: &CookieSettings, visit: &Visit, captured: &Capture
     };
     let mut set_cookies = vec![set_cookie(
         VISITOR_COOKIE,
-        visitor.id.as_str(),
+        &signed::sign(keys, VISITOR_COOKIE, "", visitor.id.as_str()),
         &domain,
         FIRST_PARTY_MAX_AGE_S,
         true,
     )];
 
-    let mut history = cookies.click_history();
+    let mut history = cookies.click_history(keys, &visitor.id);
     history.merge(captured.clicks(), visit.now_ms);
     if !history.is_empty() {
         set_cookies.push(set_cookie(
             HISTORY_COOKIE,
-            &history.encode(),
+            &signed::sign(keys, HISTORY_COOKIE, visitor.id.as_str(), &history.encode()),
             &domain,
             FIRST_PARTY_MAX_AGE_S,
             true,

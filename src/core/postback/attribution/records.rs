@@ -3,8 +3,8 @@
 //! parameter is read from.
 
 use super::ClickRecord;
-use crate::core::clicks::{ClickKind, StoredClick, MAX_QUERY_PAIRS};
-use crate::core::event::CarriedClick;
+use crate::core::clicks::{ClickKind, CustomClickParam, StoredClick, MAX_QUERY_PAIRS};
+use crate::core::event::{CarriedClick, CookieClick};
 
 /// The visitor's tracked clicks for attribution. Every stored click id is one record (campaign
 /// tags are not clicks of their own). Its landing parameters — what a connector's source
@@ -55,6 +55,57 @@ pub fn click_records(
         }
     }
     records
+}
+
+/// A browser event's clicks for attribution, from the signed `pc_clk` it carried. The cookie keeps
+/// no landing URL, so a click's landing parameters are the other parameters captured with it (at
+/// the same second), plus the source capture recorded for it under each source parameter the
+/// connectors sharing its parameter use.
+pub fn cookie_click_records(
+    cookie: &[CookieClick],
+    custom: &[CustomClickParam],
+) -> Vec<ClickRecord> {
+    cookie
+        .iter()
+        .filter(|c| ClickKind::of_param(&c.param) == ClickKind::ClickId && !c.value.is_empty())
+        .map(|click| {
+            let mut landing = Vec::new();
+            for other in cookie {
+                if other.at_ms == click.at_ms && !std::ptr::eq(other, click) {
+                    push_new(&mut landing, &other.param, &other.value);
+                }
+            }
+            if let Some(source) = &click.source {
+                let source_params = custom
+                    .iter()
+                    .filter(|c| c.param.eq_ignore_ascii_case(&click.param))
+                    .filter_map(|c| c.source_param.as_deref());
+                for name in source_params {
+                    push_new(&mut landing, name, source);
+                }
+            }
+            ClickRecord {
+                param: click.param.clone(),
+                value: click.value.clone(),
+                at_ms: click.at_ms,
+                landing_params: landing,
+            }
+        })
+        .collect()
+}
+
+/// A browser event's cookie clicks as stored click rows, for the parameter values
+/// (`{{GCLID}}`, `{{UTM_SOURCE}}`, ...).
+pub fn cookie_clicks_as_stored(cookie: &[CookieClick]) -> Vec<StoredClick> {
+    cookie
+        .iter()
+        .map(|c| StoredClick {
+            param: c.param.clone(),
+            value: c.value.clone(),
+            landing_url: None,
+            at_ms: c.at_ms,
+        })
+        .collect()
 }
 
 /// Query pairs of a landing URL, names lower-cased and values form-decoded, first one wins.

@@ -2,7 +2,8 @@
 
 use crate::core::connector::Method;
 use crate::core::postback::{
-    mask_headers_for_log, mask_json_body_for_log, mask_secret, mask_url_for_log, OutgoingRequest,
+    looks_like_credential, mask_headers_for_log, mask_json_body_for_log, mask_secret,
+    mask_url_for_log, OutgoingRequest,
 };
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -127,4 +128,36 @@ fn a_request_masked_for_the_log_masks_url_headers_and_body_together() {
     );
     assert_eq!(masked.unresolved, request.unresolved);
     assert_eq!(masked.method, Method::Post);
+}
+
+#[test]
+fn header_values_that_look_like_credentials_are_masked_whatever_the_header_is_called() {
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    let headers = pairs(&[
+        ("X-Partner", "Bearer abcdef0123456789"),
+        ("X-Forward", "basic dXNlcjpwYXNzd29yZA=="),
+        ("X-Id-Claims", jwt),
+        ("X-Stripe", "sk_live_0123456789abcdef"),
+        ("X-Hook", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        ("X-Note", "Bearer in mind the weekend"),
+        ("X-Request-Id", "550e8400-e29b-41d4-a716-446655440000"),
+        ("X-Campaign", "Token week"),
+    ]);
+    let masked = mask_headers_for_log(&headers);
+    let values: Vec<&str> = masked.iter().map(|(_, v)| v.as_str()).collect();
+    assert_eq!(
+        values,
+        vec![
+            "Bearer ****6789",
+            "basic ****ZA==",
+            "****sR8U",
+            "****cdef",
+            "****LaSw",
+            "Bearer in mind the weekend",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "Token week",
+        ]
+    );
+    assert!(looks_like_credential(jwt));
+    assert!(!looks_like_credential("application/json"));
 }

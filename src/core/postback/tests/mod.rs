@@ -6,6 +6,7 @@ mod mask;
 mod outbox;
 mod pixel_plan;
 mod plan;
+mod provenance;
 mod records;
 mod request;
 mod request_headers;

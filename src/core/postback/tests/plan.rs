@@ -9,6 +9,7 @@ use crate::core::postback::{
     AttributionDecision, ClickRecord, DeliveryInput, DeliveryStatus, MatchedClick, PlanOutcome,
     SkipReason,
 };
+use crate::core::provenance::Provenance;
 use serde_json::{json, Value};
 
 const NOW: i64 = 1_700_000_000_123;
@@ -56,6 +57,7 @@ fn input<'a>(
         connector,
         event_id: "evt_1",
         event_name: "Purchase",
+        provenance: Provenance::Server,
         force_send: false,
         consent: Consent::default(),
         values,
@@ -68,16 +70,23 @@ fn input<'a>(
 fn an_event_that_is_not_a_trigger_or_a_connector_without_webhook_is_not_triggered() {
     let enabled = affiliate("enabled", json!({}));
     assert_eq!(
-        plan_delivery(&enabled, "Lead", false, true, &FIRE),
+        plan_delivery(&enabled, "Lead", Provenance::Server, false, true, &FIRE),
         PlanOutcome::NotTriggered
     );
     assert_eq!(
-        plan_delivery(&enabled, "purchase", false, true, &FIRE),
+        plan_delivery(&enabled, "purchase", Provenance::Server, false, true, &FIRE),
         PlanOutcome::NotTriggered
     );
     let pixel_only = affiliate("enabled", json!({"webhook": {"enabled": false}}));
     assert_eq!(
-        plan_delivery(&pixel_only, "Purchase", false, true, &FIRE),
+        plan_delivery(
+            &pixel_only,
+            "Purchase",
+            Provenance::Server,
+            false,
+            true,
+            &FIRE
+        ),
         PlanOutcome::NotTriggered
     );
 }
@@ -86,13 +95,20 @@ fn an_event_that_is_not_a_trigger_or_a_connector_without_webhook_is_not_triggere
 fn an_enabled_connector_sends_and_a_disabled_one_records_why_it_did_not() {
     let enabled = affiliate("enabled", json!({}));
     assert_eq!(
-        plan_delivery(&enabled, "Purchase", false, true, &FIRE),
+        plan_delivery(&enabled, "Purchase", Provenance::Server, false, true, &FIRE),
         PlanOutcome::Send
     );
     let disabled = affiliate("disabled", json!({}));
     for force in [false, true] {
         assert_eq!(
-            plan_delivery(&disabled, "Purchase", force, true, &FIRE),
+            plan_delivery(
+                &disabled,
+                "Purchase",
+                Provenance::Server,
+                force,
+                true,
+                &FIRE
+            ),
             PlanOutcome::Skip(SkipReason::Disabled)
         );
     }
@@ -102,16 +118,16 @@ fn an_enabled_connector_sends_and_a_disabled_one_records_why_it_did_not() {
 fn test_mode_logs_only_unless_pc_test_forces_a_real_send() {
     let test = affiliate("test", json!({}));
     assert_eq!(
-        plan_delivery(&test, "Purchase", false, true, &FIRE),
+        plan_delivery(&test, "Purchase", Provenance::Server, false, true, &FIRE),
         PlanOutcome::LogOnly
     );
     assert_eq!(
-        plan_delivery(&test, "Purchase", true, true, &FIRE),
+        plan_delivery(&test, "Purchase", Provenance::Server, true, true, &FIRE),
         PlanOutcome::Send
     );
     let enabled = affiliate("enabled", json!({}));
     assert_eq!(
-        plan_delivery(&enabled, "Purchase", true, true, &FIRE),
+        plan_delivery(&enabled, "Purchase", Provenance::Server, true, true, &FIRE),
         PlanOutcome::Send
     );
 }
@@ -122,7 +138,7 @@ fn consent_refusing_advertising_sends_nothing_in_any_mode() {
         let c = affiliate(mode, json!({}));
         for force in [false, true] {
             assert_eq!(
-                plan_delivery(&c, "Purchase", force, false, &FIRE),
+                plan_delivery(&c, "Purchase", Provenance::Server, force, false, &FIRE),
                 PlanOutcome::Skip(SkipReason::Consent),
                 "{mode} {force}"
             );
@@ -136,7 +152,7 @@ fn attribution_refusals_become_skips_even_in_test_mode() {
         let c = affiliate(mode, json!({}));
         let refused = AttributionDecision::DoNotFire(SkipReason::NotLastClick);
         assert_eq!(
-            plan_delivery(&c, "Purchase", true, true, &refused),
+            plan_delivery(&c, "Purchase", Provenance::Server, true, true, &refused),
             PlanOutcome::Skip(SkipReason::NotLastClick)
         );
     }

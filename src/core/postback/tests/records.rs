@@ -71,3 +71,37 @@ fn tracklution_sources_are_landing_parameters_not_clicks() {
     assert_eq!(records[0].param, "trlc");
     assert_eq!(records[0].landing_param("trls"), Some("ts-1"));
 }
+
+#[test]
+fn a_browser_events_cookie_clicks_count_with_what_was_captured_alongside() {
+    use crate::core::clicks::CustomClickParam;
+    use crate::core::event::CookieClick;
+    use crate::core::postback::cookie_click_records;
+    let click = |param: &str, value: &str, source: Option<&str>, at_ms| CookieClick {
+        param: param.into(),
+        value: value.into(),
+        source: source.map(str::to_string),
+        at_ms,
+    };
+    let cookie = [
+        click("aff_click_id", "MINE", Some("net_x"), AT - 1000),
+        click("utm_source", "platform_x", Some("platform_x"), AT - 1000),
+        click("utm_campaign", "spring", None, AT - 5000),
+    ];
+    let custom = [CustomClickParam {
+        param: "aff_click_id".into(),
+        source_param: Some("network".into()),
+        source_value: Some("net_x".into()),
+    }];
+    let records = cookie_click_records(&cookie, &custom);
+    assert_eq!(
+        records.len(),
+        1,
+        "campaign tags are not clicks of their own"
+    );
+    assert_eq!(records[0].value, "MINE");
+    assert_eq!(records[0].at_ms, AT - 1000);
+    assert_eq!(records[0].landing_param("utm_source"), Some("platform_x"));
+    assert_eq!(records[0].landing_param("network"), Some("net_x"));
+    assert_eq!(records[0].landing_param("utm_campaign"), None);
+}

@@ -30,6 +30,7 @@ fn run(c: &crate::core::connector::ConnectorConfig, sample: &Sample) -> Rehearsa
         event_id: &sample.event_id,
         at_ms: NOW,
         visitor_id: None,
+        provenance: crate::core::provenance::Provenance::Admin,
         cookie_domain: None,
         history: &sample.history,
     });

@@ -103,6 +103,7 @@ impl<'a> Collected<'a> {
             source: EventSource::Webhook,
             ip: common.ip,
             user_agent: common.user_agent,
+            cookie_history: Vec::new(),
         })
     }
 

@@ -138,6 +138,11 @@ fn amounts_match_the_decimal_parser() {
         "1000000000000",
         "999999999999.5",
         "1.2.3",
+        "1,250",
+        ",250",
+        "12,5",
+        "0,1234",
+        "1,2500",
     ];
     holds(&amount(true), &seeds, |s| {
         s.trim().is_empty() || Amount::parse(s, "f").is_ok()
