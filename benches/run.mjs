@@ -80,7 +80,7 @@ const benchKeys = Array.from({ length: 8 }, () => `pck_${randomBytes(32).toStrin
 for (const [i, key] of benchKeys.entries()) {
   await db.prepare(`INSERT INTO api_keys (id, container_id, name, prefix, key_hash, rate_limit_per_minute, created_at)
     VALUES (?1, ?2, ?3, ?4, ?5, 100000, ?6)`)
-    .bind(`key_bench${i}`, BENCH_CONTAINER, `bench ${i}`, key.slice(0, 12), createHash('sha256').update(key).digest('hex'), now).run();
+    .bind(`key_benchbenchbenchbench0${i}`, BENCH_CONTAINER, `bench ${i}`, key.slice(0, 12), createHash('sha256').update(key).digest('hex'), now).run();
 }
 // A track webhook with an email, and no eventId: every request stores a new event (and its
 // pending identity), matched against the identities first.
