@@ -5,23 +5,15 @@
 // a hostile value ever runs, is observed in the browser and in the requests the site receives.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { admin, BASE, newContainer, unique } from '../harness/app.mjs';
+import { admin, unique } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
-import { COOKIE_DOMAIN, installSnippet, startSite } from '../harness/site.mjs';
-import { CHROMIUM_ARGS } from '../harness/chromium.mjs';
-
-// The site's two names resolve to the test's TLS server; every other name fails at once, so a
-// value that points a URL elsewhere neither leaves the machine nor waits for DNS.
-const RESOLVER = `--host-resolver-rules=MAP *.${COOKIE_DOMAIN} 127.0.0.1, MAP * ~NOTFOUND`;
+import { openPage, pixelConnector, siteContainer, startPixelBrowsing } from '../harness/pixel_browser.mjs';
 
 let site;
 let browser;
 
 before(async () => {
-  site = await startSite(BASE);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', headless: true,
-    args: [...CHROMIUM_ARGS, RESOLVER, '--ignore-certificate-errors'] });
+  ({ site, browser } = await startPixelBrowsing());
 });
 
 after(async () => {
@@ -29,49 +21,10 @@ after(async () => {
   await site?.close();
 });
 
-async function siteContainer() {
-  return newContainer({ cookie_domain: COOKIE_DOMAIN, allowed_origins: [site.origin] });
-}
-
-async function pixelConnector(container, pixel, { approved = true } = {}) {
-  const res = await admin.createConnector(container.id, {
-    name: unique('Pixel '), trigger_events: ['Purchase'], mode: 'enabled', pixel: { enabled: true, ...pixel },
-  });
-  assert.equal(res.status, 201, res.text);
-  if (approved) assert.equal((await admin.approvePixel(res.json.id)).status, 200);
-  return res.json;
-}
-
-/** A landing page with the install snippet; `head` runs first (the site's own scripts). */
-function landingPage(containerId, head = '') {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
-<script>${head}</script>
-${installSnippet(site.trackingOrigin, containerId)}
-</head><body><h1>Thanks for your order</h1></body></html>`;
-}
-
-/** A fresh browser context on a fresh landing page, with what the page reports collected. */
-async function openPage(containerId, head) {
-  const path = `/order-${unique()}`;
-  site.page(path, landingPage(containerId, head));
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  const page = await context.newPage();
-  const seen = { errors: [], dialogs: [], inflight: 0 };
-  page.on('pageerror', (e) => seen.errors.push(String(e)));
-  page.on('dialog', (d) => { seen.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
-  page.on('request', () => { seen.inflight++; });
-  page.on('requestfinished', () => { seen.inflight--; });
-  page.on('requestfailed', () => { seen.inflight--; });
-  const url = `${site.origin}${path}`;
-  await page.goto(url);
-  await page.waitForFunction(() => window.postclick && window.postclick.loaded);
-  return { context, page, url, seen };
-}
-
 const siteRequests = (pathname) => site.requests.filter((r) => r.host === 'www.shop.localhost.test' && new URL(r.url, 'https://x').pathname === pathname);
 
 test('a sandboxed pixel cannot read the site\'s cookies or document, and cannot navigate the top window', async () => {
-  const container = await siteContainer();
+  const container = await siteContainer(site);
   const beacon = `/beacon-${unique()}`;
   const connector = await pixelConnector(container, {
     sandbox: true,
@@ -99,7 +52,7 @@ test('a sandboxed pixel cannot read the site\'s cookies or document, and cannot 
 })();
 </script>`,
   });
-  const { context, page, url } = await openPage(container.id, `
+  const { context, page, url } = await openPage(browser, site, container.id, `
 document.cookie = 'site_secret=s3cr3t-cookie; path=/';
 window.dataLayer = [{ secret: 's3cr3t-datalayer' }];
 window.__messages = [];
@@ -161,7 +114,7 @@ window.addEventListener('message', function (e) { window.__messages.push({ origi
 });
 
 test('a main-window pixel can read the page\'s dataLayer', async () => {
-  const container = await siteContainer();
+  const container = await siteContainer(site);
   await pixelConnector(container, {
     sandbox: false,
     html: `<script>
@@ -169,7 +122,7 @@ test('a main-window pixel can read the page\'s dataLayer', async () => {
   document.body.setAttribute('data-copied', window.__copied);
 </script>`,
   });
-  const { context, page, seen } = await openPage(container.id, "window.dataLayer = [{ x: 'from-page-42' }];");
+  const { context, page, seen } = await openPage(browser, site, container.id, "window.dataLayer = [{ x: 'from-page-42' }];");
   try {
     await page.evaluate(() => window.postclick.track('Purchase', { order_id: 'MW-1' }));
     const copied = await pollUntil(() => page.evaluate(() => window.__copied), { what: 'the pixel\'s copy' });
@@ -182,7 +135,7 @@ test('a main-window pixel can read the page\'s dataLayer', async () => {
 });
 
 test('an unapproved pixel never fires on live traffic, and fires once approved', async () => {
-  const container = await siteContainer();
+  const container = await siteContainer(site);
   const mainBeacon = `/main-${unique()}.gif`;
   const frameBeacon = `/frame-${unique()}.gif`;
   const main = await pixelConnector(container, { sandbox: false,
@@ -190,7 +143,7 @@ test('an unapproved pixel never fires on live traffic, and fires once approved',
   { approved: false });
   const sandboxed = await pixelConnector(container, { sandbox: true,
     html: `<img src="${site.origin}${frameBeacon}?order={{ORDER_ID}}" alt="">` }, { approved: false });
-  const { context, page } = await openPage(container.id);
+  const { context, page } = await openPage(browser, site, container.id);
   try {
     const before = await page.evaluate(() => window.postclick.track('Purchase', { order_id: 'before-approval' }));
     assert.deepEqual(before.pixels, []);

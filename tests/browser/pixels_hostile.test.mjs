@@ -5,25 +5,16 @@
 // value arrives as written (in the main window, script values without '<' and '>').
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { BASE, unique } from '../harness/app.mjs';
+import { unique } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
-import { COOKIE_DOMAIN, startSite } from '../harness/site.mjs';
-import { CHROMIUM_ARGS } from '../harness/chromium.mjs';
 import { HOSTILE_VALUES } from '../harness/pixel_corpus.mjs';
-import { openPage, pixelConnector, sentinelSet, siteContainer } from '../harness/pixel_browser.mjs';
-
-// The site's two names resolve to the test's TLS server; every other name fails at once, so a
-// value that points a URL elsewhere neither leaves the machine nor waits for DNS.
-const RESOLVER = `--host-resolver-rules=MAP *.${COOKIE_DOMAIN} 127.0.0.1, MAP * ~NOTFOUND`;
+import { openPage, pixelConnector, sentinelSet, siteContainer, startPixelBrowsing } from '../harness/pixel_browser.mjs';
 
 let site;
 let browser;
 
 before(async () => {
-  site = await startSite(BASE);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', headless: true,
-    args: [...CHROMIUM_ARGS, RESOLVER, '--ignore-certificate-errors'] });
+  ({ site, browser } = await startPixelBrowsing());
 });
 
 after(async () => {

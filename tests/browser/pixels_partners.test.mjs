@@ -7,23 +7,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chromium } from 'playwright-core';
-import { BASE } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
-import { COOKIE_DOMAIN, startSite } from '../harness/site.mjs';
-import { CHROMIUM_ARGS } from '../harness/chromium.mjs';
-import { openPage, pixelConnector, sentinelSet, siteContainer } from '../harness/pixel_browser.mjs';
+import { openPage, pixelConnector, sentinelSet, siteContainer, startPixelBrowsing } from '../harness/pixel_browser.mjs';
 import { partnerHosts, partnerSnippets } from '../harness/partner_snippets.mjs';
 
 let site;
 let browser;
 
 before(async () => {
-  site = await startSite(BASE);
-  const partners = partnerHosts().map((host) => `MAP ${host} 127.0.0.1:${site.port}`);
-  const rules = [`MAP *.${COOKIE_DOMAIN} 127.0.0.1`, ...partners, 'MAP * ~NOTFOUND'].join(', ');
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', headless: true,
-    args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules}`, '--ignore-certificate-errors'] });
+  ({ site, browser } = await startPixelBrowsing(partnerHosts()));
 });
 
 after(async () => {

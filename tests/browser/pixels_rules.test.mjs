@@ -8,22 +8,15 @@
 // are refused at save time: tests/integration/pixels_rules.test.mjs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { BASE } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
-import { COOKIE_DOMAIN, startSite } from '../harness/site.mjs';
-import { CHROMIUM_ARGS } from '../harness/chromium.mjs';
-import { openPage, pixelConnector, sentinelSet, siteContainer } from '../harness/pixel_browser.mjs';
+import { openPage, pixelConnector, sentinelSet, siteContainer, startPixelBrowsing } from '../harness/pixel_browser.mjs';
 
 const HOSTS = ['aff.example', 'partner.example', 'evil.example'];
 let site;
 let browser;
 
 before(async () => {
-  site = await startSite(BASE);
-  const rules = [`MAP *.${COOKIE_DOMAIN} 127.0.0.1`, ...HOSTS.map((h) => `MAP ${h} 127.0.0.1:${site.port}`), 'MAP * ~NOTFOUND'];
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', headless: true,
-    args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules.join(', ')}`, '--ignore-certificate-errors'] });
+  ({ site, browser } = await startPixelBrowsing(HOSTS));
 });
 
 after(async () => {

@@ -1,8 +1,23 @@
-// Helpers for the Chromium pixel tests: a container on the test site, a pixel connector, and a
+// Helpers for the Chromium pixel tests: the site and browser, a container on the test site, a pixel connector, and a
 // fresh landing page with t.js whose errors, dialogs and requests are collected.
 import assert from 'node:assert/strict';
-import { admin, newContainer, unique } from './app.mjs';
-import { COOKIE_DOMAIN, installSnippet } from './site.mjs';
+import { chromium } from 'playwright-core';
+import { admin, BASE, newContainer, unique } from './app.mjs';
+import { CHROMIUM_ARGS } from './chromium.mjs';
+import { COOKIE_DOMAIN, installSnippet, startSite } from './site.mjs';
+
+/**
+ * The test site and a Chromium that resolves only the site's names and `partnerHosts` (served by
+ * the site); every other name fails at once, so a value that points a URL elsewhere neither
+ * leaves the machine nor waits for DNS.
+ */
+export async function startPixelBrowsing(partnerHosts = []) {
+  const site = await startSite(BASE);
+  const rules = [`MAP *.${COOKIE_DOMAIN} 127.0.0.1`, ...partnerHosts.map((h) => `MAP ${h} 127.0.0.1:${site.port}`), 'MAP * ~NOTFOUND'];
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', headless: true,
+    args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules.join(', ')}`, '--ignore-certificate-errors'] });
+  return { site, browser };
+}
 
 export async function siteContainer(site) {
   return newContainer({ cookie_domain: COOKIE_DOMAIN, allowed_origins: [site.origin] });
