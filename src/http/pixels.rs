@@ -2,7 +2,6 @@
 //! `delivery::pixels`; this serves one of them when the browser's hidden iframe asks for it.
 
 use super::router::RouteContext;
-use crate::config::Config;
 use crate::core::clicks::cookies::{RequestCookies, VisitorId};
 use crate::core::pixel_token::PixelToken;
 use crate::core::postback::PlanOutcome;
@@ -32,8 +31,7 @@ pub async fn handle_pixel_frame(req: Request, ctx: RouteContext) -> Result<Respo
 /// The rendered pixel the token names, if it is still live and this browser is the visitor it
 /// was issued for (its signed `pc_vid`, which the iframe's request carries).
 async fn pixel_document(req: &Request, ctx: &RouteContext) -> Result<Option<String>> {
-    let config = Config::from_env(&ctx.env);
-    let Some(keys) = config.signing_keys.as_ref() else {
+    let Some(keys) = ctx.config.signing_keys.as_ref() else {
         return Ok(None);
     };
     let cookie_header = req.headers().get("cookie")?;

@@ -43,6 +43,9 @@ pub struct Route {
 /// What a handler gets besides the request: the environment and the path's parameters.
 pub struct RouteContext {
     pub env: Env,
+    /// The worker's settings, read from `env` once per request (the router needs them for the
+    /// same-origin prefix and the admin token, and handlers reuse them).
+    pub config: Config,
     params: Vec<(String, String)>,
 }
 
@@ -175,16 +178,25 @@ fn known_method(raw: &str) -> Option<Method> {
 async fn route(req: Request, env: Env) -> Result<Response> {
     let method = known_method(&req.inner().method());
     let path = req.path();
-    let prefix = Config::from_env(&env).same_origin_path;
-    let (route, params) = match table().lookup_prefixed(method.as_ref(), &path, &prefix) {
-        Lookup::Found(route, params) => (route, params),
-        Lookup::MethodNotAllowed(allow) => return Err(Error::method_not_allowed(allow)),
-        Lookup::NotFound => return Err(Error::not_found("route")),
-    };
+    let config = Config::from_env(&env);
+    let (route, params) =
+        match table().lookup_prefixed(method.as_ref(), &path, &config.same_origin_path) {
+            Lookup::Found(route, params) => (route, params),
+            Lookup::MethodNotAllowed(allow) => return Err(Error::method_not_allowed(allow)),
+            Lookup::NotFound => return Err(Error::not_found("route")),
+        };
     if route.access == Access::Admin {
-        authenticate(&req, &env)?;
+        authenticate(&req, &config)?;
     }
-    (route.handler)(req, RouteContext { env, params }).await
+    (route.handler)(
+        req,
+        RouteContext {
+            env,
+            config,
+            params,
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

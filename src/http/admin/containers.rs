@@ -2,7 +2,7 @@
 
 use super::limit_param;
 use super::model::{ContainerList, ContainerOut, EventNameList, InstallOut};
-use crate::config::{Config, DeliveryConfig};
+use crate::config::DeliveryConfig;
 use crate::core::connector::merge_patch;
 use crate::core::container::ContainerSettings;
 use crate::core::ids::ContainerId;
@@ -95,7 +95,7 @@ pub async fn handle_install(req: Request, ctx: RouteContext) -> Result<Response>
         .first()
         .cloned()
         .unwrap_or_else(|| format!("https://{}", settings.cookie_domain));
-    let path = Config::from_env(&ctx.env).same_origin_path;
+    let path = ctx.config.same_origin_path.clone();
     let modes = install_modes(row.id.as_str(), &tracking, &site, &path);
     json(
         200,

@@ -16,13 +16,13 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use worker::{Env, Request};
+use worker::Request;
 
 /// Checks the bearer token in constant time: [`Error::Unauthorized`] when it is missing or
 /// wrong, or when `ADMIN_TOKEN` is not set (the admin API never runs open). Comparing digests
 /// keeps the time independent of both the token's content and its length.
-pub fn authenticate(req: &Request, env: &Env) -> Result<()> {
-    let Some(expected) = Config::from_env(env).admin_token else {
+pub fn authenticate(req: &Request, config: &Config) -> Result<()> {
+    let Some(expected) = config.admin_token.as_deref() else {
         worker::console_error!("ADMIN_TOKEN is not set; refusing every admin request");
         return Err(Error::unauthorized("the admin API is not configured"));
     };

@@ -11,7 +11,6 @@ use super::{
     consent_query, cookies, count_refusals, is_not_a_visit, limited_container, no_store_headers,
     request_url, required_query,
 };
-use crate::config::Config;
 use crate::core::clicks::capture_from_url;
 use crate::core::client_limit::Surface;
 use crate::error::{Error, Result};
@@ -37,14 +36,7 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
         let now = now();
         let captured = capture_from_url(page.as_str(), &container.custom_params);
         count_refusals(&ctx, &container.row.id, &captured, now).await;
-        let plan = cookies::plan(
-            &req,
-            &Config::from_env(&ctx.env),
-            &settings,
-            consent,
-            &captured,
-            now,
-        )?;
+        let plan = cookies::plan(&req, &ctx.config, &settings, consent, &captured, now)?;
         if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
             clicks::insert(
                 &ctx.db()?,

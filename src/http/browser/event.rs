@@ -71,15 +71,15 @@ async fn record(
     container: &TrackingContainer,
     body: &Value,
 ) -> Result<Response> {
-    let config = Config::from_env(&ctx.env);
-    let ip = client(req, &config).ip;
+    let config = &ctx.config;
+    let ip = client(req, config).ip;
     let user_agent = header(req, "user-agent");
     let mut event = parse_browser_event(body, None, ip.as_deref(), user_agent.as_deref())?;
 
     let now = now();
     let consent = event.consent.advertising;
     let settings = container.row.settings();
-    let plan = cookies::plan(req, &config, &settings, consent, &Captured::default(), now)?;
+    let plan = cookies::plan(req, config, &settings, consent, &Captured::default(), now)?;
     let visitor = plan.visitor.as_ref().map(|v| v.id.as_str());
     event.visitor_id = visitor.map(str::to_string);
     event.cookie_history = cookie_history(&plan.history);
@@ -95,7 +95,7 @@ async fn record(
 
     let pixels = match stored.duplicate {
         true => Vec::new(),
-        false => fire_connectors(ctx, &config, &container.row.id, &stored).await,
+        false => fire_connectors(ctx, config, &container.row.id, &stored).await,
     };
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;

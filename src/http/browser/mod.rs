@@ -78,7 +78,7 @@ async fn limited_container(
     surface: Surface,
 ) -> Result<TrackingContainer> {
     let id = container_id(url)?;
-    let ip = client(req, &Config::from_env(&ctx.env)).ip;
+    let ip = client(req, &ctx.config).ip;
     client_limit::check(&ctx.env, ip.as_deref(), surface, Some(id.as_str())).await?;
     load_container(ctx, url).await
 }

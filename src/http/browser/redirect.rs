@@ -9,7 +9,6 @@ use super::required_query;
 use super::{
     cookies, count_refusals, is_not_a_visit, limited_container, no_store_headers, request_url,
 };
-use crate::config::Config;
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::{capture_from_query, capture_from_url, RedirectTarget};
 use crate::core::client_limit::Surface;
@@ -47,7 +46,7 @@ pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response
         count_refusals(&ctx, &container.row.id, &captured, now).await;
         let plan = cookies::plan(
             &req,
-            &Config::from_env(&ctx.env),
+            &ctx.config,
             &settings,
             ConsentSignal::Absent,
             &captured,
