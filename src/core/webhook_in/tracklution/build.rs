@@ -10,6 +10,7 @@ use crate::core::consent::{Consent, ConsentSignal};
 use crate::core::error::Invalid;
 use crate::core::event::{Attributes, CarriedClick, EventId, EventName, EventSource, NewEvent};
 use crate::core::input::{self, Raw};
+use crate::core::lifecycle::{parse_reason, parse_target, StatusChange};
 use crate::core::money::{Amount, Currency};
 use crate::core::user_data::{UserData, UserDataBuilder};
 use serde_json::{Map, Value};
@@ -40,6 +41,11 @@ impl<'a> Collected<'a> {
             None => None,
         };
         let only = self.event_only()?;
+        if let (None, Some(event_id)) = (&track, &only.event_id) {
+            if let Some(change) = self.status_change()? {
+                return Ok(TrackOrSet::Status(event_id.clone(), change));
+            }
+        }
         let common = Common {
             url: self.read(Param::Url, input::page_url)?,
             ip: self.read(Param::Ip, input::ip)?,
@@ -53,6 +59,29 @@ impl<'a> Collected<'a> {
             Some(name) => self.track(name, only, common).map(TrackOrSet::Track),
             None => self.set(&only, common).map(TrackOrSet::Set),
         }
+    }
+
+    /// `status` (and `reason`) of a request without `track`: a status change. With `track`
+    /// both stay ordinary attributes of the event.
+    fn status_change(&self) -> Result<Option<StatusChange>, Invalid> {
+        let named = |wanted: &str| {
+            self.unknown
+                .iter()
+                .find(|entry| entry.name.eq_ignore_ascii_case(wanted))
+        };
+        let Some(status) = named("status") else {
+            return Ok(None);
+        };
+        let text = status.raw.as_text(status.name)?.unwrap_or_default();
+        let status = parse_target(&text, status.name)?;
+        let reason = match named("reason") {
+            Some(entry) => match entry.raw.as_text(entry.name)? {
+                Some(text) => parse_reason(&text, entry.name)?,
+                None => None,
+            },
+            None => None,
+        };
+        Ok(Some(StatusChange { status, reason }))
     }
 
     fn event_only(&self) -> Result<EventOnly, Invalid> {
