@@ -53,7 +53,10 @@ const STATEFUL_REFUSALS = {
   'POST /admin/api/deliveries/{id}/replay': 'delivery_pending, nothing_to_replay',
 };
 /** A cursor from another connector's log is refused 400 (invalid_cursor), whatever its form. */
-const STATEFUL_CURSORS = { 'GET /admin/api/connectors/{id}/deliveries': 'invalid_cursor' };
+const STATEFUL_CURSORS = {
+  'GET /admin/api/connectors/{id}/deliveries': 'invalid_cursor',
+  'GET /admin/api/containers/{id}/events': 'invalid_query (before)',
+};
 /**
  * A tracking link's landing must be on its container's own domains, which no schema can know: the
  * stateful phase also sends /c for containers it created itself, with domains of their own, and
@@ -88,6 +91,7 @@ function dictionaryFor(method, path, location, name) {
   }
   if (path.startsWith('/admin/api/api-keys/{id}')) return 'revoke_keys';
   if (path.startsWith('/admin/api/deliveries/{id}')) return 'deliveries';
+  if (path.startsWith('/admin/api/events/{id}')) return 'events';
   return null;
 }
 
@@ -110,6 +114,7 @@ function configToml(doc, fixtures, adminToken) {
     delete_connectors: fixtures.deleteConnectors,
     revoke_keys: fixtures.revokeKeys,
     deliveries: fixtures.deliveries,
+    events: fixtures.events,
     pixel_tokens: fixtures.pixelTokens,
     origins: [fixtures.origin],
     landings: fixtures.landings,

@@ -3,6 +3,7 @@
 
 use super::patterns::{self, TRIM};
 use crate::core::lifecycle::{ConversionStatus, MAX_BULK_ITEMS, MAX_REASON_CHARS};
+use crate::core::provenance::Provenance;
 use crate::http::admin::rotation::MAX_OVERLAP_HOURS;
 use serde_json::{json, Value};
 
@@ -87,6 +88,29 @@ fn rotate() -> Value {
                 "description": "Hours both secrets sign every request; default 24"},
         },
     })
+}
+
+/// The event list's query parameters, from the parsers that read them: the words of each
+/// status and provenance, RFC 3339 times, and an event row id as the cursor.
+pub fn list_parameter_rules() -> Vec<(&'static str, Value)> {
+    let words =
+        |all: Vec<&str>| json!({"type": "string", "pattern": format!("^(?:{})$", all.join("|"))});
+    vec![
+        (
+            "status",
+            words(ConversionStatus::ALL.map(ConversionStatus::as_str).to_vec()),
+        ),
+        (
+            "provenance",
+            words(Provenance::ALL.map(Provenance::as_str).to_vec()),
+        ),
+        ("from", json!({"type": "string", "format": "date-time"})),
+        ("to", json!({"type": "string", "format": "date-time"})),
+        (
+            "before",
+            json!({"type": "string", "pattern": "^evt_[A-Za-z0-9_-]{22}$"}),
+        ),
+    ]
 }
 
 /// The bodies, by component name.

@@ -154,6 +154,11 @@ fn parameter_rules(paths: &mut serde_json::Value) {
             schema["pattern"] = json!(patterns::subject_identifier(field));
         }
     }
+    for (name, rule) in lifecycle_bodies::list_parameter_rules() {
+        if let Some(schema) = parameter(paths, "/admin/api/containers/{id}/events", "get", name) {
+            *schema = rule;
+        }
+    }
     // A Test Webhook takes no body, or an object; `null` is neither.
     paths["/admin/api/connectors/{id}/test"]["post"]["requestBody"]["content"]
         ["application/json"]["schema"] = json!({"$ref": "#/components/schemas/TestIn"});
