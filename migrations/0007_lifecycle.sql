@@ -83,3 +83,7 @@ CREATE INDEX deliveries_by_event ON deliveries (event_row_id);
 -- signed with it as well as with the new one (both signatures in `webhook-signature`).
 ALTER TABLE connectors ADD COLUMN previous_secret TEXT;
 ALTER TABLE connectors ADD COLUMN previous_secret_until INTEGER;
+
+-- A container's lock period: days after which a `received` conversion becomes `approved` (the
+-- cron sweep does it, provenance admin, reason lock_period). NULL: never.
+ALTER TABLE containers ADD COLUMN lock_period_days INTEGER;

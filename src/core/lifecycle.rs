@@ -8,6 +8,7 @@
 //! `rejected → approved`. `reversed` (a refund or chargeback) is final.
 
 use super::error::Invalid;
+use super::ids::EventId;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -194,13 +195,11 @@ pub fn parse_status_change(value: &Value, prefix: &str) -> Result<StatusChange, 
     Ok(StatusChange { status, reason })
 }
 
-/// One item of a bulk change: the caller's event id and the change, or why the item is refused.
-pub type BulkItem = Result<(String, StatusChange), Invalid>;
-
-/// The items of a bulk change: the body is `{items: [...]}` with 1 to 1,000 items. The list
-/// itself must be well-formed; each item is parsed on its own, so one bad item is answered in
-/// its place and does not refuse the others.
-pub fn parse_bulk(value: &Value) -> Result<Vec<BulkItem>, Invalid> {
+/// The items of a bulk change: the body is `{items: [...]}` with 1 to 1,000 items, each
+/// `{event_id, status, reason?}`. The body is parsed whole, so a malformed item refuses it
+/// (naming `items[i].field`) and nothing is changed; what depends on the stored events (an
+/// unknown id, a forbidden transition) is answered per item.
+pub fn parse_bulk(value: &Value) -> Result<Vec<(EventId, StatusChange)>, Invalid> {
     let items = match value.get("items") {
         Some(Value::Array(items)) if (1..=MAX_BULK_ITEMS).contains(&items.len()) => items,
         Some(Value::Array(_)) => {
@@ -227,7 +226,7 @@ pub fn parse_bulk(value: &Value) -> Result<Vec<BulkItem>, Invalid> {
             ))
         }
     };
-    Ok(items
+    items
         .iter()
         .enumerate()
         .map(|(i, item)| {
@@ -235,17 +234,12 @@ pub fn parse_bulk(value: &Value) -> Result<Vec<BulkItem>, Invalid> {
             let change = parse_status_change(item, &prefix)?;
             let field = format!("{prefix}.event_id");
             match item.get("event_id") {
-                Some(Value::String(id)) if !id.trim().is_empty() && id.len() <= 256 => {
-                    Ok((id.trim().to_string(), change))
-                }
-                _ => Err(Invalid::field(
-                    "required",
-                    field,
-                    "must be the event id of 1 to 256 bytes",
-                )),
+                Some(Value::String(id)) => Ok((EventId::parse(id, &field)?, change)),
+                None | Some(Value::Null) => Err(Invalid::field("required", field, "is required")),
+                Some(_) => Err(Invalid::field("invalid_type", field, "must be a string")),
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Which status of a conversion fires a connector's postback.

@@ -17,7 +17,7 @@ use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, DeliveryId, EventRowId};
 use crate::core::lifecycle::{
     reversal_key, transition, update_key, ConversionStatus, DuplicatePolicy, IllegalTransition,
-    StatusChange,
+    StatusChange, LOCK_PERIOD_REASON,
 };
 use crate::core::postback::{prepare_delivery, DeliveryInput, DeliveryKind, DeliveryStatus};
 use crate::core::provenance::Provenance;
@@ -218,4 +218,28 @@ pub async fn on_duplicate(
     let rows = follow_up_rows(&db, &context, FollowUp::Update(n)).await?;
     let written = write_and_enqueue(env, &db, &rows, crate::platform::now()).await?;
     Ok(written.iter().filter(|w| **w).count() as u32)
+}
+
+/// The cron sweep's part: approves the conversions whose container's lock period has passed
+/// (provenance `admin`, reason `lock_period`), at most `limit` per run. Returns how many.
+pub async fn approve_past_lock_period(
+    env: &Env,
+    db: &D1Database,
+    now: UnixMs,
+    limit: u32,
+) -> Result<usize> {
+    let change = StatusChange {
+        status: ConversionStatus::Approved,
+        reason: Some(LOCK_PERIOD_REASON.to_string()),
+    };
+    let mut approved = 0;
+    for row in lifecycle::past_lock_period(db, now, limit).await? {
+        match change_status(env, db, &row, &change, Provenance::Admin, now).await {
+            Ok(()) => approved += 1,
+            // Another change came first: nothing to approve.
+            Err(Error::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(approved)
 }

@@ -189,3 +189,16 @@ pub async fn revise_value(
     .await?;
     Ok(changed > 0)
 }
+
+/// Conversions still `received` whose container's lock period has passed, oldest first.
+pub async fn past_lock_period(db: &D1Database, now: UnixMs, limit: u32) -> Result<Vec<EventRow>> {
+    all(
+        db,
+        "SELECT e.* FROM containers c JOIN events e ON e.container_id = c.id \
+         WHERE c.lock_period_days IS NOT NULL AND e.status = 'received' AND e.shadow_of IS NULL \
+         AND e.created_at < ?1 - c.lock_period_days * 86400000 \
+         ORDER BY e.created_at LIMIT ?2",
+        &[time(now), int(i64::from(limit))],
+    )
+    .await
+}

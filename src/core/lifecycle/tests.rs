@@ -60,32 +60,28 @@ fn a_status_change_names_the_field_it_refuses() {
 }
 
 #[test]
-fn a_bulk_change_answers_each_item_and_refuses_an_oversized_list() {
+fn a_bulk_change_is_parsed_whole_and_refuses_a_malformed_item_or_an_oversized_list() {
     let items = parse_bulk(&json!({"items": [
-        {"event_id": "o-1", "status": "approved"},
-        {"event_id": "o-2", "status": "nope"},
-        {"status": "approved"},
+        {"event_id": " o-1 ", "status": "approved"},
+        {"event_id": "o-2", "status": "rejected", "reason": "fraud"},
     ]}))
     .unwrap();
-    assert_eq!(items[0].as_ref().unwrap().0, "o-1");
+    assert_eq!(items[0].0.as_str(), "o-1");
+    assert_eq!(items[1].1.reason.as_deref(), Some("fraud"));
+    let field = |v: serde_json::Value| parse_bulk(&v).unwrap_err().field;
     assert_eq!(
-        items[1].as_ref().unwrap_err().field.as_deref(),
+        field(json!({"items": [{"event_id": "o", "status": "approved"}, {"event_id": "o", "status": "nope"}]})).as_deref(),
         Some("items[1].status")
     );
     assert_eq!(
-        items[2].as_ref().unwrap_err().field.as_deref(),
-        Some("items[2].event_id")
+        field(json!({"items": [{"status": "approved"}]})).as_deref(),
+        Some("items[0].event_id")
     );
+    assert_eq!(field(json!({"items": [7]})).as_deref(), Some("items[0]"));
     let many: Vec<_> = (0..1001)
         .map(|i| json!({"event_id": format!("o-{i}"), "status": "approved"}))
         .collect();
-    assert_eq!(
-        parse_bulk(&json!({ "items": many }))
-            .unwrap_err()
-            .field
-            .as_deref(),
-        Some("items")
-    );
+    assert_eq!(field(json!({ "items": many })).as_deref(), Some("items"));
     assert!(parse_bulk(&json!({"items": []})).is_err());
     assert!(parse_bulk(&json!([])).is_err());
 }

@@ -67,19 +67,9 @@ pub async fn handle_bulk_status(mut req: Request, ctx: RouteContext) -> Result<R
         changed: 0,
         refused: 0,
     };
-    for (index, item) in items.into_iter().enumerate() {
-        let answer = match item {
-            Ok((event_id, change)) => {
-                let done = bulk_item(&ctx, &db, &container.id, &event_id, &change, index).await;
-                item_answer(Some(event_id), done)?
-            }
-            Err(invalid) => {
-                let event_id = body["items"][index]["event_id"]
-                    .as_str()
-                    .map(str::to_string);
-                item_answer(event_id, Err(Error::Invalid(invalid)))?
-            }
-        };
+    for (index, (event_id, change)) in items.into_iter().enumerate() {
+        let done = bulk_item(&ctx, &db, &container.id, &event_id, &change, index).await;
+        let answer = item_answer(Some(event_id.as_str().to_string()), done)?;
         match answer.code {
             200 => out.changed += 1,
             _ => out.refused += 1,
@@ -94,13 +84,12 @@ async fn bulk_item(
     ctx: &RouteContext,
     db: &D1Database,
     container_id: &ContainerId,
-    event_id: &str,
+    event_id: &EventId,
     change: &StatusChange,
     index: usize,
 ) -> Result<EventOut> {
     let field = format!("items[{index}].event_id");
-    let id = EventId::parse(event_id, &field)?;
-    let row = lifecycle::by_event_id(db, container_id, &id)
+    let row = lifecycle::by_event_id(db, container_id, event_id)
         .await?
         .ok_or_else(|| unknown_event_id(&field))?;
     change_status(&ctx.env, db, &row, change, Provenance::Admin, now()).await?;

@@ -53,6 +53,7 @@ fn container(patch: bool) -> Value {
             "require_consent": {"type": ["boolean", "null"], "description": "Without a consent signal from the page, set no cookie and store nothing. Default false."},
             "compat_cookies": {"type": ["boolean", "null"], "description": "Also set Meta's `_fbc` and Google's `_gcl_aw`. Default true."},
             "retention_days": retention(),
+            "lock_period_days": {"type": ["integer", "null"], "minimum": 1, "maximum": crate::core::container::MAX_LOCK_PERIOD_DAYS, "description": "Days after which a received conversion becomes approved (the cron sweep, provenance admin, reason lock_period); null or absent: never."},
         },
     });
     if !patch {

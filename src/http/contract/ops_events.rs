@@ -50,7 +50,7 @@ fn change_status() {}
     path = "/admin/api/containers/{id}/events/status",
     tag = "conversions",
     summary = "Change the status of up to 1,000 conversions",
-    description = "Each item names a conversion by the event id the caller sent and is answered in its place with the code a single change would get (200, 404 unknown_event, 409 illegal_transition, 422 invalid item).",
+    description = "Each item names a conversion by the event id the caller sent and is answered in its place with the code a single change would get (200, 404 unknown_event, 409 illegal_transition). The body is read whole first: a malformed item refuses it (422 naming items[i].field) and nothing changes.",
     params(("id" = String, Path, description = "Container id (ctr_…)")),
     request_body(content = BulkStatusIn, content_type = "application/json"),
     responses(
@@ -60,7 +60,7 @@ fn change_status() {}
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB", body = ErrorBody),
         (status = 415, description = "Body is not application/json", body = ErrorBody),
-        (status = 422, description = "The list is missing, empty or longer than 1,000", body = ErrorBody),
+        (status = 422, description = "The list is missing, empty or longer than 1,000, or an item is malformed; `field` names it", body = ErrorBody),
     ),
     security(("adminToken" = [])),
 )]

@@ -41,11 +41,6 @@ impl<'a> Collected<'a> {
             None => None,
         };
         let only = self.event_only()?;
-        if let (None, Some(event_id)) = (&track, &only.event_id) {
-            if let Some(change) = self.status_change()? {
-                return Ok(TrackOrSet::Status(event_id.clone(), change));
-            }
-        }
         let common = Common {
             url: self.read(Param::Url, input::page_url)?,
             ip: self.read(Param::Ip, input::ip)?,
@@ -55,6 +50,12 @@ impl<'a> Collected<'a> {
             clicks: self.clicks()?,
             attributes: self.attributes()?,
         };
+        // Every parameter is read (and refused if invalid) before a status change is taken.
+        if let (None, Some(event_id)) = (&track, &only.event_id) {
+            if let Some(change) = self.status_change()? {
+                return Ok(TrackOrSet::Status(event_id.clone(), change));
+            }
+        }
         match track {
             Some(name) => self.track(name, only, common).map(TrackOrSet::Track),
             None => self.set(&only, common).map(TrackOrSet::Set),

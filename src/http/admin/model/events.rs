@@ -107,7 +107,7 @@ pub struct BulkItemOut {
     /// The item's `event_id` as sent (`null` when it had none).
     pub event_id: Option<String>,
     /// 200 when the status changed; otherwise the status a single change would have got
-    /// (404 unknown event id, 409 illegal transition, 422 invalid item).
+    /// (404 unknown event id, 409 illegal transition or a change that came first).
     pub code: u16,
     /// The event after the change.
     #[serde(skip_serializing_if = "Option::is_none")]
