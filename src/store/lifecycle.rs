@@ -202,3 +202,37 @@ pub async fn past_lock_period(db: &D1Database, now: UnixMs, limit: u32) -> Resul
     )
     .await
 }
+
+/// [`by_event_id`] for many ids at once (a bulk change): for each id that names a conversion,
+/// the row that id names, in no particular order.
+pub async fn by_event_ids(
+    db: &D1Database,
+    container_id: &ContainerId,
+    event_ids: &[&EventId],
+) -> Result<Vec<EventRow>> {
+    // D1 binds at most 100 parameters per statement.
+    const CHUNK: usize = 90;
+    let mut found: Vec<EventRow> = Vec::new();
+    for chunk in event_ids.chunks(CHUNK) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("?{}", i + 2)).collect();
+        let mut args = vec![text(container_id.as_str())];
+        args.extend(chunk.iter().map(|id| text(id.as_str())));
+        let rows: Vec<EventRow> = all(
+            db,
+            &format!(
+                "SELECT * FROM events WHERE container_id = ?1 AND shadow_of IS NULL \
+                 AND event_id IN ({}) ORDER BY (dedup_key = event_id) DESC, created_at, id",
+                marks.join(", ")
+            ),
+            &args,
+        )
+        .await?;
+        for row in rows {
+            // The first row per id is the one `by_event_id` names.
+            if !found.iter().any(|f| f.event_id == row.event_id) {
+                found.push(row);
+            }
+        }
+    }
+    Ok(found)
+}

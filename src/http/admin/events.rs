@@ -11,7 +11,7 @@
 use super::model::{BulkItemOut, BulkStatusOut, EventOut, EventPage, ItemError};
 use super::{limit_param, query_param};
 use crate::core::error::Invalid;
-use crate::core::ids::{ContainerId, EventId, EventRowId};
+use crate::core::ids::{EventId, EventRowId};
 use crate::core::lifecycle::{parse_bulk, parse_status_change, ConversionStatus, StatusChange};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
@@ -67,8 +67,14 @@ pub async fn handle_bulk_status(mut req: Request, ctx: RouteContext) -> Result<R
         changed: 0,
         refused: 0,
     };
-    for (index, (event_id, change)) in items.into_iter().enumerate() {
-        let done = bulk_item(&ctx, &db, &container.id, &event_id, &change, index).await;
+    let ids: Vec<&EventId> = items.iter().map(|(id, _)| id).collect();
+    let mut rows = lifecycle::by_event_ids(&db, &container.id, &ids).await?;
+    for (index, (event_id, change)) in items.iter().enumerate() {
+        let found = rows.iter().position(|r| &r.event_id == event_id);
+        let done = match found {
+            None => Err(unknown_event_id(&format!("items[{index}].event_id"))),
+            Some(at) => bulk_item(&ctx, &db, &mut rows[at], change).await,
+        };
         let answer = item_answer(Some(event_id.as_str().to_string()), done)?;
         match answer.code {
             200 => out.changed += 1,
@@ -79,22 +85,17 @@ pub async fn handle_bulk_status(mut req: Request, ctx: RouteContext) -> Result<R
     json(200, &out)
 }
 
-/// One item of a bulk change, answered as a single change would be.
+/// One item of a bulk change, answered as a single change would be; `row` is kept current, so
+/// a later item naming the same conversion starts from this one's result.
 async fn bulk_item(
     ctx: &RouteContext,
     db: &D1Database,
-    container_id: &ContainerId,
-    event_id: &EventId,
+    row: &mut EventRow,
     change: &StatusChange,
-    index: usize,
 ) -> Result<EventOut> {
-    let field = format!("items[{index}].event_id");
-    let row = lifecycle::by_event_id(db, container_id, event_id)
-        .await?
-        .ok_or_else(|| unknown_event_id(&field))?;
-    change_status(&ctx.env, db, &row, change, Provenance::Admin, now()).await?;
-    let row = find(db, &row.id).await?;
-    Ok(EventOut::new(&row, None))
+    change_status(&ctx.env, db, row, change, Provenance::Admin, now()).await?;
+    *row = find(db, &row.id).await?;
+    Ok(EventOut::new(row, None))
 }
 
 /// 404 for an event id that names no event, naming the field that gave it.

@@ -73,6 +73,26 @@ impl<'a> Collected<'a> {
         let Some(status) = named("status") else {
             return Ok(None);
         };
+        // A status change names the conversion and its status; anything else belongs to an
+        // event or a visitor and would be silently dropped, so it is refused.
+        let other = (self.singles.iter())
+            .find(|(param, _)| **param != Param::EventId)
+            .map(|(_, entry)| entry.name)
+            .or(self.variants.values().flatten().next().map(|e| e.name))
+            .or(self.consent_items.first().map(|(_, e)| e.name))
+            .or(self.attribute_objects.first().map(|e| e.name))
+            .or(self.attribute_items.first().map(|(_, e)| e.name))
+            .or(self.unknown.iter().map(|e| e.name).find(|name| {
+                !name.eq_ignore_ascii_case("status") && !name.eq_ignore_ascii_case("reason")
+            }));
+        if let Some(name) = other {
+            return Err(Invalid::field(
+                "status_change_only",
+                name,
+                "a request without track that names eventId and status changes that \
+                 conversion's status and takes only reason besides them",
+            ));
+        }
         let text = status.raw.as_text(status.name)?.unwrap_or_default();
         let status = parse_target(&text, status.name)?;
         let reason = match named("reason") {
