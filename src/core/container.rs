@@ -91,9 +91,10 @@ impl ContainerSettings {
         let lock_period_days = match o.get("lock_period_days") {
             None | Some(Value::Null) => None,
             Some(v) => Some(
-                v.as_u64()
-                    .filter(|d| (1..=MAX_LOCK_PERIOD_DAYS).contains(d))
-                    .and_then(|d| u16::try_from(d).ok())
+                // JSON Schema's integer includes 30.0.
+                v.as_f64()
+                    .filter(|d| d.fract() == 0.0 && (1.0..=MAX_LOCK_PERIOD_DAYS as f64).contains(d))
+                    .map(|d| d as u16)
                     .ok_or_else(|| {
                         Invalid::field(
                             "invalid_lock_period",
