@@ -12,6 +12,7 @@ export async function renderContainer(app, id) {
   const activity = h('section', { class: 'card', 'aria-label': 'Webhook activity' });
   app.replaceChildren(
     h('h1', {}, container.name),
+    h('p', {}, h('a', { href: `#/containers/${container.id}/conversions`, id: 'conversions-link' }, 'Conversions and their status')),
     h('section', { class: 'card', 'aria-label': 'Install' }, h('h2', {}, 'Install'), await installSnippet(container)),
     connectors, keys, activity, privacySection(container),
     h('section', { class: 'card', 'aria-label': 'Settings' }, h('h2', {}, 'Settings'),

@@ -9,6 +9,9 @@ use serde_json::{Map, Value};
 const MAX_NAME_LEN: usize = 120;
 const MAX_LIST: usize = 50;
 
+/// The longest lock period, in days.
+pub const MAX_LOCK_PERIOD_DAYS: u64 = 365;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ContainerSettings {
@@ -26,6 +29,9 @@ pub struct ContainerSettings {
     /// form travels in [`ContainerSettings::to_json`].
     #[serde(skip_serializing)]
     pub retention_days: Retention,
+    /// Days after which a `received` conversion becomes `approved` (the cron sweep does it,
+    /// recorded with provenance `admin` and reason `lock_period`); `None`: never.
+    pub lock_period_days: Option<u16>,
 }
 
 impl ContainerSettings {
@@ -82,7 +88,24 @@ impl ContainerSettings {
         let require_consent = flag(o, "require_consent", false)?;
         let compat_cookies = flag(o, "compat_cookies", true)?;
         let retention_days = Retention::parse(o.get("retention_days"))?;
+        let lock_period_days = match o.get("lock_period_days") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                // JSON Schema's integer includes 30.0.
+                v.as_f64()
+                    .filter(|d| d.fract() == 0.0 && (1.0..=MAX_LOCK_PERIOD_DAYS as f64).contains(d))
+                    .map(|d| d as u16)
+                    .ok_or_else(|| {
+                        Invalid::field(
+                            "invalid_lock_period",
+                            "lock_period_days",
+                            "must be a whole number of days from 1 to 365, or null for none",
+                        )
+                    })?,
+            ),
+        };
         Ok(Self {
+            lock_period_days,
             name,
             cookie_domain,
             allowed_origins,

@@ -15,6 +15,7 @@ pub mod event_params;
 pub mod ids;
 pub mod input;
 pub mod install;
+pub mod lifecycle;
 pub mod matching;
 #[cfg(test)]
 mod module_graph;

@@ -53,6 +53,11 @@ const EVENT_PARAMS: &[ParamInfo] = &[
         Event,
         "Who stands behind the event: browser (anonymous, /e), server (an API key) or admin (tests and previews)",
     ),
+    p(
+        "CONVERSION_STATUS",
+        Event,
+        "The conversion's status (received, approved, rejected, reversed), mapped through the connector's status_map",
+    ),
 ];
 
 /// The click parameters that depend on the connector's click-ID matching.

@@ -28,7 +28,7 @@ fn tracklution(pairs: &[(&str, &str)]) -> Result<NewEvent, Invalid> {
         .collect();
     match parse_webhook(&query, &WebhookBody::Empty)? {
         TrackOrSet::Track(event) => Ok(event),
-        TrackOrSet::Set(_) => panic!("a track request"),
+        TrackOrSet::Set(_) | TrackOrSet::Status(..) => panic!("a track request"),
     }
 }
 

@@ -39,6 +39,16 @@ impl UnixMs {
     }
 }
 
+impl UnixMs {
+    /// Reads an RFC 3339 time (`2026-11-30T00:00:00Z`, `2026-11-30T01:00:00+01:00`) as a query
+    /// parameter or body field gives it; `None` when it is not one.
+    pub fn parse_rfc3339(text: &str) -> Option<Self> {
+        chrono::DateTime::parse_from_rfc3339(text.trim())
+            .ok()
+            .map(|t| Self(t.timestamp_millis()))
+    }
+}
+
 impl fmt::Display for UnixMs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ms", self.0)

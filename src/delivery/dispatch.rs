@@ -6,7 +6,8 @@
 //! twice (a retried `/e`, a webhook resent) writes and sends nothing the second time: an event
 //! never pays a partner twice.
 
-use super::outbox::{new_row, write_and_enqueue, RowOrigin};
+use super::lifecycle::{follow_up_rows, FollowUp};
+use super::outbox::{new_row, new_row_rotating, write_and_enqueue, RowOrigin};
 use crate::core::clicks::cookies::CookieDomain;
 use crate::core::clicks::CustomClickParam;
 use crate::core::connector::ConnectorConfig;
@@ -17,12 +18,13 @@ use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
 use crate::core::params::ParamValues;
 use crate::core::postback::{
     click_records, cookie_click_records, cookie_clicks_as_stored, prepare_delivery, wants_pixel,
-    wants_postback, ClickRecord, DeliveryInput, DeliveryStatus, DAY_MS,
+    wants_postback, ClickRecord, DeliveryInput, DeliveryKind, DeliveryStatus, SkipReason, DAY_MS,
 };
 use crate::core::provenance::Provenance;
 use crate::error::{Error, Result};
 use crate::platform::{self, new_id, now};
 use crate::store::connectors::{self, ConnectorRow};
+use crate::store::deliveries::NewDelivery;
 use crate::store::events::EventRow;
 use crate::store::{clicks, containers, events};
 use serde::Serialize;
@@ -57,6 +59,30 @@ pub struct EventContext {
     pub values: ParamValues,
     pub records: Vec<ClickRecord>,
     pub consent: Consent,
+    /// Connectors whose stored config no longer reads back and that this event would trigger:
+    /// each records a `failed` delivery saying why, instead of being dropped silently.
+    pub invalid: Vec<InvalidConnector>,
+}
+
+/// A stored connector that no longer passes validation (a rule tightened since it was saved).
+pub struct InvalidConnector {
+    pub row: ConnectorRow,
+    /// Why it does not read back.
+    pub error: String,
+}
+
+impl InvalidConnector {
+    /// Whether the stored JSON, read leniently, has an enabled webhook triggered by `event`.
+    fn triggers_postback(&self, event: &str) -> bool {
+        let Ok(raw) = serde_json::from_str::<serde_json::Value>(&self.row.config) else {
+            return true;
+        };
+        let enabled = raw["webhook"]["enabled"].as_bool() != Some(false);
+        let triggered = raw["trigger_events"]
+            .as_array()
+            .is_none_or(|names| names.iter().any(|n| n.as_str() == Some(event)));
+        enabled && triggered
+    }
 }
 
 /// Loads the stored event `event_row_id` of `container_id`; the click history is read only when
@@ -71,8 +97,12 @@ pub async fn load_context(
         .ok_or_else(|| Error::not_found("event"))?;
     let event: NewEvent = serde_json::from_str(&row.payload)
         .map_err(|e| Error::internal("reading a stored event", e))?;
-    let connectors: Vec<(ConnectorRow, ConnectorConfig)> = all_connectors(db, container_id)
-        .await?
+    let (connectors, invalid) = all_connectors(db, container_id).await?;
+    let invalid = invalid
+        .into_iter()
+        .filter(|c| c.triggers_postback(&row.name))
+        .collect();
+    let connectors: Vec<(ConnectorRow, ConnectorConfig)> = connectors
         .into_iter()
         .filter(|(_, config)| wants_postback(config, &row.name) || wants_pixel(config, &row.name))
         .collect();
@@ -124,6 +154,7 @@ pub async fn load_context(
         values,
         records,
         consent,
+        invalid,
     })
 }
 
@@ -170,6 +201,8 @@ pub async fn dispatch_loaded(
             clicks: &context.records,
             // Attribution windows count back from the conversion, not from now.
             now_ms: row.created_at.millis(),
+            status: row.status(),
+            kind: DeliveryKind::Conversion,
         };
         let Some(plan) = prepare_delivery(&input) else {
             continue;
@@ -187,13 +220,25 @@ pub async fn dispatch_loaded(
             idempotency_key: None,
             provenance: row.provenance(),
         };
-        rows.push(new_row(
+        rows.push(new_row_rotating(
             origin,
             plan.request.as_ref(),
             config.webhook.signing_secret.as_deref(),
+            connector.previous_secret(),
         ));
     }
 
+    if row.shadow_of.is_none() {
+        rows.extend(
+            context
+                .invalid
+                .iter()
+                .map(|c| invalid_row(row, c))
+                .collect::<Result<Vec<_>>>()?,
+        );
+    }
+    // A rejected or reversed conversion owes a reversal to the connectors that were sent it.
+    rows.extend(follow_up_rows(db, context, FollowUp::Reversal).await?);
     let written = write_and_enqueue(env, db, &rows, now()).await?;
     for (new, was_written) in rows.iter().zip(written) {
         if !was_written {
@@ -213,13 +258,33 @@ pub async fn dispatch_loaded(
     Ok(summary)
 }
 
-/// Every connector of the container whose stored config reads back; one that does not is
-/// logged and left out rather than blocking the others.
+/// The `failed` row of a connector that no longer reads back: it says why, in the log and the
+/// reconciliation, and is written once per event like any delivery.
+fn invalid_row(row: &EventRow, invalid: &InvalidConnector) -> Result<NewDelivery> {
+    let origin = RowOrigin {
+        id: new_id()?,
+        container_id: row.container_id.clone(),
+        connector_id: invalid.row.id.clone(),
+        event_row_id: Some(row.id.clone()),
+        status: DeliveryStatus::Failed,
+        reason: Some(SkipReason::ConnectorInvalid.as_str().to_string()),
+        error: Some(invalid.error.clone()),
+        replay_of: None,
+        origin_key: Some(format!("{}:{}", invalid.row.id, row.id)),
+        idempotency_key: None,
+        provenance: row.provenance(),
+    };
+    Ok(new_row(origin, None, None))
+}
+
+/// Every connector of the container, split into those whose stored config reads back and those
+/// that no longer do (with why); one that does not read back never blocks the others.
 async fn all_connectors(
     db: &D1Database,
     container_id: &ContainerId,
-) -> Result<Vec<(ConnectorRow, ConnectorConfig)>> {
+) -> Result<(Vec<(ConnectorRow, ConnectorConfig)>, Vec<InvalidConnector>)> {
     let mut out = Vec::new();
+    let mut invalid = Vec::new();
     let mut after: Option<ConnectorId> = None;
     loop {
         let page = connectors::list(db, container_id, after.as_ref(), CONNECTOR_PAGE).await?;
@@ -228,11 +293,17 @@ async fn all_connectors(
         for row in page {
             match row.config() {
                 Ok(config) => out.push((row, config)),
-                Err(e) => worker::console_error!("connector {} is unreadable: {e:?}", row.id),
+                Err(e) => {
+                    worker::console_error!("connector {} is unreadable: {e:?}", row.id);
+                    let error = row
+                        .refusal()
+                        .unwrap_or_else(|| "the stored connector cannot be read".into());
+                    invalid.push(InvalidConnector { row, error });
+                }
             }
         }
         if !full {
-            return Ok(out);
+            return Ok((out, invalid));
         }
     }
 }

@@ -12,6 +12,7 @@ mod consumer;
 mod dead_letter;
 pub mod dispatch;
 pub mod intake;
+pub mod lifecycle;
 pub mod outbox;
 pub mod pixels;
 mod purge;

@@ -5,7 +5,7 @@
 use crate::config::{POSTBACKS_DLQ, POSTBACKS_QUEUE};
 use crate::core::connector::Method;
 use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
-use crate::core::postback::outbox::{DeliveryMessage, StoredRequest};
+use crate::core::postback::outbox::{DeliveryMessage, PreviousSecret, StoredRequest};
 use crate::core::postback::{DeliveryStatus, OutgoingRequest};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
@@ -41,6 +41,17 @@ pub fn new_row(
     request: Option<&OutgoingRequest>,
     signing_secret: Option<&str>,
 ) -> NewDelivery {
+    new_row_rotating(origin, request, signing_secret, None)
+}
+
+/// [`new_row`] for a connector whose secret was rotated: until the overlap ends, every attempt
+/// is signed with the `previous` secret too.
+pub fn new_row_rotating(
+    origin: RowOrigin,
+    request: Option<&OutgoingRequest>,
+    signing_secret: Option<&str>,
+    previous: Option<PreviousSecret>,
+) -> NewDelivery {
     let logged = request.map(OutgoingRequest::masked_for_log);
     NewDelivery {
         idempotency_key: origin
@@ -66,6 +77,7 @@ pub fn new_row(
             StoredRequest {
                 request: r.clone(),
                 signing_secret: signing_secret.map(str::to_string),
+                previous_secret: previous.clone().filter(|_| signing_secret.is_some()),
             }
             .to_json()
         }),

@@ -141,20 +141,21 @@ pub async fn prepare(
     let Some(stored) = row.stored_request() else {
         return Ok(Prepared::Unreadable { message, started });
     };
-    let refused = url::Url::parse(&stored.request.url)
+    let ready = url::Url::parse(&stored.request.url)
         .map_err(|e| format!("the URL is not valid: {e}"))
         .and_then(|url| {
             check_target(&url, config.allow_private_targets)
                 .map_err(|e| format!("refused target: {e}"))
-        });
-    Ok(match refused {
+        })
+        .and_then(|()| stored.for_attempt(started.seconds()));
+    Ok(match ready {
         Err(error) => Prepared::Refused(RefusedDispatch {
             message,
             started,
             error,
         }),
-        Ok(()) => Prepared::Ready(PendingDispatch {
-            request: stored.for_attempt(started.seconds()),
+        Ok(request) => Prepared::Ready(PendingDispatch {
+            request,
             message,
             started,
         }),

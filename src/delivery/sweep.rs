@@ -20,6 +20,8 @@ const SWEEP_LIMIT: u32 = 500;
 pub struct SweepReport {
     pub redispatched: usize,
     pub requeued: usize,
+    /// Conversions approved because their container's lock period passed.
+    pub approved: usize,
     /// What retention purged (see [`super::purge`]).
     pub purge: PurgeReport,
 }
@@ -54,6 +56,7 @@ pub async fn sweep(env: &Env, db: &D1Database, now: UnixMs) -> Result<SweepRepor
         report.requeued = messages.len();
     }
 
+    report.approved = super::lifecycle::approve_past_lock_period(env, db, now, SWEEP_LIMIT).await?;
     report.purge = purge_expired(db, now, config.log_retention_days).await?;
     Ok(report)
 }

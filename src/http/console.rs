@@ -58,6 +58,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/console/privacy.js"),
     ),
     (
+        "conversions.js",
+        "text/javascript",
+        include_str!("../../assets/console/conversions.js"),
+    ),
+    (
         "console.css",
         "text/css",
         include_str!("../../assets/console/console.css"),

@@ -26,10 +26,9 @@ pub struct ErrorDetail<'a> {
     pub field: Option<&'a str>,
 }
 
-/// The answer to `error`: status, `{"error": {...}}`, and the headers its category calls for
-/// (`Retry-After` on 429, `WWW-Authenticate: Bearer` on 401, `Allow` on 405). Never cached.
-pub fn error_response(error: &Error) -> worker::Result<Response> {
-    let status = match error {
+/// The HTTP status a category of error is answered with.
+pub fn status_of(error: &Error) -> u16 {
+    match error {
         Error::Invalid(_) => 422,
         Error::BadRequest { .. } => 400,
         Error::NotFound { .. } => 404,
@@ -43,11 +42,17 @@ pub fn error_response(error: &Error) -> worker::Result<Response> {
         Error::UriTooLong { .. } => 413,
         Error::UnsupportedMedia { .. } => 415,
         Error::MethodNotAllowed { .. } => 405,
-        Error::Internal { context } => {
-            worker::console_error!("internal error: {context}");
-            500
-        }
-    };
+        Error::Internal { .. } => 500,
+    }
+}
+
+/// The answer to `error`: status, `{"error": {...}}`, and the headers its category calls for
+/// (`Retry-After` on 429, `WWW-Authenticate: Bearer` on 401, `Allow` on 405). Never cached.
+pub fn error_response(error: &Error) -> worker::Result<Response> {
+    if let Error::Internal { context } = error {
+        worker::console_error!("internal error: {context}");
+    }
+    let status = status_of(error);
     let body = ErrorBody {
         error: ErrorDetail {
             code: error.code(),

@@ -67,6 +67,13 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/admin/api/connectors/:id/test", Admin, admin::previews::handle_test_connector),
     route!(GET "/admin/api/connectors/:id/deliveries", Admin, admin::deliveries::handle_list_deliveries),
     route!(POST "/admin/api/deliveries/:id/replay", Admin, admin::deliveries::handle_replay_delivery),
+    route!(POST "/admin/api/connectors/:id/recover", Admin, admin::recovery::handle_recover),
+    route!(POST "/admin/api/connectors/:id/rotate-secret", Admin, admin::rotation::handle_rotate_secret),
+    // Admin API: conversions and their status
+    route!(GET "/admin/api/containers/:id/events", Admin, admin::events::handle_list_events),
+    route!(POST "/admin/api/containers/:id/events/status", Admin, admin::events::handle_bulk_status),
+    route!(GET "/admin/api/events/:id", Admin, admin::events::handle_get_event),
+    route!(POST "/admin/api/events/:id/status", Admin, admin::events::handle_change_status),
     // Admin API: API keys and webhook activity
     route!(POST "/admin/api/containers/:id/api-keys", Admin, admin::api_keys::handle_create_api_key),
     route!(GET "/admin/api/containers/:id/api-keys", Admin, admin::api_keys::handle_list_api_keys),

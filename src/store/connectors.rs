@@ -4,6 +4,7 @@
 use super::{all, first, int, run, text, time};
 use crate::core::connector::{parse_stored_connector, ConnectorConfig, ConnectorNotice};
 use crate::core::ids::{ConnectorId, ContainerId};
+use crate::core::postback::outbox::PreviousSecret;
 use crate::core::privacy::PiiPolicy;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
@@ -19,6 +20,12 @@ pub struct ConnectorRow {
     pub updated_at: UnixMs,
     /// A one-time notice for whoever next edits the connector (see [`ConnectorNotice`]).
     pub notice: Option<String>,
+    /// The signing secret a rotation replaced, while requests are still signed with it too.
+    #[serde(default)]
+    pub previous_secret: Option<String>,
+    /// Unix ms: the end of the rotation's overlap.
+    #[serde(default)]
+    pub previous_secret_until: Option<UnixMs>,
 }
 
 impl ConnectorRow {
@@ -28,6 +35,27 @@ impl ConnectorRow {
     }
 
     /// The stored config, parsed again; a config that no longer parses is our failure.
+    /// The rotated-out secret and the end of its overlap, while the overlap lasts or until the
+    /// connector is next rotated; attempts check the end themselves.
+    pub fn previous_secret(&self) -> Option<PreviousSecret> {
+        Some(PreviousSecret {
+            secret: self.previous_secret.clone()?,
+            until_s: self.previous_secret_until?.seconds(),
+        })
+    }
+
+    /// Why the stored config no longer reads back, in the validation's words; `None` when it
+    /// does.
+    pub fn refusal(&self) -> Option<String> {
+        let value: serde_json::Value = match serde_json::from_str(&self.config) {
+            Ok(value) => value,
+            Err(e) => return Some(format!("the stored connector is not JSON: {e}")),
+        };
+        parse_stored_connector(&value)
+            .err()
+            .map(|invalid| format!("the stored connector no longer passes validation: {invalid}"))
+    }
+
     pub fn config(&self) -> Result<ConnectorConfig> {
         let value: serde_json::Value = serde_json::from_str(&self.config)
             .map_err(|e| Error::internal("reading a stored connector", e))?;
@@ -176,4 +204,30 @@ pub async fn pii_policy(db: &D1Database, container_id: &ContainerId) -> Result<P
     )
     .await?;
     Ok(PiiPolicy::of_stored(rows.iter().map(|r| r.config.as_str())))
+}
+
+/// Makes `secret` the connector's signing secret; `previous` (the one it replaces) keeps signing
+/// every request too until `until`.
+pub async fn rotate_secret(
+    db: &D1Database,
+    id: &ConnectorId,
+    secret: &str,
+    previous: Option<&str>,
+    until: UnixMs,
+    now: UnixMs,
+) -> Result<bool> {
+    let changed = run(
+        db,
+        "UPDATE connectors SET config = json_set(config, '$.webhook.signing_secret', ?2), \
+         previous_secret = ?3, previous_secret_until = ?4, updated_at = ?5 WHERE id = ?1",
+        &[
+            text(id.as_str()),
+            text(secret),
+            super::opt_text(previous),
+            time(until),
+            time(now),
+        ],
+    )
+    .await?;
+    Ok(changed > 0)
 }

@@ -22,6 +22,9 @@ pub struct ContainerRow {
     /// The retention the container set, as JSON (see `core::retention`).
     #[serde(default = "no_retention")]
     pub retention: String,
+    /// Days until a received conversion is approved; NULL: never.
+    #[serde(default)]
+    pub lock_period_days: Option<i64>,
     pub created_at: UnixMs,
     pub updated_at: UnixMs,
     /// The longest `click_id.window_days` of its connectors ([`LONGEST_WINDOW_DAYS`]).
@@ -52,6 +55,7 @@ impl ContainerRow {
             require_consent: self.require_consent != 0,
             compat_cookies: self.compat_cookies != 0,
             retention_days: self.retention(),
+            lock_period_days: self.lock_period_days.and_then(|d| u16::try_from(d).ok()),
         }
     }
 
@@ -69,8 +73,9 @@ fn no_retention() -> String {
     "{}".to_string()
 }
 
-/// `?1`…`?9` of both writes: id, the settings (lists as JSON), the time and the retention.
-fn bindings(id: &ContainerId, c: &ContainerSettings, now: UnixMs) -> [JsValue; 9] {
+/// `?1`…`?10` of both writes: id, the settings (lists as JSON), the time, the retention and the
+/// lock period.
+fn bindings(id: &ContainerId, c: &ContainerSettings, now: UnixMs) -> [JsValue; 10] {
     let list = |l: &[String]| serde_json::to_string(l).unwrap_or_else(|_| "[]".into());
     [
         text(id.as_str()),
@@ -82,6 +87,8 @@ fn bindings(id: &ContainerId, c: &ContainerSettings, now: UnixMs) -> [JsValue; 9
         flag(c.compat_cookies),
         time(now),
         text(&c.retention_days.to_stored().to_string()),
+        c.lock_period_days
+            .map_or(JsValue::NULL, |d| JsValue::from_f64(f64::from(d))),
     ]
 }
 
@@ -94,7 +101,8 @@ pub async fn insert(
     run(
         db,
         "INSERT INTO containers (id, name, cookie_domain, allowed_origins, redirect_domains, \
-         require_consent, compat_cookies, created_at, updated_at, retention) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+         require_consent, compat_cookies, created_at, updated_at, retention, lock_period_days) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)",
         &bindings(id, c, now),
     )
     .await?;
@@ -126,7 +134,8 @@ pub async fn update(
     run(
         db,
         "UPDATE containers SET name = ?2, cookie_domain = ?3, allowed_origins = ?4, redirect_domains = ?5, \
-         require_consent = ?6, compat_cookies = ?7, updated_at = ?8, retention = ?9 WHERE id = ?1",
+         require_consent = ?6, compat_cookies = ?7, updated_at = ?8, retention = ?9, \
+         lock_period_days = ?10 WHERE id = ?1",
         &bindings(id, c, now),
     )
     .await?;

@@ -86,8 +86,9 @@ fn insert_statement(db: &D1Database, d: &NewDelivery, now: UnixMs) -> Result<D1P
     // A pending row is due at once; `next_attempt_at` is what the sweep measures staleness by.
     let due = d.status.is_pending().then_some(now);
     // An event's row already written for this connector is kept (the event never pays a
-    // partner twice), except a browser event's `browser_event` skip, which becomes the delivery
-    // once a server event confirms the event: the same row, with the new decision and request.
+    // partner twice), except a `browser_event` skip, which becomes the delivery once a server
+    // event confirms the event, and an `awaiting_approval` skip, once the conversion is approved
+    // (or rejected first): the same row, with the new decision and request.
     statement(
         db,
         "INSERT INTO deliveries (id, container_id, connector_id, event_row_id, status, \
@@ -101,8 +102,9 @@ fn insert_statement(db: &D1Database, d: &NewDelivery, now: UnixMs) -> Result<D1P
          next_attempt_at = excluded.next_attempt_at, created_at = excluded.created_at, \
          updated_at = excluded.updated_at, request = excluded.request, \
          provenance = excluded.provenance \
-         WHERE deliveries.status = 'skipped' AND deliveries.reason = 'browser_event' \
-         AND excluded.reason IS NOT 'browser_event'",
+         WHERE deliveries.status = 'skipped' \
+         AND deliveries.reason IN ('browser_event', 'awaiting_approval') \
+         AND excluded.reason IS NOT deliveries.reason",
         &[
             text(d.id.as_str()),
             text(d.container_id.as_str()),

@@ -124,7 +124,7 @@ async fn remove_rows(
     let events: Vec<&str> = found.events.iter().map(|e| e.id.as_str()).collect();
     let event_ids: Vec<&str> = found.events.iter().map(|e| e.event_id.as_str()).collect();
     let visitors: Vec<&str> = found.visitors.iter().map(String::as_str).collect();
-    let per_id: [(&'static str, &str, &[&str]); 6] = [
+    let per_id: [(&'static str, &str, &[&str]); 7] = [
         ("webhook_activity", "DELETE FROM webhook_requests WHERE container_id = ?1 AND event_id IN ({ids})", &event_ids),
         ("pending_identities", "DELETE FROM pending_identities WHERE container_id = ?1 AND event_row_id IN ({ids})", &events),
         // An erased event is never dispatched again by the sweep (its payload is gone).
@@ -133,6 +133,9 @@ async fn remove_rows(
           '$.url', '$.attributes', '$.user', '$.clicks', '$.visitor_id', '$.ip', '$.user_agent'), \
           dispatched_at = COALESCE(dispatched_at, CAST(strftime('%s', 'now') AS INTEGER) * 1000) \
           WHERE container_id = ?1 AND id IN ({ids})", &events),
+        // A status change's reason is free text, which may name the person.
+        ("status_reasons", "UPDATE event_status_history SET reason = NULL WHERE container_id = ?1 \
+          AND reason IS NOT NULL AND event_row_id IN ({ids})", &events),
         ("clicks", "DELETE FROM clicks WHERE container_id = ?1 AND visitor_id IN ({ids})", &visitors),
         ("identities", "DELETE FROM identities WHERE container_id = ?1 AND visitor_id IN ({ids})", &visitors),
         ("visitors", "DELETE FROM visitors WHERE container_id = ?1 AND visitor_id IN ({ids})", &visitors),

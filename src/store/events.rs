@@ -7,6 +7,7 @@ use super::identities::{carried_identities, link_identities, park_identities};
 use super::{all, first, int, opt_text, statement, text, time};
 use crate::core::event::{EventSource, NewEvent};
 use crate::core::ids::{ContainerId, EventId, EventRowId};
+use crate::core::lifecycle::ConversionStatus;
 use crate::core::matching::LinkRule;
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
@@ -43,9 +44,20 @@ pub struct EventRow {
     /// The visitor who sent a browser event.
     pub sent_by: Option<String>,
     pub confirmed_at: Option<UnixMs>,
+    /// The conversion's status (`received`, `approved`, `rejected`, `reversed`).
+    pub status: String,
+    /// When the status last changed.
+    pub status_at: Option<UnixMs>,
+    /// How many update postbacks a changed value has caused so far.
+    pub revision: i64,
 }
 
 impl EventRow {
+    /// The stored status; an unreadable one counts as `received`.
+    pub fn status(&self) -> ConversionStatus {
+        ConversionStatus::parse(&self.status).unwrap_or(ConversionStatus::Received)
+    }
+
     /// The stored provenance; an unreadable one counts as the least trusted.
     pub fn provenance(&self) -> Provenance {
         Provenance::parse(&self.provenance).unwrap_or(Provenance::Browser)
@@ -141,7 +153,7 @@ fn source_and_topic(source: &EventSource) -> (&'static str, Option<&str>) {
     }
 }
 
-fn payload_of(event: &NewEvent) -> Result<String> {
+pub(super) fn payload_of(event: &NewEvent) -> Result<String> {
     serde_json::to_string(event).map_err(|e| Error::internal("serialising an event", e))
 }
 

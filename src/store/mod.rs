@@ -12,6 +12,8 @@ pub mod deliveries;
 pub mod erasure;
 pub mod events;
 pub mod identities;
+pub mod lifecycle;
+pub mod recovery;
 pub mod retention;
 pub mod subjects;
 pub mod tracking;

@@ -148,6 +148,13 @@ pub async fn purge_container(
             int(cutoff(DataKind::Activity).millis().div_euclid(DAY_MS)),
         ],
     )?;
+    // The status history of events already purged (a reason may name a person).
+    add(
+        "DELETE FROM event_status_history WHERE rowid IN (SELECT h.rowid FROM event_status_history h \
+         WHERE h.container_id = ?1 AND h.changed_at < ?2 \
+         AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = h.event_row_id) LIMIT ?3)",
+        &args(DataKind::Events),
+    )?;
     add(
         "UPDATE containers SET purged_at = ?2 WHERE id = ?1",
         &[text(container.as_str()), time(now)],

@@ -108,6 +108,8 @@ pub async fn get(db: &D1Database, container_id: &ContainerId) -> Result<Option<T
                 updated_at: row.updated_at,
                 // Browser requests never need it (only retention does).
                 longest_window_days: None,
+                // Nor the lock period (only the sweep does).
+                lock_period_days: None,
             },
             custom_params,
         }

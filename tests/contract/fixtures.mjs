@@ -61,7 +61,7 @@ const connectorBody = (receiverUrl, overrides = {}) => ({
 /**
  * Creates the fixtures and answers the ids schemathesis should draw from, by role:
  * `{consoleAssets, containers, patchContainers, connectors, patchConnectors, deleteConnectors,
- *   apiKey, revokeKeys, deliveries, pixelTokens, origin, landings}`.
+ *   apiKey, revokeKeys, deliveries, events, pixelTokens, origin, landings}`.
  */
 export async function createFixtures({ url, adminToken, receiverUrl }) {
   const call = callAt(url, adminToken);
@@ -102,6 +102,15 @@ export async function createFixtures({ url, adminToken, receiverUrl }) {
     return settled.length === deliveries.length ? log.data : null;
   }, { timeoutMs: 30_000, intervalMs: 250, what: 'the fixture deliveries to settle' });
 
+  // Conversions whose status the fuzzer may change, read and list: server events of the
+  // fixture container, found through the event list.
+  for (let i = 0; i < 3; i += 1) {
+    await call('GET', `/webhook?${new URLSearchParams({ track: 'Purchase', value: '5', currency: 'EUR', eventId: `contract-order-${i}` })}`,
+      { headers: { authorization: `Bearer ${key.key}` }, expect: 200 });
+  }
+  const events = (await call('GET', `/admin/api/containers/${container.id}/events?name=Purchase`, { expect: 200 }))
+    .data.map((e) => e.id);
+
   // The console's own files, as its page names them.
   const page = await getText(url, '/admin');
   const consoleAssets = [...page.matchAll(/\/admin\/assets\/([\w.-]+)/g)].map((m) => m[1]);
@@ -117,6 +126,7 @@ export async function createFixtures({ url, adminToken, receiverUrl }) {
     apiKey: key.key,
     revokeKeys: revokeKeys.map((k) => k.id),
     deliveries,
+    events,
     pixelTokens,
     origin: SITE_ORIGIN,
     landings: [`https://www.${COOKIE_DOMAIN}/landing?gclid=contract-click`, `https://${COOKIE_DOMAIN}/`],

@@ -42,7 +42,8 @@ function reexecIsolated() {
  * Operations whose answer depends on the resource's stored state as well as on the request, so a
  * request the schema admits can still be refused 422 (the existing integration tests pin each):
  * a merge patch is judged merged with the stored resource; a pixel needs HTML to be approved; a
- * Test Webhook needs the connector's webhook URL; a replay needs a settled delivery with a request.
+ * Test Webhook needs the connector's webhook URL; a replay needs a settled delivery with a request;
+ * a rotation needs a secret other than the current one.
  * For these alone, a 422 to a schema-valid request is not a contract failure.
  */
 const STATEFUL_REFUSALS = {
@@ -51,9 +52,13 @@ const STATEFUL_REFUSALS = {
   'POST /admin/api/connectors/{id}/approve-pixel': 'nothing_to_approve',
   'POST /admin/api/connectors/{id}/test': 'no_webhook',
   'POST /admin/api/deliveries/{id}/replay': 'delivery_pending, nothing_to_replay',
+  'POST /admin/api/connectors/{id}/rotate-secret': 'same_secret (the secret the fuzzer rotated to before)',
 };
 /** A cursor from another connector's log is refused 400 (invalid_cursor), whatever its form. */
-const STATEFUL_CURSORS = { 'GET /admin/api/connectors/{id}/deliveries': 'invalid_cursor' };
+const STATEFUL_CURSORS = {
+  'GET /admin/api/connectors/{id}/deliveries': 'invalid_cursor',
+  'GET /admin/api/containers/{id}/events': 'invalid_query (before)',
+};
 /**
  * A tracking link's landing must be on its container's own domains, which no schema can know: the
  * stateful phase also sends /c for containers it created itself, with domains of their own, and
@@ -88,6 +93,7 @@ function dictionaryFor(method, path, location, name) {
   }
   if (path.startsWith('/admin/api/api-keys/{id}')) return 'revoke_keys';
   if (path.startsWith('/admin/api/deliveries/{id}')) return 'deliveries';
+  if (path.startsWith('/admin/api/events/{id}')) return 'events';
   return null;
 }
 
@@ -110,6 +116,7 @@ function configToml(doc, fixtures, adminToken) {
     delete_connectors: fixtures.deleteConnectors,
     revoke_keys: fixtures.revokeKeys,
     deliveries: fixtures.deliveries,
+    events: fixtures.events,
     pixel_tokens: fixtures.pixelTokens,
     origins: [fixtures.origin],
     landings: fixtures.landings,

@@ -12,9 +12,11 @@ mod webhook;
 pub use parse::{parse_connector, parse_stored_connector};
 pub use patch::merge_patch;
 pub use pixel::MAX_PIXEL_HTML_BYTES;
+pub use webhook::parse_signing_secret;
 
 use super::clicks::CustomClickParam;
 use super::event::EventName;
+use super::lifecycle::{DuplicatePolicy, FireOnStatus, StatusMap};
 use super::provenance::Provenance;
 use super::template::{PixelTemplate, TemplateError, TextTemplate};
 use serde::Serialize;
@@ -138,6 +140,15 @@ pub struct WebhookConfig {
     /// Standard Webhooks secret, `whsec_` + base64 of 24–64 bytes. Write-only: stored with the
     /// connector, never shown by the admin API (which says `signing_secret_set` instead).
     pub signing_secret: Option<String>,
+    /// Which conversion status fires the postback: `received` (the default) or `approved`.
+    pub fire_on_status: FireOnStatus,
+    /// Send a second postback when a conversion this connector was sent is rejected or reversed.
+    pub send_reversals: bool,
+    /// `{{CONVERSION_STATUS}}` as the partner expects it, by status.
+    #[cfg_attr(test, schema(value_type = BTreeMap<String, String>))]
+    pub status_map: StatusMap,
+    /// A server event repeating a conversion id with another value: `ignore` or `update`.
+    pub duplicate_policy: DuplicatePolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

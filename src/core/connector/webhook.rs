@@ -5,6 +5,7 @@ use super::json::{boolean, obj, opt_string, templated, Obj, MAX_ROWS};
 use super::{FireOn, Method, NamedTemplate, Templated, WebhookConfig};
 use crate::core::error::Invalid;
 use crate::core::event::EventName;
+use crate::core::lifecycle::{parse_status_map, DuplicatePolicy, FireOnStatus, StatusMap};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -86,7 +87,12 @@ pub(super) fn parse_webhook(o: Option<&Obj>) -> Result<WebhookConfig, Invalid> {
     let signing_secret = opt_string(o, "signing_secret", "webhook.signing_secret")?
         .map(parse_signing_secret)
         .transpose()?;
+    let lifecycle = parse_lifecycle(o)?;
     Ok(WebhookConfig {
+        fire_on_status: lifecycle.0,
+        send_reversals: lifecycle.1,
+        status_map: lifecycle.2,
+        duplicate_policy: lifecycle.3,
         enabled,
         fire_on,
         method,
@@ -96,6 +102,36 @@ pub(super) fn parse_webhook(o: Option<&Obj>) -> Result<WebhookConfig, Invalid> {
         event_renames,
         signing_secret,
     })
+}
+
+/// `fire_on_status`, `send_reversals`, `status_map` and `duplicate_policy` (blank or absent:
+/// the defaults, today's behaviour).
+fn parse_lifecycle(o: &Obj) -> Result<(FireOnStatus, bool, StatusMap, DuplicatePolicy), Invalid> {
+    let fire_on_status = match opt_string(o, "fire_on_status", "webhook.fire_on_status")? {
+        None => FireOnStatus::default(),
+        Some(text) if text.trim().is_empty() => FireOnStatus::default(),
+        Some(text) => FireOnStatus::parse(text.trim()).ok_or_else(|| {
+            Invalid::field(
+                "invalid_fire_on_status",
+                "webhook.fire_on_status",
+                format!("{text:?} is not received or approved"),
+            )
+        })?,
+    };
+    let send_reversals = boolean(o, "send_reversals", false, "webhook.send_reversals")?;
+    let status_map = parse_status_map(o.get("status_map"), "webhook.status_map")?;
+    let duplicate_policy = match opt_string(o, "duplicate_policy", "webhook.duplicate_policy")? {
+        None => DuplicatePolicy::default(),
+        Some(text) if text.trim().is_empty() => DuplicatePolicy::default(),
+        Some(text) => DuplicatePolicy::parse(text.trim()).ok_or_else(|| {
+            Invalid::field(
+                "invalid_duplicate_policy",
+                "webhook.duplicate_policy",
+                format!("{text:?} is not ignore or update"),
+            )
+        })?,
+    };
+    Ok((fire_on_status, send_reversals, status_map, duplicate_policy))
 }
 
 fn parse_url(raw: &str) -> Result<Templated, Invalid> {
@@ -227,7 +263,8 @@ fn check_header_name(name: &str, path: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
-fn parse_signing_secret(raw: &str) -> Result<String, Invalid> {
+/// A Standard Webhooks secret as a connector stores it: `whsec_` and base64 of 24 to 64 bytes.
+pub fn parse_signing_secret(raw: &str) -> Result<String, Invalid> {
     use base64::Engine;
     const FIELD: &str = "webhook.signing_secret";
     let decoded = raw

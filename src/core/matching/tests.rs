@@ -30,6 +30,7 @@ fn keys_of(parsed: &TrackOrSet) -> MatchKeys {
     match parsed {
         TrackOrSet::Track(event) => MatchKeys::from_event(event),
         TrackOrSet::Set(set) => set.match_keys(),
+        TrackOrSet::Status(..) => MatchKeys::default(),
     }
 }
 

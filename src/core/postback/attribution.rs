@@ -87,10 +87,18 @@ pub enum SkipReason {
     PixelInvalid,
     /// A placeholder's value made a URL path segment `.` or `..`: the postback failed unsent.
     DotSegment,
+    /// The connector fires on approved conversions (`webhook.fire_on_status: approved`) and this
+    /// one is still `received`. Approving it turns this row into the delivery.
+    AwaitingApproval,
+    /// The connector fires on approved conversions and this one was rejected or reversed first.
+    NotApproved,
+    /// The stored connector no longer passes validation (a rule tightened since it was saved):
+    /// the delivery is recorded `failed` with the validation's words.
+    ConnectorInvalid,
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 11] = [
+    pub const ALL: [SkipReason; 14] = [
         SkipReason::NoClick,
         SkipReason::NotLastClick,
         SkipReason::OutsideWindow,
@@ -102,6 +110,9 @@ impl SkipReason {
         SkipReason::BrowserEvent,
         SkipReason::PixelInvalid,
         SkipReason::DotSegment,
+        SkipReason::AwaitingApproval,
+        SkipReason::NotApproved,
+        SkipReason::ConnectorInvalid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -117,6 +128,9 @@ impl SkipReason {
             SkipReason::BrowserEvent => "browser_event",
             SkipReason::PixelInvalid => "pixel_invalid",
             SkipReason::DotSegment => "dot_segment",
+            SkipReason::AwaitingApproval => "awaiting_approval",
+            SkipReason::NotApproved => "not_approved",
+            SkipReason::ConnectorInvalid => "connector_invalid",
         }
     }
 
@@ -155,6 +169,15 @@ impl SkipReason {
             }
             SkipReason::DotSegment => {
                 "A value made a URL path segment '.' or '..', which would send the postback to another path; nothing was sent."
+            }
+            SkipReason::AwaitingApproval => {
+                "This connector pays approved conversions only: it fires when the conversion is approved."
+            }
+            SkipReason::NotApproved => {
+                "This connector pays approved conversions only, and this one was rejected or reversed."
+            }
+            SkipReason::ConnectorInvalid => {
+                "The stored connector no longer passes validation, so nothing was sent; open and save it to fix it."
             }
         }
     }

@@ -39,7 +39,7 @@ pub use mask::{
 };
 pub use plan::{
     fill_click_values, fill_event_name, plan_delivery, plan_pixel, prepare_delivery, wants_pixel,
-    wants_postback, DeliveryInput, DeliveryPlan, DeliveryStatus, PlanOutcome,
+    wants_postback, DeliveryInput, DeliveryKind, DeliveryPlan, DeliveryStatus, PlanOutcome,
 };
 pub use request::{
     build_request, BuildContext, BuildError, OutgoingRequest, HEADER_IDEMPOTENCY_KEY,

@@ -66,6 +66,18 @@ pub struct StoredRequest {
     pub request: OutgoingRequest,
     #[serde(default)]
     pub signing_secret: Option<String>,
+    /// The secret a rotation replaced, and until when (unix seconds) requests are signed with it
+    /// too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_secret: Option<PreviousSecret>,
+}
+
+/// A rotated-out signing secret and the end of its overlap.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousSecret {
+    pub secret: String,
+    /// Unix seconds: attempts made before then carry its signature too.
+    pub until_s: i64,
 }
 
 impl fmt::Debug for StoredRequest {
@@ -87,16 +99,19 @@ impl StoredRequest {
     }
 
     /// The request for an attempt made at `timestamp_s`: re-signed when the connector signs.
-    pub fn for_attempt(&self, timestamp_s: i64) -> OutgoingRequest {
+    /// A stored secret that no longer parses is an error saying so: the request is never sent
+    /// unsigned in its place.
+    pub fn for_attempt(&self, timestamp_s: i64) -> Result<OutgoingRequest, String> {
         let mut request = self.request.clone();
-        let secret = self
-            .signing_secret
-            .as_deref()
-            .and_then(|s| SigningSecret::parse(s).ok());
-        if let Some(secret) = secret {
-            request.resign(&secret, timestamp_s);
+        if let Some(stored) = self.signing_secret.as_deref() {
+            let secret = SigningSecret::parse(stored)
+                .map_err(|_| "the signing secret does not parse, so the request was not sent unsigned; set it again".to_string())?;
+            let previous = (self.previous_secret.as_ref())
+                .filter(|p| timestamp_s < p.until_s)
+                .and_then(|p| SigningSecret::parse(&p.secret).ok());
+            request.resign_all(&secret, previous.as_slice(), timestamp_s);
         }
-        request
+        Ok(request)
     }
 }
 

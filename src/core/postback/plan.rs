@@ -7,6 +7,7 @@ use super::attribution::{
 use super::request::{build_request, BuildContext, BuildError, OutgoingRequest};
 use crate::core::connector::{ConnectorConfig, Mode};
 use crate::core::consent::Consent;
+use crate::core::lifecycle::{mapped_status, ConversionStatus};
 use crate::core::params::ParamValues;
 use crate::core::provenance::Provenance;
 use serde::{Deserialize, Serialize};
@@ -199,6 +200,38 @@ pub struct DeliveryInput<'a> {
     /// The visitor's click history, any order.
     pub clicks: &'a [ClickRecord],
     pub now_ms: i64,
+    /// The conversion's status now: `{{CONVERSION_STATUS}}`, and whether a connector that
+    /// fires on approved conversions fires yet.
+    pub status: ConversionStatus,
+    /// The conversion's first postback, or a follow-up (reversal, update) of one already sent.
+    pub kind: DeliveryKind<'a>,
+}
+
+/// Which postback of a conversion a delivery is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryKind<'a> {
+    /// The conversion's postback: its `Idempotency-Key` and `webhook-id` are the delivery id.
+    Conversion,
+    /// A follow-up of a postback already sent (a reversal, an update), with its own key
+    /// (`{original key}:reversal`, `{original key}:update:{n}`), which is also its
+    /// `webhook-id`. It is not gated by `fire_on_status` again.
+    FollowUp(&'a str),
+}
+
+/// Whether the conversion's status lets the connector fire (`webhook.fire_on_status`). Checked
+/// right after the browser-event check and before everything else, so approving the
+/// conversion re-plans the connector from scratch.
+fn lifecycle_gate(input: &DeliveryInput<'_>, outcome: PlanOutcome) -> PlanOutcome {
+    match outcome {
+        PlanOutcome::NotTriggered | PlanOutcome::Skip(SkipReason::BrowserEvent) => return outcome,
+        _ if matches!(input.kind, DeliveryKind::FollowUp(_)) => return outcome,
+        _ => {}
+    }
+    match input.connector.webhook.fire_on_status.ready(input.status) {
+        Some(true) => outcome,
+        None => PlanOutcome::Skip(SkipReason::AwaitingApproval),
+        Some(false) => PlanOutcome::Skip(SkipReason::NotApproved),
+    }
 }
 
 /// The delivery row to write, before anything is queued.
@@ -234,6 +267,7 @@ pub fn prepare_delivery(input: &DeliveryInput<'_>) -> Option<DeliveryPlan> {
         input.consent.allows_advertising(),
         &decision,
     );
+    let outcome = lifecycle_gate(input, outcome);
     let click = match decision {
         AttributionDecision::Fire { click } => click,
         AttributionDecision::DoNotFire(_) => None,
@@ -241,8 +275,15 @@ pub fn prepare_delivery(input: &DeliveryInput<'_>) -> Option<DeliveryPlan> {
     let mut values = input.values.clone();
     fill_event_name(&mut values, input.connector, input.event_name);
     fill_click_values(&mut values, click.as_ref());
+    values.set(
+        "CONVERSION_STATUS",
+        mapped_status(&input.connector.webhook.status_map, input.status),
+    );
     let ctx = BuildContext {
-        idempotency_key: input.delivery_id,
+        idempotency_key: match input.kind {
+            DeliveryKind::Conversion => input.delivery_id,
+            DeliveryKind::FollowUp(key) => key,
+        },
         timestamp_s: input.now_ms.div_euclid(1000),
     };
     let built = build_request(&input.connector.webhook, &values, &ctx);

@@ -90,6 +90,13 @@ impl OutgoingRequest {
     /// Re-sign for a new attempt. Receivers reject stale timestamps, so each attempt carries its
     /// own `webhook-timestamp` and signature, while `webhook-id` stays the delivery id.
     pub fn resign(&mut self, secret: &SigningSecret, timestamp_s: i64) {
+        self.resign_all(secret, &[], timestamp_s);
+    }
+
+    /// Re-sign with `secret` and, during a rotation's overlap, the `also` secrets too: the
+    /// `webhook-signature` header holds one space-separated `v1,` entry per secret, as Standard
+    /// Webhooks allows, so a receiver holding either secret verifies it.
+    pub fn resign_all(&mut self, secret: &SigningSecret, also: &[SigningSecret], timestamp_s: i64) {
         let id = self
             .header(HEADER_ID)
             .or_else(|| self.header(HEADER_IDEMPOTENCY_KEY))
@@ -100,7 +107,11 @@ impl OutgoingRequest {
                 .iter()
                 .any(|own| n.eq_ignore_ascii_case(own))
         });
-        let signed = secret.headers(&id, timestamp_s, self.body_bytes());
+        let mut signed = secret.headers(&id, timestamp_s, self.body_bytes());
+        for other in also {
+            let extra = other.sign(&id, timestamp_s, self.body_bytes());
+            signed[2].1 = format!("{} {extra}", signed[2].1);
+        }
         self.headers.extend(signed);
     }
 }

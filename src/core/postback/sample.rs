@@ -15,6 +15,7 @@ use crate::core::clicks::{ClickKind, ClickValue, StoredClick};
 use crate::core::connector::ConnectorConfig;
 use crate::core::error::Invalid;
 use crate::core::event::NewEvent;
+use crate::core::lifecycle::{mapped_status, ConversionStatus};
 use crate::core::params::ParamValues;
 use crate::core::provenance::Provenance;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
@@ -294,6 +295,12 @@ pub fn rehearse(
     let mut values = values.clone();
     fill_event_name(&mut values, connector, event.name.as_str());
     fill_click_values(&mut values, click.as_ref());
+    // A sample is a conversion on arrival.
+    let status = ConversionStatus::Received;
+    values.set(
+        "CONVERSION_STATUS",
+        mapped_status(&connector.webhook.status_map, status),
+    );
     let ctx = BuildContext {
         idempotency_key: delivery_id,
         timestamp_s: now_ms.div_euclid(1000),

@@ -29,8 +29,9 @@
 //! - `url` is an absolute http(s) URL; `ip` an IPv4/IPv6 address.
 
 use crate::core::error::Invalid;
-use crate::core::event::{Attributes, CarriedClick, NewEvent};
+use crate::core::event::{Attributes, CarriedClick, EventId, NewEvent};
 use crate::core::input::{self, Raw};
+use crate::core::lifecycle::StatusChange;
 use crate::core::matching::MatchKeys;
 use crate::core::user_data::UserData;
 use serde::Serialize;
@@ -90,6 +91,9 @@ pub enum TrackOrSet {
     Track(NewEvent),
     /// No `track`: enrich the matched visitor, create no event.
     Set(SetData),
+    /// No `track`, with `eventId` and `status=approved|rejected|reversed`: change the status of
+    /// that conversion; no event is created.
+    Status(EventId, StatusChange),
 }
 
 impl TrackOrSet {
@@ -98,6 +102,7 @@ impl TrackOrSet {
         match self {
             TrackOrSet::Track(event) => event.name.as_str(),
             TrackOrSet::Set(_) => "set",
+            TrackOrSet::Status(..) => "status",
         }
     }
 }

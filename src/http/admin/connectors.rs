@@ -32,11 +32,17 @@ fn connector_out(row: &ConnectorRow, config: ConnectorConfig) -> ConnectorOut {
 
 /// The connector `id` with its parsed config, or [`Error::NotFound`].
 pub async fn find(ctx: &RouteContext, id: &ConnectorId) -> Result<(ConnectorRow, ConnectorConfig)> {
-    let row = connectors::get(&ctx.db()?, id)
-        .await?
-        .ok_or_else(|| Error::not_found("connector"))?;
+    let row = find_row(ctx, id).await?;
     let config = row.config()?;
     Ok((row, config))
+}
+
+/// The stored connector without reading its config, for what needs only the row (its log, its
+/// recovery): those work even for a connector that no longer passes validation.
+pub async fn find_row(ctx: &RouteContext, id: &ConnectorId) -> Result<ConnectorRow> {
+    connectors::get(&ctx.db()?, id)
+        .await?
+        .ok_or_else(|| Error::not_found("connector"))
 }
 
 async fn answer(ctx: &RouteContext, id: &ConnectorId, status: u16) -> Result<Response> {

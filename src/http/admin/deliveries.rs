@@ -5,7 +5,7 @@
 //!   that sends the stored request again. It keeps the original's `Idempotency-Key` and
 //!   `webhook-id`: it is the same conversion, and a partner that already counted it can tell.
 
-use super::connectors::find as find_connector;
+use super::connectors::find_row as find_connector_row;
 use super::model::{delivery_out, DeliveryPage, ReplayQueued};
 use super::{limit_param, query_param};
 use crate::core::error::Invalid;
@@ -22,7 +22,7 @@ use crate::store::deliveries;
 use worker::{Request, Response};
 
 pub async fn handle_list_deliveries(req: Request, ctx: RouteContext) -> Result<Response> {
-    let (connector, _) = find_connector(&ctx, &ctx.id("id")?).await?;
+    let connector = find_connector_row(&ctx, &ctx.id("id")?).await?;
     let limit = limit_param(&req, 50, 200)?;
     let db = ctx.db()?;
     let before = match query_param(&req, "before")? {

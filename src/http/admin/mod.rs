@@ -5,11 +5,14 @@ pub mod api_keys;
 pub mod connectors;
 pub mod containers;
 pub mod deliveries;
+pub mod events;
 pub mod model;
 pub mod openapi;
 pub mod parameters;
 pub mod previews;
 pub mod privacy;
+pub mod recovery;
+pub mod rotation;
 pub mod webhook_activity;
 
 use crate::config::Config;

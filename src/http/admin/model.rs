@@ -8,6 +8,7 @@
 //! milliseconds (`2026-05-01T12:00:00.000Z`).
 
 mod connector;
+mod events;
 
 use crate::core::container::ContainerSettings;
 use crate::core::ids::{ApiKeyId, ContainerId, DeliveryId, EventId, EventRowId};
@@ -62,6 +63,10 @@ pub struct EventNameList {
 }
 
 pub use connector::{ConnectorOut, ConnectorPage, NoticeOut, WebhookOut};
+pub use events::{
+    BulkItemOut, BulkStatusOut, EventOut, EventPage, ItemError, Recovered, SecretRotated,
+    StatusEntry,
+};
 
 /// An API key as lists show it: never the key or its hash.
 #[derive(Debug, Serialize)]

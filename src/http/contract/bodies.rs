@@ -10,6 +10,7 @@ use super::patterns::{self, TRIM};
 use super::{public_bodies, rules, values};
 use crate::core::api_key::MAX_RATE_LIMIT_PER_MINUTE;
 use crate::core::connector::FireOn;
+use crate::core::lifecycle::{ConversionStatus, DuplicatePolicy, FireOnStatus};
 use crate::core::privacy::subject::SubjectKind;
 use crate::core::retention::{DataKind, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS};
 use serde_json::{json, Value};
@@ -52,6 +53,7 @@ fn container(patch: bool) -> Value {
             "require_consent": {"type": ["boolean", "null"], "description": "Without a consent signal from the page, set no cookie and store nothing. Default false."},
             "compat_cookies": {"type": ["boolean", "null"], "description": "Also set Meta's `_fbc` and Google's `_gcl_aw`. Default true."},
             "retention_days": retention(),
+            "lock_period_days": {"type": ["integer", "null"], "minimum": 1, "maximum": crate::core::container::MAX_LOCK_PERIOD_DAYS, "description": "Days after which a received conversion becomes approved (the cron sweep, provenance admin, reason lock_period); null or absent: never."},
         },
     });
     if !patch {
@@ -202,6 +204,23 @@ fn webhook() -> Value {
                 "type": ["string", "null"],
                 "pattern": format!("^(?:{}|[{TRIM}]*)$", FireOn::ALL.map(FireOn::as_str).join("|")),
                 "description": "Which events fire the postback: `server` (the default: events sent with an API key, and admin tests) or `server_and_browser`, an explicit opt-in to browser events from /e, which anyone can forge. A browser event a connector does not fire on records a skipped delivery with reason browser_event. Blank counts as the default.",
+            },
+            "fire_on_status": {
+                "type": ["string", "null"],
+                "pattern": format!("^[{TRIM}]*(?:{})?[{TRIM}]*$", FireOnStatus::ALL.map(FireOnStatus::as_str).join("|")),
+                "description": "Which conversion status fires the postback: `received` (the default, on arrival) or `approved` (only validated conversions: the delivery is recorded skipped with reason awaiting_approval until then). Blank counts as the default.",
+            },
+            "send_reversals": {"type": ["boolean", "null"], "description": "Default false. When a conversion this connector was sent is rejected or reversed, send a second postback (idempotency key `{original}:reversal`) with `{{CONVERSION_STATUS}}` mapped through status_map."},
+            "status_map": {
+                "type": ["object", "null"],
+                "propertyNames": {"enum": ConversionStatus::ALL.map(ConversionStatus::as_str)},
+                "additionalProperties": {"type": "string", "maxLength": 64, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"},
+                "description": "Status → the value the partner expects in `{{CONVERSION_STATUS}}`, e.g. {\"approved\": \"1\", \"reversed\": \"2\"}. A status left out renders as its name.",
+            },
+            "duplicate_policy": {
+                "type": ["string", "null"],
+                "pattern": format!("^[{TRIM}]*(?:{})?[{TRIM}]*$", DuplicatePolicy::ALL.map(DuplicatePolicy::as_str).join("|")),
+                "description": "A server event repeating a known conversion id: `ignore` (the default: acknowledged as a duplicate) or `update` (a changed value or currency, such as a partial refund, sends an update postback keyed `{original}:update:{n}`).",
             },
             "method": text_or_null(patterns::any_case_or_blank(&["GET", "POST"])),
             "url": {

@@ -41,6 +41,14 @@ body!(
     PreviewIn,
     /// `POST /admin/api/connectors/{id}/test`.
     TestIn,
+    /// `POST /admin/api/events/{id}/status`.
+    StatusChangeIn,
+    /// `POST /admin/api/containers/{id}/events/status`.
+    BulkStatusIn,
+    /// `POST /admin/api/connectors/{id}/recover`.
+    RecoverIn,
+    /// `POST /admin/api/connectors/{id}/rotate-secret`.
+    RotateSecretIn,
     /// `POST /e`.
     BrowserEventIn,
     /// `POST /webhooks/custom/{container}/{topic}` for the topics that name the event.

@@ -14,9 +14,11 @@
 
 mod bodies;
 mod body_types;
+mod lifecycle_bodies;
 mod ops_admin;
 mod ops_browser;
 mod ops_deliveries;
+mod ops_events;
 mod ops_privacy;
 mod ops_webhooks;
 mod patterns;
@@ -80,11 +82,13 @@ pub fn document() -> String {
     doc.merge(ops_admin::Operations::openapi());
     doc.merge(ops_deliveries::Operations::openapi());
     doc.merge(ops_privacy::Operations::openapi());
+    doc.merge(ops_events::Operations::openapi());
     let mut value = serde_json::to_value(&doc).expect("the document serialises");
     let schemas = &mut value["components"]["schemas"];
     for (name, schema) in bodies::schemas()
         .into_iter()
         .chain(public_bodies::schemas())
+        .chain(lifecycle_bodies::schemas())
     {
         schemas[name] = schema;
     }
@@ -148,6 +152,11 @@ fn parameter_rules(paths: &mut serde_json::Value) {
         if let Some(schema) = parameter(paths, "/admin/api/containers/{id}/subjects", "get", field)
         {
             schema["pattern"] = json!(patterns::subject_identifier(field));
+        }
+    }
+    for (name, rule) in lifecycle_bodies::list_parameter_rules() {
+        if let Some(schema) = parameter(paths, "/admin/api/containers/{id}/events", "get", name) {
+            *schema = rule;
         }
     }
     // A Test Webhook takes no body, or an object; `null` is neither.

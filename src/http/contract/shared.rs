@@ -40,6 +40,7 @@ fn rules() -> Vec<(&'static str, &'static str, String)> {
         ("SubjectPhone", "A person's phone number with its country code (erasure, export): 7 to 15 digits, matched by their SHA-256", patterns::subject_identifier("phone")),
         ("SubjectExternalId", "A person's external id (erasure, export): 1 to 256 characters once trimmed, no control characters", patterns::subject_identifier("external_id")),
         ("SubjectVisitorId", "A person's pc_vid visitor id (erasure, export): 1 to 128 of A-Z a-z 0-9 . _ - :", patterns::subject_identifier("visitor_id")),
+        ("StatusTarget", "A conversion status a change may name: approved, rejected or reversed", super::lifecycle_bodies::target_pattern()),
         ("Origin", "An origin such as https://www.shop.com", rules::origin_pattern()),
         ("RegistrableDomain", "A registrable domain such as shop.com: no scheme, port or path", rules::host_pattern(2)),
     ]

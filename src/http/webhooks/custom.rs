@@ -8,11 +8,12 @@
 //! `auth_error`. Then the key's rate limit (429 with `Retry-After`), the topic (404
 //! `unknown_topic`), the content type (415), the size (413, as soon as the streamed body passes
 //! it) and the payload (422 naming the field). Each of these is logged against the container in
-//! the path; only a valid request is stored.
+//! the path; only a valid request is stored. A `refund` whose `conversion_id` names a known
+//! conversion reverses it instead of storing a Refund event.
 
 use super::activity::{refuse_keyless, ActivityLog};
 use super::auth::{self, Authenticated, KeyFor};
-use super::{accept_event, utf8, Accepted};
+use super::{accept_event, refund_known_conversion, utf8, Accepted};
 use crate::core::ids::ContainerId;
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::{parse_custom_body, Topic};
@@ -69,5 +70,10 @@ async fn receive(
     }
     let body = utf8(read_limited(req, MAX_BODY_BYTES).await?)?;
     let event = parse_custom_body(topic, &body)?;
+    if topic == Topic::Refund {
+        if let Some(reversed) = refund_known_conversion(ctx, container_id, &event, now).await? {
+            return Ok(reversed);
+        }
+    }
     accept_event(ctx, container_id, event, now).await
 }

@@ -25,16 +25,23 @@ use crate::core::clicks::cookies::signed::webhook_visitor_id;
 use crate::core::error::Invalid;
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, EventId};
+use crate::core::lifecycle::{ConversionStatus, StatusChange};
+use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::delivery::dispatch_event;
 use crate::delivery::intake::{record_event, KnownVisitor};
+use crate::delivery::lifecycle::{change_status, on_duplicate};
 use crate::error::Result;
+use crate::http::admin::events::unknown_event_id;
+use crate::store::events::EventRow;
+use crate::store::lifecycle;
 use worker::Env;
 
 /// What an accepted request did.
 #[derive(Debug, Clone)]
 pub struct Accepted {
-    /// `track` (an event was recorded) or `set` (a visitor was enriched).
+    /// `track` (an event was recorded), `set` (a visitor was enriched) or `status` (a
+    /// conversion's status changed).
     pub kind: &'static str,
     /// The stored event's id (the caller's `eventId`/`conversion_id`, or a generated one).
     pub event_id: Option<EventId>,
@@ -57,9 +64,11 @@ pub fn named_visitor(env: &Env, raw: Option<String>) -> Option<String> {
 pub struct WebhookAccepted<'a> {
     #[cfg_attr(test, schema(value_type = String, pattern = "^accepted$"))]
     pub status: &'static str,
-    /// `track` recorded an event; `set` enriched a visitor and created no event.
+    /// `track` recorded an event; `set` enriched a visitor and created no event; `status`
+    /// changed a conversion's status (a request without track naming eventId and status, or a
+    /// refund of a known conversion).
     #[serde(rename = "type")]
-    #[cfg_attr(test, schema(value_type = String, pattern = "^(track|set)$"))]
+    #[cfg_attr(test, schema(value_type = String, pattern = "^(track|set|status)$"))]
     pub kind: &'static str,
     /// The caller's `eventId`/`conversion_id`, or a generated id; `null` for set.
     pub event_id: Option<&'a EventId>,
@@ -83,7 +92,12 @@ pub async fn accept_event(
     event.visitor_id = named_visitor(&ctx.env, event.visitor_id.take());
     let db = ctx.db()?;
     let stored = record_event(&db, container_id, &event, KnownVisitor::Unknown, now).await?;
-    if !stored.duplicate {
+    if stored.duplicate {
+        // A changed value for a connector with duplicate_policy update sends an update postback.
+        if let Err(e) = on_duplicate(&ctx.env, container_id, &stored.row_id, &event).await {
+            worker::console_error!("updating event {}: {e}", stored.row_id);
+        }
+    } else {
         // `consent.advertising = false` is stored as events.consent_advertising = 0, which the
         // dispatch honours by sending no ad-platform or partner postback for the event. The
         // event is stored either way: a dispatch failure is logged and the sweep retries it.
@@ -98,6 +112,67 @@ pub async fn accept_event(
         duplicate: stored.duplicate,
         confirmed: stored.confirmed,
     })
+}
+
+/// Changes the status of the conversion the caller names by its event id (a `/webhook` request
+/// without `track`, or a `refund` naming a known conversion), as the server (an API key). An
+/// approval of a browser event confirms it. 404 naming `eventId` when no event has that id.
+pub async fn change_conversion_status(
+    ctx: &RouteContext,
+    container_id: &ContainerId,
+    event_id: &EventId,
+    change: &StatusChange,
+    now: UnixMs,
+) -> Result<Accepted> {
+    let db = ctx.db()?;
+    let row = lifecycle::by_event_id(&db, container_id, event_id)
+        .await?
+        .ok_or_else(|| unknown_event_id("eventId"))?;
+    change_status(&ctx.env, &db, &row, change, Provenance::Server, now).await?;
+    Ok(status_changed(&row, change))
+}
+
+/// The answer to a status change of `row`.
+fn status_changed(row: &EventRow, change: &StatusChange) -> Accepted {
+    Accepted {
+        kind: "status",
+        event_id: Some(row.event_id.clone()),
+        session_matched: row.visitor_id.is_some(),
+        duplicate: false,
+        confirmed: change.status == ConversionStatus::Approved
+            && row.provenance() == Provenance::Browser,
+    }
+}
+
+/// A `refund` whose `conversion_id` names a known conversion reverses it (a refund of a
+/// conversion already reversed is acknowledged as a duplicate). `None` when the id is unknown:
+/// the refund is then stored as a Refund event.
+pub async fn refund_known_conversion(
+    ctx: &RouteContext,
+    container_id: &ContainerId,
+    event: &NewEvent,
+    now: UnixMs,
+) -> Result<Option<Accepted>> {
+    let Some(event_id) = &event.event_id else {
+        return Ok(None);
+    };
+    let db = ctx.db()?;
+    let row = lifecycle::by_event_id(&db, container_id, event_id).await?;
+    let Some(row) = row.filter(|r| r.name != event.name.as_str()) else {
+        return Ok(None);
+    };
+    let change = StatusChange {
+        status: ConversionStatus::Reversed,
+        reason: Some("refund".to_string()),
+    };
+    if row.status() == ConversionStatus::Reversed {
+        return Ok(Some(Accepted {
+            duplicate: true,
+            ..status_changed(&row, &change)
+        }));
+    }
+    change_status(&ctx.env, &db, &row, &change, Provenance::Server, now).await?;
+    Ok(Some(status_changed(&row, &change)))
 }
 
 /// A body as UTF-8 text; anything else is a payload error naming no field.

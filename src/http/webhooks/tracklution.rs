@@ -13,7 +13,7 @@
 
 use super::activity::{refuse_keyless, ActivityLog};
 use super::auth::{self, Authenticated, KeyCheck};
-use super::{accept_event, named_visitor, utf8, Accepted};
+use super::{accept_event, change_conversion_status, named_visitor, utf8, Accepted};
 use crate::core::ids::ContainerId;
 use crate::core::matching::{IdentityKind, LinkRule};
 use crate::core::provenance::Provenance;
@@ -94,6 +94,9 @@ async fn process(
     log.set_topic(parsed.activity_topic());
     match parsed {
         TrackOrSet::Track(event) => accept_event(ctx, &key.container_id, event, now).await,
+        TrackOrSet::Status(event_id, change) => {
+            change_conversion_status(ctx, &key.container_id, &event_id, &change, now).await
+        }
         TrackOrSet::Set(mut set) => {
             set.visitor_id = named_visitor(&ctx.env, set.visitor_id.take());
             enrich_visitor(db, &key.container_id, &set, now).await

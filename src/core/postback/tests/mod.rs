@@ -2,6 +2,7 @@
 //! API parser, so the tests exercise configurations a marketer can actually save.
 
 mod attribution;
+mod lifecycle;
 mod mask;
 mod outbox;
 mod pixel_plan;

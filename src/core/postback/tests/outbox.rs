@@ -53,6 +53,7 @@ fn a_stored_request_is_resent_unchanged_but_freshly_signed_for_each_attempt() {
     let stored = StoredRequest {
         request: request.clone(),
         signing_secret: Some(SPEC_SECRET.into()),
+        previous_secret: None,
     };
     let read = StoredRequest::parse(&stored.to_json()).unwrap();
     assert_eq!(read, stored);
@@ -63,7 +64,7 @@ fn a_stored_request_is_resent_unchanged_but_freshly_signed_for_each_attempt() {
     assert!(!format!("{read:?}").contains(SPEC_SECRET));
 
     let later = NOW / 1000 + 70;
-    let attempt = read.for_attempt(later);
+    let attempt = read.for_attempt(later).unwrap();
     assert_eq!(attempt.url, request.url);
     assert_eq!(attempt.body, request.body);
     assert_eq!(
@@ -89,8 +90,21 @@ fn a_stored_request_is_resent_unchanged_but_freshly_signed_for_each_attempt() {
     let unsigned = StoredRequest {
         request: request.clone(),
         signing_secret: None,
+        previous_secret: None,
     };
-    assert_eq!(unsigned.for_attempt(later), request);
+    assert_eq!(unsigned.for_attempt(later), Ok(request.clone()));
+    let broken = StoredRequest {
+        request,
+        signing_secret: Some("whsec_not base64!".into()),
+        previous_secret: None,
+    };
+    assert!(
+        broken
+            .for_attempt(later)
+            .unwrap_err()
+            .contains("signing secret"),
+        "a secret that does not parse fails the attempt instead of sending unsigned"
+    );
 }
 
 #[test]

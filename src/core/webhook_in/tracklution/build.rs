@@ -10,6 +10,7 @@ use crate::core::consent::{Consent, ConsentSignal};
 use crate::core::error::Invalid;
 use crate::core::event::{Attributes, CarriedClick, EventId, EventName, EventSource, NewEvent};
 use crate::core::input::{self, Raw};
+use crate::core::lifecycle::{parse_reason, parse_target, StatusChange};
 use crate::core::money::{Amount, Currency};
 use crate::core::user_data::{UserData, UserDataBuilder};
 use serde_json::{Map, Value};
@@ -49,10 +50,59 @@ impl<'a> Collected<'a> {
             clicks: self.clicks()?,
             attributes: self.attributes()?,
         };
+        // Every parameter is read (and refused if invalid) before a status change is taken.
+        if let (None, Some(event_id)) = (&track, &only.event_id) {
+            if let Some(change) = self.status_change()? {
+                return Ok(TrackOrSet::Status(event_id.clone(), change));
+            }
+        }
         match track {
             Some(name) => self.track(name, only, common).map(TrackOrSet::Track),
             None => self.set(&only, common).map(TrackOrSet::Set),
         }
+    }
+
+    /// `status` (and `reason`) of a request without `track`: a status change. With `track`
+    /// both stay ordinary attributes of the event.
+    fn status_change(&self) -> Result<Option<StatusChange>, Invalid> {
+        let named = |wanted: &str| {
+            self.unknown
+                .iter()
+                .find(|entry| entry.name.eq_ignore_ascii_case(wanted))
+        };
+        let Some(status) = named("status") else {
+            return Ok(None);
+        };
+        // A status change names the conversion and its status; anything else belongs to an
+        // event or a visitor and would be silently dropped, so it is refused.
+        let other = (self.singles.iter())
+            .find(|(param, _)| **param != Param::EventId)
+            .map(|(_, entry)| entry.name)
+            .or(self.variants.values().flatten().next().map(|e| e.name))
+            .or(self.consent_items.first().map(|(_, e)| e.name))
+            .or(self.attribute_objects.first().map(|e| e.name))
+            .or(self.attribute_items.first().map(|(_, e)| e.name))
+            .or(self.unknown.iter().map(|e| e.name).find(|name| {
+                !name.eq_ignore_ascii_case("status") && !name.eq_ignore_ascii_case("reason")
+            }));
+        if let Some(name) = other {
+            return Err(Invalid::field(
+                "status_change_only",
+                name,
+                "a request without track that names eventId and status changes that \
+                 conversion's status and takes only reason besides them",
+            ));
+        }
+        let text = status.raw.as_text(status.name)?.unwrap_or_default();
+        let status = parse_target(&text, status.name)?;
+        let reason = match named("reason") {
+            Some(entry) => match entry.raw.as_text(entry.name)? {
+                Some(text) => parse_reason(&text, entry.name)?,
+                None => None,
+            },
+            None => None,
+        };
+        Ok(Some(StatusChange { status, reason }))
     }
 
     fn event_only(&self) -> Result<EventOnly, Invalid> {

@@ -7,6 +7,7 @@ use crate::core::connector::{
 };
 use crate::core::event::EventName;
 use crate::core::ids::{ConnectorId, ContainerId};
+use crate::core::lifecycle::{DuplicatePolicy, FireOnStatus, StatusMap};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -87,6 +88,15 @@ pub struct WebhookOut {
     pub event_renames: BTreeMap<String, String>,
     /// Whether the webhook has a signing secret.
     pub signing_secret_set: bool,
+    /// Which conversion status fires the postback: `received` (the default) or `approved`.
+    pub fire_on_status: FireOnStatus,
+    /// Whether a rejected or reversed conversion this connector was sent sends a reversal.
+    pub send_reversals: bool,
+    /// `{{CONVERSION_STATUS}}` as the partner expects it, by status.
+    #[cfg_attr(test, schema(value_type = BTreeMap<String, String>))]
+    pub status_map: StatusMap,
+    /// `ignore` or `update` (a changed value for a known conversion sends an update postback).
+    pub duplicate_policy: DuplicatePolicy,
 }
 
 impl From<WebhookConfig> for WebhookOut {
@@ -100,6 +110,10 @@ impl From<WebhookConfig> for WebhookOut {
             headers,
             event_renames,
             signing_secret,
+            fire_on_status,
+            send_reversals,
+            status_map,
+            duplicate_policy,
         } = webhook;
         Self {
             enabled,
@@ -110,6 +124,10 @@ impl From<WebhookConfig> for WebhookOut {
             headers,
             event_renames,
             signing_secret_set: signing_secret.is_some(),
+            fire_on_status,
+            send_reversals,
+            status_map,
+            duplicate_policy,
         }
     }
 }

@@ -69,3 +69,4 @@ fn row_pairs(extra: &[(&str, &str)]) -> Vec<(String, String)> {
 mod refusals;
 mod requests;
 mod seed_table;
+mod status;

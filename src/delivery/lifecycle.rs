@@ -1,0 +1,245 @@
+//! What a conversion's status does to its deliveries: a status change re-plans the event's
+//! connectors (an approval turns `awaiting_approval` skips into deliveries, and an approval
+//! from an authenticated caller confirms a browser event), and a rejection or reversal sends
+//! a reversal postback to each connector with `send_reversals` that was sent the conversion.
+//! A server event repeating a known conversion id with another value sends update postbacks to
+//! connectors with `duplicate_policy: update`.
+//!
+//! Follow-up postbacks are rows of their own, keyed `{connector}:{event}:reversal` and
+//! `{connector}:{event}:update:{n}` (`origin_key` is unique), with the original's idempotency
+//! key extended the same way, which is also their `webhook-id`. Writing them is idempotent, so
+//! the sweep's re-dispatch of an event (its status change marks it undispatched) sends each
+//! once.
+
+use super::dispatch::{dispatch_event, EventContext};
+use super::outbox::{new_row_rotating, write_and_enqueue, RowOrigin};
+use crate::core::event::NewEvent;
+use crate::core::ids::{ContainerId, DeliveryId, EventRowId};
+use crate::core::lifecycle::{
+    reversal_key, transition, update_key, ConversionStatus, DuplicatePolicy, IllegalTransition,
+    StatusChange, LOCK_PERIOD_REASON,
+};
+use crate::core::postback::{prepare_delivery, DeliveryInput, DeliveryKind, DeliveryStatus};
+use crate::core::provenance::Provenance;
+use crate::core::time::UnixMs;
+use crate::error::{Error, Result};
+use crate::platform::{self, new_id};
+use crate::store::deliveries::NewDelivery;
+use crate::store::events::EventRow;
+use crate::store::lifecycle::{self, NewStatus};
+use crate::store::{self as db_store};
+use serde::Deserialize;
+use worker::{D1Database, Env};
+
+/// Changes the status of the stored event `row` as `by` asked, then re-plans its connectors.
+/// Errors: 409 `illegal_transition` for a move the lifecycle forbids, 409 `status_changed` when
+/// another change won the race. A failure after the change is stored is logged: the event is
+/// marked undispatched, so the sweep re-plans it.
+pub async fn change_status(
+    env: &Env,
+    db: &D1Database,
+    row: &EventRow,
+    change: &StatusChange,
+    by: Provenance,
+    now: UnixMs,
+) -> Result<()> {
+    let from = row.status();
+    transition(from, change.status)
+        .map_err(|e| Error::conflict(IllegalTransition::CODE, e.message()))?;
+    let confirms = change.status == ConversionStatus::Approved
+        && by != Provenance::Browser
+        && row.provenance() == Provenance::Browser;
+    let new = NewStatus {
+        from,
+        to: change.status,
+        by,
+        reason: change.reason.as_deref(),
+        confirms,
+        now,
+    };
+    if !lifecycle::set_status(db, row, &new).await? {
+        return Err(Error::conflict(
+            "status_changed",
+            "the event's status changed meanwhile: read it again",
+        ));
+    }
+    if let Err(e) = dispatch_event(env, &row.container_id, &row.id).await {
+        worker::console_error!("re-planning event {} after a status change: {e}", row.id);
+    }
+    Ok(())
+}
+
+/// An event's first delivery to a connector, as a reversal or an update needs it.
+#[derive(Debug, Deserialize)]
+struct SentRow {
+    connector_id: String,
+    idempotency_key: String,
+}
+
+/// The connectors that were sent the event (delivered, or still being delivered), with the
+/// idempotency key of that delivery.
+async fn sent(db: &D1Database, event_row_id: &EventRowId) -> Result<Vec<SentRow>> {
+    db_store::all(
+        db,
+        "SELECT connector_id, idempotency_key FROM deliveries WHERE event_row_id = ?1 \
+         AND origin_key = connector_id || ':' || event_row_id \
+         AND status IN ('queued', 'retrying', 'delivered', 'parked')",
+        &[db_store::text(event_row_id.as_str())],
+    )
+    .await
+}
+
+/// Which follow-up postback to plan.
+#[derive(Debug, Clone, Copy)]
+pub enum FollowUp {
+    /// The conversion was rejected or reversed.
+    Reversal,
+    /// The conversion's value changed for the `n`th time.
+    Update(i64),
+}
+
+/// The follow-up rows the event owes its connectors: a reversal when its status is rejected or
+/// reversed (connectors with `send_reversals`), or an update. Only connectors that were sent
+/// the conversion get one; the rows' `origin_key`s make writing them idempotent.
+pub async fn follow_up_rows(
+    db: &D1Database,
+    context: &EventContext,
+    follow_up: FollowUp,
+) -> Result<Vec<NewDelivery>> {
+    let row = &context.row;
+    let wanted = |config: &crate::core::connector::ConnectorConfig| match follow_up {
+        FollowUp::Reversal => config.webhook.send_reversals && row.status().is_withdrawn(),
+        FollowUp::Update(_) => config.webhook.duplicate_policy == DuplicatePolicy::Update,
+    };
+    if row.shadow_of.is_some() || !context.connectors.iter().any(|(_, c)| wanted(c)) {
+        return Ok(Vec::new());
+    }
+    let sent = sent(db, &row.id).await?;
+    let mut rows = Vec::new();
+    for (connector, config) in context.connectors.iter().filter(|(_, c)| wanted(c)) {
+        let Some(original) = sent
+            .iter()
+            .find(|s| s.connector_id == connector.id.as_str())
+        else {
+            continue;
+        };
+        let (key, suffix) = match follow_up {
+            FollowUp::Reversal => (reversal_key(&original.idempotency_key), "reversal".into()),
+            FollowUp::Update(n) => (
+                update_key(&original.idempotency_key, n),
+                format!("update:{n}"),
+            ),
+        };
+        let delivery_id: DeliveryId = new_id()?;
+        let input = DeliveryInput {
+            delivery_id: delivery_id.as_str(),
+            connector_id: connector.id.as_str(),
+            connector: config,
+            event_id: row.event_id.as_str(),
+            event_name: &row.name,
+            provenance: row.provenance(),
+            force_send: context.event.force_send,
+            consent: context.consent,
+            values: &context.values,
+            clicks: &context.records,
+            now_ms: row.created_at.millis(),
+            status: row.status(),
+            kind: DeliveryKind::FollowUp(&key),
+        };
+        let Some(plan) = prepare_delivery(&input) else {
+            continue;
+        };
+        // A connector since disabled or in test mode logs the follow-up as it would the
+        // conversion; one that now skips it for attribution or consent sends nothing.
+        if plan.status == DeliveryStatus::Skipped && plan.reason.is_some() {
+            continue;
+        }
+        let origin = RowOrigin {
+            id: delivery_id,
+            container_id: row.container_id.clone(),
+            connector_id: connector.id.clone(),
+            event_row_id: Some(row.id.clone()),
+            status: plan.status,
+            reason: plan.reason.map(|r| r.as_str().to_string()),
+            error: plan.error.clone(),
+            replay_of: None,
+            origin_key: Some(format!("{}:{}:{suffix}", connector.id, row.id)),
+            idempotency_key: Some(key.clone()),
+            provenance: row.provenance(),
+        };
+        rows.push(new_row_rotating(
+            origin,
+            plan.request.as_ref(),
+            config.webhook.signing_secret.as_deref(),
+            connector.previous_secret(),
+        ));
+    }
+    Ok(rows)
+}
+
+/// A server event repeated the id of the stored event `row_id` with `event`'s value and
+/// currency. When they differ and a connector of the event updates on duplicates, the stored
+/// value becomes the new one and each such connector that was sent the conversion gets an
+/// update postback. Returns how many update postbacks were written.
+pub async fn on_duplicate(
+    env: &Env,
+    container_id: &ContainerId,
+    row_id: &EventRowId,
+    event: &NewEvent,
+) -> Result<u32> {
+    let db = platform::d1(env)?;
+    // The common case, the same value resent, costs one read.
+    let Some(row) = crate::store::events::get(&db, container_id, row_id).await? else {
+        return Ok(0);
+    };
+    let new_value = event.value.map(|a| a.get());
+    let new_currency = event.currency.map(|c| c.as_str().to_string());
+    if row.provenance() == Provenance::Browser
+        || (new_value == row.value && new_currency == row.currency)
+    {
+        return Ok(0);
+    }
+    let mut context = super::dispatch::load_context(&db, container_id, row_id).await?;
+    let updates = context.connectors.iter().any(|(_, c)| {
+        c.webhook.duplicate_policy == DuplicatePolicy::Update && c.triggers_on(&row.name)
+    });
+    if !updates {
+        return Ok(0);
+    }
+    let mut stored: NewEvent = context.event.clone();
+    stored.value = event.value;
+    stored.currency = event.currency;
+    let n = row.revision + 1;
+    if !lifecycle::revise_value(&db, &row, &stored, n).await? {
+        return Ok(0);
+    }
+    // Re-read with the new value, so the update postback carries it.
+    context = super::dispatch::load_context(&db, container_id, row_id).await?;
+    let rows = follow_up_rows(&db, &context, FollowUp::Update(n)).await?;
+    let written = write_and_enqueue(env, &db, &rows, crate::platform::now()).await?;
+    Ok(written.iter().filter(|w| **w).count() as u32)
+}
+
+/// The cron sweep's part: approves the conversions whose container's lock period has passed
+/// (provenance `admin`, reason `lock_period`), at most `limit` per run. Returns how many.
+pub async fn approve_past_lock_period(
+    env: &Env,
+    db: &D1Database,
+    now: UnixMs,
+    limit: u32,
+) -> Result<usize> {
+    let change = StatusChange {
+        status: ConversionStatus::Approved,
+        reason: Some(LOCK_PERIOD_REASON.to_string()),
+    };
+    let mut approved = 0;
+    for row in lifecycle::past_lock_period(db, now, limit).await? {
+        match change_status(env, db, &row, &change, Provenance::Admin, now).await {
+            Ok(()) => approved += 1,
+            // Another change came first: nothing to approve.
+            Err(Error::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(approved)
+}

@@ -1,0 +1,238 @@
+//! Conversion statuses in D1: changing an event's status together with its history row, reading
+//! the history, finding a conversion by the caller's event id, and the filtered event list.
+
+use super::events::EventRow;
+use super::{all, batch_changes, first, int, opt_text, statement, text, time};
+use crate::core::ids::{ContainerId, EventId, EventRowId};
+use crate::core::lifecycle::ConversionStatus;
+use crate::core::provenance::Provenance;
+use crate::core::time::UnixMs;
+use crate::error::Result;
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::D1Database;
+
+/// One status change as stored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HistoryRow {
+    pub seq: i64,
+    pub status: String,
+    pub previous: String,
+    pub provenance: String,
+    pub reason: Option<String>,
+    pub changed_at: UnixMs,
+}
+
+/// A status change to write.
+#[derive(Debug, Clone, Copy)]
+pub struct NewStatus<'a> {
+    pub from: ConversionStatus,
+    pub to: ConversionStatus,
+    /// Who changed it: `server` (an API key) or `admin` (the admin API, the lock period).
+    pub by: Provenance,
+    pub reason: Option<&'a str>,
+    /// An authenticated approval of a browser event confirms it: its provenance becomes
+    /// `server`.
+    pub confirms: bool,
+    pub now: UnixMs,
+}
+
+/// Moves the event from `change.from` to `change.to` and appends the history row, in one
+/// transaction. The event is marked undispatched, so that if re-planning its connectors fails
+/// the sweep does it. Returns `false` (and writes nothing) when the event's status is no longer
+/// `change.from`: another change won the race.
+pub async fn set_status(db: &D1Database, row: &EventRow, change: &NewStatus<'_>) -> Result<bool> {
+    let id = text(row.id.as_str());
+    let from = text(change.from.as_str());
+    let history = statement(
+        db,
+        "INSERT INTO event_status_history (event_row_id, container_id, seq, status, previous, \
+         provenance, reason, changed_at) \
+         SELECT ?1, ?2, COALESCE((SELECT MAX(seq) FROM event_status_history \
+           WHERE event_row_id = ?1), 0) + 1, ?3, ?4, ?5, ?6, ?7 \
+         WHERE EXISTS (SELECT 1 FROM events WHERE id = ?1 AND status = ?4)",
+        &[
+            id.clone(),
+            text(row.container_id.as_str()),
+            text(change.to.as_str()),
+            from.clone(),
+            text(change.by.as_str()),
+            opt_text(change.reason),
+            time(change.now),
+        ],
+    )?;
+    let confirm_sql = match change.confirms {
+        true => ", provenance = 'server', confirmed_at = ?3",
+        false => "",
+    };
+    let update = statement(
+        db,
+        &format!(
+            "UPDATE events SET status = ?2, status_at = ?3, dispatched_at = NULL{confirm_sql} \
+             WHERE id = ?1 AND status = ?4"
+        ),
+        &[id, text(change.to.as_str()), time(change.now), from],
+    )?;
+    let changes = batch_changes(db, vec![history, update]).await?;
+    Ok(changes.get(1).is_some_and(|n| *n > 0))
+}
+
+/// The event's status changes, oldest first.
+pub async fn history(db: &D1Database, row_id: &EventRowId) -> Result<Vec<HistoryRow>> {
+    all(
+        db,
+        "SELECT seq, status, previous, provenance, reason, changed_at FROM event_status_history \
+         WHERE event_row_id = ?1 ORDER BY seq LIMIT 1000",
+        &[text(row_id.as_str())],
+    )
+    .await
+}
+
+/// The conversion a server surface names by the caller's event id: the server event with that
+/// id, or else the earliest browser event that sent it and is no copy of a server event.
+pub async fn by_event_id(
+    db: &D1Database,
+    container_id: &ContainerId,
+    event_id: &EventId,
+) -> Result<Option<EventRow>> {
+    first(
+        db,
+        "SELECT * FROM events WHERE container_id = ?1 AND event_id = ?2 AND shadow_of IS NULL \
+         ORDER BY (dedup_key = event_id) DESC, created_at, id LIMIT 1",
+        &[text(container_id.as_str()), text(event_id.as_str())],
+    )
+    .await
+}
+
+/// What the event list is filtered by; every filter is optional.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub event_id: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<ConversionStatus>,
+    pub provenance: Option<Provenance>,
+    /// Created at or after, in unix ms.
+    pub from: Option<UnixMs>,
+    /// Created before, in unix ms.
+    pub to: Option<UnixMs>,
+    /// The page starts after this event (newest first).
+    pub before: Option<(UnixMs, EventRowId)>,
+}
+
+/// A page of the container's events, newest first.
+pub async fn list(
+    db: &D1Database,
+    container_id: &ContainerId,
+    filter: &EventFilter,
+    limit: u32,
+) -> Result<Vec<EventRow>> {
+    let mut sql = String::from("SELECT * FROM events WHERE container_id = ?1");
+    let mut args: Vec<JsValue> = vec![text(container_id.as_str())];
+    let mut push = |clause: &str, value: JsValue, args: &mut Vec<JsValue>| {
+        args.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(id) = &filter.event_id {
+        push(" AND event_id = ?", text(id), &mut args);
+    }
+    if let Some(name) = &filter.name {
+        push(" AND name = ?", text(name), &mut args);
+    }
+    if let Some(status) = filter.status {
+        push(" AND status = ?", text(status.as_str()), &mut args);
+    }
+    if let Some(provenance) = filter.provenance {
+        push(" AND provenance = ?", text(provenance.as_str()), &mut args);
+    }
+    if let Some(from) = filter.from {
+        push(" AND created_at >= ?", time(from), &mut args);
+    }
+    if let Some(to) = filter.to {
+        push(" AND created_at < ?", time(to), &mut args);
+    }
+    if let Some((at, id)) = &filter.before {
+        push(" AND (created_at < ?", time(*at), &mut args);
+        push(" OR (created_at = ?", time(*at), &mut args);
+        push(" AND id < ?))", text(id.as_str()), &mut args);
+    }
+    push(
+        " ORDER BY created_at DESC, id DESC LIMIT ?",
+        int(i64::from(limit)),
+        &mut args,
+    );
+    all(db, &sql, &args).await
+}
+
+/// Stores `event`'s value and currency as the event's (`revision` becomes `n`), unless another
+/// update got there first. Returns whether it was stored.
+pub async fn revise_value(
+    db: &D1Database,
+    row: &EventRow,
+    event: &crate::core::event::NewEvent,
+    n: i64,
+) -> Result<bool> {
+    let changed = super::run(
+        db,
+        "UPDATE events SET value = ?2, currency = ?3, payload = ?4, revision = ?5 \
+         WHERE id = ?1 AND revision = ?6",
+        &[
+            text(row.id.as_str()),
+            event
+                .value
+                .map_or(JsValue::NULL, |v| JsValue::from_f64(v.get())),
+            opt_text(event.currency.as_ref().map(|c| c.as_str())),
+            text(&super::events::payload_of(event)?),
+            int(n),
+            int(row.revision),
+        ],
+    )
+    .await?;
+    Ok(changed > 0)
+}
+
+/// Conversions still `received` whose container's lock period has passed, oldest first.
+pub async fn past_lock_period(db: &D1Database, now: UnixMs, limit: u32) -> Result<Vec<EventRow>> {
+    all(
+        db,
+        "SELECT e.* FROM containers c JOIN events e ON e.container_id = c.id \
+         WHERE c.lock_period_days IS NOT NULL AND e.status = 'received' AND e.shadow_of IS NULL \
+         AND e.created_at < ?1 - c.lock_period_days * 86400000 \
+         ORDER BY e.created_at LIMIT ?2",
+        &[time(now), int(i64::from(limit))],
+    )
+    .await
+}
+
+/// [`by_event_id`] for many ids at once (a bulk change): for each id that names a conversion,
+/// the row that id names, in no particular order.
+pub async fn by_event_ids(
+    db: &D1Database,
+    container_id: &ContainerId,
+    event_ids: &[&EventId],
+) -> Result<Vec<EventRow>> {
+    // D1 binds at most 100 parameters per statement.
+    const CHUNK: usize = 90;
+    let mut found: Vec<EventRow> = Vec::new();
+    for chunk in event_ids.chunks(CHUNK) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("?{}", i + 2)).collect();
+        let mut args = vec![text(container_id.as_str())];
+        args.extend(chunk.iter().map(|id| text(id.as_str())));
+        let rows: Vec<EventRow> = all(
+            db,
+            &format!(
+                "SELECT * FROM events WHERE container_id = ?1 AND shadow_of IS NULL \
+                 AND event_id IN ({}) ORDER BY (dedup_key = event_id) DESC, created_at, id",
+                marks.join(", ")
+            ),
+            &args,
+        )
+        .await?;
+        for row in rows {
+            // The first row per id is the one `by_event_id` names.
+            if !found.iter().any(|f| f.event_id == row.event_id) {
+                found.push(row);
+            }
+        }
+    }
+    Ok(found)
+}

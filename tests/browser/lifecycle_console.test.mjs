@@ -1,0 +1,70 @@
+// The console's conversion status controls, in real headless Chromium: a marketer opens a
+// container's conversions, approves one with a reason, reverses another, and the partner of an
+// approval-gated connector is paid for the approved one only.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BASE, ADMIN_TOKEN, call, unique } from '../harness/app.mjs';
+import { ROOT } from '../harness/worker.mjs';
+import { launchChromium } from '../harness/chromium.mjs';
+import { startReceiver } from '../harness/receiver.mjs';
+import { pollUntil } from '../harness/poll.mjs';
+import { connectorFor } from '../harness/postbacks.mjs';
+import { apiKeys, webhookGet } from '../harness/webhooks.mjs';
+
+const SHOTS = join(ROOT, 'tests/artifacts/screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+let context;
+let page;
+let receiver;
+before(async () => {
+  receiver = await startReceiver();
+  context = await launchChromium();
+  page = await context.newPage();
+});
+after(async () => {
+  await context?.close();
+  await receiver?.close();
+});
+
+const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+test('a marketer approves and reverses conversions from the console, and only the approved one is paid', async () => {
+  const { container, path } = await connectorFor(receiver, { webhook: { fire_on_status: 'approved', params: [{ name: 'o', value: '{{EVENT_ID}}' }] } });
+  const key = (await apiKeys.create(container.id, { name: unique('key-') })).json.key;
+  const [keep, refund] = [unique('order-'), unique('order-')];
+  for (const id of [keep, refund]) {
+    assert.equal((await webhookGet({ k: key, track: 'Purchase', value: '20', currency: 'EUR', eventId: id })).status, 200);
+  }
+
+  await page.goto(`${BASE}/admin`);
+  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Containers' }).waitFor();
+  await page.goto(`${BASE}/admin#/containers/${container.id}`);
+  await page.locator('#conversions-link').click();
+  await page.getByRole('heading', { name: `Conversions of ${container.name}` }).waitFor();
+  await page.locator(`tr[data-event="${keep}"] .badge.received`).waitFor();
+  await shot('lifecycle-01-conversions');
+
+  await page.getByLabel('Reason for a change (optional)').fill('validated by the shop');
+  await page.getByRole('button', { name: `Approve ${keep}` }).click();
+  await page.locator(`tr[data-event="${keep}"] .badge.approved`).waitFor();
+  await page.getByRole('button', { name: `Reverse ${refund}` }).click();
+  await page.locator(`tr[data-event="${refund}"] .badge.reversed`).waitFor();
+  assert.equal(await page.getByRole('button', { name: `Approve ${refund}` }).count(), 0, 'reversed is final: no controls');
+  await shot('lifecycle-02-approved-and-reversed');
+
+  const paid = await pollUntil(() => { const got = receiver.received(path); return got.length >= 1 && got; }, { what: 'the approved postback' });
+  assert.deepEqual(paid.map((r) => r.query.get('o')), [keep]);
+  const listed = await call('GET', `/admin/api/containers/${container.id}/events?event_id=${keep}`);
+  const history = (await call('GET', `/admin/api/events/${listed.json.data[0].id}`)).json.history;
+  assert.equal(history.at(-1).reason, 'validated by the shop');
+
+  await page.selectOption('#status-filter', 'reversed');
+  // The approved one leaves the list once the filtered page is drawn; the reversed one stays.
+  await page.locator(`tr[data-event="${keep}"]`).waitFor({ state: 'detached' });
+  assert.equal(await page.locator(`tr[data-event="${refund}"] .badge.reversed`).count(), 1, 'the filter shows reversed conversions');
+});

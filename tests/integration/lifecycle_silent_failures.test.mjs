@@ -1,0 +1,52 @@
+// Nothing fails silently: a stored connector that no longer passes validation (a URL or a
+// signing secret an earlier version accepted) records a failed delivery saying why, instead of
+// being left out of dispatch with only a log line. The API refuses such connectors, so the test
+// writes them into D1 the way an earlier version stored them, with a worker of its own.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
+import { pollUntil } from '../harness/poll.mjs';
+import { executeD1, startWorker } from '../harness/worker.mjs';
+
+let worker;
+let call;
+before(async () => {
+  worker = await startWorker({ vars: WORKER_VARS });
+  call = callAt(worker.url, worker.adminToken);
+});
+after(async () => {
+  await worker?.stop();
+  worker?.cleanup();
+});
+
+async function connectorWith(containerId, name) {
+  const res = await call('POST', `/admin/api/containers/${containerId}/connectors`, { body: {
+    name, trigger_events: ['Purchase'], mode: 'enabled',
+    webhook: { enabled: true, method: 'GET', url: 'https://partner.example/pb?v={{VALUE}}' },
+  } });
+  assert.equal(res.status, 201, res.text);
+  return res.json;
+}
+
+test('a stored connector that no longer passes validation records a failed delivery with the reason', async () => {
+  const container = (await call('POST', '/admin/api/containers', { body: {
+    name: unique('shop-'), cookie_domain: 'shop.localhost.test', allowed_origins: ['https://www.shop.localhost.test'],
+  } })).json;
+  const badUrl = await connectorWith(container.id, unique('Old URL '));
+  const badSecret = await connectorWith(container.id, unique('Old secret '));
+  executeD1(worker.stateDir, `UPDATE connectors SET config = json_set(config, '$.webhook.url', 'ftp://partner.example/pb') WHERE id = ${sqlText(badUrl.id)}`);
+  executeD1(worker.stateDir, `UPDATE connectors SET config = json_set(config, '$.webhook.signing_secret', 'whsec_short') WHERE id = ${sqlText(badSecret.id)}`);
+  const key = await call('POST', `/admin/api/containers/${container.id}/api-keys`, { body: { name: 'backend' } });
+  const res = await call('GET', `/webhook?${new URLSearchParams({ k: key.json.key, track: 'Purchase', value: '10', currency: 'EUR', eventId: unique('o-') })}`, { token: null });
+  assert.equal(res.status, 200, res.text);
+
+  for (const [connector, words] of [[badUrl, 'webhook.url'], [badSecret, 'webhook.signing_secret']]) {
+    const [row] = await pollUntil(async () => {
+      const log = (await call('GET', `/admin/api/connectors/${connector.id}/deliveries`)).json?.data ?? [];
+      return log.length === 1 && log;
+    }, { what: `the failed row of ${connector.name}` });
+    assert.equal(row.status, 'failed');
+    assert.equal(row.reason, 'connector_invalid');
+    assert.match(row.error, new RegExp(words.replace('.', '\\.')), row.error);
+  }
+});
