@@ -13,7 +13,7 @@
 
 use super::activity::{refuse_keyless, ActivityLog};
 use super::auth::{self, Authenticated, KeyCheck};
-use super::{accept_event, named_visitor, utf8, Accepted};
+use super::{accept_event, named_visitor, read_partner_clicks, utf8, Accepted};
 use crate::core::ids::ContainerId;
 use crate::core::matching::{IdentityKind, LinkRule};
 use crate::core::provenance::Provenance;
@@ -96,6 +96,7 @@ async fn process(
         TrackOrSet::Track(event) => accept_event(ctx, &key.container_id, event, now).await,
         TrackOrSet::Set(mut set) => {
             set.visitor_id = named_visitor(&ctx.env, set.visitor_id.take());
+            read_partner_clicks(db, &key.container_id, &set.attributes, &mut set.clicks).await?;
             enrich_visitor(db, &key.container_id, &set, now).await
         }
     }
