@@ -50,6 +50,8 @@ pub static ROUTES: &[Route] = &[
     // Admin API
     route!(GET "/admin/api/openapi.json", Public, admin::openapi::handle_openapi),
     route!(GET "/admin/api/parameters", Admin, admin::parameters::handle_list_parameters),
+    route!(GET "/admin/api/connector-templates", Admin, admin::explain::handle_list_templates),
+    route!(GET "/admin/api/containers/:id/explain", Admin, admin::explain::handle_explain),
     route!(POST "/admin/api/containers", Admin, admin::containers::handle_create_container),
     route!(GET "/admin/api/containers", Admin, admin::containers::handle_list_containers),
     route!(GET "/admin/api/containers/:id", Admin, admin::containers::handle_get_container),

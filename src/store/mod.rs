@@ -11,6 +11,7 @@ pub mod containers;
 pub mod deliveries;
 pub mod erasure;
 pub mod events;
+pub mod explain;
 pub mod identities;
 pub mod retention;
 pub mod subjects;

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod connectors;
 pub mod containers;
 pub mod deliveries;
+pub mod explain;
 pub mod model;
 pub mod openapi;
 pub mod parameters;

@@ -8,6 +8,7 @@
 //! milliseconds (`2026-05-01T12:00:00.000Z`).
 
 mod connector;
+pub mod explain;
 
 use crate::core::container::ContainerSettings;
 use crate::core::ids::{ApiKeyId, ContainerId, DeliveryId, EventId, EventRowId};

@@ -16,6 +16,7 @@ mod bodies;
 mod body_types;
 mod ops_admin;
 mod ops_browser;
+mod ops_console;
 mod ops_deliveries;
 mod ops_privacy;
 mod ops_webhooks;
@@ -80,6 +81,7 @@ pub fn document() -> String {
     doc.merge(ops_admin::Operations::openapi());
     doc.merge(ops_deliveries::Operations::openapi());
     doc.merge(ops_privacy::Operations::openapi());
+    doc.merge(ops_console::Operations::openapi());
     let mut value = serde_json::to_value(&doc).expect("the document serialises");
     let schemas = &mut value["components"]["schemas"];
     for (name, schema) in bodies::schemas()
