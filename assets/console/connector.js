@@ -4,13 +4,14 @@ import { get, post, patch, del } from '/admin/assets/api.js';
 import { h, setCrumbs, field, checkbox, select, showError, clearErrors, copy, when, toast } from '/admin/assets/dom.js';
 import { pairTable, renameTable } from '/admin/assets/tables.js';
 import { drawLog } from '/admin/assets/log.js';
+import { templatePicker, triggerWarning } from '/admin/assets/templates.js';
 
 const SAMPLE_EVENT = { event: 'Purchase', event_id: 'preview-1', value: 49.9, currency: 'EUR',
   url: 'https://www.shop.example/checkout', attributes: { transaction_id: 'T-1001' },
   user: { email: 'jane@example.com', phone: '+15551234567', external_id: 'cust-42' },
   clicks: [{ param: 'gclid', value: 'Cj0KCQ-sample' }] };
 
-export async function renderConnector(app, { id, containerId }) {
+export async function renderConnector(app, { id, containerId, draft }) {
   const connector = id ? await get(`/connectors/${id}`) : null;
   const cid = connector?.container_id ?? containerId;
   const [container, params, names] = await Promise.all([
@@ -18,14 +19,18 @@ export async function renderConnector(app, { id, containerId }) {
   setCrumbs({ text: 'Containers', href: '#/' }, { text: container.name, href: `#/containers/${cid}` },
     { text: connector?.name ?? 'New connector' });
 
-  const c = connector ?? { name: '', trigger_events: [], mode: 'test',
+  const blank = { name: '', trigger_events: [], mode: 'test',
     webhook: { enabled: true, fire_on: 'server', method: 'GET', url: '', params: [], headers: [], event_renames: {}, signing_secret_set: false },
     pixel: { enabled: false, html: '', sandbox: true, approved_at: null },
     click_id: { enabled: false, param: '', source_param: '', source_value: '', attribution: 'last_click', window_days: 30 } };
+  // A template's body fills the blank form; it is saved only when the marketer saves.
+  const c = connector ?? (draft ? { ...blank, ...draft, webhook: { ...blank.webhook, ...draft.webhook },
+    pixel: { ...blank.pixel, ...draft.pixel }, click_id: { ...blank.click_id, ...draft.click_id } } : blank);
 
   const name = h('input', { type: 'text', value: c.name, required: true });
   const triggers = h('input', { type: 'text', value: c.trigger_events.join(', '), list: 'seen-events', placeholder: 'Purchase, Lead' });
   const seen = h('datalist', { id: 'seen-events' }, (names.data ?? []).map((n) => h('option', { value: n })));
+  const triggerNote = triggerWarning(triggers, names.data ?? []);
   const mode = select([['enabled', 'Enabled'], ['test', 'Test mode'], ['disabled', 'Disabled']], c.mode);
 
   const hookOn = checkbox('Enable webhook', c.webhook.enabled, 'webhook.enabled');
@@ -106,7 +111,7 @@ export async function renderConnector(app, { id, containerId }) {
     h('div', { class: 'error', dataset: { errorFor: '_form' }, role: 'alert' }),
     h('section', { class: 'card' }, h('h2', {}, 'Connector'),
       field('Connector name', name, { name: 'name' }),
-      field('Trigger events', triggers, { name: 'trigger_events', hint: 'comma-separated; pick one this container has seen or type one' }), seen,
+      field('Trigger events', triggers, { name: 'trigger_events', hint: 'comma-separated; pick one this container has seen or type one' }), seen, triggerNote,
       field('Mode', mode, { name: 'mode' })),
     h('section', { class: 'card' }, h('h2', {}, 'Webhook'), hookOn.el,
       h('div', { class: 'row' }, field('Method', method, { name: 'webhook.method' }), field('Webhook URL', url, { name: 'webhook.url' })),
@@ -149,6 +154,7 @@ export async function renderConnector(app, { id, containerId }) {
         if (!confirm(`Delete the connector "${connector.name}"?`)) return;
         await del(`/connectors/${connector.id}`); location.hash = `#/containers/${cid}`;
       } }, 'Delete connector'))) : null;
-  app.replaceChildren(...[h('h1', {}, connector?.name ?? 'New connector'), notice, form, tools, connector ? log : null].filter(Boolean));
+  const picker = connector || draft ? null : await templatePicker((body) => renderConnector(app, { containerId: cid, draft: body }));
+  app.replaceChildren(...[h('h1', {}, connector?.name ?? 'New connector'), notice, picker, form, tools, connector ? log : null].filter(Boolean));
   if (connector) { refreshPreview(); await drawLog(log, connector); }
 }

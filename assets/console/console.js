@@ -4,6 +4,7 @@ import { h, setCrumbs } from '/admin/assets/dom.js';
 import { renderContainers, renderContainerForm } from '/admin/assets/containers.js';
 import { renderContainer } from '/admin/assets/container.js';
 import { renderConnector } from '/admin/assets/connector.js';
+import { renderExplain } from '/admin/assets/explain.js';
 
 const app = document.getElementById('app');
 const signOut = document.getElementById('sign-out');
@@ -46,6 +47,7 @@ async function route() {
     if (parts.length === 0) await renderContainers(app);
     else if (parts[0] === 'containers' && parts[1] === 'new') await renderContainerForm(app, null);
     else if (parts[0] === 'containers' && parts[2] === 'connectors' && parts[3] === 'new') await renderConnector(app, { containerId: parts[1] });
+    else if (parts[0] === 'containers' && parts[2] === 'explain') await renderExplain(app, parts[1]);
     else if (parts[0] === 'containers' && parts[1]) await renderContainer(app, parts[1]);
     else if (parts[0] === 'connectors' && parts[1]) await renderConnector(app, { id: parts[1] });
     else app.replaceChildren(h('p', {}, 'Nothing here. ', h('a', { href: '#/' }, 'Back to containers')));

@@ -58,6 +58,21 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/console/privacy.js"),
     ),
     (
+        "explain.js",
+        "text/javascript",
+        include_str!("../../assets/console/explain.js"),
+    ),
+    (
+        "templates.js",
+        "text/javascript",
+        include_str!("../../assets/console/templates.js"),
+    ),
+    (
+        "webhook_docs.js",
+        "text/javascript",
+        include_str!("../../assets/console/webhook_docs.js"),
+    ),
+    (
         "console.css",
         "text/css",
         include_str!("../../assets/console/console.css"),
