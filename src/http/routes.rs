@@ -66,7 +66,7 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/admin/api/connectors/:id/approve-pixel", Admin, admin::connectors::handle_approve_pixel),
     // Admin API: previews, tests, the webhook log and replay
     route!(POST "/admin/api/connectors/:id/preview", Admin, admin::previews::handle_preview_connector),
-    route!(POST "/admin/api/connectors/:id/test", Admin, admin::previews::handle_test_connector),
+    route!(POST "/admin/api/connectors/:id/test", Admin, admin::test_webhook::handle_test_connector),
     route!(GET "/admin/api/connectors/:id/deliveries", Admin, admin::deliveries::handle_list_deliveries),
     route!(POST "/admin/api/deliveries/:id/replay", Admin, admin::deliveries::handle_replay_delivery),
     // Admin API: API keys and webhook activity
