@@ -4,7 +4,7 @@ import { get, post, patch, del } from '/admin/assets/api.js';
 import { h, setCrumbs, field, checkbox, select, showError, clearErrors, copy, when, toast } from '/admin/assets/dom.js';
 import { pairTable, renameTable } from '/admin/assets/tables.js';
 import { drawLog } from '/admin/assets/log.js';
-import { templatePicker, triggerWarning } from '/admin/assets/templates.js';
+import { templatePicker, triggerWarning, testOutcome } from '/admin/assets/templates.js';
 
 const SAMPLE_EVENT = { event: 'Purchase', event_id: 'preview-1', value: 49.9, currency: 'EUR',
   url: 'https://www.shop.example/checkout', attributes: { transaction_id: 'T-1001' },
@@ -142,18 +142,27 @@ export async function renderConnector(app, { id, containerId, draft }) {
   });
 
   const log = h('section', { class: 'card', 'aria-label': 'Webhook log' });
+  const testResult = h('div', { id: 'test-result', role: 'status', 'aria-live': 'polite' });
   const tools = connector ? h('section', { class: 'card', 'aria-label': 'Actions' }, h('h2', {}, 'Actions'),
     h('div', { class: 'actions' },
       h('button', { type: 'button', id: 'approve-pixel', class: 'secondary', onclick: async () => {
         try { await post(`/connectors/${connector.id}/approve-pixel`); toast('Pixel approved'); await renderConnector(app, { id: connector.id }); } catch (err) { toast(err.message); }
       } }, 'Approve pixel'),
-      h('button', { type: 'button', id: 'test-webhook', class: 'secondary', onclick: async () => {
-        try { await post(`/connectors/${connector.id}/test`); toast('Test webhook sent'); await drawLog(log, connector, { waitForNew: true }); } catch (err) { toast(err.message); }
+      h('button', { type: 'button', id: 'test-webhook', class: 'secondary', onclick: async (e) => {
+        // Sends the form as it is on screen, saved or not, and waits for the one attempt.
+        e.target.disabled = true;
+        testResult.replaceChildren(h('p', { class: 'hint' }, 'Sending the test and waiting for the partner…'));
+        try {
+          const d = await post(`/connectors/${connector.id}/test`, { connector: body(), wait: true });
+          testResult.replaceChildren(testOutcome(d));
+          await drawLog(log, connector);
+        } catch (err) { testResult.replaceChildren(h('p', { class: 'error' }, err.message)); if (err.field) showError(form, { ...err, field: err.field.replace(/^connector\./, '') }); }
+        e.target.disabled = false;
       } }, 'Test webhook'),
       h('button', { type: 'button', class: 'danger', onclick: async () => {
         if (!confirm(`Delete the connector "${connector.name}"?`)) return;
         await del(`/connectors/${connector.id}`); location.hash = `#/containers/${cid}`;
-      } }, 'Delete connector'))) : null;
+      } }, 'Delete connector')), testResult) : null;
   const picker = connector || draft ? null : await templatePicker((body) => renderConnector(app, { containerId: cid, draft: body }));
   app.replaceChildren(...[h('h1', {}, connector?.name ?? 'New connector'), notice, picker, form, tools, connector ? log : null].filter(Boolean));
   if (connector) { refreshPreview(); await drawLog(log, connector); }

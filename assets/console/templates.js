@@ -69,3 +69,18 @@ export function triggerWarning(input, seenNames) {
   update();
   return note;
 }
+
+/** What a Test Webhook's one attempt came to, in words: the partner's status and body, or why
+ * it could not be sent. `d` is the log row the API answers with. */
+export function testOutcome(d) {
+  const attempt = d.attempts?.[d.attempts.length - 1];
+  const code = attempt?.response_code ?? d.response_code;
+  const body = attempt?.response_body ?? '';
+  const head = d.status === 'delivered'
+    ? `Delivered: the partner answered ${code}.`
+    : code != null ? `Failed: the partner answered ${code}. It is not retried.`
+      : `Failed: ${attempt?.error ?? d.error ?? 'not sent'}. It is not retried.`;
+  return h('div', {}, h('p', { class: d.status === 'delivered' ? 'ok' : 'error' }, head),
+    body ? h('pre', { class: 'preview' }, body) : null,
+    h('p', { class: 'hint' }, `${d.method} ${d.url}`));
+}

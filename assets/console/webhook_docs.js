@@ -45,7 +45,7 @@ export async function webhookDocs(section, container) {
     else payload.visitor_id = 'PC_VID_COOKIE_VALUE';
     payload.user_data = { email: 'jane@example.com' };
     const curl = `curl -sS -X POST '${endpoint}' -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '${JSON.stringify(payload)}'`;
-    const get = `curl -sS '${location.origin}/webhook?k=${key}&track=Purchase&eventId=SO-1001&value=49.90&currency=EUR${clickParams[0] ? `&${clickParams[0]}=CLICK_ID_FROM_THE_LANDING_URL` : ''}'`;
+    const getCurl = `curl -sS '${location.origin}/webhook?k=${key}&track=Purchase&eventId=SO-1001&value=49.90&currency=EUR${clickParams[0] ? `&${clickParams[0]}=CLICK_ID_FROM_THE_LANDING_URL` : ''}'`;
     body.replaceChildren(
       h('p', {}, `The ${t} topic records ${TOPICS[t]}.`),
       h('dl', { class: 'facts' },
@@ -62,7 +62,7 @@ export async function webhookDocs(section, container) {
       h('pre', { class: 'preview', id: 'webhook-curl' }, curl),
       h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', id: 'copy-curl', onclick: () => copy(curl, 'curl example copied') }, 'Copy curl')),
       h('p', { class: 'hint' }, 'Tracklution-style GET /webhook takes the same with its own names:'),
-      h('pre', { class: 'preview', id: 'webhook-get' }, get),
+      h('pre', { class: 'preview', id: 'webhook-get' }, getCurl),
       shownKey ? null : h('p', { class: 'hint' }, 'Create a key above: the examples then carry it while it is shown.'));
   };
   topic.addEventListener('change', () => redraw());
