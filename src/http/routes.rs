@@ -69,6 +69,7 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/admin/api/connectors/:id/test", Admin, admin::test_webhook::handle_test_connector),
     route!(GET "/admin/api/connectors/:id/deliveries", Admin, admin::deliveries::handle_list_deliveries),
     route!(POST "/admin/api/deliveries/:id/replay", Admin, admin::deliveries::handle_replay_delivery),
+    route!(POST "/admin/api/deliveries/:id/reevaluate", Admin, admin::reevaluate::handle_reevaluate),
     // Admin API: API keys and webhook activity
     route!(POST "/admin/api/containers/:id/api-keys", Admin, admin::api_keys::handle_create_api_key),
     route!(GET "/admin/api/containers/:id/api-keys", Admin, admin::api_keys::handle_list_api_keys),

@@ -6,8 +6,8 @@
 //! explorer shows an event's lifecycle status where the table has one and works without it.
 
 use super::deliveries::DeliveryRow;
-use super::{all, int, text};
-use crate::core::ids::{ContainerId, EventRowId};
+use super::{all, first, int, run, text};
+use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
 use crate::core::time::UnixMs;
 use crate::error::Result;
 use serde::Deserialize;
@@ -94,6 +94,37 @@ pub async fn deliveries_of(
         "SELECT * FROM deliveries WHERE container_id = ?1 AND event_row_id = ?2 \
          ORDER BY created_at, id LIMIT 200",
         &[text(container_id.as_str()), text(event_row_id.as_str())],
+    )
+    .await
+}
+
+/// Releases a skipped row from its event, so the event can be dispatched to its connector
+/// again; the row stays in the log. False when it was released already.
+pub async fn release_origin(db: &D1Database, id: &DeliveryId) -> Result<bool> {
+    Ok(run(
+        db,
+        "UPDATE deliveries SET origin_key = NULL WHERE id = ?1 AND status = 'skipped' \
+         AND origin_key IS NOT NULL",
+        &[text(id.as_str())],
+    )
+    .await?
+        > 0)
+}
+
+/// The connector's current delivery of the event (the one its `origin_key` names).
+pub async fn delivery_for(
+    db: &D1Database,
+    connector_id: &ConnectorId,
+    event_row_id: &EventRowId,
+) -> Result<Option<DeliveryRow>> {
+    first(
+        db,
+        "SELECT * FROM deliveries WHERE origin_key = ?1",
+        &[text(&format!(
+            "{}:{}",
+            connector_id.as_str(),
+            event_row_id.as_str()
+        ))],
     )
     .await
 }

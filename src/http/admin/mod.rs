@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod parameters;
 pub mod previews;
 pub mod privacy;
+pub mod reevaluate;
 pub mod test_webhook;
 pub mod webhook_activity;
 

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use crate::http::admin::model::explain::{ExplainOut, TemplateList};
+use crate::http::admin::model::explain::{ExplainOut, Reevaluated, TemplateList};
 use crate::http::error::ErrorBody;
 
 #[utoipa::path(
@@ -42,6 +42,25 @@ fn list_templates() {}
 )]
 fn explain_events() {}
 
+#[utoipa::path(
+    post,
+    path = "/admin/api/deliveries/{id}/reevaluate",
+    tag = "deliveries",
+    summary = "Run attribution again for a skipped delivery",
+    description = "After the set-up was fixed (click parameter, window, mode, trigger events), dispatches the delivery's event again to its connector only, with the connector's current config and the visitor's clicks as of the conversion: it fires (a new delivery) or records a new skipped delivery saying why not. The skipped delivery stays in the log as it was; each can be re-evaluated once.",
+    params(
+        ("id" = String, Path, description = "Delivery id (dlv_…)"),
+    ),
+    responses(
+        (status = 202, description = "The event was dispatched again to the connector", body = Reevaluated),
+        (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
+        (status = 404, description = "Unknown delivery, or its connector was deleted", body = ErrorBody),
+        (status = 422, description = "Not a skipped delivery of an event, or re-evaluated already (`not_reevaluable`)", body = ErrorBody),
+    ),
+    security(("adminToken" = [])),
+)]
+fn reevaluate_delivery() {}
+
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list_templates, explain_events))]
+#[openapi(paths(list_templates, explain_events, reevaluate_delivery))]
 pub struct Operations;

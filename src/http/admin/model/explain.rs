@@ -79,3 +79,17 @@ pub struct ConnectorVerdictOut {
     /// The postback row the verdict reads, for the log and re-evaluation.
     pub delivery_id: Option<DeliveryId>,
 }
+
+/// The answer to re-evaluating a skipped delivery.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct Reevaluated {
+    /// The skipped delivery, kept in the log as it was.
+    pub reevaluated: DeliveryId,
+    /// The new delivery; `null` when the connector no longer wants the event.
+    pub delivery_id: Option<DeliveryId>,
+    /// The new delivery's status (`queued`, `test`, `skipped`, ...), or `not_triggered`.
+    pub status: String,
+    /// Why the new delivery was skipped, if it was.
+    pub reason: Option<String>,
+}
