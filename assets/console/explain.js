@@ -2,6 +2,10 @@
 // each connector whether it fired, why not in plain words, and what to change.
 import { get } from '/admin/assets/api.js';
 import { h, setCrumbs, field, select, when, emptyRow } from '/admin/assets/dom.js';
+import { reevaluateButton } from '/admin/assets/log_tools.js';
+
+/** Verdicts that are not a skipped delivery, so there is nothing to re-evaluate. */
+const NOT_SKIPPED = ['delivered', 'pending', 'failed', 'test_mode', 'not_triggered', 'nothing_enabled', 'not_recorded', 'pixel_only'];
 
 const KINDS = [['event_id', 'Order or conversion id'], ['click_id', 'Click id'], ['email', 'Email']];
 
@@ -22,7 +26,8 @@ export async function renderExplain(app, containerId) {
     results.replaceChildren(h('p', { class: 'hint' }, 'Searching…'));
     try {
       const answer = await get(`/containers/${containerId}/explain?${kind.value}=${encodeURIComponent(value.value.trim())}`);
-      results.replaceChildren(...(answer.events.length ? answer.events.map(eventCard)
+      const again = () => form.requestSubmit();
+      results.replaceChildren(...(answer.events.length ? answer.events.map((ev) => eventCard(ev, again))
         : [h('p', { class: 'card', id: 'explain-none' }, 'No event of this container matches. Check the value, or that the shop sent the conversion to this container.')]));
     } catch (err) {
       results.replaceChildren();
@@ -38,14 +43,15 @@ function facts(pairs) {
     .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
-function eventCard(e) {
+function eventCard(e, again) {
   const clicks = e.clicks.map((c) => h('li', {}, h('code', {}, `${c.param}=${c.value}`), ' ',
     c.carried ? '(sent with the event)' : `(landing, ${when(c.at)})`));
   const rows = e.connectors.map((c) => h('tr', { dataset: { connector: c.connector_id, code: c.code } },
     h('th', { scope: 'row' }, h('a', { href: `#/connectors/${c.connector_id}` }, c.name), ' ', h('span', { class: `badge ${c.mode}` }, c.mode)),
     h('td', {}, h('span', { class: `badge ${c.fired ? 'delivered' : 'skipped'}` }, c.fired ? 'fired' : 'not fired')),
     h('td', { class: 'reason' }, c.reason),
-    h('td', { class: 'fix' }, c.fix ?? '—')));
+    h('td', { class: 'fix' }, c.fix ?? '—', ' ', c.delivery_id && !NOT_SKIPPED.includes(c.code)
+      ? reevaluateButton({ id: c.delivery_id, status: 'skipped', event_row_id: e.row_id, kind: 'event' }, again) : null)));
   return h('section', { class: 'card explained', 'aria-label': `Event ${e.event_id}`, dataset: { event: e.event_id } },
     h('h2', {}, `${e.name} · ${e.event_id}`),
     facts([

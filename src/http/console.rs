@@ -68,6 +68,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/console/templates.js"),
     ),
     (
+        "log_tools.js",
+        "text/javascript",
+        include_str!("../../assets/console/log_tools.js"),
+    ),
+    (
         "webhook_docs.js",
         "text/javascript",
         include_str!("../../assets/console/webhook_docs.js"),
