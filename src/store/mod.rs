@@ -13,6 +13,7 @@ pub mod erasure;
 pub mod events;
 pub mod explain;
 pub mod identities;
+pub mod log_search;
 pub mod retention;
 pub mod subjects;
 pub mod tracking;
