@@ -135,5 +135,21 @@ test('a marketer sets up a template connector, fires it with the console\'s curl
   const first = page.locator('#webhook-log tbody tr').first();
   await first.locator('summary').click();
   assert.match(await first.locator('.delivery-details').textContent(), /Attempts/);
+  // Filters: the skipped ones, then one order by its id; the CSV holds what is shown.
+  await page.getByLabel('Status', { exact: true }).selectOption('skipped');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await pollUntil(async () => {
+    const statuses = await page.locator('#webhook-log tbody tr .badge').allTextContents();
+    return statuses.length >= 2 && statuses.every((t) => t === 'skipped');
+  }, { what: 'only skipped rows' });
+  await page.getByLabel('Status', { exact: true }).selectOption('');
+  await page.getByLabel('Search').fill(order);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await pollUntil(async () => (await page.locator('#webhook-log tbody tr').count()) === 1
+    && (await page.locator('#webhook-log tbody tr .badge').textContent()) === 'skipped', { what: 'the searched order alone' });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#log-csv')]);
+  const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+  assert.equal(csv.split('\r\n').length, 2, csv);
+  assert.match(csv, /^time,kind,status,reason/);
   await screen('08-log');
 });
