@@ -75,9 +75,10 @@ export async function renderConnector(app, { id, containerId, draft }) {
   const windowDays = h('input', { type: 'number', min: 1, max: 365, value: c.click_id.window_days });
 
   const preview = h('pre', { class: 'preview', id: 'url-preview', 'aria-live': 'polite' }, connector ? '…' : 'Save the connector to see a preview.');
-  const paramHelp = h('div', { class: 'params-help', role: 'list', 'aria-label': 'Dynamic parameters' },
-    params.data.map((p) => h('button', { type: 'button', role: 'listitem', title: p.description, 'aria-label': `Copy {{${p.name}}}: ${p.description}`,
-      onclick: () => copy(`{{${p.name}}}`, `{{${p.name}}} copied`) }, `{{${p.name}}}`)));
+  // Each chip is a real button inside a list item, so a screen reader announces a button.
+  const paramHelp = h('ul', { class: 'params-help', 'aria-label': 'Dynamic parameters' },
+    params.data.map((p) => h('li', {}, h('button', { type: 'button', title: p.description, 'aria-label': `Copy {{${p.name}}}: ${p.description}`,
+      onclick: () => copy(`{{${p.name}}}`, `{{${p.name}}} copied`) }, `{{${p.name}}}`))));
   const paramDetails = h('details', {}, h('summary', {}, 'View available dynamic parameters'), h('p', { class: 'hint' }, params.custom), paramHelp);
 
   const body = () => ({
