@@ -58,7 +58,8 @@ test('a marketer sets up a template connector, fires it with the console\'s curl
   await page.locator('[data-template-field="postback_url"]').fill(`${receiver.url}/story`);
   await screen('02-template');
   await page.getByRole('button', { name: 'Use template' }).click();
-  await page.getByLabel('Connector name').waitFor();
+  // The form is drawn again from the template, without the picker.
+  await page.locator('#templates').waitFor({ state: 'detached' });
   assert.equal(await page.getByLabel('Webhook URL').inputValue(), `${receiver.url}/story`);
   assert.equal(await page.getByLabel('Click ID query parameter').inputValue(), 'click_id');
   // A trigger spelled in another case than any seen name still fires; one never seen is flagged.
@@ -127,7 +128,12 @@ test('a marketer sets up a template connector, fires it with the console\'s curl
   assert.equal((await admin.patchConnector(connectorId, { mode: 'enabled' })).status, 200);
   await row.getByRole('button', { name: /Re-evaluate/ }).click();
   await pollUntil(() => receiver.received('/story').find((r) => r.query.get('click_id') === 'clk-paused'), { what: 'the re-evaluated postback' });
-  await pollUntil(async () => (await row.getAttribute('data-code')) === 'delivered', { what: 'the explorer to show it fired' });
+  // The explorer searches again after re-evaluating; asked once more, it shows the delivery.
+  await pollUntil(async () => {
+    if ((await row.getAttribute('data-code')) === 'delivered') return true;
+    await page.getByRole('button', { name: 'Explain' }).click();
+    return false;
+  }, { intervalMs: 500, what: 'the explorer to show it fired' });
   await screen('07-reevaluated');
 
   // The log: expandable rows, replay asks first.
