@@ -147,8 +147,7 @@ fn latest_postback<'a>(
 ) -> Option<&'a DeliveryRow> {
     let own = || rows.iter().filter(|r| r.connector_id == connector.id);
     own()
-        .filter(|r| r.method.as_deref() != Some("PIXEL"))
-        .next_back()
+        .rfind(|r| r.method.as_deref() != Some("PIXEL"))
         .or_else(|| own().next_back())
 }
 
