@@ -73,10 +73,10 @@ fn an_event_that_is_not_a_trigger_or_a_connector_without_webhook_is_not_triggere
         plan_delivery(&enabled, "Lead", Provenance::Server, false, true, &FIRE),
         PlanOutcome::NotTriggered
     );
-    // Trigger events match without regard to case: `purchase` is the `Purchase` trigger.
     assert_eq!(
         plan_delivery(&enabled, "purchase", Provenance::Server, false, true, &FIRE),
-        PlanOutcome::Send
+        PlanOutcome::Send,
+        "trigger events match without regard to case"
     );
     let pixel_only = affiliate("enabled", json!({"webhook": {"enabled": false}}));
     assert_eq!(
