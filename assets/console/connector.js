@@ -4,7 +4,7 @@ import { get, post, patch, del } from '/admin/assets/api.js';
 import { h, setCrumbs, field, checkbox, select, showError, clearErrors, copy, when, toast } from '/admin/assets/dom.js';
 import { pairTable, renameTable } from '/admin/assets/tables.js';
 import { drawLog } from '/admin/assets/log.js';
-import { templatePicker, triggerWarning, testOutcome } from '/admin/assets/templates.js';
+import { templatePicker, triggerWarning, testOutcome, guardUnsaved } from '/admin/assets/templates.js';
 
 const SAMPLE_EVENT = { event: 'Purchase', event_id: 'preview-1', value: 49.9, currency: 'EUR',
   url: 'https://www.shop.example/checkout', attributes: { transaction_id: 'T-1001' },
@@ -130,6 +130,7 @@ export async function renderConnector(app, { id, containerId, draft }) {
       h('div', { class: 'row' }, field('Attribution model', attribution, { name: 'click_id.attribution' }),
         field('Attribution window (days)', windowDays, { name: 'click_id.window_days' }))),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'save-connector' }, connector ? 'Save connector' : 'Create connector')));
+  const unsaved = guardUnsaved(form);
   form.addEventListener('input', refreshPreview);
   form.addEventListener('change', refreshPreview);
   form.addEventListener('submit', async (e) => {
@@ -137,6 +138,7 @@ export async function renderConnector(app, { id, containerId, draft }) {
     clearErrors(form);
     try {
       const saved = connector ? await patch(`/connectors/${connector.id}`, body()) : await post(`/containers/${cid}/connectors`, body());
+      unsaved.saved();
       toast(connector ? 'Connector saved' : 'Connector created');
       if (connector) await renderConnector(app, { id: saved.id }); else location.hash = `#/connectors/${saved.id}`;
     } catch (err) { showError(form, err); }
@@ -147,6 +149,8 @@ export async function renderConnector(app, { id, containerId, draft }) {
   const tools = connector ? h('section', { class: 'card', 'aria-label': 'Actions' }, h('h2', {}, 'Actions'),
     h('div', { class: 'actions' },
       h('button', { type: 'button', id: 'approve-pixel', class: 'secondary', onclick: async () => {
+        // Approval applies to the saved pixel: with edits on screen, the marketer saves first.
+        if (unsaved.isDirty()) { testResult.replaceChildren(h('p', { class: 'error', id: 'save-first' }, 'Save the connector first: approval applies to the saved pixel.')); return; }
         try { await post(`/connectors/${connector.id}/approve-pixel`); toast('Pixel approved'); await renderConnector(app, { id: connector.id }); } catch (err) { toast(err.message); }
       } }, 'Approve pixel'),
       h('button', { type: 'button', id: 'test-webhook', class: 'secondary', onclick: async (e) => {

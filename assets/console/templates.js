@@ -84,3 +84,19 @@ export function testOutcome(d) {
     body ? h('pre', { class: 'preview' }, body) : null,
     h('p', { class: 'hint' }, `${d.method} ${d.url}`));
 }
+
+/** Tracks unsaved edits of `form`: following a console link away from it asks first.
+ * Returns `isDirty()`; a successful save calls `saved()`. */
+export function guardUnsaved(form) {
+  let dirty = false;
+  const mark = () => { dirty = true; };
+  form.addEventListener('input', mark);
+  form.addEventListener('change', mark);
+  const onLink = (e) => {
+    const link = e.target.closest?.('a[href^="#"]');
+    if (!link || !dirty || !form.isConnected || form.contains(link)) return;
+    if (!confirm('This connector has unsaved changes. Leave without saving them?')) { e.preventDefault(); e.stopPropagation(); }
+  };
+  document.addEventListener('click', onLink, true);
+  return { isDirty: () => dirty && form.isConnected, saved: () => { dirty = false; } };
+}

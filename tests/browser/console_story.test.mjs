@@ -70,6 +70,17 @@ test('a marketer sets up a template connector, fires it with the console\'s curl
   await screen('03-connector-from-template');
   await page.click('#save-connector');
   await page.getByRole('heading', { name: 'Partner postback' }).waitFor();
+  // Unsaved edits: approving asks to save first, and leaving through a link asks before going.
+  await page.getByLabel('Connector name').fill('Partner postback (edited)');
+  await page.click('#approve-pixel');
+  await page.locator('#save-first').waitFor();
+  let asked = null;
+  page.once('dialog', (dialog) => { asked = dialog.message(); dialog.dismiss(); });
+  await page.getByRole('link', { name: 'Containers' }).click();
+  assert.match(asked ?? '', /unsaved changes/);
+  await page.getByLabel('Connector name').fill('Partner postback');
+  await page.click('#save-connector');
+  await page.getByRole('heading', { name: 'Partner postback' }).waitFor();
   const connectorId = page.url().split('/').pop();
 
   // Test Webhook: sends the form on screen and tells the partner's real answer.
