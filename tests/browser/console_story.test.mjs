@@ -79,7 +79,9 @@ test('a marketer sets up a template connector, fires it with the console\'s curl
   await page.getByRole('link', { name: 'Containers' }).click();
   assert.match(asked ?? '', /unsaved changes/);
   await page.getByLabel('Connector name').fill('Partner postback');
+  const editedForm = await page.$('#save-connector');
   await page.click('#save-connector');
+  await page.waitForFunction((button) => !button.isConnected, editedForm);
   await page.getByRole('heading', { name: 'Partner postback' }).waitFor();
   const connectorId = page.url().split('/').pop();
 
