@@ -13,7 +13,7 @@ import { ROOT } from '../harness/worker.mjs';
 import { launchChromium } from '../harness/chromium.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 import { pollUntil } from '../harness/poll.mjs';
-import { assertAccessible } from '../harness/axe.mjs';
+import { assertAccessible, assertNoSidewaysScroll } from '../harness/axe.mjs';
 import { customWebhook } from '../harness/webhooks.mjs';
 
 const SHOTS = join(ROOT, 'tests/artifacts/screenshots');
@@ -171,4 +171,15 @@ test('a marketer sets up a template connector, fires it with the console\'s curl
   assert.equal(csv.split('\r\n').length, 2, csv);
   assert.match(csv, /^time,kind,status,reason/);
   await screen('08-log');
+
+  // On a phone (390 px wide) every screen of the story fits the width and stays accessible.
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const [name, hash] of [['09-phone-container', `#/containers/${container.id}`], ['10-phone-connector', `#/connectors/${connectorId}`],
+    ['11-phone-new-connector', `#/containers/${container.id}/connectors/new`], ['12-phone-why-not', `#/containers/${container.id}/explain`]]) {
+    await page.goto(`${BASE}/admin${hash}`);
+    await page.locator('main h1').waitFor();
+    await page.waitForLoadState('networkidle');
+    await assertNoSidewaysScroll(page, name);
+    await screen(name);
+  }
 });
