@@ -174,11 +174,12 @@ test('a marketer sets up a template connector, fires it with the console\'s curl
 
   // On a phone (390 px wide) every screen of the story fits the width and stays accessible.
   await page.setViewportSize({ width: 390, height: 844 });
-  for (const [name, hash] of [['09-phone-container', `#/containers/${container.id}`], ['10-phone-connector', `#/connectors/${connectorId}`],
-    ['11-phone-new-connector', `#/containers/${container.id}/connectors/new`], ['12-phone-why-not', `#/containers/${container.id}/explain`]]) {
+  for (const [name, hash, drawn] of [['09-phone-container', `#/containers/${container.id}`, '#webhook-curl'],
+    ['10-phone-connector', `#/connectors/${connectorId}`, '#webhook-log'],
+    ['11-phone-new-connector', `#/containers/${container.id}/connectors/new`, '#templates'],
+    ['12-phone-why-not', `#/containers/${container.id}/explain`, '#explain-value']]) {
     await page.goto(`${BASE}/admin${hash}`);
-    await page.locator('main h1').waitFor();
-    await page.waitForLoadState('networkidle');
+    await page.locator(drawn).waitFor();
     await assertNoSidewaysScroll(page, name);
     await screen(name);
   }
