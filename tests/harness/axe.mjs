@@ -19,12 +19,3 @@ export async function assertAccessible(page, screen) {
   assert.deepEqual(blocking, [], `${screen}: axe-core found serious or critical violations`);
 }
 
-/** The page is usable at its width: nothing makes it scroll sideways. */
-export async function assertNoSidewaysScroll(page, screen) {
-  const { scroll, width, wide } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth, width: window.innerWidth,
-    wide: [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1
-      && !el.parentElement.closest('.scroll, pre, table')).slice(0, 4).map((el) => el.outerHTML.slice(0, 100)),
-  }));
-  assert.ok(scroll <= width, `${screen}: ${scroll}px wide at ${width}px: ${wide.join(' | ')}`);
-}
