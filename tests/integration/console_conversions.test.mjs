@@ -209,7 +209,7 @@ test('a skipped delivery is re-evaluated after the set-up is fixed: it fires onc
   }, { what: 'the re-evaluated delivery to be delivered' });
   assert.deepEqual(log.map((d) => d.status).sort(), ['delivered', 'skipped', 'skipped'], 'both skipped rows stay');
   const twice = await call('POST', `/admin/api/deliveries/${skipped.id}/reevaluate`);
-  assert.equal(twice.status, 422);
+  assert.equal(twice.status, 409);
   assert.equal(twice.json.error.code, 'not_reevaluable');
   assert.equal(receiver.received(path).length, 1, 'the conversion was sent once');
 });

@@ -8,7 +8,6 @@
 //! the new row's id and status, or `not_triggered` when the connector no longer wants the event.
 
 use super::model::explain::Reevaluated;
-use crate::core::error::Invalid;
 use crate::core::ids::DeliveryId;
 use crate::core::postback::DeliveryStatus;
 use crate::delivery::dispatch::{dispatch_loaded, load_context};
@@ -28,11 +27,10 @@ pub async fn handle_reevaluate(_: Request, ctx: RouteContext) -> Result<Response
     let event_row_id = match (&row.event_row_id, row.status()) {
         (Some(event), Some(DeliveryStatus::Skipped)) if row.origin_key.is_some() => event.clone(),
         _ => {
-            return Err(Invalid::new(
+            return Err(Error::conflict(
                 "not_reevaluable",
                 "only a skipped delivery of an event, not yet re-evaluated, can be re-evaluated",
-            )
-            .into())
+            ))
         }
     };
     let mut context = load_context(&db, &row.container_id, &event_row_id).await?;
@@ -41,9 +39,10 @@ pub async fn handle_reevaluate(_: Request, ctx: RouteContext) -> Result<Response
         return Err(Error::not_found("connector"));
     }
     if !release_origin(&db, &id).await? {
-        return Err(
-            Invalid::new("not_reevaluable", "this delivery was re-evaluated already").into(),
-        );
+        return Err(Error::conflict(
+            "not_reevaluable",
+            "this delivery was re-evaluated already",
+        ));
     }
     dispatch_loaded(&ctx.env, &db, &context).await?;
     let new = delivery_for(&db, &row.connector_id, &event_row_id).await?;

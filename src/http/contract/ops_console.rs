@@ -55,7 +55,7 @@ fn explain_events() {}
         (status = 202, description = "The event was dispatched again to the connector", body = Reevaluated),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 404, description = "Unknown delivery, or its connector was deleted", body = ErrorBody),
-        (status = 422, description = "Not a skipped delivery of an event, or re-evaluated already (`not_reevaluable`)", body = ErrorBody),
+        (status = 409, description = "Not a skipped delivery of an event, or re-evaluated already (`not_reevaluable`)", body = ErrorBody),
     ),
     security(("adminToken" = [])),
 )]
