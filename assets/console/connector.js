@@ -4,13 +4,14 @@ import { get, post, patch, del } from '/admin/assets/api.js';
 import { h, setCrumbs, field, checkbox, select, showError, clearErrors, copy, when, toast } from '/admin/assets/dom.js';
 import { pairTable, renameTable } from '/admin/assets/tables.js';
 import { drawLog } from '/admin/assets/log.js';
+import { templatePicker, triggerWarning, testOutcome, guardUnsaved } from '/admin/assets/templates.js';
 
 const SAMPLE_EVENT = { event: 'Purchase', event_id: 'preview-1', value: 49.9, currency: 'EUR',
   url: 'https://www.shop.example/checkout', attributes: { transaction_id: 'T-1001' },
   user: { email: 'jane@example.com', phone: '+15551234567', external_id: 'cust-42' },
   clicks: [{ param: 'gclid', value: 'Cj0KCQ-sample' }] };
 
-export async function renderConnector(app, { id, containerId }) {
+export async function renderConnector(app, { id, containerId, draft }) {
   const connector = id ? await get(`/connectors/${id}`) : null;
   const cid = connector?.container_id ?? containerId;
   const [container, params, names] = await Promise.all([
@@ -18,14 +19,18 @@ export async function renderConnector(app, { id, containerId }) {
   setCrumbs({ text: 'Containers', href: '#/' }, { text: container.name, href: `#/containers/${cid}` },
     { text: connector?.name ?? 'New connector' });
 
-  const c = connector ?? { name: '', trigger_events: [], mode: 'test',
+  const blank = { name: '', trigger_events: [], mode: 'test',
     webhook: { enabled: true, fire_on: 'server', method: 'GET', url: '', params: [], headers: [], event_renames: {}, signing_secret_set: false },
     pixel: { enabled: false, html: '', sandbox: true, approved_at: null },
     click_id: { enabled: false, param: '', source_param: '', source_value: '', attribution: 'last_click', window_days: 30 } };
+  // A template's body fills the blank form; it is saved only when the marketer saves.
+  const c = connector ?? (draft ? { ...blank, ...draft, webhook: { ...blank.webhook, ...draft.webhook },
+    pixel: { ...blank.pixel, ...draft.pixel }, click_id: { ...blank.click_id, ...draft.click_id } } : blank);
 
   const name = h('input', { type: 'text', value: c.name, required: true });
   const triggers = h('input', { type: 'text', value: c.trigger_events.join(', '), list: 'seen-events', placeholder: 'Purchase, Lead' });
   const seen = h('datalist', { id: 'seen-events' }, (names.data ?? []).map((n) => h('option', { value: n })));
+  const triggerNote = triggerWarning(triggers, names.data ?? []);
   const mode = select([['enabled', 'Enabled'], ['test', 'Test mode'], ['disabled', 'Disabled']], c.mode);
 
   const hookOn = checkbox('Enable webhook', c.webhook.enabled, 'webhook.enabled');
@@ -70,9 +75,10 @@ export async function renderConnector(app, { id, containerId }) {
   const windowDays = h('input', { type: 'number', min: 1, max: 365, value: c.click_id.window_days });
 
   const preview = h('pre', { class: 'preview', id: 'url-preview', 'aria-live': 'polite' }, connector ? '…' : 'Save the connector to see a preview.');
-  const paramHelp = h('div', { class: 'params-help', role: 'list', 'aria-label': 'Dynamic parameters' },
-    params.data.map((p) => h('button', { type: 'button', role: 'listitem', title: p.description, 'aria-label': `Copy {{${p.name}}}: ${p.description}`,
-      onclick: () => copy(`{{${p.name}}}`, `{{${p.name}}} copied`) }, `{{${p.name}}}`)));
+  // Each chip is a real button inside a list item, so a screen reader announces a button.
+  const paramHelp = h('ul', { class: 'params-help', 'aria-label': 'Dynamic parameters' },
+    params.data.map((p) => h('li', {}, h('button', { type: 'button', title: p.description, 'aria-label': `Copy {{${p.name}}}: ${p.description}`,
+      onclick: () => copy(`{{${p.name}}}`, `{{${p.name}}} copied`) }, `{{${p.name}}}`))));
   const paramDetails = h('details', {}, h('summary', {}, 'View available dynamic parameters'), h('p', { class: 'hint' }, params.custom), paramHelp);
 
   const body = () => ({
@@ -106,7 +112,7 @@ export async function renderConnector(app, { id, containerId }) {
     h('div', { class: 'error', dataset: { errorFor: '_form' }, role: 'alert' }),
     h('section', { class: 'card' }, h('h2', {}, 'Connector'),
       field('Connector name', name, { name: 'name' }),
-      field('Trigger events', triggers, { name: 'trigger_events', hint: 'comma-separated; pick one this container has seen or type one' }), seen,
+      field('Trigger events', triggers, { name: 'trigger_events', hint: 'comma-separated; pick one this container has seen or type one' }), seen, triggerNote,
       field('Mode', mode, { name: 'mode' })),
     h('section', { class: 'card' }, h('h2', {}, 'Webhook'), hookOn.el,
       h('div', { class: 'row' }, field('Method', method, { name: 'webhook.method' }), field('Webhook URL', url, { name: 'webhook.url' })),
@@ -124,6 +130,7 @@ export async function renderConnector(app, { id, containerId }) {
       h('div', { class: 'row' }, field('Attribution model', attribution, { name: 'click_id.attribution' }),
         field('Attribution window (days)', windowDays, { name: 'click_id.window_days' }))),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'save-connector' }, connector ? 'Save connector' : 'Create connector')));
+  const unsaved = guardUnsaved(form);
   form.addEventListener('input', refreshPreview);
   form.addEventListener('change', refreshPreview);
   form.addEventListener('submit', async (e) => {
@@ -131,24 +138,37 @@ export async function renderConnector(app, { id, containerId }) {
     clearErrors(form);
     try {
       const saved = connector ? await patch(`/connectors/${connector.id}`, body()) : await post(`/containers/${cid}/connectors`, body());
+      unsaved.saved();
       toast(connector ? 'Connector saved' : 'Connector created');
       if (connector) await renderConnector(app, { id: saved.id }); else location.hash = `#/connectors/${saved.id}`;
     } catch (err) { showError(form, err); }
   });
 
   const log = h('section', { class: 'card', 'aria-label': 'Webhook log' });
+  const testResult = h('div', { id: 'test-result', role: 'status', 'aria-live': 'polite' });
   const tools = connector ? h('section', { class: 'card', 'aria-label': 'Actions' }, h('h2', {}, 'Actions'),
     h('div', { class: 'actions' },
       h('button', { type: 'button', id: 'approve-pixel', class: 'secondary', onclick: async () => {
+        // Approval applies to the saved pixel: with edits on screen, the marketer saves first.
+        if (unsaved.isDirty()) { testResult.replaceChildren(h('p', { class: 'error', id: 'save-first' }, 'Save the connector first: approval applies to the saved pixel.')); return; }
         try { await post(`/connectors/${connector.id}/approve-pixel`); toast('Pixel approved'); await renderConnector(app, { id: connector.id }); } catch (err) { toast(err.message); }
       } }, 'Approve pixel'),
-      h('button', { type: 'button', id: 'test-webhook', class: 'secondary', onclick: async () => {
-        try { await post(`/connectors/${connector.id}/test`); toast('Test webhook sent'); await drawLog(log, connector, { waitForNew: true }); } catch (err) { toast(err.message); }
+      h('button', { type: 'button', id: 'test-webhook', class: 'secondary', onclick: async (e) => {
+        // Sends the form as it is on screen, saved or not, and waits for the one attempt.
+        e.target.disabled = true;
+        testResult.replaceChildren(h('p', { class: 'hint' }, 'Sending the test and waiting for the partner…'));
+        try {
+          const d = await post(`/connectors/${connector.id}/test`, { connector: body(), wait: true });
+          testResult.replaceChildren(testOutcome(d));
+          await drawLog(log, connector);
+        } catch (err) { testResult.replaceChildren(h('p', { class: 'error' }, err.message)); if (err.field) showError(form, { ...err, field: err.field.replace(/^connector\./, '') }); }
+        e.target.disabled = false;
       } }, 'Test webhook'),
       h('button', { type: 'button', class: 'danger', onclick: async () => {
         if (!confirm(`Delete the connector "${connector.name}"?`)) return;
         await del(`/connectors/${connector.id}`); location.hash = `#/containers/${cid}`;
-      } }, 'Delete connector'))) : null;
-  app.replaceChildren(...[h('h1', {}, connector?.name ?? 'New connector'), notice, form, tools, connector ? log : null].filter(Boolean));
+      } }, 'Delete connector')), testResult) : null;
+  const picker = connector || draft ? null : await templatePicker((body) => renderConnector(app, { containerId: cid, draft: body }));
+  app.replaceChildren(...[h('h1', {}, connector?.name ?? 'New connector'), notice, picker, form, tools, connector ? log : null].filter(Boolean));
   if (connector) { refreshPreview(); await drawLog(log, connector); }
 }

@@ -5,6 +5,7 @@ import { renderContainers, renderContainerForm } from '/admin/assets/containers.
 import { renderContainer } from '/admin/assets/container.js';
 import { renderConnector } from '/admin/assets/connector.js';
 import { renderConversions } from '/admin/assets/conversions.js';
+import { renderExplain } from '/admin/assets/explain.js';
 
 const app = document.getElementById('app');
 const signOut = document.getElementById('sign-out');
@@ -48,6 +49,7 @@ async function route() {
     else if (parts[0] === 'containers' && parts[1] === 'new') await renderContainerForm(app, null);
     else if (parts[0] === 'containers' && parts[2] === 'connectors' && parts[3] === 'new') await renderConnector(app, { containerId: parts[1] });
     else if (parts[0] === 'containers' && parts[2] === 'conversions') await renderConversions(app, parts[1]);
+    else if (parts[0] === 'containers' && parts[2] === 'explain') await renderExplain(app, parts[1]);
     else if (parts[0] === 'containers' && parts[1]) await renderContainer(app, parts[1]);
     else if (parts[0] === 'connectors' && parts[1]) await renderConnector(app, { id: parts[1] });
     else app.replaceChildren(h('p', {}, 'Nothing here. ', h('a', { href: '#/' }, 'Back to containers')));

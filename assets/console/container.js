@@ -3,6 +3,7 @@ import { get, post, del } from '/admin/assets/api.js';
 import { h, setCrumbs, field, showError, clearErrors, copy, when, emptyRow, toast } from '/admin/assets/dom.js';
 import { containerForm, installSnippet } from '/admin/assets/containers.js';
 import { privacySection } from '/admin/assets/privacy.js';
+import { webhookDocs, useKey } from '/admin/assets/webhook_docs.js';
 
 export async function renderContainer(app, id) {
   const container = await get(`/containers/${id}`);
@@ -10,14 +11,15 @@ export async function renderContainer(app, id) {
   const connectors = h('section', { class: 'card', 'aria-label': 'Connectors' });
   const keys = h('section', { class: 'card', 'aria-label': 'API keys' });
   const activity = h('section', { class: 'card', 'aria-label': 'Webhook activity' });
+  const docs = h('section', { class: 'card', 'aria-label': 'Send conversions from your server', id: 'webhook-docs' });
   app.replaceChildren(
     h('h1', {}, container.name),
     h('p', {}, h('a', { href: `#/containers/${container.id}/conversions`, id: 'conversions-link' }, 'Conversions and their status')),
     h('section', { class: 'card', 'aria-label': 'Install' }, h('h2', {}, 'Install'), await installSnippet(container)),
-    connectors, keys, activity, privacySection(container),
+    connectors, keys, docs, activity, privacySection(container),
     h('section', { class: 'card', 'aria-label': 'Settings' }, h('h2', {}, 'Settings'),
       containerForm(container, () => renderContainer(app, id))));
-  await Promise.all([drawConnectors(connectors, container), drawKeys(keys, container), drawActivity(activity, container)]);
+  await Promise.all([drawConnectors(connectors, container), drawKeys(keys, container), drawActivity(activity, container), webhookDocs(docs, container)]);
 }
 
 const CONNECTOR_PAGE = 20;
@@ -33,7 +35,8 @@ async function drawConnectors(section, container, after = null, previous = []) {
     h('td', {}, [c.webhook.enabled ? 'Webhook' : null, c.pixel.enabled ? (c.pixel.refused ? 'Pixel (refused: edit it)' : 'Pixel') : null].filter(Boolean).join(' + ') || '—')));
   section.replaceChildren(
     h('div', { class: 'row' }, h('h2', {}, 'Connectors'),
-      h('a', { href: `#/containers/${container.id}/connectors/new`, class: 'button', id: 'new-connector' }, 'Add connector')),
+      h('div', { class: 'actions' }, h('a', { href: `#/containers/${container.id}/explain`, class: 'button secondary', id: 'why-not' }, 'Why didn’t it fire?'),
+        h('a', { href: `#/containers/${container.id}/connectors/new`, class: 'button', id: 'new-connector' }, 'Add connector'))),
     h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Mode'), h('th', {}, 'Trigger events'), h('th', {}, 'Sends'))),
       h('tbody', {}, rows.length ? rows : emptyRow(4, 'No connectors yet. Add one for each partner or pixel.'))),
     ...(page.next_after ? [h('div', { class: 'pager' }, h('button', { type: 'button', class: 'secondary',
@@ -56,6 +59,7 @@ async function drawKeys(section, container) {
     try {
       const created = await post(`/containers/${container.id}/api-keys`, { name: name.value, rate_limit_per_minute: Number(limit.value) });
       await drawKeys(section, container);
+      useKey(created.key);
       section.querySelector('[aria-live]').replaceChildren(h('div', { class: 'key-once', id: 'new-api-key' },
         h('p', {}, 'Copy this key now: it is shown only once.'), h('code', {}, created.key), ' ',
         h('button', { type: 'button', class: 'secondary', onclick: () => copy(created.key, 'API key copied') }, 'Copy key')));

@@ -1,11 +1,13 @@
 // The webhook log of one connector: newest first, paginated, with replay.
 import { get, post } from '/admin/assets/api.js';
 import { h, when, emptyRow, toast } from '/admin/assets/dom.js';
+import { deliveryDetails, reevaluateButton, logFilters, filterQuery, csvButton } from '/admin/assets/log_tools.js';
 
 const PAGE = 20;
 
-export async function drawLog(section, connector, { waitForNew = false, before = null } = {}) {
-  const query = `/connectors/${connector.id}/deliveries?limit=${PAGE}${before ? `&before=${encodeURIComponent(before)}` : ''}`;
+export async function drawLog(section, connector, { waitForNew = false, before = null, filter = section.filter ?? {} } = {}) {
+  section.filter = filter;
+  const query = `/connectors/${connector.id}/deliveries?limit=${PAGE}${before ? `&before=${encodeURIComponent(before)}` : ''}${filterQuery(filter)}`;
   let page = await get(query);
   if (waitForNew) {
     const known = section.dataset.newest;
@@ -26,14 +28,18 @@ export async function drawLog(section, connector, { waitForNew = false, before =
     h('td', {}, d.reason_message ?? d.reason ?? d.error ?? ''),
     h('td', {}, ['delivered', 'failed', 'test'].includes(d.status)
       ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Replay delivery ${d.id}`, onclick: async () => {
+        if (!confirm(`Send this delivery to the partner again?\n\n${d.method ?? ''} ${d.url ?? ''}\n\nThe partner receives the same idempotency key.`)) return;
         try { await post(`/deliveries/${d.id}/replay`); toast('Replay queued'); await drawLog(section, connector, { waitForNew: true }); } catch (err) { toast(err.message); }
-      } }, 'Replay') : '')));
+      } }, 'Replay') : reevaluateButton(d, () => drawLog(section, connector, { waitForNew: true }))),
+    h('td', {}, deliveryDetails(d))));
   const next = page.next_before ?? null;
   section.replaceChildren(
     h('div', { class: 'row' }, h('h2', {}, 'Webhook log'),
-      h('button', { type: 'button', class: 'secondary', onclick: () => drawLog(section, connector) }, 'Refresh')),
-    h('table', { id: 'webhook-log' }, h('thead', {}, h('tr', {}, ...['Time', 'Method', 'Full URL', 'Response', 'Status', 'Provenance', 'Attempt', 'Why / error', ''].map((t) => h('th', {}, t)))),
-      h('tbody', {}, rows.length ? rows : emptyRow(9, 'No deliveries yet. Use Test webhook, or wait for a trigger event.'))),
+      h('div', { class: 'actions' }, csvButton(page.data, connector),
+        h('button', { type: 'button', class: 'secondary', onclick: () => drawLog(section, connector) }, 'Refresh'))),
+    logFilters(filter, (next) => drawLog(section, connector, { filter: next })),
+    h('div', { class: 'scroll' }, h('table', { id: 'webhook-log' }, h('thead', {}, h('tr', {}, ...['Time', 'Method', 'Full URL', 'Response', 'Status', 'Provenance', 'Attempt', 'Why / error', '', 'Details'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows.length ? rows : emptyRow(10, 'No deliveries yet. Use Test webhook, or wait for a trigger event.')))),
     h('div', { class: 'pager' },
       before ? h('button', { type: 'button', class: 'secondary', onclick: () => drawLog(section, connector) }, 'Newest') : null,
       next ? h('button', { type: 'button', class: 'secondary', onclick: () => drawLog(section, connector, { before: next }) }, 'Older') : null));

@@ -2,7 +2,9 @@
 //! hashed), its custom attributes, and the visitor's clicks. Postbacks and pixels share it.
 //!
 //! Rules:
-//! - Event fields: `VALUE` is the amount in plain decimal (`49.9`, `15`), `TIMESTAMP` the
+//! - Event fields: `EVENT_ID` and `CONVERSION_ID` are the stored event id (the caller's, or the
+//!   generated one); `ORDER_ID` is the event's `order_id` attribute as text, else that id.
+//!   `VALUE` is the amount in plain decimal (`49.9`, `15`), `TIMESTAMP` the
 //!   event's unix seconds, `VISITOR_ID` the visitor the event was matched to (the id alone,
 //!   never the signed cookie value), `PROVENANCE` who stands behind the event (`browser`,
 //!   `server` or `admin`).
@@ -55,6 +57,9 @@ impl ParamValues {
         let mut values = ParamValues::new();
         let event = facts.event;
         values.set("EVENT_ID", facts.event_id);
+        values.set("CONVERSION_ID", facts.event_id);
+        let order = order_id(event).unwrap_or_else(|| facts.event_id.to_string());
+        values.set("ORDER_ID", order);
         if let Some(amount) = event.value {
             values.set("VALUE", amount.get().to_string());
         }
@@ -104,6 +109,18 @@ impl ParamValues {
         }
         values
     }
+}
+
+/// The event's `order_id` attribute (or one spelled `orderId`, `order-id`, ...) as text; an
+/// empty one counts as absent.
+fn order_id(event: &NewEvent) -> Option<String> {
+    event
+        .attributes
+        .as_map()
+        .iter()
+        .find(|(key, _)| attribute_param_name(key).as_deref() == Some("ORDER_ID"))
+        .and_then(|(_, value)| attribute_text(value))
+        .filter(|text| !text.trim().is_empty())
 }
 
 /// The user's values: raw where they were kept, hashed in both platforms' forms either way.

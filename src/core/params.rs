@@ -40,7 +40,21 @@ const EVENT_PARAMS: &[ParamInfo] = &[
         Event,
         "Event name, after the connector's event renaming",
     ),
-    p("EVENT_ID", Event, "Event id used for deduplication"),
+    p(
+        "EVENT_ID",
+        Event,
+        "The event's id, used for deduplication: the conversion id your server sent (conversion_id, event_id or eventId), else one postclick generated",
+    ),
+    p(
+        "ORDER_ID",
+        Event,
+        "The order number: the event's order_id attribute when it has one, else the conversion id your server sent (as EVENT_ID)",
+    ),
+    p(
+        "CONVERSION_ID",
+        Event,
+        "The conversion id your server sent (conversion_id, event_id or eventId), as EVENT_ID",
+    ),
     p("VALUE", Event, "Conversion value, e.g. 49.90"),
     p("CURRENCY", Event, "ISO 4217 currency code, e.g. EUR"),
     p("TIMESTAMP", Event, "Event time as unix seconds"),

@@ -78,9 +78,11 @@ impl InvalidConnector {
             return true;
         };
         let enabled = raw["webhook"]["enabled"].as_bool() != Some(false);
-        let triggered = raw["trigger_events"]
-            .as_array()
-            .is_none_or(|names| names.iter().any(|n| n.as_str() == Some(event)));
+        let triggered = raw["trigger_events"].as_array().is_none_or(|names| {
+            names
+                .iter()
+                .any(|n| n.as_str().is_some_and(|n| n.eq_ignore_ascii_case(event)))
+        });
         enabled && triggered
     }
 }

@@ -16,7 +16,7 @@ pub mod lifecycle;
 pub mod outbox;
 pub mod pixels;
 mod purge;
-mod stages;
+pub mod stages;
 mod sweep;
 
 pub use dispatch::{dispatch_event, dispatch_loaded, load_context, DispatchSummary, EventContext};

@@ -188,6 +188,24 @@ pub async fn settle(
     db: &D1Database,
     config: &DeliveryConfig,
 ) -> Result<(DeliveryMessage, Settlement)> {
+    settle_with(completed, db, config, true).await
+}
+
+/// Stage 3 for a Test Webhook's only attempt: delivered or failed, never retried.
+pub async fn settle_once(
+    completed: CompletedDispatch,
+    db: &D1Database,
+    config: &DeliveryConfig,
+) -> Result<(DeliveryMessage, Settlement)> {
+    settle_with(completed, db, config, false).await
+}
+
+async fn settle_with(
+    completed: CompletedDispatch,
+    db: &D1Database,
+    config: &DeliveryConfig,
+    retries: bool,
+) -> Result<(DeliveryMessage, Settlement)> {
     let (pending, answer, finished, decision) = match completed {
         CompletedDispatch::Successful {
             pending,
@@ -199,11 +217,15 @@ pub async fn settle(
             answer,
             finished,
         } => {
-            let decision = config.retry_schedule.next_delay(
-                pending.message.attempt,
-                &answer.outcome,
-                jitter_unit(),
-            );
+            let decision = if retries {
+                config.retry_schedule.next_delay(
+                    pending.message.attempt,
+                    &answer.outcome,
+                    jitter_unit(),
+                )
+            } else {
+                RetryDecision::Exhausted
+            };
             (pending, answer, finished, decision)
         }
     };

@@ -63,6 +63,26 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/console/conversions.js"),
     ),
     (
+        "explain.js",
+        "text/javascript",
+        include_str!("../../assets/console/explain.js"),
+    ),
+    (
+        "templates.js",
+        "text/javascript",
+        include_str!("../../assets/console/templates.js"),
+    ),
+    (
+        "log_tools.js",
+        "text/javascript",
+        include_str!("../../assets/console/log_tools.js"),
+    ),
+    (
+        "webhook_docs.js",
+        "text/javascript",
+        include_str!("../../assets/console/webhook_docs.js"),
+    ),
+    (
         "console.css",
         "text/css",
         include_str!("../../assets/console/console.css"),

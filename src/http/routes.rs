@@ -50,6 +50,8 @@ pub static ROUTES: &[Route] = &[
     // Admin API
     route!(GET "/admin/api/openapi.json", Public, admin::openapi::handle_openapi),
     route!(GET "/admin/api/parameters", Admin, admin::parameters::handle_list_parameters),
+    route!(GET "/admin/api/connector-templates", Admin, admin::explain::handle_list_templates),
+    route!(GET "/admin/api/containers/:id/explain", Admin, admin::explain::handle_explain),
     route!(POST "/admin/api/containers", Admin, admin::containers::handle_create_container),
     route!(GET "/admin/api/containers", Admin, admin::containers::handle_list_containers),
     route!(GET "/admin/api/containers/:id", Admin, admin::containers::handle_get_container),
@@ -64,7 +66,7 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/admin/api/connectors/:id/approve-pixel", Admin, admin::connectors::handle_approve_pixel),
     // Admin API: previews, tests, the webhook log and replay
     route!(POST "/admin/api/connectors/:id/preview", Admin, admin::previews::handle_preview_connector),
-    route!(POST "/admin/api/connectors/:id/test", Admin, admin::previews::handle_test_connector),
+    route!(POST "/admin/api/connectors/:id/test", Admin, admin::test_webhook::handle_test_connector),
     route!(GET "/admin/api/connectors/:id/deliveries", Admin, admin::deliveries::handle_list_deliveries),
     route!(POST "/admin/api/deliveries/:id/replay", Admin, admin::deliveries::handle_replay_delivery),
     route!(POST "/admin/api/connectors/:id/recover", Admin, admin::recovery::handle_recover),
@@ -74,6 +76,7 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/admin/api/containers/:id/events/status", Admin, admin::events::handle_bulk_status),
     route!(GET "/admin/api/events/:id", Admin, admin::events::handle_get_event),
     route!(POST "/admin/api/events/:id/status", Admin, admin::events::handle_change_status),
+    route!(POST "/admin/api/deliveries/:id/reevaluate", Admin, admin::reevaluate::handle_reevaluate),
     // Admin API: API keys and webhook activity
     route!(POST "/admin/api/containers/:id/api-keys", Admin, admin::api_keys::handle_create_api_key),
     route!(GET "/admin/api/containers/:id/api-keys", Admin, admin::api_keys::handle_list_api_keys),

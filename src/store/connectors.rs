@@ -231,3 +231,22 @@ pub async fn rotate_secret(
     .await?;
     Ok(changed > 0)
 }
+
+/// The click parameters (lower case, no repeats) of the container's connectors with click-ID
+/// matching on, whatever their mode: the names a webhook may send a partner's click id under at
+/// the top level (`core::webhook_in::partner_clicks`).
+pub async fn click_params(db: &D1Database, container_id: &ContainerId) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Param {
+        param: Option<String>,
+    }
+    let rows: Vec<Param> = all(
+        db,
+        "SELECT DISTINCT lower(json_extract(config, '$.click_id.param')) AS param \
+         FROM connectors WHERE container_id = ?1 \
+         AND json_extract(config, '$.click_id.enabled') = 1",
+        &[text(container_id.as_str())],
+    )
+    .await?;
+    Ok(rows.into_iter().filter_map(|r| r.param).collect())
+}

@@ -61,7 +61,8 @@ const connectorBody = (receiverUrl, overrides = {}) => ({
 /**
  * Creates the fixtures and answers the ids schemathesis should draw from, by role:
  * `{consoleAssets, containers, patchContainers, connectors, patchConnectors, deleteConnectors,
- *   apiKey, revokeKeys, deliveries, events, pixelTokens, origin, landings}`.
+ *   apiKey, revokeKeys, deliveries, events, skippedDeliveries, eventIds, pixelTokens, origin,
+ *   landings}`.
  */
 export async function createFixtures({ url, adminToken, receiverUrl }) {
   const call = callAt(url, adminToken);
@@ -96,11 +97,14 @@ export async function createFixtures({ url, adminToken, receiverUrl }) {
   });
   const pixelTokens = event.pixels.filter((p) => p.src).map((p) => p.src.slice('/px/'.length));
   if (pixelTokens.length === 0) throw new Error(`the fixture event fired no sandboxed pixel: ${JSON.stringify(event)}`);
-  await pollUntil(async () => {
-    const log = await call('GET', `/admin/api/connectors/${connector.id}/deliveries?limit=200`, { expect: 200 });
-    const settled = log.data.filter((d) => deliveries.includes(d.id) && ['delivered', 'failed'].includes(d.status));
-    return settled.length === deliveries.length ? log.data : null;
+  const log = await pollUntil(async () => {
+    const page = await call('GET', `/admin/api/connectors/${connector.id}/deliveries?limit=200`, { expect: 200 });
+    const settled = page.data.filter((d) => deliveries.includes(d.id) && ['delivered', 'failed'].includes(d.status));
+    return settled.length === deliveries.length ? page.data : null;
   }, { timeoutMs: 30_000, intervalMs: 250, what: 'the fixture deliveries to settle' });
+  // The browser event's postback is skipped (browser_event): a delivery to re-evaluate.
+  const skipped = log.filter((d) => d.status === 'skipped' && d.kind === 'event').map((d) => d.id);
+  if (skipped.length === 0) throw new Error('the fixture event left no skipped delivery to re-evaluate');
 
   // Conversions whose status the fuzzer may change, read and list: server events of the
   // fixture container, found through the event list.
@@ -127,6 +131,8 @@ export async function createFixtures({ url, adminToken, receiverUrl }) {
     revokeKeys: revokeKeys.map((k) => k.id),
     deliveries,
     events,
+    skippedDeliveries: skipped,
+    eventIds: [event.event_id],
     pixelTokens,
     origin: SITE_ORIGIN,
     landings: [`https://www.${COOKIE_DOMAIN}/landing?gclid=contract-click`, `https://${COOKIE_DOMAIN}/`],

@@ -13,6 +13,10 @@ So each positive case schemathesis generates for `/webhook` is completed to keep
 An export (`GET /admin/api/containers/{id}/subjects`) names the person by exactly one of its
 optional query parameters; a positive case keeps the first one given, or names a person by email.
 
+The explorer (`GET /admin/api/containers/{id}/explain`) searches by exactly one of `event_id`,
+`click_id` and `email`, not blank, the email an address; a positive case keeps the first one
+given (an email made a real address, a blank value made an order id), or searches by order id.
+
 Negative cases are left exactly as generated, and nothing else is touched.
 """
 
@@ -60,6 +64,25 @@ def one_subject(case):
     return case
 
 
+EXPLAIN_FIELDS = ["event_id", "click_id", "email"]
+
+
+def one_search(case):
+    query = case.query if isinstance(case.query, dict) else {}
+    given_fields = [f for f in EXPLAIN_FIELDS if query.get(f) is not None]
+    keep = given_fields[0] if given_fields else "event_id"
+    for field in EXPLAIN_FIELDS:
+        if field != keep:
+            query.pop(field, None)
+    value = query.get(keep)
+    if keep == "email":
+        query["email"] = "contract-person@example.com"
+    elif not isinstance(value, str) or value.strip() == "":
+        query[keep] = "contract-order-1"
+    case.query = query
+    return case
+
+
 @schemathesis.hook
 def map_case(context, case):
     operation = case.operation
@@ -67,6 +90,8 @@ def map_case(context, case):
         return case
     if operation.path == "/admin/api/containers/{id}/subjects":
         return one_subject(case)
+    if operation.path == "/admin/api/containers/{id}/explain":
+        return one_search(case)
     if operation.path != "/webhook":
         return case
     params = case.query if operation.method.upper() == "GET" else case.body

@@ -79,6 +79,7 @@ function dictionaryFor(method, path, location, name) {
   if (location === 'header' && name.toLowerCase() === 'origin') return 'origins';
   if (location === 'query' && name === 'id' && !path.startsWith('/admin')) return 'containers';
   if (location === 'query' && name === 'to' && path === '/c') return 'landings';
+  if (location === 'query' && name === 'event_id' && path.endsWith('/explain')) return 'event_ids';
   if (location !== 'path') return null;
   if (path === '/px/{token}') return 'pixel_tokens';
   if (path === '/admin/assets/{file}') return 'console_assets';
@@ -92,6 +93,7 @@ function dictionaryFor(method, path, location, name) {
     return 'connectors';
   }
   if (path.startsWith('/admin/api/api-keys/{id}')) return 'revoke_keys';
+  if (path === '/admin/api/deliveries/{id}/reevaluate') return 'skipped_deliveries';
   if (path.startsWith('/admin/api/deliveries/{id}')) return 'deliveries';
   if (path.startsWith('/admin/api/events/{id}')) return 'events';
   return null;
@@ -117,6 +119,8 @@ function configToml(doc, fixtures, adminToken) {
     revoke_keys: fixtures.revokeKeys,
     deliveries: fixtures.deliveries,
     events: fixtures.events,
+    skipped_deliveries: fixtures.skippedDeliveries,
+    event_ids: fixtures.eventIds,
     pixel_tokens: fixtures.pixelTokens,
     origins: [fixtures.origin],
     landings: fixtures.landings,

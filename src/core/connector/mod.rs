@@ -3,6 +3,7 @@
 //! config; everything downstream trusts these types.
 
 mod click_id;
+mod foreign_macro;
 mod json;
 mod parse;
 mod patch;
@@ -239,17 +240,29 @@ impl ConnectorNotice {
 }
 
 impl ConnectorConfig {
-    /// The event name a partner receives: renamed if the connector renames it.
+    /// The event name a partner receives: renamed if the connector renames it. A rename spelled
+    /// exactly like the event wins; otherwise one that differs only in case applies, as triggers
+    /// do ([`Self::triggers_on`]).
     pub fn outgoing_event_name<'a>(&'a self, event: &'a str) -> &'a str {
-        self.webhook
-            .event_renames
+        let renames = &self.webhook.event_renames;
+        renames
             .get(event)
+            .or_else(|| {
+                renames
+                    .iter()
+                    .find(|(from, _)| from.eq_ignore_ascii_case(event))
+                    .map(|(_, to)| to)
+            })
             .map(String::as_str)
             .unwrap_or(event)
     }
 
+    /// Whether `event` is one of the trigger events, without regard to ASCII case: a shop's
+    /// `/purchase` fires a connector triggered on `Purchase`, as a marketer expects.
     pub fn triggers_on(&self, event: &str) -> bool {
-        self.trigger_events.iter().any(|t| t.as_str() == event)
+        self.trigger_events
+            .iter()
+            .any(|t| t.as_str().eq_ignore_ascii_case(event))
     }
 }
 

@@ -3,6 +3,7 @@
 //! [`super::pixel`], [`super::click_id`]).
 
 use super::click_id::parse_click_id;
+use super::foreign_macro::{find_foreign_macro, Scope};
 use super::json::{obj, opt_string, section, MAX_ROWS};
 use super::pixel::parse_pixel;
 use super::webhook::parse_webhook;
@@ -102,6 +103,9 @@ fn parse_from(
     let webhook = parse_webhook(section(root, "webhook")?)?;
     let pixel = parse_pixel(section(root, "pixel")?, previous.map(|p| &p.pixel))?;
     refuse_input_pixel(&pixel, source)?;
+    if source == Source::Input {
+        refuse_foreign_macros(&webhook, &pixel)?;
+    }
     let click_id = parse_click_id(section(root, "click_id")?)?;
 
     Ok(ConnectorConfig {
@@ -112,6 +116,29 @@ fn parse_from(
         pixel,
         click_id,
     })
+}
+
+/// Input holding another platform's macro (`{clickid}`, ...) where a `{{...}}` placeholder
+/// belongs is a 422 on that field, suggesting the placeholder (see [`super::foreign_macro`]).
+/// Stored connectors are read as they are.
+fn refuse_foreign_macros(webhook: &WebhookConfig, pixel: &PixelConfig) -> Result<(), Invalid> {
+    let mut fields: Vec<(String, &str, Scope)> = Vec::new();
+    if let Some(url) = &webhook.url {
+        fields.push(("webhook.url".into(), url.source.as_str(), Scope::Request));
+    }
+    for (key, rows) in [("params", &webhook.params), ("headers", &webhook.headers)] {
+        for (i, row) in rows.iter().enumerate() {
+            let path = format!("webhook.{key}[{i}].value");
+            fields.push((path, row.value.source.as_str(), Scope::Request));
+        }
+    }
+    fields.push(("pixel.html".into(), pixel.html.as_str(), Scope::Pixel));
+    for (path, text, scope) in fields {
+        if let Some(found) = find_foreign_macro(text, scope) {
+            return Err(found.refusal(&path));
+        }
+    }
+    Ok(())
 }
 
 /// Input with pixel HTML the pixel engine refuses is a 422 on `pixel.html`; stored pixels are

@@ -322,3 +322,44 @@ fn a_window_written_as_a_whole_number_float_is_that_window() {
     let parsed = parse_connector(&with(&["click_id", "window_days"], json!(30.0)), None).unwrap();
     assert_eq!(parsed.click_id.window_days, 30);
 }
+
+#[test]
+fn trigger_events_and_renames_match_without_regard_to_case() {
+    let c = parse_connector(&full(), None).unwrap();
+    assert!(c.triggers_on("purchase"));
+    assert!(c.triggers_on("PURCHASE"));
+    assert!(!c.triggers_on("Purchased"));
+    assert_eq!(c.outgoing_event_name("purchase"), "sale");
+}
+
+#[test]
+fn a_foreign_macro_in_a_url_parameter_header_or_pixel_is_refused_with_its_placeholder() {
+    let cases = [
+        (
+            &["webhook", "url"][..],
+            json!("https://pb.example/?cid={clickid}"),
+            "webhook.url",
+        ),
+        (
+            &["webhook", "params"][..],
+            json!([{"name": "o", "value": "#orderid#"}]),
+            "webhook.params[0].value",
+        ),
+        (
+            &["webhook", "headers"][..],
+            json!([{"name": "X-Sub", "value": "%clickid%"}]),
+            "webhook.headers[0].value",
+        ),
+        (
+            &["pixel", "html"][..],
+            json!("<img src=\"https://p.example/c?id=[clickid]\">"),
+            "pixel.html",
+        ),
+    ];
+    for (path, value, field) in cases {
+        let e = parse_connector(&with(path, value), None).unwrap_err();
+        assert_eq!(e.code, "foreign_macro", "{field}");
+        assert_eq!(e.field.as_deref(), Some(field));
+        assert!(e.message.contains("{{"), "{}", e.message);
+    }
+}

@@ -45,6 +45,12 @@ fn event_fields_resolve_to_their_parameters() {
     );
     let v = values_of(&e, &[], None);
     assert_eq!(v.get("EVENT_ID"), Some("order-1"));
+    assert_eq!(v.get("CONVERSION_ID"), Some("order-1"));
+    assert_eq!(
+        v.get("ORDER_ID"),
+        Some("order-1"),
+        "without order_id, the event id"
+    );
     assert_eq!(v.get("VALUE"), Some("15"));
     assert_eq!(v.get("CURRENCY"), Some("EUR"));
     assert_eq!(v.get("TIMESTAMP"), Some("1700000000"));
@@ -203,4 +209,14 @@ fn fbc_keeps_the_time_of_the_first_landing_with_the_same_fbclid_as_the_cookie_do
         values_of(&e, &newer, Some(&domain)).get("FBC"),
         Some(format!("fb.1.{}.NEW", AT - 500).as_str())
     );
+}
+
+#[test]
+fn order_id_is_the_order_id_attribute_when_the_event_has_one() {
+    let e = event(json!({"event": "Purchase", "attributes": {"order_id": "SO-77"}}));
+    let v = values_of(&e, &[], None);
+    assert_eq!(v.get("ORDER_ID"), Some("SO-77"));
+    assert_eq!(v.get("CONVERSION_ID"), Some("order-1"));
+    let numeric = event(json!({"event": "Purchase", "attributes": {"orderId": 1234}}));
+    assert_eq!(values_of(&numeric, &[], None).get("ORDER_ID"), Some("1234"));
 }

@@ -4,6 +4,8 @@
 //!   track event or a set (enrichment) request.
 //! - [`custom`]: `POST /webhooks/custom/{container}/{topic}`, the typed JSON of seed 004.
 //! - [`activity`]: the recent-activity status of each request.
+//! - [`partner_clicks`]: a top-level field named like a connector's click parameter is that
+//!   click id, on both surfaces.
 //!
 //! Both surfaces read user data, consent and click parameters through the parsers every
 //! surface shares ([`crate::core::user_data`], [`crate::core::consent`],
@@ -12,8 +14,10 @@
 
 pub mod activity;
 pub mod custom;
+pub mod partner_clicks;
 pub mod tracklution;
 
 pub use activity::{ActivityStatus, RECENT_ACTIVITY_LIMIT};
 pub use custom::{parse_custom, parse_custom_body, Topic};
+pub use partner_clicks::promote_partner_clicks;
 pub use tracklution::{parse_webhook, presented_key, SetData, TrackOrSet, WebhookBody};

@@ -6,13 +6,16 @@ pub mod connectors;
 pub mod containers;
 pub mod deliveries;
 pub mod events;
+pub mod explain;
 pub mod model;
 pub mod openapi;
 pub mod parameters;
 pub mod previews;
 pub mod privacy;
 pub mod recovery;
+pub mod reevaluate;
 pub mod rotation;
+pub mod test_webhook;
 pub mod webhook_activity;
 
 use crate::config::Config;

@@ -9,6 +9,7 @@
 
 mod connector;
 mod events;
+pub mod explain;
 
 use crate::core::container::ContainerSettings;
 use crate::core::ids::{ApiKeyId, ContainerId, DeliveryId, EventId, EventRowId};

@@ -5,30 +5,28 @@
 //!   200 with the exact request (unmasked: it is the admin's own configuration), the pixel HTML,
 //!   the unresolved placeholders, and whether the connector would send or why not. `connector`
 //!   previews unsaved edits. Nothing is sent or stored.
-//! - `POST /admin/api/connectors/:id/test`, with no body or `{event?: {...sample}}`, answers 202
-//!   with the delivery id: the request is written to the log as a `queued` delivery and goes
-//!   through the queue like any other, whatever the connector's mode (it is a deliberate
-//!   test). Poll the log for its response code.
+//! - `POST /admin/api/connectors/:id/test` is in [`super::test_webhook`]; it shares the
+//!   sample and the unsaved-edits parsing here.
 
 use super::connectors::find as find_connector;
-use super::model::{headers_out, PreviewClick, PreviewError, PreviewOut, TestQueued};
+use super::model::{headers_out, PreviewClick, PreviewError, PreviewOut};
 use crate::core::clicks::cookies::CookieDomain;
 use crate::core::connector::{merge_patch, parse_connector, ConnectorConfig};
 use crate::core::error::Invalid;
 use crate::core::event_params::EventFacts;
-use crate::core::ids::{ContainerId, DeliveryId};
+use crate::core::ids::ContainerId;
 use crate::core::params::ParamValues;
-use crate::core::postback::sample::{parse_sample, rehearse, synthetic_sample, Rehearsal, Sample};
-use crate::core::postback::{DeliveryStatus, PlanOutcome, SkipReason};
+use crate::core::postback::sample::{parse_sample, rehearse, Rehearsal, Sample};
+use crate::core::postback::{PlanOutcome, SkipReason};
 use crate::core::provenance::Provenance;
 use crate::core::template::{PixelTemplate, Placement};
 use crate::core::time::UnixMs;
-use crate::delivery::outbox::{method_text, new_row, write_and_enqueue, RowOrigin};
+use crate::delivery::outbox::method_text;
 use crate::error::{Error, Result};
 use crate::http::body::{media_type, read_json, read_limited, MAX_BODY_BYTES};
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
-use crate::platform::{new_id, now};
+use crate::platform::now;
 use crate::store::containers;
 use serde_json::{json, Value};
 use worker::{D1Database, Request, Response};
@@ -37,7 +35,7 @@ use worker::{D1Database, Request, Response};
 const PREVIEW_ID: &str = "dlv_preview";
 
 /// The `event` of a preview or test body; `extra` names the other keys the route accepts.
-fn sample_body<'a>(body: &'a Value, extra: &[&str]) -> Result<Option<&'a Value>> {
+pub(super) fn sample_body<'a>(body: &'a Value, extra: &[&str]) -> Result<Option<&'a Value>> {
     let Value::Object(root) = body else {
         return Err(Error::bad_request(
             "invalid_body",
@@ -58,7 +56,7 @@ fn sample_body<'a>(body: &'a Value, extra: &[&str]) -> Result<Option<&'a Value>>
     Ok(root.get("event").filter(|v| !v.is_null()))
 }
 
-async fn cookie_domain(
+pub(super) async fn cookie_domain(
     db: &D1Database,
     container_id: &ContainerId,
 ) -> Result<Option<CookieDomain>> {
@@ -67,7 +65,7 @@ async fn cookie_domain(
         .and_then(|c| CookieDomain::parse(&c.cookie_domain).ok()))
 }
 
-fn rehearse_sample(
+pub(super) fn rehearse_sample(
     config: &ConnectorConfig,
     sample: &Sample,
     domain: Option<&CookieDomain>,
@@ -120,15 +118,7 @@ pub async fn handle_preview_connector(mut req: Request, ctx: RouteContext) -> Re
     // rules as a save, and nothing is stored.
     // The edits are merged over the saved connector, as a save would merge them, so what the
     // form leaves out (the write-only signing secret) is the saved value.
-    let config = match body.get("connector") {
-        None | Some(Value::Null) => saved,
-        Some(edited) => {
-            let mut merged = serde_json::to_value(&saved)
-                .map_err(|e| Error::internal("serialising a connector", e))?;
-            merge_patch(&mut merged, edited);
-            parse_connector(&merged, Some(&saved)).map_err(|e| e.within("connector"))?
-        }
-    };
+    let config = edited_config(saved, &body)?;
     let now = now();
     let sample = parse_sample(
         sample_body(&body, &["connector"])?.unwrap_or(&json!({})),
@@ -193,10 +183,24 @@ pub async fn handle_preview_connector(mut req: Request, ctx: RouteContext) -> Re
     json(200, &out)
 }
 
+/// The connector a body's `connector` (unsaved edits) makes of the saved one, merged as a save
+/// would merge them and parsed with the same rules; the saved one without `connector`.
+pub(super) fn edited_config(saved: ConnectorConfig, body: &Value) -> Result<ConnectorConfig> {
+    match body.get("connector") {
+        None | Some(Value::Null) => Ok(saved),
+        Some(edited) => {
+            let mut merged = serde_json::to_value(&saved)
+                .map_err(|e| Error::internal("serialising a connector", e))?;
+            merge_patch(&mut merged, edited);
+            Ok(parse_connector(&merged, Some(&saved)).map_err(|e| e.within("connector"))?)
+        }
+    }
+}
+
 /// The body of `test`: optional. No body (or an empty one) means the synthetic test event.
-async fn optional_json(req: &mut Request) -> Result<Option<Value>> {
+pub(super) async fn optional_json(req: &mut Request) -> Result<Option<Value>> {
     if media_type(req).is_some() {
-        let value = read_json(req, MAX_BODY_BYTES).await?;
+        let value = read_json(req, PREVIEW_BODY_LIMIT).await?;
         return Ok(Some(value));
     }
     let bytes = read_limited(req, MAX_BODY_BYTES).await?;
@@ -207,60 +211,6 @@ async fn optional_json(req: &mut Request) -> Result<Option<Value>> {
             "send the body as application/json",
         ))
     }
-}
-
-pub async fn handle_test_connector(mut req: Request, ctx: RouteContext) -> Result<Response> {
-    let (row, config) = find_connector(&ctx, &ctx.id("id")?).await?;
-    let body = optional_json(&mut req).await?;
-    let now = now();
-    let sample = match body
-        .as_ref()
-        .map(|b| sample_body(b, &[]))
-        .transpose()?
-        .flatten()
-    {
-        Some(event) => parse_sample(event, &config, now.millis(), "event")?,
-        None => synthetic_sample(&config, now.millis())?,
-    };
-    if config.webhook.url.is_none() {
-        return Err(Invalid::field(
-            "no_webhook",
-            "webhook.url",
-            "the connector has no webhook URL to test",
-        )
-        .into());
-    }
-    let db = ctx.db()?;
-    let domain = cookie_domain(&db, &row.container_id).await?;
-    let delivery_id: DeliveryId = new_id()?;
-    let rehearsal = rehearse_sample(&config, &sample, domain.as_ref(), delivery_id.as_str(), now);
-    let request = rehearsal.request.map_err(|e| e.to_invalid())?;
-    let origin = RowOrigin {
-        id: delivery_id.clone(),
-        container_id: row.container_id.clone(),
-        connector_id: row.id.clone(),
-        event_row_id: None,
-        status: DeliveryStatus::Queued,
-        reason: None,
-        error: None,
-        replay_of: None,
-        origin_key: None,
-        idempotency_key: None,
-        provenance: Provenance::Admin,
-    };
-    let new = new_row(
-        origin,
-        Some(&request),
-        config.webhook.signing_secret.as_deref(),
-    );
-    write_and_enqueue(&ctx.env, &db, std::slice::from_ref(&new), now).await?;
-    let out = TestQueued {
-        delivery_id,
-        status: DeliveryStatus::Queued.as_str(),
-        method: new.method,
-        url: new.url,
-    };
-    json(202, &out)
 }
 
 #[cfg(test)]

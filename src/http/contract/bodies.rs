@@ -315,9 +315,16 @@ fn preview() -> Value {
 fn test() -> Value {
     json!({
         "type": "object",
-        "description": "`POST /admin/api/connectors/{id}/test`: optional; without a body, a synthetic event.",
+        "description": "`POST /admin/api/connectors/{id}/test`: optional; without a body, a synthetic event and the saved connector.",
         "additionalProperties": false,
-        "properties": {"event": nullable("SampleEvent")},
+        "properties": {
+            "event": nullable("SampleEvent"),
+            "wait": {"type": ["boolean", "null"], "description": "true: one attempt, never retried, answered 200 with its outcome; otherwise queued and answered 202"},
+            "connector": {
+                "oneOf": [reference("ConnectorIn"), {"type": "null"}],
+                "description": "Send with these unsaved settings (the form on screen), merged over the saved ones and validated like a save; nothing is stored but the test's log row. Errors name fields under connector.",
+            },
+        },
     })
 }
 

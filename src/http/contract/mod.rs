@@ -17,6 +17,7 @@ mod body_types;
 mod lifecycle_bodies;
 mod ops_admin;
 mod ops_browser;
+mod ops_console;
 mod ops_deliveries;
 mod ops_events;
 mod ops_privacy;
@@ -83,6 +84,7 @@ pub fn document() -> String {
     doc.merge(ops_deliveries::Operations::openapi());
     doc.merge(ops_privacy::Operations::openapi());
     doc.merge(ops_events::Operations::openapi());
+    doc.merge(ops_console::Operations::openapi());
     let mut value = serde_json::to_value(&doc).expect("the document serialises");
     let schemas = &mut value["components"]["schemas"];
     for (name, schema) in bodies::schemas()

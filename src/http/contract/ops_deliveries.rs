@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use super::body_types::{PreviewIn, TestIn};
-use crate::http::admin::model::{DeliveryPage, PreviewOut, ReplayQueued, TestQueued};
+use crate::http::admin::model::{DeliveryOut, DeliveryPage, PreviewOut, ReplayQueued, TestQueued};
 use crate::http::error::ErrorBody;
 
 #[utoipa::path(
@@ -33,20 +33,21 @@ fn preview_connector() {}
     post,
     path = "/admin/api/connectors/{id}/test",
     tag = "deliveries",
-    summary = "Send one test webhook now",
-    description = "Sends one synthetic event (the first trigger event, value 1 EUR, and a test click `pc-test-click` from the connector's own source when click-ID matching is on), or the given sample event, through the delivery pipeline whatever the connector's mode. It is logged as a delivery with status `queued`; answers 202 at once, and the webhook log shows the response code when the attempt is done. The body is optional.",
+    summary = "Send one test webhook now and report the partner's answer",
+    description = "Sends one synthetic event (the first trigger event, value 1 EUR, and a test click `pc-test-click` from the connector's own source when click-ID matching is on), or the given sample event, whatever the connector's mode. `connector` sends the unsaved edits of the form, merged over the saved connector as a save would merge them. With `wait: true` (what the console sends) the test makes exactly one attempt, never retried, and the answer waits for it (up to the delivery timeout): 200 with the log row (`kind: test_webhook`), `delivered` or `failed`, with the partner's response code and body in its attempt, or why it could not be sent. Without `wait` the delivery is logged as `queued` and answered 202 at once; it goes through the queue like any other, and the webhook log shows the response code when the attempt is done. The body is optional.",
     params(
         ("id" = String, Path, description = "Connector id (con_…)"),
     ),
     request_body(content = Option<TestIn>, content_type = "application/json"),
     responses(
-        (status = 202, description = "The test delivery was logged and queued", body = TestQueued),
+        (status = 200, description = "With wait: the test delivery after its one attempt", body = DeliveryOut),
+        (status = 202, description = "Without wait: the test delivery was logged and queued", body = TestQueued),
         (status = 400, description = "Malformed JSON or body", body = ErrorBody),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 404, description = "Unknown id", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not application/json", body = ErrorBody),
-        (status = 422, description = "The sample is invalid, or the connector has no webhook URL or a request that cannot be built", body = ErrorBody),
+        (status = 422, description = "The sample or the unsaved connector is invalid (`field` names it, under `connector.` for the connector), or the connector has no webhook URL or a request that cannot be built", body = ErrorBody),
     ),
     security(("adminToken" = [])),
 )]
@@ -62,10 +63,14 @@ fn test_connector() {}
         ("id" = String, Path, description = "Connector id (con_…)"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200),
         ("before" = Option<String>, Query, description = "A delivery id of this log: the page starts after it"),
+        ("status" = Option<String>, Query, description = "Only deliveries with this status", pattern = "^(|queued|retrying|test|skipped|delivered|failed)$"),
+        ("since" = Option<i64>, Query, description = "Only deliveries written at or after this time, unix milliseconds", minimum = 0, maximum = 32503680000000_i64),
+        ("until" = Option<i64>, Query, description = "Only deliveries written before this time, unix milliseconds", minimum = 0, maximum = 32503680000000_i64),
+        ("q" = Option<String>, Query, description = "An order id (the event's id), a click id the event carried, or text of the sent URL or body", max_length = 256),
     ),
     responses(
         (status = 200, description = "A page of the log", body = DeliveryPage),
-        (status = 400, description = "Bad limit or cursor", body = ErrorBody),
+        (status = 400, description = "Bad limit, cursor or filter", body = ErrorBody),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 404, description = "Unknown id", body = ErrorBody),
     ),

@@ -185,7 +185,7 @@ fn custom_webhook(custom: bool) -> Value {
             "maxProperties": MAX_CLICK_IDS,
             "propertyNames": {"pattern": "^[a-z0-9_]{1,64}$"},
             "additionalProperties": scalar(patterns::click_value(true)),
-            "description": "Partner click ids by parameter name, e.g. {\"aff_click_id\": \"abc\"}",
+            "description": "Partner click ids by parameter name, e.g. {\"aff_click_id\": \"abc\"}; a top-level aff_click_id does the same when a connector of the container matches on aff_click_id",
         },
         "pc_test": webhook_params::json_boolean(),
     });
@@ -203,8 +203,8 @@ fn custom_webhook(custom: bool) -> Value {
     let mut schema = json!({
         "type": "object",
         "description": match custom {
-            true => "`POST /webhooks/custom/{container}/custom`: an event the body names. Unknown top-level keys are kept as attributes.",
-            false => "`POST /webhooks/custom/{container}/{topic}`: an order or lead from a backend. Unknown top-level keys are kept as attributes.",
+            true => "`POST /webhooks/custom/{container}/custom`: an event the body names. Unknown top-level keys are kept as attributes. A top-level key named exactly like the click parameter of one of the container's connectors (click-ID matching on, e.g. aff_click_id) is also that partner's click id, as if it came in click_ids: its value follows the click-value rule.",
+            false => "`POST /webhooks/custom/{container}/{topic}`: an order or lead from a backend. Unknown top-level keys are kept as attributes. A top-level key named exactly like the click parameter of one of the container's connectors (click-ID matching on, e.g. aff_click_id) is also that partner's click id, as if it came in click_ids: its value follows the click-value rule.",
         },
         "properties": properties,
         "propertyNames": values::field_name(),

@@ -212,7 +212,7 @@ pub fn body_schema(json: bool) -> Value {
     };
     json!({
         "type": "object",
-        "description": "The parameters of GET /webhook, in a JSON object or a form (which may also carry them in the query). A parameter not listed is kept as an attribute under its own name.",
+        "description": "The parameters of GET /webhook, in a JSON object or a form (which may also carry them in the query). A parameter not listed is kept as an attribute under its own name; one named exactly like the click parameter of one of the container's connectors (click-ID matching on, e.g. aff_click_id) is also that partner's click id, its value following the click-value rule.",
         "properties": properties,
         "propertyNames": unknown_name(),
         "additionalProperties": unknown,

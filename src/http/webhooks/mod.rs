@@ -11,6 +11,9 @@
 //! answers are 200 `{status: "accepted", type, event_id, session_matched, duplicate, confirmed}`;
 //! `confirmed` says the event confirmed an earlier browser event with its id.
 //!
+//! On both surfaces a top-level field named exactly like one of the container's connector click
+//! parameters (`aff_click_id`) is that click id ([`read_partner_clicks`]).
+//!
 //! A webhook's `visitor_id` may be the bare visitor id or the whole signed `pc_vid` value the
 //! site's server read from the cookie; a signed value that fails its check names no visitor.
 
@@ -23,19 +26,21 @@ use super::router::RouteContext;
 use crate::config::Config;
 use crate::core::clicks::cookies::signed::webhook_visitor_id;
 use crate::core::error::Invalid;
-use crate::core::event::NewEvent;
+use crate::core::event::{Attributes, CarriedClick, NewEvent};
 use crate::core::ids::{ContainerId, EventId};
 use crate::core::lifecycle::{ConversionStatus, StatusChange};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
+use crate::core::webhook_in::promote_partner_clicks;
 use crate::delivery::dispatch_event;
 use crate::delivery::intake::{record_event, KnownVisitor};
 use crate::delivery::lifecycle::{change_status, on_duplicate};
 use crate::error::Result;
 use crate::http::admin::events::unknown_event_id;
+use crate::store::connectors;
 use crate::store::events::EventRow;
 use crate::store::lifecycle;
-use worker::Env;
+use worker::{D1Database, Env};
 
 /// What an accepted request did.
 #[derive(Debug, Clone)]
@@ -91,6 +96,7 @@ pub async fn accept_event(
 ) -> Result<Accepted> {
     event.visitor_id = named_visitor(&ctx.env, event.visitor_id.take());
     let db = ctx.db()?;
+    read_partner_clicks(&db, container_id, &event.attributes, &mut event.clicks).await?;
     let stored = record_event(&db, container_id, &event, KnownVisitor::Unknown, now).await?;
     if stored.duplicate {
         // A changed value for a connector with duplicate_policy update sends an update postback.
@@ -173,6 +179,21 @@ pub async fn refund_known_conversion(
     }
     change_status(&ctx.env, &db, &row, &change, Provenance::Server, now).await?;
     Ok(Some(status_changed(&row, &change)))
+}
+
+/// A top-level field named like one of the container's connector click parameters is that
+/// click id ([`promote_partner_clicks`]). Only a payload with attributes costs the lookup.
+pub async fn read_partner_clicks(
+    db: &D1Database,
+    container_id: &ContainerId,
+    attributes: &Attributes,
+    clicks: &mut Vec<CarriedClick>,
+) -> Result<()> {
+    if attributes.is_empty() {
+        return Ok(());
+    }
+    let params = connectors::click_params(db, container_id).await?;
+    Ok(promote_partner_clicks(attributes, clicks, &params)?)
 }
 
 /// A body as UTF-8 text; anything else is a payload error naming no field.

@@ -13,7 +13,9 @@
 
 use super::activity::{refuse_keyless, ActivityLog};
 use super::auth::{self, Authenticated, KeyCheck};
-use super::{accept_event, change_conversion_status, named_visitor, utf8, Accepted};
+use super::{
+    accept_event, change_conversion_status, named_visitor, read_partner_clicks, utf8, Accepted,
+};
 use crate::core::ids::ContainerId;
 use crate::core::matching::{IdentityKind, LinkRule};
 use crate::core::provenance::Provenance;
@@ -99,6 +101,7 @@ async fn process(
         }
         TrackOrSet::Set(mut set) => {
             set.visitor_id = named_visitor(&ctx.env, set.visitor_id.take());
+            read_partner_clicks(db, &key.container_id, &set.attributes, &mut set.clicks).await?;
             enrich_visitor(db, &key.container_id, &set, now).await
         }
     }
