@@ -79,6 +79,7 @@ pub async fn insert(
         ],
     )
     .await?;
+    super::settings_cache::forget(container_id);
     Ok(())
 }
 
@@ -132,12 +133,15 @@ pub async fn update(
     reviewed: bool,
     now: UnixMs,
 ) -> Result<()> {
+    // `RETURNING` names the container whose cached click parameters this may change.
     let sql = if reviewed {
-        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5, notice = NULL WHERE id = ?1"
+        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5, notice = NULL WHERE id = ?1 \
+         RETURNING container_id"
     } else {
-        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5 WHERE id = ?1"
+        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5 WHERE id = ?1 \
+         RETURNING container_id"
     };
-    run(
+    let changed: Option<OfContainer> = first(
         db,
         sql,
         &[
@@ -149,17 +153,32 @@ pub async fn update(
         ],
     )
     .await?;
+    if let Some(row) = changed {
+        super::settings_cache::forget(&row.container_id);
+    }
     Ok(())
 }
 
+/// The container a written connector belongs to (`RETURNING container_id`).
+#[derive(Deserialize)]
+struct OfContainer {
+    container_id: ContainerId,
+}
+
 pub async fn delete(db: &D1Database, id: &ConnectorId) -> Result<bool> {
-    Ok(run(
+    let deleted: Option<OfContainer> = first(
         db,
-        "DELETE FROM connectors WHERE id = ?1",
+        "DELETE FROM connectors WHERE id = ?1 RETURNING container_id",
         &[text(id.as_str())],
     )
-    .await?
-        > 0)
+    .await?;
+    match deleted {
+        Some(row) => {
+            super::settings_cache::forget(&row.container_id);
+            Ok(true)
+        }
+        None => Ok(false),
+    }
 }
 
 /// What the container's connectors send raw (see `core::privacy`): read from every connector

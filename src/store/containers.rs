@@ -98,6 +98,7 @@ pub async fn insert(
         &bindings(id, c, now),
     )
     .await?;
+    super::settings_cache::forget(id);
     Ok(())
 }
 
@@ -130,6 +131,7 @@ pub async fn update(
         &bindings(id, c, now),
     )
     .await?;
+    super::settings_cache::forget(id);
     Ok(())
 }
 

@@ -2,7 +2,8 @@
 // will not send a chosen Host header, and the worker sets cookies only for a Host under the
 // container's cookie domain, so these go through node:http with `Host: t.shop.localhost.test`.
 import { request } from 'node:http';
-import { BASE } from './app.mjs';
+import { randomBytes } from 'node:crypto';
+import { BASE, rowsOnce, sql, sqlText } from './app.mjs';
 
 export const TRACKING_HOST = 't.shop.localhost.test';
 export const SITE_ORIGIN = 'https://www.shop.localhost.test';
@@ -93,4 +94,19 @@ export function collect(containerId, pageUrl, { consent, jar, origin = SITE_ORIG
 export function sendEvent(containerId, body, { jar, origin = SITE_ORIGIN, ...options } = {}) {
   return tracking('POST', `/e?id=${encodeURIComponent(containerId)}`, { origin, json: body, cookie: jar?.header(), ...options })
     .then((res) => (jar ? jar.take(res) : res));
+}
+
+/**
+ * The container's click rows (`columns`, oldest first) once every landing sent before this call
+ * is stored. Clicks reach D1 through the clicks queue after the answer, so a test that asserts
+ * what was (or was not) stored first sends one more landing, a marker, waits for its row, and
+ * reads the rest; the marker is left out.
+ */
+export async function settledClicks(containerId, columns = 'visitor_id, param, value, source, landing_url') {
+  const marker = `Settle-${randomBytes(6).toString('hex')}`;
+  const res = await collect(containerId, `${SITE_ORIGIN}/?gclid=${marker}`, { consent: 'granted' });
+  if (res.status !== 204) throw new Error(`the marker landing: ${res.status} ${res.text}`);
+  const where = `container_id = ${sqlText(containerId)}`;
+  await rowsOnce(`SELECT id FROM clicks WHERE ${where} AND value = ${sqlText(marker)}`);
+  return sql(`SELECT ${columns} FROM clicks WHERE ${where} AND value NOT LIKE 'Settle-%' ORDER BY id`);
 }

@@ -109,8 +109,8 @@ async fn record(
     Ok(Response::from_json(&body)?.with_headers(headers))
 }
 
-/// Dispatches the new event's postbacks (outbox rows first, then the queue) and returns the
-/// pixels it fires. The event is already stored: a failure here is logged and answered as a
+/// Returns the pixels the new event fires, and dispatches its postbacks (outbox rows first, then
+/// the queue) after the answer. The event is already stored: a failure here is logged and answered as a
 /// stored event without pixels, and the sweep dispatches its postbacks later.
 async fn fire_connectors(
     ctx: &RouteContext,
@@ -121,8 +121,16 @@ async fn fire_connectors(
     let result = async {
         let db = ctx.db()?;
         let context = load_context(&db, container_id, &stored.row_id).await?;
-        dispatch_loaded(&ctx.env, &db, &context).await?;
-        pixels_for_event(&db, &context, config).await
+        let pixels = pixels_for_event(&db, &context, config).await;
+        // The postbacks go out after the answer; an event left undispatched (a failure, or an
+        // isolate gone) is dispatched by the cron sweep, so none is lost.
+        let (env, row) = (ctx.env.clone(), stored.row_id.clone());
+        ctx.ctx.wait_until(async move {
+            if let Err(e) = dispatch_loaded(&env, &db, &context).await {
+                worker::console_error!("dispatching event {row}: {e}");
+            }
+        });
+        pixels
     };
     match result.await {
         Ok(pixels) => pixels,
