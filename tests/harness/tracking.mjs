@@ -4,6 +4,7 @@
 import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { BASE, rowsOnce, sql, sqlText } from './app.mjs';
+import { pollUntil } from './poll.mjs';
 
 export const TRACKING_HOST = 't.shop.localhost.test';
 export const SITE_ORIGIN = 'https://www.shop.localhost.test';
@@ -21,7 +22,30 @@ export const visitorIdOf = (cookieValue) => cookieValue?.replace(SIGNATURE, '');
  * @param {{base?: string, host?: string, origin?: string, cookie?: string, headers?: Record<string,string>, body?: string|Buffer, json?: unknown}} options
  *   `base` is the worker's URL (the shared test worker unless a test started its own).
  */
-export function tracking(method, path, { base = BASE, host = TRACKING_HOST, origin, cookie, headers = {}, body, json } = {}) {
+export function tracking(method, path, options = {}) {
+  const started = Date.now();
+  return send(method, path, options).then(async (res) => {
+    await landingStored(path, res, options.base ?? BASE, started);
+    return res;
+  });
+}
+
+/**
+ * A landing's clicks reach D1 through the clicks queue a moment after the answer (about a second
+ * here). A test models a visitor who lands and a shop's server that reports later, so a landing
+ * that sent its clicks (`queue;desc="1"` in Server-Timing) is complete once its rows are in D1:
+ * this waits for them. Tests that check the answer itself read its Server-Timing instead.
+ */
+async function landingStored(path, res, base, started) {
+  const sent = /(^|,\s*)queue;desc="[1-9]/.test(res.headers['server-timing'] ?? '');
+  const vid = res.cookies.pc_vid?.value;
+  if (!sent || !vid || base !== BASE || !/\/(collect|c)\?/.test(path)) return;
+  const visitor = sqlText(visitorIdOf(vid));
+  await pollUntil(() => sql(`SELECT id FROM clicks WHERE visitor_id = ${visitor} AND created_at >= ${started - 2} LIMIT 1`).length > 0,
+    { intervalMs: 50, what: `the clicks of the landing ${path}` });
+}
+
+function send(method, path, { base = BASE, host = TRACKING_HOST, origin, cookie, headers = {}, body, json } = {}) {
   const target = new URL(base);
   const h = { host, ...headers };
   if (origin) h.origin = origin;

@@ -1,10 +1,12 @@
 // What each hot path costs the platform, read from the Server-Timing header the worker adds
 // when SERVER_TIMING is on (the harness turns it on): D1 round trips and queue sends.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, call, newContainer, rowsOnce, sqlText, unique } from '../harness/app.mjs';
-import { collect, tracking, visitorIdOf } from '../harness/tracking.mjs';
-import { keyedContainer, webhookGet } from '../harness/webhooks.mjs';
+import { collect, Jar, sendEvent, tracking, visitorIdOf } from '../harness/tracking.mjs';
+import { customWebhook, keyedContainer, webhookGet } from '../harness/webhooks.mjs';
+import { pollUntil } from '../harness/poll.mjs';
+import { startReceiver } from '../harness/receiver.mjs';
 
 const LANDING = 'https://www.shop.localhost.test/landing';
 
@@ -92,3 +94,38 @@ test('a webhook that arrived before its click is matched once the clicks queue s
   const [event] = await rowsOnce(`SELECT visitor_id, matched_by FROM events WHERE container_id = ${sqlText(container.id)} AND visitor_id IS NOT NULL`);
   assert.deepEqual(event, { visitor_id: visitor, matched_by: 'click:gclid' });
 });
+
+test('a browser event and both webhook surfaces answer before their postbacks are dispatched, and each postback still arrives', async () => {
+  const receiver = await startReceiver();
+  try {
+    const { container, key } = await keyedContainer();
+    const connector = await admin.createConnector(container.id, {
+      name: 'Partner', trigger_events: ['Purchase'], mode: 'enabled',
+      webhook: { enabled: true, fire_on: 'server_and_browser', method: 'GET', url: `${receiver.url}/pb`,
+        params: [{ name: 'eid', value: '{{EVENT_ID}}' }] },
+    });
+    assert.equal(connector.status, 201, connector.text);
+    const jar = new Jar();
+    await collect(container.id, LANDING, { jar });
+
+    const ids = [unique('e-'), unique('w-'), unique('c-')];
+    const browserEvent = await sendEvent(container.id, { event: 'Purchase', event_id: ids[0], value: 1, currency: 'EUR' }, { jar });
+    assert.equal(browserEvent.status, 200, browserEvent.text);
+    const tracklution = await webhookGet({ k: key, track: 'Purchase', value: '2', currency: 'EUR', eventId: ids[1] });
+    assert.equal(tracklution.status, 200, tracklution.text);
+    const custom = await customWebhook(container.id, 'purchase', { conversion_id: ids[2], value: 3, currency: 'EUR' }, { key });
+    assert.equal(custom.status, 200, custom.text);
+    const costs = [browserEvent, tracklution, custom].map((res) => costOf(header(res)));
+    for (const cost of costs) assert.equal(cost.queue, 0, 'no postback is queued before the answer');
+    COSTS.push(['POST /e', costs[0].d1], ['GET /webhook', costs[1].d1], ['POST /webhooks/custom', costs[2].d1]);
+
+    await pollUntil(() => ids.every((id) => receiver.received('/pb').some((r) => r.query.get('eid') === id)),
+      { what: 'the three postbacks' });
+  } finally {
+    await receiver.close();
+  }
+});
+
+/** D1 round trips each surface made before answering, printed for the report. */
+const COSTS = [];
+after(() => console.log(`D1 round trips before the answer: ${COSTS.map(([s, n]) => `${s} ${n}`).join(', ')}`));
