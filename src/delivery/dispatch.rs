@@ -13,7 +13,7 @@ use crate::core::connector::ConnectorConfig;
 use crate::core::consent::{Consent, ConsentSignal};
 use crate::core::event::NewEvent;
 use crate::core::event_params::EventFacts;
-use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
+use crate::core::ids::{ContainerId, DeliveryId, EventRowId};
 use crate::core::params::ParamValues;
 use crate::core::postback::{
     click_records, cookie_click_records, cookie_clicks_as_stored, prepare_delivery, wants_pixel,
@@ -31,7 +31,6 @@ use worker::{D1Database, Env};
 /// How far back a visitor's clicks are read: the `pc_clk` cookie's lifetime, which covers the
 /// longest attribution window (365 days).
 const HISTORY_DAYS: i64 = 400;
-const CONNECTOR_PAGE: u32 = 200;
 
 /// What dispatching one event did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -59,6 +58,13 @@ pub struct EventContext {
     pub consent: Consent,
 }
 
+/// What the caller already holds of the event's container (the browser surface's settings
+/// cache): its connectors and its cookie domain, so loading the context does not read them again.
+pub struct KnownSettings<'a> {
+    pub connectors: &'a [(ConnectorRow, ConnectorConfig)],
+    pub cookie_domain: &'a str,
+}
+
 /// Loads the stored event `event_row_id` of `container_id`; the click history is read only when
 /// some connector wants this event.
 pub async fn load_context(
@@ -66,13 +72,26 @@ pub async fn load_context(
     container_id: &ContainerId,
     event_row_id: &EventRowId,
 ) -> Result<EventContext> {
+    load_context_with(db, container_id, event_row_id, None).await
+}
+
+/// [`load_context`], taking the container's connectors and cookie domain from `known` when given.
+pub async fn load_context_with(
+    db: &D1Database,
+    container_id: &ContainerId,
+    event_row_id: &EventRowId,
+    known: Option<KnownSettings<'_>>,
+) -> Result<EventContext> {
     let row = events::get(db, container_id, event_row_id)
         .await?
         .ok_or_else(|| Error::not_found("event"))?;
     let event: NewEvent = serde_json::from_str(&row.payload)
         .map_err(|e| Error::internal("reading a stored event", e))?;
-    let connectors: Vec<(ConnectorRow, ConnectorConfig)> = all_connectors(db, container_id)
-        .await?
+    let all = match &known {
+        Some(known) => known.connectors.to_vec(),
+        None => connectors::all_of(db, container_id).await?,
+    };
+    let connectors: Vec<(ConnectorRow, ConnectorConfig)> = all
         .into_iter()
         .filter(|(_, config)| wants_postback(config, &row.name) || wants_pixel(config, &row.name))
         .collect();
@@ -89,9 +108,10 @@ pub async fn load_context(
         }
         _ => Vec::new(),
     };
-    let cookie_domain = match connectors.is_empty() {
-        true => None,
-        false => containers::get(db, container_id)
+    let cookie_domain = match (connectors.is_empty(), &known) {
+        (true, _) => None,
+        (false, Some(known)) => CookieDomain::parse(known.cookie_domain).ok(),
+        (false, None) => containers::get(db, container_id)
             .await?
             .and_then(|c| CookieDomain::parse(&c.cookie_domain).ok()),
     };
@@ -211,28 +231,4 @@ pub async fn dispatch_loaded(
     }
     events::mark_dispatched(db, &row.id, now()).await?;
     Ok(summary)
-}
-
-/// Every connector of the container whose stored config reads back; one that does not is
-/// logged and left out rather than blocking the others.
-async fn all_connectors(
-    db: &D1Database,
-    container_id: &ContainerId,
-) -> Result<Vec<(ConnectorRow, ConnectorConfig)>> {
-    let mut out = Vec::new();
-    let mut after: Option<ConnectorId> = None;
-    loop {
-        let page = connectors::list(db, container_id, after.as_ref(), CONNECTOR_PAGE).await?;
-        let full = page.len() == CONNECTOR_PAGE as usize;
-        after = page.last().map(|r| r.id.clone());
-        for row in page {
-            match row.config() {
-                Ok(config) => out.push((row, config)),
-                Err(e) => worker::console_error!("connector {} is unreadable: {e:?}", row.id),
-            }
-        }
-        if !full {
-            return Ok(out);
-        }
-    }
 }

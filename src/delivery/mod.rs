@@ -21,7 +21,10 @@ mod purge;
 mod stages;
 mod sweep;
 
-pub use dispatch::{dispatch_event, dispatch_loaded, load_context, DispatchSummary, EventContext};
+pub use dispatch::{
+    dispatch_event, dispatch_loaded, load_context, load_context_with, DispatchSummary,
+    EventContext, KnownSettings,
+};
 
 use crate::config::{CLICKS_QUEUE_NAME, POSTBACKS_DLQ_NAME, POSTBACKS_QUEUE_NAME};
 use crate::platform::{self, now};

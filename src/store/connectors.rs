@@ -181,6 +181,33 @@ pub async fn delete(db: &D1Database, id: &ConnectorId) -> Result<bool> {
     }
 }
 
+/// Connectors read per page by [`all_of`].
+const CONNECTOR_PAGE: u32 = 200;
+
+/// Every connector of the container with its parsed config, oldest first, read a page at a
+/// time. A connector whose stored config no longer parses is logged and left out.
+pub async fn all_of(
+    db: &D1Database,
+    container_id: &ContainerId,
+) -> Result<Vec<(ConnectorRow, ConnectorConfig)>> {
+    let mut out = Vec::new();
+    let mut after: Option<ConnectorId> = None;
+    loop {
+        let page = list(db, container_id, after.as_ref(), CONNECTOR_PAGE).await?;
+        let full = page.len() == CONNECTOR_PAGE as usize;
+        after = page.last().map(|r| r.id.clone());
+        for row in page {
+            match row.config() {
+                Ok(config) => out.push((row, config)),
+                Err(e) => worker::console_error!("connector {} is unreadable: {e:?}", row.id),
+            }
+        }
+        if !full {
+            return Ok(out);
+        }
+    }
+}
+
 /// What the container's connectors send raw (see `core::privacy`): read from every connector
 /// whatever its mode, from the stored text without parsing each connector.
 pub async fn pii_policy(db: &D1Database, container_id: &ContainerId) -> Result<PiiPolicy> {

@@ -37,7 +37,7 @@ test('a plain page view of a known container makes no D1 call once the isolate h
   const c = await newContainer();
   const first = await collect(c.id, LANDING);
   assert.equal(first.status, 204);
-  assert.ok(costOf(header(first)).d1 <= 1, 'the first view reads the settings at most once');
+  assert.ok(costOf(header(first)).d1 <= 2, 'the first view reads the settings and the connectors at most');
   for (let i = 0; i < 3; i += 1) {
     const again = await collect(c.id, `${LANDING}?page=${i}`);
     assert.equal(again.status, 204);
@@ -117,6 +117,7 @@ test('a browser event and both webhook surfaces answer before their postbacks ar
     assert.equal(custom.status, 200, custom.text);
     const costs = [browserEvent, tracklution, custom].map((res) => costOf(header(res)));
     for (const cost of costs) assert.equal(cost.queue, 0, 'no postback is queued before the answer');
+    assert.ok(costs[0].d1 <= 2, `POST /e makes at most two D1 round trips before answering (${costs[0].d1})`);
     COSTS.push(['POST /e', costs[0].d1], ['GET /webhook', costs[1].d1], ['POST /webhooks/custom', costs[2].d1]);
 
     await pollUntil(() => ids.every((id) => receiver.received('/pb').some((r) => r.query.get('eid') === id)),
