@@ -248,4 +248,12 @@ mod tests {
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert_eq!(config, DeliveryConfig::default());
     }
+
+    #[test]
+    fn the_settings_cache_lives_30_seconds_unless_set_from_0_to_3600() {
+        assert_eq!(settings_cache_ttl(None), DEFAULT_SETTINGS_CACHE_TTL_S);
+        assert_eq!(settings_cache_ttl(Some("0".into())), 0);
+        assert_eq!(settings_cache_ttl(Some(" 120 ".into())), 120);
+        assert_eq!(settings_cache_ttl(Some("3600".into())), 3600);
+    }
 }
