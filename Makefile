@@ -12,7 +12,7 @@ dev:
 	@$(BOOT); CI=true wrangler d1 execute DB --local --file scripts/seed-demo.sql >/dev/null
 	@scripts/demo-banner.sh
 	@$(BOOT); POSTCLICK_SKIP_BUILD=1 wrangler dev --ip 127.0.0.1 --port 8787 \
-	  --var ALLOW_PRIVATE_TARGETS:true --show-interactive-dev-session=false
+	  --var ALLOW_PRIVATE_TARGETS:true --var SERVER_TIMING:true --show-interactive-dev-session=false
 
 ## make test: formatting, clippy (native + wasm32), unit tests, integration and browser tests,
 ## then schemathesis against the running worker (the contract run)

@@ -47,7 +47,9 @@ const product = new Miniflare(convertV4MiniflareOptions({
     })),
     compatibilityDate,
     d1Databases: { DB: 'bench-db' },
-    queueProducers: { POSTBACKS: { queueName: 'postclick-postbacks' } },
+    queueProducers: { POSTBACKS: { queueName: 'postclick-postbacks' }, CLICKS: { queueName: 'postclick-clicks' } },
+    // Landings' clicks are stored by the clicks queue's consumer, as in production.
+    queueConsumers: { 'postclick-clicks': { maxBatchSize: 100, maxBatchTimeout: 1 } },
     bindings: { ADMIN_TOKEN: 'bench', SIGNING_KEY: 'bench', ALLOW_PRIVATE_TARGETS: 'true' },
   }],
 }));
@@ -55,8 +57,14 @@ const baseline = new Miniflare(convertV4MiniflareOptions({
   host: '127.0.0.1', port: 0,
   workers: [{ name: 'baseline', modules: true, scriptPath: join(ROOT, 'benches/baseline.mjs'), compatibilityDate }],
 }));
+// The click-capture worker a site would write by hand (benches/capture.mjs).
+const capture = new Miniflare(convertV4MiniflareOptions({
+  host: '127.0.0.1', port: 0,
+  workers: [{ name: 'capture', modules: true, scriptPath: join(ROOT, 'benches/capture.mjs'), compatibilityDate }],
+}));
 const productUrl = await product.ready;
 const baselineUrl = await baseline.ready;
+const captureUrl = await capture.ready;
 
 // The product's in-memory D1 starts empty: apply the migrations, then add the container the
 // browser surface serves and API keys (as prefix and SHA-256, as the admin API stores them).
@@ -162,20 +170,22 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const targets = [
   ['/healthz', new URL('/healthz', productUrl).href, {}],
-  // A page view without click parameters: one D1 read (the container), no write.
+  // A page view without click parameters: the container from the isolate's cache, no D1 call.
   ['/collect (no click params)', collectUrl('https://www.bench.example/products?page=2'), { headers: trackingHeaders }],
-  // A landing with a gclid and UTM tags: the read, plus one batch writing three click rows.
+  // A landing with a gclid and UTM tags: one send to the clicks queue; its consumer writes the rows.
   ['/collect (gclid + utm)', collectUrl('https://www.bench.example/?gclid=Cj0KCQjw-bench_1&utm_source=google&utm_campaign=bench'), { headers: trackingHeaders }],
   ['GET /webhook (accepted, D1)', new URL('/', productUrl).href, { script: webhookScript }],
   // A browser event: stores it, loads the container's connectors, renders one 2 KB pixel.
   ['POST /e (one pixel)', new URL(`/e?id=${BENCH_CONTAINER}`, productUrl).href, { script: eventScript }],
 ];
-const results = { baseline: [] };
+const captureLanding = new URL(`/collect?url=${encodeURIComponent('https://www.bench.example/?gclid=Cj0KCQjw-bench_1&utm_source=google&utm_campaign=bench')}`, captureUrl).href;
+const results = { baseline: [], capture: [] };
 for (const [name] of targets) results[name] = [];
 wrk(new URL('/', baselineUrl).href); // warm up both
 for (const [, url, options] of targets) wrk(url, options);
 for (let round = 0; round < ROUNDS; round++) {
   results.baseline.push(wrk(new URL('/', baselineUrl).href));
+  results.capture.push(wrk(captureLanding, { headers: trackingHeaders }));
   for (const [name, url, options] of targets) results[name].push(wrk(url, options));
 }
 // wrk runs synchronously, so Miniflare's kept-alive proxy socket may have been closed under us
@@ -189,23 +199,36 @@ async function count(sql) {
     }
   }
 }
-const storedClicks = await count('SELECT COUNT(*) AS n FROM clicks');
+// Clicks reach D1 through the clicks queue after the answers: wait until the count settles.
+let storedClicks = await count('SELECT COUNT(*) AS n FROM clicks');
+for (let settled = 0; settled < 3;) {
+  await new Promise((r) => setTimeout(r, 1000));
+  const now = await count('SELECT COUNT(*) AS n FROM clicks');
+  settled = now === storedClicks ? settled + 1 : 0;
+  storedClicks = now;
+}
 if (storedClicks === 0) throw new Error('the /collect bench with click parameters stored no clicks');
 const stored = await count(`SELECT COUNT(*) AS n FROM events WHERE container_id = '${BENCH_CONTAINER}' AND source = 'webhook'`);
 const browserEvents = await count(`SELECT COUNT(*) AS n FROM events WHERE container_id = '${BENCH_CONTAINER}' AND source = 'browser'`);
 await product.dispose();
 await baseline.dispose();
+await capture.dispose();
 
 const base = median(results.baseline);
 console.log(`\npostclick bench (wrk -t2 -c16 -d${DURATION}s, median of ${ROUNDS} alternating rounds, plain workerd)`);
-console.log(`  baseline (empty JS worker)   ${base.toFixed(0).padStart(7)} req/s   ratio 1.000`);
+const cap = median(results.capture);
+console.log('  ratios: to the empty JS worker, and to the JS click-capture worker (benches/capture.mjs)');
+console.log(`  baseline (empty JS worker)   ${base.toFixed(0).padStart(7)} req/s   ratio 1.000   to capture ${(base / cap).toFixed(3)}`);
+console.log(`  JS click capture (gclid+utm) ${cap.toFixed(0).padStart(7)} req/s   ratio ${(cap / base).toFixed(3)}   to capture 1.000`);
 for (const [name] of targets) {
   const rps = median(results[name]);
-  console.log(`  ${name.padEnd(28)} ${rps.toFixed(0).padStart(7)} req/s   ratio ${(rps / base).toFixed(3)}`);
+  console.log(`  ${name.padEnd(28)} ${rps.toFixed(0).padStart(7)} req/s   ratio ${(rps / base).toFixed(3)}   to capture ${(rps / cap).toFixed(3)}`);
 }
 console.log(`  webhook events stored         ${stored} (one per accepted request)`);
 console.log(`  browser events stored         ${browserEvents} (one per POST /e, each answered with its pixel)`);
 console.log(`  wasm gzip                    ${kib(wasmGzip)} (${wasmFile})`);
 console.log(`  upload gzip (all modules)    ${kib(uploadGzip)} (${distFiles.join(', ')})`);
-console.log(`  t.js gzip                    ${gz(join(ROOT, 'assets/t.js'))} bytes (${statSync(join(ROOT, 'assets/t.js')).size} bytes raw)`);
+// t.js as the worker serves it: minified by esbuild at build time (build.rs).
+const served = execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), [join(ROOT, 'assets/t.js'), '--minify', '--log-level=warning']);
+console.log(`  t.js gzip (minified, served)  ${gzipSync(served, { level: 9 }).length} bytes (${served.length} bytes raw; target 2048 gzip)`);
 console.log(`  clicks stored during the run ${storedClicks}`);

@@ -28,6 +28,16 @@ pub struct Config {
     /// worker sends it in `X-Postclick-Proxy-Secret`; only then are its `X-Forwarded-Host` and
     /// `X-Forwarded-For` trusted as the site's host and the client's address. Unset: never.
     pub proxy_secret: Option<String>,
+    /// `SERVER_TIMING`: `true` adds a `Server-Timing` header to every answer with the D1 round
+    /// trips and queue sends the request made and its total time (`d1;desc="1",
+    /// queue;desc="0", total;dur=3.0`, see `crate::metering`). On in `make dev` and the tests,
+    /// off by default: it tells anyone how much work a request caused.
+    pub server_timing: bool,
+    /// `SETTINGS_CACHE_TTL_S`: how long, in seconds, an isolate keeps a container's settings
+    /// and its connectors' click parameters before reading them from D1 again (0 to 3600,
+    /// default 30). An admin change reaches every location within it; the isolate that made the
+    /// change sees it at once.
+    pub settings_cache_ttl_s: u32,
 }
 
 impl Config {
@@ -50,6 +60,27 @@ impl Config {
             signing_keys: current.and_then(|key| SigningKeys::new(&key, previous.as_deref())),
             same_origin_path,
             proxy_secret: secret(env, "PROXY_SECRET"),
+            server_timing: secret(env, "SERVER_TIMING")
+                .is_some_and(|v| matches!(v.trim(), "true" | "1" | "yes")),
+            settings_cache_ttl_s: settings_cache_ttl(secret(env, "SETTINGS_CACHE_TTL_S")),
+        }
+    }
+}
+
+/// Default of [`Config::settings_cache_ttl_s`].
+pub const DEFAULT_SETTINGS_CACHE_TTL_S: u32 = 30;
+
+/// `SETTINGS_CACHE_TTL_S` read as seconds; a malformed value is logged and the default used.
+fn settings_cache_ttl(raw: Option<String>) -> u32 {
+    match raw.as_deref().map(|r| r.trim().parse::<u32>()) {
+        None => DEFAULT_SETTINGS_CACHE_TTL_S,
+        Some(Ok(s)) if s <= 3600 => s,
+        Some(_) => {
+            worker::console_error!(
+                "SETTINGS_CACHE_TTL_S {raw:?} is not a whole number from 0 to 3600; using {}",
+                DEFAULT_SETTINGS_CACHE_TTL_S
+            );
+            DEFAULT_SETTINGS_CACHE_TTL_S
         }
     }
 }
@@ -69,6 +100,11 @@ pub const POSTBACKS_DLQ: &str = "POSTBACKS_DLQ";
 /// The queue names of wrangler.toml: one queue handler consumes both, told apart by name.
 pub const POSTBACKS_QUEUE_NAME: &str = "postclick-postbacks";
 pub const POSTBACKS_DLQ_NAME: &str = "postclick-postbacks-dlq";
+/// The clicks queue producer binding: `/collect` and `/c` send each landing's clicks here.
+pub const CLICKS_QUEUE: &str = "CLICKS";
+/// Its queue name in wrangler.toml; its dead letters go to `postclick-clicks-dlq`, which this
+/// worker does not consume (they wait there for an operator, see the README).
+pub const CLICKS_QUEUE_NAME: &str = "postclick-clicks";
 
 /// Tunables of outbound delivery, read from vars. A malformed value is logged and the default
 /// used: refusing to deliver over a typo would lose postbacks.
@@ -211,5 +247,13 @@ mod tests {
         ]);
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert_eq!(config, DeliveryConfig::default());
+    }
+
+    #[test]
+    fn the_settings_cache_lives_30_seconds_unless_set_from_0_to_3600() {
+        assert_eq!(settings_cache_ttl(None), DEFAULT_SETTINGS_CACHE_TTL_S);
+        assert_eq!(settings_cache_ttl(Some("0".into())), 0);
+        assert_eq!(settings_cache_ttl(Some(" 120 ".into())), 120);
+        assert_eq!(settings_cache_ttl(Some("3600".into())), 3600);
     }
 }

@@ -13,6 +13,7 @@ pub mod core;
 pub mod delivery;
 pub mod error;
 pub mod http;
+pub mod metering;
 pub mod platform;
 pub mod store;
 
@@ -26,11 +27,12 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    http::serve(req, env).await
+async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    http::serve(req, env, ctx).await
 }
 
-/// Both postback queues: deliveries, and the dead-letter queue. Bodies are JSON strings.
+/// The queues: postback deliveries, their dead-letter queue, and landings' clicks, each chosen
+/// by its exact name. Bodies are JSON strings.
 #[event(queue)]
 async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> worker::Result<()> {
     delivery::handle_queue_batch(batch, env).await;

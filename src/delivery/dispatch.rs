@@ -14,7 +14,7 @@ use crate::core::connector::ConnectorConfig;
 use crate::core::consent::{Consent, ConsentSignal};
 use crate::core::event::NewEvent;
 use crate::core::event_params::EventFacts;
-use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
+use crate::core::ids::{ContainerId, DeliveryId, EventRowId};
 use crate::core::params::ParamValues;
 use crate::core::postback::{
     click_records, cookie_click_records, cookie_clicks_as_stored, prepare_delivery, wants_pixel,
@@ -23,7 +23,7 @@ use crate::core::postback::{
 use crate::core::provenance::Provenance;
 use crate::error::{Error, Result};
 use crate::platform::{self, new_id, now};
-use crate::store::connectors::{self, ConnectorRow};
+use crate::store::connectors::{self, ConnectorRow, InvalidConnector};
 use crate::store::deliveries::NewDelivery;
 use crate::store::events::EventRow;
 use crate::store::{clicks, containers, events};
@@ -33,7 +33,6 @@ use worker::{D1Database, Env};
 /// How far back a visitor's clicks are read: the `pc_clk` cookie's lifetime, which covers the
 /// longest attribution window (365 days).
 const HISTORY_DAYS: i64 = 400;
-const CONNECTOR_PAGE: u32 = 200;
 
 /// What dispatching one event did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -64,27 +63,13 @@ pub struct EventContext {
     pub invalid: Vec<InvalidConnector>,
 }
 
-/// A stored connector that no longer passes validation (a rule tightened since it was saved).
-pub struct InvalidConnector {
-    pub row: ConnectorRow,
-    /// Why it does not read back.
-    pub error: String,
-}
-
-impl InvalidConnector {
-    /// Whether the stored JSON, read leniently, has an enabled webhook triggered by `event`.
-    fn triggers_postback(&self, event: &str) -> bool {
-        let Ok(raw) = serde_json::from_str::<serde_json::Value>(&self.row.config) else {
-            return true;
-        };
-        let enabled = raw["webhook"]["enabled"].as_bool() != Some(false);
-        let triggered = raw["trigger_events"].as_array().is_none_or(|names| {
-            names
-                .iter()
-                .any(|n| n.as_str().is_some_and(|n| n.eq_ignore_ascii_case(event)))
-        });
-        enabled && triggered
-    }
+/// What the caller already holds of the event's container (the browser surface's settings
+/// cache): its connectors and its cookie domain, so loading the context does not read them again.
+pub struct KnownSettings<'a> {
+    pub connectors: &'a [(ConnectorRow, ConnectorConfig)],
+    /// Its connectors whose stored config no longer reads back.
+    pub invalid: &'a [InvalidConnector],
+    pub cookie_domain: &'a str,
 }
 
 /// Loads the stored event `event_row_id` of `container_id`; the click history is read only when
@@ -94,17 +79,30 @@ pub async fn load_context(
     container_id: &ContainerId,
     event_row_id: &EventRowId,
 ) -> Result<EventContext> {
+    load_context_with(db, container_id, event_row_id, None).await
+}
+
+/// [`load_context`], taking the container's connectors and cookie domain from `known` when given.
+pub async fn load_context_with(
+    db: &D1Database,
+    container_id: &ContainerId,
+    event_row_id: &EventRowId,
+    known: Option<KnownSettings<'_>>,
+) -> Result<EventContext> {
     let row = events::get(db, container_id, event_row_id)
         .await?
         .ok_or_else(|| Error::not_found("event"))?;
     let event: NewEvent = serde_json::from_str(&row.payload)
         .map_err(|e| Error::internal("reading a stored event", e))?;
-    let (connectors, invalid) = all_connectors(db, container_id).await?;
+    let (all, invalid) = match &known {
+        Some(known) => (known.connectors.to_vec(), known.invalid.to_vec()),
+        None => connectors::all_of(db, container_id).await?,
+    };
     let invalid = invalid
         .into_iter()
         .filter(|c| c.triggers_postback(&row.name))
         .collect();
-    let connectors: Vec<(ConnectorRow, ConnectorConfig)> = connectors
+    let connectors: Vec<(ConnectorRow, ConnectorConfig)> = all
         .into_iter()
         .filter(|(_, config)| wants_postback(config, &row.name) || wants_pixel(config, &row.name))
         .collect();
@@ -121,9 +119,10 @@ pub async fn load_context(
         }
         _ => Vec::new(),
     };
-    let cookie_domain = match connectors.is_empty() {
-        true => None,
-        false => containers::get(db, container_id)
+    let cookie_domain = match (connectors.is_empty(), &known) {
+        (true, _) => None,
+        (false, Some(known)) => CookieDomain::parse(known.cookie_domain).ok(),
+        (false, None) => containers::get(db, container_id)
             .await?
             .and_then(|c| CookieDomain::parse(&c.cookie_domain).ok()),
     };
@@ -277,35 +276,4 @@ fn invalid_row(row: &EventRow, invalid: &InvalidConnector) -> Result<NewDelivery
         provenance: row.provenance(),
     };
     Ok(new_row(origin, None, None))
-}
-
-/// Every connector of the container, split into those whose stored config reads back and those
-/// that no longer do (with why); one that does not read back never blocks the others.
-async fn all_connectors(
-    db: &D1Database,
-    container_id: &ContainerId,
-) -> Result<(Vec<(ConnectorRow, ConnectorConfig)>, Vec<InvalidConnector>)> {
-    let mut out = Vec::new();
-    let mut invalid = Vec::new();
-    let mut after: Option<ConnectorId> = None;
-    loop {
-        let page = connectors::list(db, container_id, after.as_ref(), CONNECTOR_PAGE).await?;
-        let full = page.len() == CONNECTOR_PAGE as usize;
-        after = page.last().map(|r| r.id.clone());
-        for row in page {
-            match row.config() {
-                Ok(config) => out.push((row, config)),
-                Err(e) => {
-                    worker::console_error!("connector {} is unreadable: {e:?}", row.id);
-                    let error = row
-                        .refusal()
-                        .unwrap_or_else(|| "the stored connector cannot be read".into());
-                    invalid.push(InvalidConnector { row, error });
-                }
-            }
-        }
-        if !full {
-            return Ok((out, invalid));
-        }
-    }
 }

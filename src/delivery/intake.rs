@@ -11,7 +11,7 @@ use crate::core::confirmation::{choose_confirmation, BrowserClaim};
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, EventId, EventRowId};
 use crate::core::matching::MatchKeys;
-use crate::core::privacy::minimise_event;
+use crate::core::privacy::{minimise_event, PiiPolicy};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
@@ -40,13 +40,26 @@ pub async fn record_event(
     visitor: KnownVisitor<'_>,
     now: UnixMs,
 ) -> Result<Stored> {
+    let policy = connectors::pii_policy(db, container_id).await?;
+    record_event_under(db, container_id, event, visitor, policy, now).await
+}
+
+/// [`record_event`] with the container's [`PiiPolicy`] already known (the browser surface
+/// derives it from its cached connectors), saving its read.
+pub async fn record_event_under(
+    db: &D1Database,
+    container_id: &ContainerId,
+    event: &NewEvent,
+    visitor: KnownVisitor<'_>,
+    policy: PiiPolicy,
+    now: UnixMs,
+) -> Result<Stored> {
     let row_id: EventRowId = new_id()?;
     let event_id = event
         .event_id
         .clone()
         .unwrap_or_else(|| EventId::from_row_id(&row_id));
     // Only what a connector sends raw is stored raw; matching below uses the event as sent.
-    let policy = connectors::pii_policy(db, container_id).await?;
     let stored = minimise_event(event, policy);
     if let KnownVisitor::Cookie(visitor) = visitor {
         return record_browser_event(db, container_id, &stored, &row_id, &event_id, visitor, now)

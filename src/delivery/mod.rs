@@ -4,10 +4,13 @@
 //! ([`pixels`]), delivers postbacks from the queue as typed stages (`consumer`, `stages`,
 //! `call`), settles dead letters (`dead_letter`) and runs the cron sweep (`sweep`).
 //!
+//! Landings' clicks travel through their own queue (`clicks`).
+//!
 //! `lib.rs` calls [`handle_queue_batch`] and [`handle_scheduled`]; the request handlers call
 //! [`intake`], [`dispatch`] and [`pixels`].
 
 mod call;
+pub mod clicks;
 mod consumer;
 mod dead_letter;
 pub mod dispatch;
@@ -19,14 +22,18 @@ mod purge;
 pub mod stages;
 mod sweep;
 
-pub use dispatch::{dispatch_event, dispatch_loaded, load_context, DispatchSummary, EventContext};
+pub use dispatch::{
+    dispatch_event, dispatch_loaded, load_context, load_context_with, DispatchSummary,
+    EventContext, KnownSettings,
+};
 
-use crate::config::POSTBACKS_DLQ_NAME;
+use crate::config::{CLICKS_QUEUE_NAME, POSTBACKS_DLQ_NAME, POSTBACKS_QUEUE_NAME};
 use crate::platform::{self, now};
 use worker::{Env, MessageBatch, RawMessage};
 
-/// One batch from either queue this worker consumes, told apart by the queue's name. Never
-/// fails as a whole: each message is acked or retried on its own.
+/// One batch from a queue this worker consumes, chosen by the queue's exact name. Never fails
+/// as a whole: each message is acked or retried on its own. A queue it does not know is
+/// retried (and so reaches its dead-letter queue), never silently acked.
 pub async fn handle_queue_batch<T>(batch: MessageBatch<T>, env: Env) {
     let messages: Vec<RawMessage> = batch.raw_iter().collect();
     let db = match platform::d1(&env) {
@@ -37,10 +44,14 @@ pub async fn handle_queue_batch<T>(batch: MessageBatch<T>, env: Env) {
             return;
         }
     };
-    if batch.queue() == POSTBACKS_DLQ_NAME {
-        dead_letter::settle_batch(messages, &db).await;
-    } else {
-        consumer::deliver_batch(messages, &env, &db).await;
+    match batch.queue().as_str() {
+        POSTBACKS_QUEUE_NAME => consumer::deliver_batch(messages, &env, &db).await,
+        POSTBACKS_DLQ_NAME => dead_letter::settle_batch(messages, &db).await,
+        CLICKS_QUEUE_NAME => clicks::store_batch(messages, &db).await,
+        other => {
+            worker::console_error!("a batch from the unknown queue {other:?}: retried");
+            batch.retry_all();
+        }
     }
 }
 

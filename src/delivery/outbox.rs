@@ -150,6 +150,7 @@ async fn send_to(
                 _ => builder.build(),
             }
         });
+        crate::metering::queue_send();
         if chunk.len() == 1 {
             if let Some(one) = built.into_iter().next() {
                 queue.send(one).await?;

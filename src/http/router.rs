@@ -10,10 +10,12 @@ use super::routes::ROUTES;
 use crate::config::Config;
 use crate::core::ids::PrefixedId;
 use crate::error::{Error, Result};
+use crate::metering::{server_timing, Metered};
 use crate::platform;
 use futures_util::future::LocalBoxFuture;
+use std::rc::Rc;
 use std::sync::OnceLock;
-use worker::{D1Database, Env, Method, Request, Response};
+use worker::{Context, D1Database, Env, Method, Request, Response};
 
 /// A request handler: the request and its route's context in, an answer or an error out.
 pub type Handler = fn(Request, RouteContext) -> LocalBoxFuture<'static, Result<Response>>;
@@ -43,6 +45,8 @@ pub struct Route {
 /// What a handler gets besides the request: the environment and the path's parameters.
 pub struct RouteContext {
     pub env: Env,
+    /// The invocation's context, for work after the answer (`wait_until`).
+    pub ctx: Rc<Context>,
     /// The worker's settings, read from `env` once per request (the router needs them for the
     /// same-origin prefix and the admin token, and handlers reuse them).
     pub config: Config,
@@ -159,9 +163,27 @@ fn table() -> &'static Table {
     TABLE.get_or_init(|| Table::build(ROUTES).expect("the route table builds"))
 }
 
-/// Answers one request.
-pub async fn serve(req: Request, env: Env) -> worker::Result<Response> {
-    match route(req, env).await {
+/// Answers one request. With `SERVER_TIMING` on, the answer (an error's too) carries what the
+/// request cost in a `Server-Timing` header (see [`crate::metering`]).
+pub async fn serve(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    let config = Config::from_env(&env);
+    let ctx = Rc::new(ctx);
+    if !config.server_timing {
+        return answer(route(req, env, ctx, config).await);
+    }
+    let started = worker::Date::now().as_millis();
+    let metered = Metered::new(route(req, env, ctx, config));
+    let counts = metered.counts();
+    let mut response = answer(metered.await)?;
+    let total = worker::Date::now().as_millis().saturating_sub(started) as f64;
+    response
+        .headers_mut()
+        .set("server-timing", &server_timing(&counts, total))?;
+    Ok(response)
+}
+
+fn answer(result: Result<Response>) -> worker::Result<Response> {
+    match result {
         Ok(response) => Ok(response),
         Err(error) => error_response(&error),
     }
@@ -175,10 +197,9 @@ fn known_method(raw: &str) -> Option<Method> {
     (method.as_ref() == raw).then_some(method)
 }
 
-async fn route(req: Request, env: Env) -> Result<Response> {
+async fn route(req: Request, env: Env, ctx: Rc<Context>, config: Config) -> Result<Response> {
     let method = known_method(&req.inner().method());
     let path = req.path();
-    let config = Config::from_env(&env);
     let (route, params) =
         match table().lookup_prefixed(method.as_ref(), &path, &config.same_origin_path) {
             Lookup::Found(route, params) => (route, params),
@@ -192,6 +213,7 @@ async fn route(req: Request, env: Env) -> Result<Response> {
         req,
         RouteContext {
             env,
+            ctx,
             config,
             params,
         },

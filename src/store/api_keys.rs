@@ -141,10 +141,7 @@ pub async fn use_key(db: &D1Database, key: &ApiKey, window: i64, now: UnixMs) ->
             &[text(&hash), time(now)],
         )?,
     ];
-    let results = db
-        .batch(statements)
-        .await
-        .map_err(|e| Error::internal("checking an API key", e))?;
+    let results = super::batch(db, statements, "checking an API key").await?;
     let read = |i: usize| results.get(i).ok_or("a missing batch result");
     let credentials = read(0)
         .and_then(|r| {

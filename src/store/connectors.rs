@@ -107,6 +107,7 @@ pub async fn insert(
         ],
     )
     .await?;
+    super::settings_cache::forget(container_id);
     Ok(())
 }
 
@@ -160,12 +161,15 @@ pub async fn update(
     reviewed: bool,
     now: UnixMs,
 ) -> Result<()> {
+    // `RETURNING` names the container whose cached click parameters this may change.
     let sql = if reviewed {
-        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5, notice = NULL WHERE id = ?1"
+        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5, notice = NULL WHERE id = ?1 \
+         RETURNING container_id"
     } else {
-        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5 WHERE id = ?1"
+        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5 WHERE id = ?1 \
+         RETURNING container_id"
     };
-    run(
+    let changed: Option<OfContainer> = first(
         db,
         sql,
         &[
@@ -177,17 +181,92 @@ pub async fn update(
         ],
     )
     .await?;
+    if let Some(row) = changed {
+        super::settings_cache::forget(&row.container_id);
+    }
     Ok(())
 }
 
+/// The container a written connector belongs to (`RETURNING container_id`).
+#[derive(Deserialize)]
+struct OfContainer {
+    container_id: ContainerId,
+}
+
 pub async fn delete(db: &D1Database, id: &ConnectorId) -> Result<bool> {
-    Ok(run(
+    let deleted: Option<OfContainer> = first(
         db,
-        "DELETE FROM connectors WHERE id = ?1",
+        "DELETE FROM connectors WHERE id = ?1 RETURNING container_id",
         &[text(id.as_str())],
     )
-    .await?
-        > 0)
+    .await?;
+    match deleted {
+        Some(row) => {
+            super::settings_cache::forget(&row.container_id);
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// Connectors read per page by [`all_of`].
+const CONNECTOR_PAGE: u32 = 200;
+
+/// Every connector of the container, read a page at a time, oldest first: those whose stored
+/// config parses, with it, and those that no longer do (a rule tightened since they were saved),
+/// with why, so dispatch records a `failed` delivery for them instead of dropping them.
+pub async fn all_of(
+    db: &D1Database,
+    container_id: &ContainerId,
+) -> Result<(Vec<(ConnectorRow, ConnectorConfig)>, Vec<InvalidConnector>)> {
+    let mut out = Vec::new();
+    let mut invalid = Vec::new();
+    let mut after: Option<ConnectorId> = None;
+    loop {
+        let page = list(db, container_id, after.as_ref(), CONNECTOR_PAGE).await?;
+        let full = page.len() == CONNECTOR_PAGE as usize;
+        after = page.last().map(|r| r.id.clone());
+        for row in page {
+            match row.config() {
+                Ok(config) => out.push((row, config)),
+                Err(e) => {
+                    worker::console_error!("connector {} is unreadable: {e:?}", row.id);
+                    let error = row
+                        .refusal()
+                        .unwrap_or_else(|| "the stored connector cannot be read".into());
+                    invalid.push(InvalidConnector { row, error });
+                }
+            }
+        }
+        if !full {
+            return Ok((out, invalid));
+        }
+    }
+}
+
+/// A stored connector that no longer passes validation (a rule tightened since it was saved).
+#[derive(Debug, Clone)]
+pub struct InvalidConnector {
+    pub row: ConnectorRow,
+    /// Why it does not read back.
+    pub error: String,
+}
+
+impl InvalidConnector {
+    /// Whether the stored JSON, read leniently, has an enabled webhook triggered by `event`
+    /// (trigger names match without regard to case, as for valid connectors).
+    pub fn triggers_postback(&self, event: &str) -> bool {
+        let Ok(raw) = serde_json::from_str::<serde_json::Value>(&self.row.config) else {
+            return true;
+        };
+        let enabled = raw["webhook"]["enabled"].as_bool() != Some(false);
+        let triggered = raw["trigger_events"].as_array().is_none_or(|names| {
+            names
+                .iter()
+                .any(|n| n.as_str().is_some_and(|n| n.eq_ignore_ascii_case(event)))
+        });
+        enabled && triggered
+    }
 }
 
 /// What the container's connectors send raw (see `core::privacy`): read from every connector
@@ -216,10 +295,11 @@ pub async fn rotate_secret(
     until: UnixMs,
     now: UnixMs,
 ) -> Result<bool> {
-    let changed = run(
+    let changed: Option<OfContainer> = first(
         db,
         "UPDATE connectors SET config = json_set(config, '$.webhook.signing_secret', ?2), \
-         previous_secret = ?3, previous_secret_until = ?4, updated_at = ?5 WHERE id = ?1",
+         previous_secret = ?3, previous_secret_until = ?4, updated_at = ?5 WHERE id = ?1 \
+         RETURNING container_id",
         &[
             text(id.as_str()),
             text(secret),
@@ -229,7 +309,12 @@ pub async fn rotate_secret(
         ],
     )
     .await?;
-    Ok(changed > 0)
+    // The settings cache holds connectors with their secrets: this isolate signs with the new
+    // one at once.
+    if let Some(row) = &changed {
+        super::settings_cache::forget(&row.container_id);
+    }
+    Ok(changed.is_some())
 }
 
 /// The click parameters (lower case, no repeats) of the container's connectors with click-ID

@@ -106,6 +106,7 @@ pub async fn insert(
         &bindings(id, c, now),
     )
     .await?;
+    super::settings_cache::forget(id);
     Ok(())
 }
 
@@ -139,6 +140,7 @@ pub async fn update(
         &bindings(id, c, now),
     )
     .await?;
+    super::settings_cache::forget(id);
     Ok(())
 }
 

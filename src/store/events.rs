@@ -228,10 +228,7 @@ pub async fn insert(db: &D1Database, row: &NewRow<'_>, now: UnixMs) -> Result<St
         row.visitor,
         now,
     )?);
-    let results = db
-        .batch(statements)
-        .await
-        .map_err(|e| Error::internal("storing an event", e))?;
+    let results = super::batch(db, statements, "storing an event").await?;
     if changed(results.first()) {
         return Ok(Stored {
             row_id: row.row_id.clone(),
@@ -311,10 +308,7 @@ pub async fn confirm(db: &D1Database, c: &Confirming<'_>, now: UnixMs) -> Result
         c.visitor,
         now,
     )?);
-    let results = db
-        .batch(statements)
-        .await
-        .map_err(|e| Error::internal("confirming an event", e))?;
+    let results = super::batch(db, statements, "confirming an event").await?;
     Ok(changed(results.first()))
 }
 

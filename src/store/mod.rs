@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod log_search;
 pub mod recovery;
 pub mod retention;
+pub mod settings_cache;
 pub mod subjects;
 pub mod tracking;
 pub mod visitors;
@@ -26,7 +27,7 @@ use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
+use worker::{D1Database, D1PreparedStatement, D1Result};
 
 /// D1 rejects BigInt, so integers travel as f64 (exact below 2^53; ids and times fit).
 pub fn int(v: i64) -> JsValue {
@@ -65,7 +66,9 @@ pub async fn all<T: DeserializeOwned>(
     sql: &str,
     args: &[JsValue],
 ) -> Result<Vec<T>> {
-    let result = statement(db, sql, args)?
+    let statement = statement(db, sql, args)?;
+    crate::metering::d1_round_trip();
+    let result = statement
         .all()
         .await
         .map_err(|e| Error::internal("running a query", e))?;
@@ -79,7 +82,9 @@ pub async fn first<T: DeserializeOwned>(
     sql: &str,
     args: &[JsValue],
 ) -> Result<Option<T>> {
-    statement(db, sql, args)?
+    let statement = statement(db, sql, args)?;
+    crate::metering::d1_round_trip();
+    statement
         .first::<T>(None)
         .await
         .map_err(|e| Error::internal("running a query", e))
@@ -87,7 +92,9 @@ pub async fn first<T: DeserializeOwned>(
 
 /// Run a write; returns the number of rows changed.
 pub async fn run(db: &D1Database, sql: &str, args: &[JsValue]) -> Result<usize> {
-    let result = statement(db, sql, args)?
+    let statement = statement(db, sql, args)?;
+    crate::metering::d1_round_trip();
+    let result = statement
         .run()
         .await
         .map_err(|e| Error::internal("running a write", e))?;
@@ -111,10 +118,7 @@ pub async fn batch_changes(
     let mut statements = statements.into_iter().peekable();
     while statements.peek().is_some() {
         let chunk: Vec<_> = statements.by_ref().take(BATCH).collect();
-        let results = db
-            .batch(chunk)
-            .await
-            .map_err(|e| Error::internal("running a batch", e))?;
+        let results = batch(db, chunk, "running a batch").await?;
         for result in results {
             let meta = result
                 .meta()
@@ -123,4 +127,17 @@ pub async fn batch_changes(
         }
     }
     Ok(changes)
+}
+
+/// Runs `statements` as one D1 batch: one round trip and one transaction. `doing` names the
+/// work for the error.
+pub async fn batch(
+    db: &D1Database,
+    statements: Vec<D1PreparedStatement>,
+    doing: &str,
+) -> Result<Vec<D1Result>> {
+    crate::metering::d1_round_trip();
+    db.batch(statements)
+        .await
+        .map_err(|e| Error::internal(doing, e))
 }

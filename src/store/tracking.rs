@@ -1,12 +1,15 @@
-//! The container as the tracking subdomain needs it: its settings plus every connector's click
-//! parameter, in one read. A page view without click parameters makes this read and nothing
-//! else, so it must not cost a second round trip for the connectors.
+//! The container as the tracking subdomain needs it: its settings, every connector's click
+//! parameter (one read), and its connectors (a second read), which browser events use for their
+//! pixels, postbacks and what is stored raw. The browser surface keeps it in the isolate's
+//! cache (`settings_cache`), so a page view usually reads nothing.
 
+use super::connectors::{all_of, ConnectorRow, InvalidConnector};
 use super::containers::ContainerRow;
 use super::{first, text};
 use crate::core::clicks::CustomClickParam;
-use crate::core::connector::{Attribution, ClickIdConfig};
+use crate::core::connector::{Attribution, ClickIdConfig, ConnectorConfig};
 use crate::core::ids::ContainerId;
+use crate::core::privacy::PiiPolicy;
 use crate::core::time::UnixMs;
 use crate::error::Result;
 use serde::Deserialize;
@@ -61,13 +64,27 @@ impl StoredClickId {
     }
 }
 
-/// A container with the custom click parameters its connectors ask us to capture.
+/// A container with the custom click parameters its connectors ask us to capture, and its
+/// connectors with their parsed configs.
 pub struct TrackingContainer {
     pub row: ContainerRow,
     pub custom_params: Vec<CustomClickParam>,
+    pub connectors: Vec<(ConnectorRow, ConnectorConfig)>,
+    /// Its connectors whose stored config no longer reads back: dispatch records a `failed`
+    /// delivery for each instead of dropping it.
+    pub invalid_connectors: Vec<InvalidConnector>,
 }
 
-/// Loads the container and its connectors' click-ID settings in one query; `None` if unknown.
+impl TrackingContainer {
+    /// What the container's connectors send raw (see `core::privacy`).
+    pub fn pii_policy(&self) -> PiiPolicy {
+        PiiPolicy::of_stored(self.connectors.iter().map(|(row, _)| row.config.as_str()))
+    }
+}
+
+/// Loads the container and its connectors' click-ID settings in one query, then its connectors;
+/// `None` if unknown.
+///
 /// Every connector with click-ID matching on counts, whatever its mode: clicks captured while a
 /// connector is paused or in test mode are there for attribution once it is enabled.
 pub async fn get(db: &D1Database, container_id: &ContainerId) -> Result<Option<TrackingContainer>> {
@@ -81,37 +98,53 @@ pub async fn get(db: &D1Database, container_id: &ContainerId) -> Result<Option<T
         &[text(container_id.as_str())],
     )
     .await?;
-    Ok(row.map(|row| {
-        let stored: Vec<StoredClickId> = match row.click_ids.as_deref() {
-            None => Vec::new(),
-            Some(json) => serde_json::from_str(json).unwrap_or_else(|e| {
-                // Capture still works for the standard parameters; say why custom ones are off.
-                worker::console_error!("reading connectors' click_id settings of {}: {e}", row.id);
-                Vec::new()
-            }),
-        };
-        let custom_params = stored
-            .into_iter()
-            .filter_map(|c| CustomClickParam::from_config(&c.into_config()))
-            .collect();
-        TrackingContainer {
-            row: ContainerRow {
-                id: row.id,
-                name: row.name,
-                cookie_domain: row.cookie_domain,
-                allowed_origins: row.allowed_origins,
-                redirect_domains: row.redirect_domains,
-                require_consent: row.require_consent,
-                compat_cookies: row.compat_cookies,
-                retention: row.retention,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-                // Browser requests never need it (only retention does).
-                longest_window_days: None,
-                // Nor the lock period (only the sweep does).
-                lock_period_days: None,
-            },
-            custom_params,
-        }
-    }))
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let (connectors, invalid_connectors) = all_of(db, container_id).await?;
+    Ok(Some(tracking_container(
+        row,
+        connectors,
+        invalid_connectors,
+    )))
+}
+
+fn tracking_container(
+    row: Row,
+    connectors: Vec<(ConnectorRow, ConnectorConfig)>,
+    invalid_connectors: Vec<InvalidConnector>,
+) -> TrackingContainer {
+    let stored: Vec<StoredClickId> = match row.click_ids.as_deref() {
+        None => Vec::new(),
+        Some(json) => serde_json::from_str(json).unwrap_or_else(|e| {
+            // Capture still works for the standard parameters; say why custom ones are off.
+            worker::console_error!("reading connectors' click_id settings of {}: {e}", row.id);
+            Vec::new()
+        }),
+    };
+    let custom_params = stored
+        .into_iter()
+        .filter_map(|c| CustomClickParam::from_config(&c.into_config()))
+        .collect();
+    TrackingContainer {
+        connectors,
+        invalid_connectors,
+        row: ContainerRow {
+            id: row.id,
+            name: row.name,
+            cookie_domain: row.cookie_domain,
+            allowed_origins: row.allowed_origins,
+            redirect_domains: row.redirect_domains,
+            require_consent: row.require_consent,
+            compat_cookies: row.compat_cookies,
+            retention: row.retention,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            // Browser requests never need it (only retention does).
+            longest_window_days: None,
+            // Nor the lock period (only the sweep does).
+            lock_period_days: None,
+        },
+        custom_params,
+    }
 }

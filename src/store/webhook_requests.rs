@@ -12,7 +12,7 @@ use crate::core::postback::DAY_MS;
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::{ActivityStatus, RECENT_ACTIVITY_LIMIT};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use serde::Deserialize;
 use worker::D1Database;
 
@@ -67,9 +67,7 @@ pub async fn insert(db: &D1Database, row: &NewActivity<'_>) -> Result<()> {
          (SELECT id FROM webhook_requests WHERE container_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
         &[text(row.container_id.as_str()), int(RECENT_ACTIVITY_LIMIT as i64)],
     )?;
-    db.batch(vec![insert, trim])
-        .await
-        .map_err(|e| Error::internal("recording webhook activity", e))?;
+    super::batch(db, vec![insert, trim], "recording webhook activity").await?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { admin, BASE, newContainer, sql, sqlText, unique } from '../harness/app.mjs';
+import { admin, BASE, newContainer, rowsOnce, sql, sqlText, unique } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { PC_VID, visitorIdOf } from '../harness/tracking.mjs';
 import { CHROMIUM_SITE_ARGS, COOKIE_DOMAIN, installSnippet, startSite } from '../harness/site.mjs';
@@ -99,7 +99,7 @@ test('a landing page with click ids gets first-party cookies on the site\'s doma
     assert.equal(view.name, 'ViewContent');
     assert.equal(view.visitor_id, visitorIdOf(vid.value), 'a call queued before t.js loaded waits for the page view: one pc_vid');
 
-    const clicks = sql(`SELECT param, value, source, visitor_id, landing_url FROM clicks WHERE container_id = ${sqlText(c.id)} ORDER BY id`);
+    const clicks = await rowsOnce(`SELECT param, value, source, visitor_id, landing_url FROM clicks WHERE container_id = ${sqlText(c.id)} ORDER BY id`, 3);
     assert.deepEqual(clicks.map((r) => [r.param, r.value, r.source]), [
       ['gclid', 'Cj0KEQ-Browser_1', 'affnet'], ['click_id', 'Aff-777xZ', 'affnet'], ['utm_source', 'affnet', 'affnet'],
     ]);
@@ -132,7 +132,7 @@ test('a container that requires consent sets cookies only after the page grants 
     }, { what: 'cookies after consent' });
     assert.match(cookieNamed(cookies, '_gcl_aw').value, /\.WaitForConsent$/);
     assert.match(collects()[1].url, /&consent=granted$/);
-    assert.deepEqual(sql(`SELECT value FROM clicks WHERE container_id = ${sqlText(c.id)}`), [{ value: 'WaitForConsent' }]);
+    assert.deepEqual(await rowsOnce(`SELECT value FROM clicks WHERE container_id = ${sqlText(c.id)}`), [{ value: 'WaitForConsent' }]);
   } finally {
     await context.close();
   }

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE, ADMIN_TOKEN, sql, sqlText, unique } from '../harness/app.mjs';
+import { BASE, ADMIN_TOKEN, rowsOnce, sql, sqlText, unique } from '../harness/app.mjs';
 import { ROOT } from '../harness/worker.mjs';
 import { launchChromium } from '../harness/chromium.mjs';
 import { collect, Jar, SITE_ORIGIN } from '../harness/tracking.mjs';
@@ -56,6 +56,8 @@ test('a marketer exports one person\'s data and then erases it from the console'
   const email = `${unique('ana')}@example.com`;
   const jar = new Jar();
   await collect(container.id, `${SITE_ORIGIN}/?gclid=Cj0-console`, { jar });
+  // The landing's click reaches D1 through the clicks queue; the shop's server reports later.
+  await rowsOnce(`SELECT id FROM clicks WHERE container_id = ${sqlText(container.id)}`);
   const sent = await customWebhook(container.id, 'purchase', { conversion_id: unique('o-'), value: 30, currency: 'EUR',
     visitor_id: jar.get('pc_vid'), user_data: { email } }, { key });
   assert.equal(sent.status, 200, sent.text);

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { admin, BASE, WORKER_VARS, newContainer, sql, sqlText, unique } from '../harness/app.mjs';
+import { admin, BASE, WORKER_VARS, newContainer, rowsOnce, sql, sqlText, unique } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { visitorIdOf } from '../harness/tracking.mjs';
 import { CHROMIUM_SITE_ARGS, COOKIE_DOMAIN, TRACKING_HOST, startSite } from '../harness/site.mjs';
@@ -71,7 +71,7 @@ ${sameOrigin.html}
     }, { what: 'the event' });
     assert.equal(event.visitor_id, visitorIdOf(vid.value), 'the event belongs to the signed pc_vid\'s visitor');
     assert.equal(JSON.parse(event.payload).ip, CLIENT_IP, 'the proxy\'s forwarded client address is trusted with the secret');
-    const clicks = sql(`SELECT param, visitor_id FROM clicks WHERE container_id = ${sqlText(c.id)} ORDER BY id`);
+    const clicks = await rowsOnce(`SELECT param, visitor_id FROM clicks WHERE container_id = ${sqlText(c.id)} ORDER BY id`, 2);
     assert.deepEqual(clicks.map((r) => r.param), ['gclid', 'fbclid']);
 
     const toWorker = site.requests.filter((r) => r.url.startsWith('/_pc/'));

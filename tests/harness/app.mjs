@@ -80,3 +80,14 @@ export function sql(query) {
 export function sqlText(value) {
   return `'${String(value).replaceAll("'", "''")}'`;
 }
+
+/**
+ * Rows of `query` once there are at least `count` of them. Landings' clicks reach D1 through the
+ * clicks queue after the answer, so a test reads them by polling, never right away.
+ */
+export async function rowsOnce(query, count = 1, timeoutMs = 20_000) {
+  return pollUntil(() => {
+    const rows = sql(query);
+    return rows.length >= count ? rows : null;
+  }, { timeoutMs, intervalMs: 100, what: `${count} rows of ${query}` });
+}

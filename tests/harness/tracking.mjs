@@ -2,7 +2,9 @@
 // will not send a chosen Host header, and the worker sets cookies only for a Host under the
 // container's cookie domain, so these go through node:http with `Host: t.shop.localhost.test`.
 import { request } from 'node:http';
-import { BASE } from './app.mjs';
+import { randomBytes } from 'node:crypto';
+import { BASE, rowsOnce, sql, sqlText } from './app.mjs';
+import { pollUntil } from './poll.mjs';
 
 export const TRACKING_HOST = 't.shop.localhost.test';
 export const SITE_ORIGIN = 'https://www.shop.localhost.test';
@@ -20,7 +22,30 @@ export const visitorIdOf = (cookieValue) => cookieValue?.replace(SIGNATURE, '');
  * @param {{base?: string, host?: string, origin?: string, cookie?: string, headers?: Record<string,string>, body?: string|Buffer, json?: unknown}} options
  *   `base` is the worker's URL (the shared test worker unless a test started its own).
  */
-export function tracking(method, path, { base = BASE, host = TRACKING_HOST, origin, cookie, headers = {}, body, json } = {}) {
+export function tracking(method, path, options = {}) {
+  const started = Date.now();
+  return send(method, path, options).then(async (res) => {
+    await landingStored(path, res, options.base ?? BASE, started);
+    return res;
+  });
+}
+
+/**
+ * A landing's clicks reach D1 through the clicks queue a moment after the answer (about a second
+ * here). A test models a visitor who lands and a shop's server that reports later, so a landing
+ * that sent its clicks (`queue;desc="1"` in Server-Timing) is complete once its rows are in D1:
+ * this waits for them. Tests that check the answer itself read its Server-Timing instead.
+ */
+async function landingStored(path, res, base, started) {
+  const sent = /(^|,\s*)queue;desc="[1-9]/.test(res.headers['server-timing'] ?? '');
+  const vid = res.cookies.pc_vid?.value;
+  if (!sent || !vid || base !== BASE || !/\/(collect|c)\?/.test(path)) return;
+  const visitor = sqlText(visitorIdOf(vid));
+  await pollUntil(() => sql(`SELECT id FROM clicks WHERE visitor_id = ${visitor} AND created_at >= ${started - 2} LIMIT 1`).length > 0,
+    { intervalMs: 50, what: `the clicks of the landing ${path}` });
+}
+
+function send(method, path, { base = BASE, host = TRACKING_HOST, origin, cookie, headers = {}, body, json } = {}) {
   const target = new URL(base);
   const h = { host, ...headers };
   if (origin) h.origin = origin;
@@ -93,4 +118,19 @@ export function collect(containerId, pageUrl, { consent, jar, origin = SITE_ORIG
 export function sendEvent(containerId, body, { jar, origin = SITE_ORIGIN, ...options } = {}) {
   return tracking('POST', `/e?id=${encodeURIComponent(containerId)}`, { origin, json: body, cookie: jar?.header(), ...options })
     .then((res) => (jar ? jar.take(res) : res));
+}
+
+/**
+ * The container's click rows (`columns`, oldest first) once every landing sent before this call
+ * is stored. Clicks reach D1 through the clicks queue after the answer, so a test that asserts
+ * what was (or was not) stored first sends one more landing, a marker, waits for its row, and
+ * reads the rest; the marker is left out.
+ */
+export async function settledClicks(containerId, columns = 'visitor_id, param, value, source, landing_url') {
+  const marker = `Settle-${randomBytes(6).toString('hex')}`;
+  const res = await collect(containerId, `${SITE_ORIGIN}/?gclid=${marker}`, { consent: 'granted' });
+  if (res.status !== 204) throw new Error(`the marker landing: ${res.status} ${res.text}`);
+  const where = `container_id = ${sqlText(containerId)}`;
+  await rowsOnce(`SELECT id FROM clicks WHERE ${where} AND value = ${sqlText(marker)}`);
+  return sql(`SELECT ${columns} FROM clicks WHERE ${where} AND value NOT LIKE 'Settle-%' ORDER BY id`);
 }

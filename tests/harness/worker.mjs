@@ -32,6 +32,7 @@ export async function startWorker(options = {}) {
     ADMIN_TOKEN: adminToken,
     SIGNING_KEY: signingKey,
     ALLOW_PRIVATE_TARGETS: 'true',
+    SERVER_TIMING: 'true',
     ...(options.vars ?? {}),
   };
   const port = freePortFrom(18000);

@@ -1,14 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, newContainer, sql, sqlText } from '../harness/app.mjs';
-import { collect, Jar, PC_VID, SITE_ORIGIN, tracking, visitorIdOf } from '../harness/tracking.mjs';
+import { collect, Jar, PC_VID, SITE_ORIGIN, tracking, settledClicks, visitorIdOf } from '../harness/tracking.mjs';
 
 const LANDING = 'https://www.shop.localhost.test/landing';
 const FIRST_PARTY = { domain: 'shop.localhost.test', path: '/', 'max-age': '34560000', secure: true, httponly: true, samesite: 'Lax' };
 const COMPAT = { domain: 'shop.localhost.test', path: '/', 'max-age': '7776000', secure: true, samesite: 'Lax' };
-
-const clicksOf = (containerId) =>
-  sql(`SELECT visitor_id, param, value, source, landing_url FROM clicks WHERE container_id = ${sqlText(containerId)} ORDER BY id`);
 
 test('a landing URL\'s click ids land in first-party cookies with exact attributes, and one click row each', async () => {
   const c = await newContainer();
@@ -38,7 +35,7 @@ test('a landing URL\'s click ids land in first-party cookies with exact attribut
 
   const landing = `${LANDING}?gclid=Cj0KCQjw-AbC_9&fbclid=IwAR2F4-dbP_x&utm_source=google&utm_campaign=summer+sale`;
   const visitor = visitorIdOf(pc_vid.value);
-  assert.deepEqual(clicksOf(c.id), [
+  assert.deepEqual(await settledClicks(c.id), [
     { visitor_id: visitor, param: 'gclid', value: 'Cj0KCQjw-AbC_9', source: 'google', landing_url: landing },
     { visitor_id: visitor, param: 'fbclid', value: 'IwAR2F4-dbP_x', source: 'google', landing_url: landing },
     { visitor_id: visitor, param: 'utm_source', value: 'google', source: 'google', landing_url: landing },
@@ -58,7 +55,7 @@ test('every ad-platform click id and a connector\'s own click parameter are capt
   const query = new URLSearchParams({ ...ids, utm_source: 'platform_x', unrelated: 'kept-out' });
   const res = await collect(c.id, `${LANDING}?${query}`);
   assert.equal(res.status, 204);
-  const rows = clicksOf(c.id);
+  const rows = await settledClicks(c.id);
   const captured = Object.fromEntries(rows.filter((r) => r.param !== 'utm_source').map((r) => [r.param, r.value]));
   assert.deepEqual(captured, ids);
   assert.ok(rows.every((r) => r.source === 'platform_x' && r.visitor_id === visitorIdOf(res.cookies.pc_vid.value)));
@@ -95,7 +92,7 @@ test('pc_clk stays bounded, newest first, across many clicks', async () => {
   assert.ok(entries.length >= 10, 'recent clicks are kept');
   assert.ok(value.length <= 3000, `${value.length} bytes`);
   assert.match(entries[0], /^gclid\*G029x+\*\*\d+$/, 'the newest click comes first');
-  assert.equal(clicksOf(c.id).length, 30, 'D1 keeps the full click history');
+  assert.equal((await settledClicks(c.id)).length, 30, 'D1 keeps the full click history');
 });
 
 test('a page view without click parameters refreshes pc_vid and stores nothing', async () => {
@@ -107,7 +104,7 @@ test('a page view without click parameters refreshes pc_vid and stores nothing',
   const again = await collect(c.id, LANDING, { jar });
   assert.equal(again.cookies.pc_vid.value, first.cookies.pc_vid.value);
   assert.equal(again.cookies.pc_vid.attributes['max-age'], '34560000', 'Max-Age is refreshed on each visit');
-  assert.deepEqual(clicksOf(c.id), []);
+  assert.deepEqual(await settledClicks(c.id), []);
 });
 
 test('switching compat cookies off keeps _fbc and _gcl_aw away', async () => {
@@ -124,11 +121,11 @@ test('a container that requires consent sets nothing without a signal, and captu
   assert.deepEqual(none.setCookies, []);
   const denied = await collect(c.id, url, { consent: 'denied' });
   assert.deepEqual(denied.setCookies, []);
-  assert.deepEqual(clicksOf(c.id), []);
+  assert.deepEqual(await settledClicks(c.id), []);
 
   const granted = await collect(c.id, url, { consent: 'granted' });
   assert.ok(granted.cookies.pc_vid && granted.cookies._gcl_aw);
-  assert.deepEqual(clicksOf(c.id).map((r) => r.value), ['ConsentGclid']);
+  assert.deepEqual((await settledClicks(c.id)).map((r) => r.value), ['ConsentGclid']);
 
   const typo = await collect(c.id, url, { consent: 'yes' });
   assert.equal(typo.status, 400);
@@ -140,7 +137,7 @@ test('an explicit refusal is honoured even by a container that does not require 
   const res = await collect(c.id, `${LANDING}?gclid=Refused`, { consent: 'denied' });
   assert.equal(res.status, 204);
   assert.deepEqual(res.setCookies, []);
-  assert.deepEqual(clicksOf(c.id), []);
+  assert.deepEqual(await settledClicks(c.id), []);
 });
 
 test('no cookie is set when the cookie domain is not a parent of the tracking host', async () => {
@@ -150,7 +147,7 @@ test('no cookie is set when the cookie domain is not a parent of the tracking ho
     assert.equal(res.status, 204, host);
     assert.deepEqual(res.setCookies, [], host);
   }
-  assert.deepEqual(clicksOf(c.id), []);
+  assert.deepEqual(await settledClicks(c.id), []);
 });
 
 test('CORS names an allowed origin with credentials; a foreign origin gets 403, no CORS headers and nothing stored', async () => {
@@ -172,7 +169,7 @@ test('CORS names an allowed origin with credentials; a foreign origin gets 403, 
   const noOrigin = await collect(c.id, `${LANDING}?gclid=ImageFallback`, { origin: null });
   assert.equal(noOrigin.status, 204, 'the image fallback sends no Origin');
   assert.equal(noOrigin.headers['access-control-allow-origin'], undefined);
-  assert.deepEqual(clicksOf(c.id).map((r) => r.value), ['Cors1', 'ImageFallback']);
+  assert.deepEqual((await settledClicks(c.id)).map((r) => r.value), ['Cors1', 'ImageFallback']);
 });
 
 test('a preflight is answered for allowed origins only', async () => {
@@ -210,7 +207,7 @@ test('HEAD requests, prefetches and link-preview crawlers create no clicks and s
     assert.equal(res.status, 204, `${method} ${JSON.stringify(headers)}`);
     assert.deepEqual(res.setCookies, [], `${method} ${JSON.stringify(headers)}`);
   }
-  assert.deepEqual(clicksOf(c.id), []);
+  assert.deepEqual(await settledClicks(c.id), []);
 });
 
 test('bad input gets a clear 4xx and never a 500', async () => {
@@ -240,5 +237,5 @@ test('bad input gets a clear 4xx and never a 500', async () => {
     assert.equal(res.status, 204, cookie);
     assert.match(res.cookies.pc_vid.value, PC_VID, 'a garbage cookie reads as no cookie');
   }
-  assert.deepEqual(clicksOf(c.id).map((r) => r.value), ['Gar', 'Gar', 'Gar', 'Gar']);
+  assert.deepEqual((await settledClicks(c.id)).map((r) => r.value), ['Gar', 'Gar', 'Gar', 'Gar']);
 });

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newContainer, sql, sqlText } from '../harness/app.mjs';
-import { PC_VID, tracking, visitorIdOf } from '../harness/tracking.mjs';
+import { PC_VID, tracking, settledClicks, visitorIdOf } from '../harness/tracking.mjs';
 
-const clicksOf = (containerId) =>
-  sql(`SELECT visitor_id, param, value, landing_url FROM clicks WHERE container_id = ${sqlText(containerId)} ORDER BY id`);
+const clicksOf = (containerId) => settledClicks(containerId, 'visitor_id, param, value, landing_url');
 
 const linkTo = (containerId, to, extra = '') => `/c?id=${encodeURIComponent(containerId)}&to=${encodeURIComponent(to)}${extra}`;
 
@@ -20,7 +19,7 @@ test('/c captures from its own query and from the target\'s, then redirects ther
   assert.match(res.cookies._gcl_aw.value, /^GCL\.\d+\.Gc-from-link$/, '/c\'s own value wins over the target\'s');
   assert.equal(res.cookies.pc_clk.attributes.domain, 'shop.localhost.test');
 
-  const rows = clicksOf(c.id);
+  const rows = await clicksOf(c.id);
   assert.deepEqual(rows.map((r) => [r.param, r.value]), [
     ['gclid', 'Gc-from-link'], ['ttclid', 'Tt-from-target'], ['utm_source', 'tiktok'],
   ]);
@@ -66,7 +65,7 @@ test('/c refuses every target off the container\'s domains with 400, no Location
   const missing = await tracking('GET', `/c?id=${c.id}&gclid=x`);
   assert.equal(missing.status, 400);
   assert.equal(missing.headers.location, undefined);
-  assert.deepEqual(clicksOf(c.id), []);
+  assert.deepEqual(await clicksOf(c.id), []);
 });
 
 test('HEAD, prefetches and link-preview crawlers follow /c without creating a click', async () => {
@@ -79,7 +78,7 @@ test('HEAD, prefetches and link-preview crawlers follow /c without creating a cl
     assert.equal(res.headers.location, to);
     assert.deepEqual(res.setCookies, []);
   }
-  assert.deepEqual(clicksOf(c.id), []);
+  assert.deepEqual(await clicksOf(c.id), []);
 });
 
 test('/c for an unknown container is 404 without a redirect, and a container needing consent only redirects', async () => {
@@ -91,5 +90,5 @@ test('/c for an unknown container is 404 without a redirect, and a container nee
   const res = await tracking('GET', linkTo(c.id, 'https://www.shop.localhost.test/?gclid=NoConsent'));
   assert.equal(res.status, 302);
   assert.deepEqual(res.setCookies, []);
-  assert.deepEqual(clicksOf(c.id), []);
+  assert.deepEqual(await clicksOf(c.id), []);
 });

@@ -2,10 +2,10 @@
 // against the Public Suffix List, and {{FBC}} equal to the _fbc cookie a landing set.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { admin, call, sql, sqlText, unique } from '../harness/app.mjs';
+import { admin, call, rowsOnce, sql, sqlText, unique } from '../harness/app.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 import { pollUntil } from '../harness/poll.mjs';
-import { collect, Jar, SITE_ORIGIN } from '../harness/tracking.mjs';
+import { collect, Jar, settledClicks, SITE_ORIGIN } from '../harness/tracking.mjs';
 import { keyedContainer, customWebhook } from '../harness/webhooks.mjs';
 
 const receiver = await startReceiver();
@@ -30,7 +30,7 @@ test('a click id is stored and sent back byte for byte: aff_click_id=AFF%2F1%2B2
   const jar = new Jar();
   const landed = await collect(container.id, `${SITE_ORIGIN}/offer?aff_click_id=AFF%2F1%2B2%20%C3%BC`, { jar });
   assert.equal(landed.status, 204);
-  const [row] = sql(`SELECT value FROM clicks WHERE container_id = ${sqlText(container.id)} AND param = 'aff_click_id'`);
+  const [row] = await rowsOnce(`SELECT value FROM clicks WHERE container_id = ${sqlText(container.id)} AND param = 'aff_click_id'`);
   assert.equal(row.value, 'AFF/1+2 ü');
   const sent = await customWebhook(container.id, 'purchase', { conversion_id: unique('o-'), visitor_id: jar.get('pc_vid') }, { key });
   assert.equal(sent.status, 200, sent.text);
@@ -43,7 +43,7 @@ test('every refused click value is counted by parameter and reason, and the land
   const landing = `${SITE_ORIGIN}/?gclid={gclid}&fbclid=undefined&msclkid=${'a'.repeat(513)}&ttclid=%00x&dclid=&epik=ok`;
   const res = await collect(container.id, landing, { jar: new Jar() });
   assert.equal(res.status, 204);
-  const kept = sql(`SELECT param, value FROM clicks WHERE container_id = ${sqlText(container.id)}`);
+  const kept = await settledClicks(container.id, 'param, value');
   assert.deepEqual(kept.map((r) => r.param), ['epik']);
   const counted = await call('GET', `/admin/api/containers/${container.id}/click-refusals`);
   assert.equal(counted.status, 200);

@@ -43,6 +43,8 @@ async function filled(retention) {
   assert.equal(connector.status, 201, connector.text);
   const jar = new Jar();
   await collect(container.id, `${SITE_ORIGIN}/?aff_id=A1&gclid=G1`, { jar, base: worker.url });
+  // The landing's clicks reach D1 through the clicks queue; the shop's server reports later.
+  await pollUntil(() => count('clicks', container.id) === 2, { what: 'the landing\'s clicks' });
   const custom = (body) => api('POST', `/webhooks/custom/${container.id}/purchase`, { token: key, body });
   assert.equal((await custom({ conversion_id: unique('o-'), value: 5, currency: 'EUR', visitor_id: jar.get('pc_vid'), user_data: { email: 'r@example.com' } })).status, 200);
   assert.equal((await api('GET', `/webhook?${new URLSearchParams({ k: key, email: 'r@example.com', city: 'Oulu' })}`, { token: null })).status, 200);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, sql, sqlText, unique } from '../harness/app.mjs';
-import { collect, Jar, sendEvent } from '../harness/tracking.mjs';
+import { collect, Jar, sendEvent, settledClicks } from '../harness/tracking.mjs';
 import { customWebhook, eventById, keyedContainer, sha256, webhookGet } from '../harness/webhooks.mjs';
 
 const PERSON = {
@@ -94,7 +94,7 @@ test('utm_id is captured and carried like every UTM tag; trlc and trls are carri
   const { container, key } = await keyedContainer();
   const jar = new Jar();
   await collect(container.id, 'https://www.shop.localhost.test/?utm_source=news&utm_id=cmp-42&trlc=TC-1&trls=TS-1', { jar });
-  const captured = sql(`SELECT param, value FROM clicks WHERE container_id = ${sqlText(container.id)} ORDER BY param`);
+  const captured = (await settledClicks(container.id, 'param, value')).sort((a, b) => a.param.localeCompare(b.param));
   assert.deepEqual(captured, [{ param: 'utm_id', value: 'cmp-42' }, { param: 'utm_source', value: 'news' }]);
 
   const ids = [unique('w-'), unique('c-')];

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { admin, newContainer, sql, sqlText, unique } from '../harness/app.mjs';
+import { admin, newContainer, rowsOnce, sql, sqlText, unique } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 import { Jar, PC_VID, SITE_ORIGIN, tracking, visitorIdOf } from '../harness/tracking.mjs';
@@ -97,7 +97,7 @@ test('a forged, unsigned or foreign-signed pc_vid is ignored: the partner\'s cli
     assert.match(res.cookies.pc_vid.value, PC_VID);
     assert.notEqual(visitorIdOf(res.cookies.pc_vid.value), victimId, `${cookie}: a fresh visitor instead`);
   }
-  const planted = sql(`SELECT visitor_id FROM clicks WHERE container_id = ${sqlText(container.id)} AND value = 'PARTNER'`);
+  const planted = await rowsOnce(`SELECT visitor_id FROM clicks WHERE container_id = ${sqlText(container.id)} AND value = 'PARTNER'`, forgedCookies.length);
   assert.equal(planted.length, forgedCookies.length);
   assert.ok(planted.every((r) => r.visitor_id !== victimId), 'no click was stored for the victim');
 

@@ -2,8 +2,9 @@
 //! view. `t.js` calls it on every page; the click ids and UTM tags in the page URL's query become
 //! first-party cookies and click rows.
 //!
-//! A page view without click parameters reads the container (one query, connectors included)
-//! and writes nothing. `ref` is accepted because `t.js` sends it, but nothing reads it yet, so it
+//! A page view without click parameters reads the container through the isolate's cache (no D1
+//! call once cached) and writes nothing; one with click parameters also hands its clicks to the
+//! `clicks` queue (one send, no D1 wait). `ref` is accepted because `t.js` sends it, but nothing reads it yet, so it
 //! is not stored.
 
 use super::cors::Caller;
@@ -13,10 +14,11 @@ use super::{
 };
 use crate::core::clicks::capture_from_url;
 use crate::core::client_limit::Surface;
+use crate::delivery::clicks;
 use crate::error::{Error, Result};
 use crate::http::router::RouteContext;
 use crate::platform::now;
-use crate::store::clicks;
+use crate::store::clicks::Landing;
 use url::Url;
 use worker::{Request, Response};
 
@@ -38,15 +40,14 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
         count_refusals(&ctx, &container.row.id, &captured, now).await;
         let plan = cookies::plan(&req, &ctx.config, &settings, consent, &captured, now)?;
         if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
-            clicks::insert(
-                &ctx.db()?,
+            let landing_clicks = Landing::new(
                 &container.row.id,
                 visitor.id.as_str(),
                 &plan.clicks_to_store,
                 Some(page.as_str()),
                 now,
-            )
-            .await?;
+            );
+            clicks::capture(&ctx.env, &ctx.ctx, landing_clicks).await?;
         }
         cookies::append_set_cookies(&headers, &plan)?;
     }

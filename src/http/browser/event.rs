@@ -23,10 +23,10 @@ use crate::config::Config;
 use crate::core::browser_event::{cookie_history, parse_browser_event};
 use crate::core::clicks::Captured;
 use crate::core::client_limit::Surface;
-use crate::core::ids::{ContainerId, EventId};
-use crate::delivery::intake::{record_event, KnownVisitor};
+use crate::core::ids::EventId;
+use crate::delivery::intake::{record_event_under, KnownVisitor};
 use crate::delivery::pixels::{pixels_for_event, Pixel};
-use crate::delivery::{dispatch_loaded, load_context};
+use crate::delivery::{dispatch_loaded, load_context_with, KnownSettings};
 use crate::error::Result;
 use crate::http::body::{read_json, MAX_BODY_BYTES};
 use crate::http::router::RouteContext;
@@ -84,18 +84,21 @@ async fn record(
     event.visitor_id = visitor.map(str::to_string);
     event.cookie_history = cookie_history(&plan.history);
     let db = ctx.db()?;
-    let stored = record_event(
+    // The container's connectors come from the settings cache: what is stored raw, and what
+    // fires, are decided without reading them again.
+    let stored = record_event_under(
         &db,
         &container.row.id,
         &event,
         KnownVisitor::Cookie(visitor),
+        container.pii_policy(),
         now,
     )
     .await?;
 
     let pixels = match stored.duplicate {
         true => Vec::new(),
-        false => fire_connectors(ctx, config, &container.row.id, &stored).await,
+        false => fire_connectors(ctx, config, container, &stored).await,
     };
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
@@ -109,20 +112,34 @@ async fn record(
     Ok(Response::from_json(&body)?.with_headers(headers))
 }
 
-/// Dispatches the new event's postbacks (outbox rows first, then the queue) and returns the
-/// pixels it fires. The event is already stored: a failure here is logged and answered as a
+/// Returns the pixels the new event fires, and dispatches its postbacks (outbox rows first, then
+/// the queue) after the answer. The event is already stored: a failure here is logged and answered as a
 /// stored event without pixels, and the sweep dispatches its postbacks later.
 async fn fire_connectors(
     ctx: &RouteContext,
     config: &Config,
-    container_id: &ContainerId,
+    container: &TrackingContainer,
     stored: &Stored,
 ) -> Vec<Pixel> {
     let result = async {
         let db = ctx.db()?;
-        let context = load_context(&db, container_id, &stored.row_id).await?;
-        dispatch_loaded(&ctx.env, &db, &context).await?;
-        pixels_for_event(&db, &context, config).await
+        let known = KnownSettings {
+            connectors: &container.connectors,
+            invalid: &container.invalid_connectors,
+            cookie_domain: &container.row.cookie_domain,
+        };
+        let context =
+            load_context_with(&db, &container.row.id, &stored.row_id, Some(known)).await?;
+        let pixels = pixels_for_event(&db, &context, config).await;
+        // The postbacks go out after the answer; an event left undispatched (a failure, or an
+        // isolate gone) is dispatched by the cron sweep, so none is lost.
+        let (env, row) = (ctx.env.clone(), stored.row_id.clone());
+        ctx.ctx.wait_until(async move {
+            if let Err(e) = dispatch_loaded(&env, &db, &context).await {
+                worker::console_error!("dispatching event {row}: {e}");
+            }
+        });
+        pixels
     };
     match result.await {
         Ok(pixels) => pixels,

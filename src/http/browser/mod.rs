@@ -21,8 +21,10 @@ use crate::core::ids::ContainerId;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use crate::store::click_refusals;
-use crate::store::tracking::{self, TrackingContainer};
+use crate::store::settings_cache;
+use crate::store::tracking::TrackingContainer;
 use sha2::{Digest, Sha256};
+use std::rc::Rc;
 use subtle::ConstantTimeEq;
 use url::Url;
 use worker::{Headers, Request};
@@ -57,10 +59,12 @@ fn required_query(url: &Url, name: &'static str) -> Result<String> {
 }
 
 /// `?id=` resolved to its container and connectors' click parameters: 400 when missing, 404
-/// when unknown (a malformed id is answered without a database read).
-async fn load_container(ctx: &RouteContext, url: &Url) -> Result<TrackingContainer> {
+/// when unknown (a malformed id is answered without a database read). Read through the
+/// isolate's cache, so a page view of a known container usually makes no D1 call.
+async fn load_container(ctx: &RouteContext, url: &Url) -> Result<Rc<TrackingContainer>> {
     let id = container_id(url)?;
-    tracking::get(&ctx.db()?, &id)
+    let ttl = ctx.config.settings_cache_ttl_s;
+    settings_cache::tracking_container(&ctx.db()?, &id, ttl, crate::platform::now())
         .await?
         .ok_or_else(|| Error::not_found("container"))
 }
@@ -76,7 +80,7 @@ async fn limited_container(
     req: &Request,
     url: &Url,
     surface: Surface,
-) -> Result<TrackingContainer> {
+) -> Result<Rc<TrackingContainer>> {
     let id = container_id(url)?;
     let ip = client(req, &ctx.config).ip;
     client_limit::check(&ctx.env, ip.as_deref(), surface, Some(id.as_str())).await?;

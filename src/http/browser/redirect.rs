@@ -12,10 +12,11 @@ use super::{
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::{capture_from_query, capture_from_url, RedirectTarget};
 use crate::core::client_limit::Surface;
+use crate::delivery::clicks;
 use crate::error::{Error, Result};
 use crate::http::router::RouteContext;
 use crate::platform::now;
-use crate::store::clicks;
+use crate::store::clicks::Landing;
 use url::Url;
 use worker::{Request, Response};
 
@@ -55,15 +56,14 @@ pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response
         if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
             let mut landing = target.url().clone();
             landing.set_fragment(None);
-            clicks::insert(
-                &ctx.db()?,
+            let landing_clicks = Landing::new(
                 &container.row.id,
                 visitor.id.as_str(),
                 &plan.clicks_to_store,
                 Some(landing.as_str()),
                 now,
-            )
-            .await?;
+            );
+            clicks::capture(&ctx.env, &ctx.ctx, landing_clicks).await?;
         }
         cookies::append_set_cookies(&headers, &plan)?;
     }

@@ -8,8 +8,8 @@ use crate::error::Result;
 use crate::http::router::RouteContext;
 use worker::{Headers, Method, Request, Response};
 
-/// The script, embedded at build time.
-pub const TRACKING_SCRIPT: &str = include_str!("../../../assets/t.js");
+/// The script, minified by esbuild at build time from `assets/t.js` (see `build.rs`).
+pub const TRACKING_SCRIPT: &str = include_str!(concat!(env!("OUT_DIR"), "/t.min.js"));
 
 /// A strong validator for the script: FNV-1a over its bytes, computed at compile time, so a new
 /// build with a changed script gets a new ETag and an unchanged one keeps it.

@@ -106,10 +106,14 @@ pub async fn accept_event(
     } else {
         // `consent.advertising = false` is stored as events.consent_advertising = 0, which the
         // dispatch honours by sending no ad-platform or partner postback for the event. The
-        // event is stored either way: a dispatch failure is logged and the sweep retries it.
-        if let Err(e) = dispatch_event(&ctx.env, container_id, &stored.row_id).await {
-            worker::console_error!("dispatching event {}: {e}", stored.row_id);
-        }
+        // dispatch runs after the answer: the event is stored either way, and one that is not
+        // marked dispatched (a failure, or an isolate gone) is dispatched by the cron sweep.
+        let (env, container, row) = (ctx.env.clone(), container_id.clone(), stored.row_id.clone());
+        ctx.ctx.wait_until(async move {
+            if let Err(e) = dispatch_event(&env, &container, &row).await {
+                worker::console_error!("dispatching event {row}: {e}");
+            }
+        });
     }
     Ok(Accepted {
         kind: "track",

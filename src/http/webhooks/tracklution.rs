@@ -159,9 +159,7 @@ async fn enrich_visitor(
         &visitors::set_document(set),
         now,
     )?);
-    db.batch(statements)
-        .await
-        .map_err(|e| Error::internal("enriching a visitor", e))?;
+    crate::store::batch(db, statements, "enriching a visitor").await?;
     Ok(Accepted {
         kind: "set",
         event_id: None,
