@@ -117,6 +117,11 @@ impl UserDataBuilder {
         path: &str,
     ) -> Result<(), Invalid> {
         let items = match raw {
+            // A JSON list counts every item, nulls and repeats included, as its schema's
+            // `maxItems` does; text lists count distinct values (`set_variants`).
+            Raw::Json(Value::Array(list)) if list.len() > MAX_VARIANTS => {
+                return Err(too_many_variants(path));
+            }
             Raw::Json(Value::Array(list)) => {
                 let mut items = Vec::with_capacity(list.len());
                 for (i, item) in list.iter().enumerate() {
@@ -149,11 +154,7 @@ impl UserDataBuilder {
             }
         }
         if unique.len() > MAX_VARIANTS {
-            return Err(Invalid::field(
-                "too_many_variants",
-                path,
-                format!("at most {MAX_VARIANTS} variants"),
-            ));
+            return Err(too_many_variants(path));
         }
         for (i, item) in unique.iter().enumerate() {
             let item_path = format!("{path}[{i}]");
@@ -249,4 +250,13 @@ pub fn parse_user_object(value: &Value, path: &str) -> Result<UserData, Invalid>
 
 fn not_an_object(path: &str) -> Invalid {
     Invalid::field("invalid_type", path, "must be a JSON object")
+}
+
+/// The refusal of a variants list longer than [`MAX_VARIANTS`], naming the field at `path`.
+fn too_many_variants(path: &str) -> Invalid {
+    Invalid::field(
+        "too_many_variants",
+        path,
+        format!("at most {MAX_VARIANTS} variants"),
+    )
 }

@@ -128,6 +128,12 @@ fn variants_are_distinct_bounded_and_checked_like_the_main_value() {
         refused(json!({ "email_variants": many })),
         ("too_many_variants", Some("user.email_variants".into()))
     );
+    // A JSON list counts every item, as its schema's maxItems does: nulls too.
+    let nulls: Vec<Value> = (0..=MAX_VARIANTS).map(|_| Value::Null).collect();
+    assert_eq!(
+        refused(json!({ "phone_variants": nulls })),
+        ("too_many_variants", Some("user.phone_variants".into()))
+    );
     assert_eq!(
         refused(json!({"email_variants": ["ok@x.com", "a\u{1}b"]})),
         ("invalid_text", Some("user.email_variants[1]".into()))
