@@ -189,22 +189,13 @@ pub async fn dispatch_loaded(
         .filter(|(_, c)| wants_postback(c, &row.name))
     {
         let delivery_id: DeliveryId = new_id()?;
-        let input = DeliveryInput {
-            delivery_id: delivery_id.as_str(),
-            connector_id: connector.id.as_str(),
-            connector: config,
-            event_id: row.event_id.as_str(),
-            event_name: &row.name,
-            provenance: row.provenance(),
-            force_send: context.event.force_send,
-            consent: context.consent,
-            values: &context.values,
-            clicks: &context.records,
-            // Attribution windows count back from the conversion, not from now.
-            now_ms: row.created_at.millis(),
-            status: row.status(),
-            kind: DeliveryKind::Conversion,
-        };
+        let input = delivery_input(
+            context,
+            &delivery_id,
+            connector,
+            config,
+            DeliveryKind::Conversion,
+        );
         let Some(plan) = prepare_delivery(&input) else {
             continue;
         };
@@ -276,4 +267,32 @@ fn invalid_row(row: &EventRow, invalid: &InvalidConnector) -> Result<NewDelivery
         provenance: row.provenance(),
     };
     Ok(new_row(origin, None, None))
+}
+
+/// What the postback plan needs to decide one connector's delivery `delivery_id` of the event in
+/// `context`: the conversion itself or a follow-up (`kind`).
+pub fn delivery_input<'a>(
+    context: &'a EventContext,
+    delivery_id: &'a DeliveryId,
+    connector: &'a ConnectorRow,
+    config: &'a ConnectorConfig,
+    kind: DeliveryKind<'a>,
+) -> DeliveryInput<'a> {
+    let row = &context.row;
+    DeliveryInput {
+        delivery_id: delivery_id.as_str(),
+        connector_id: connector.id.as_str(),
+        connector: config,
+        event_id: row.event_id.as_str(),
+        event_name: &row.name,
+        provenance: row.provenance(),
+        force_send: context.event.force_send,
+        consent: context.consent,
+        values: &context.values,
+        clicks: &context.records,
+        // Attribution windows count back from the conversion, not from now.
+        now_ms: row.created_at.millis(),
+        status: row.status(),
+        kind,
+    }
 }

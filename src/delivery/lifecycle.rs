@@ -11,7 +11,7 @@
 //! the sweep's re-dispatch of an event (its status change marks it undispatched) sends each
 //! once.
 
-use super::dispatch::{dispatch_event, EventContext};
+use super::dispatch::{delivery_input, dispatch_event, EventContext};
 use super::outbox::{new_row_rotating, write_and_enqueue, RowOrigin};
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, DeliveryId, EventRowId};
@@ -19,7 +19,7 @@ use crate::core::lifecycle::{
     reversal_key, transition, update_key, ConversionStatus, DuplicatePolicy, IllegalTransition,
     StatusChange, LOCK_PERIOD_REASON,
 };
-use crate::core::postback::{prepare_delivery, DeliveryInput, DeliveryKind, DeliveryStatus};
+use crate::core::postback::{prepare_delivery, DeliveryKind, DeliveryStatus};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
@@ -131,21 +131,13 @@ pub async fn follow_up_rows(
             ),
         };
         let delivery_id: DeliveryId = new_id()?;
-        let input = DeliveryInput {
-            delivery_id: delivery_id.as_str(),
-            connector_id: connector.id.as_str(),
-            connector: config,
-            event_id: row.event_id.as_str(),
-            event_name: &row.name,
-            provenance: row.provenance(),
-            force_send: context.event.force_send,
-            consent: context.consent,
-            values: &context.values,
-            clicks: &context.records,
-            now_ms: row.created_at.millis(),
-            status: row.status(),
-            kind: DeliveryKind::FollowUp(&key),
-        };
+        let input = delivery_input(
+            context,
+            &delivery_id,
+            connector,
+            config,
+            DeliveryKind::FollowUp(&key),
+        );
         let Some(plan) = prepare_delivery(&input) else {
             continue;
         };
