@@ -19,7 +19,9 @@ mod values;
 mod tests;
 
 pub use hashes::{KeepRaw, UserHashes};
-pub use parse::{parse_user_object, UserDataBuilder, MAX_OTHER_FIELDS, MAX_VARIANTS};
+pub use parse::{
+    parse_user_object, too_many_variants, UserDataBuilder, MAX_OTHER_FIELDS, MAX_VARIANTS,
+};
 pub use values::{
     is_sha256_hex, Birthday, Email, ExternalId, Phone, Street, UserText, MAX_USER_TEXT_BYTES,
 };

@@ -253,7 +253,7 @@ fn not_an_object(path: &str) -> Invalid {
 }
 
 /// The refusal of a variants list longer than [`MAX_VARIANTS`], naming the field at `path`.
-fn too_many_variants(path: &str) -> Invalid {
+pub fn too_many_variants(path: &str) -> Invalid {
     Invalid::field(
         "too_many_variants",
         path,

@@ -5,6 +5,7 @@ use super::names::Entry;
 use super::{Invalid, MAX_ENCODED_ATTRIBUTES_LEN};
 use crate::core::event::Attributes;
 use crate::core::input::{self, Raw};
+use crate::core::user_data::{too_many_variants, MAX_VARIANTS};
 use serde_json::{Map, Value};
 
 pub(super) fn put(
@@ -56,6 +57,10 @@ pub(super) fn variant_items(entries: &[Entry<'_>]) -> Result<Vec<String>, Invali
                 "must be a list of strings",
             ));
         };
+        // A JSON list counts every item, nulls included, as its schema's `maxItems` does.
+        if list.len() > MAX_VARIANTS {
+            return Err(too_many_variants(entry.name));
+        }
         for item in list {
             if let Some(text) = Raw::Json(item).as_text(entry.name)? {
                 items.push(text.trim().to_string());

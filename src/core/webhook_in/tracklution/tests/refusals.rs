@@ -194,6 +194,16 @@ fn variants_are_bounded_in_count() {
         (err.code, err.field.as_deref()),
         ("too_many_variants", Some("emailVariants"))
     );
+    // A JSON list counts every item, as its schema's maxItems does: eleven nulls are too many.
+    let nulls: Vec<Value> = (0..=crate::core::user_data::MAX_VARIANTS)
+        .map(|_| Value::Null)
+        .collect();
+    let body = WebhookBody::Json(json!({ "phoneNumberVariants": nulls }));
+    let err = refused(parse_webhook(&[], &body));
+    assert_eq!(
+        (err.code, err.field.as_deref()),
+        ("too_many_variants", Some("phoneNumberVariants"))
+    );
 }
 
 #[test]
