@@ -62,6 +62,17 @@ pub(super) fn variant_items(entries: &[Entry<'_>]) -> Result<Vec<String>, Invali
             return Err(too_many_variants(entry.name));
         }
         for item in list {
+            // A number is read as the user-data parser reads one: a whole number in the 64-bit
+            // range its schema gives, so `1e30` cannot pass as a phone number.
+            if let Value::Number(n) = item {
+                if input::whole_number(n).is_none() {
+                    return Err(Invalid::field(
+                        "invalid_type",
+                        entry.name,
+                        "must be a string or a whole number",
+                    ));
+                }
+            }
             if let Some(text) = Raw::Json(item).as_text(entry.name)? {
                 items.push(text.trim().to_string());
             }

@@ -204,6 +204,14 @@ fn variants_are_bounded_in_count() {
         (err.code, err.field.as_deref()),
         ("too_many_variants", Some("phoneNumberVariants"))
     );
+    // A number item outside the 64-bit whole numbers its schema gives is refused.
+    let past: Value = serde_json::from_str("[-9223372036854775809]").unwrap();
+    let body = WebhookBody::Json(json!({ "phoneNumberVariants": past }));
+    let err = refused(parse_webhook(&[], &body));
+    assert_eq!(
+        (err.code, err.field.as_deref()),
+        ("invalid_type", Some("phoneNumberVariants"))
+    );
 }
 
 #[test]
