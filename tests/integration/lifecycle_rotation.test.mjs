@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { call, unique } from '../harness/app.mjs';
+import { admin, call, unique, waitForDelivery } from '../harness/app.mjs';
 import { connectorFor } from '../harness/postbacks.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
@@ -50,6 +50,16 @@ test('during the overlap a postback is signed with both secrets, and the officia
   assert.ok(verifies(oldSecret, request), 'the previous secret verifies');
   assert.ok(verifies(newSecret, request), 'the new secret verifies');
   assert.ok(!verifies(secret(), request), 'another secret does not');
+
+  // A replay during the overlap is signed like any other request: with both secrets.
+  const [original] = (await admin.deliveries(connector.id)).json.data;
+  await waitForDelivery(connector.id, original.id);
+  const replay = await admin.replay(original.id);
+  assert.equal(replay.status, 202, replay.text);
+  const replayed = await pollUntil(() => { const got = receiver.received(path); return got.length === 2 && got[1]; },
+    { what: 'the replayed postback' });
+  assert.ok(verifies(oldSecret, replayed), 'the previous secret verifies the replay');
+  assert.ok(verifies(newSecret, replayed), 'the new secret verifies the replay');
 
   const same = await rotate(connector.id, { signing_secret: newSecret });
   assert.equal(same.status, 422);

@@ -14,7 +14,7 @@ use crate::core::ids::DeliveryId;
 use crate::core::postback::DeliveryStatus;
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
-use crate::delivery::outbox::{new_row, write_and_enqueue, RowOrigin};
+use crate::delivery::outbox::{new_row_rotating, write_and_enqueue, RowOrigin};
 use crate::error::{Error, Result};
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
@@ -147,10 +147,11 @@ pub async fn handle_replay_delivery(_: Request, ctx: RouteContext) -> Result<Res
             .and_then(Provenance::parse)
             .unwrap_or(Provenance::Admin),
     };
-    let new = new_row(
+    let new = new_row_rotating(
         origin,
         Some(&stored.request),
         stored.signing_secret.as_deref(),
+        stored.previous_secret.clone(),
     );
     write_and_enqueue(&ctx.env, &db, std::slice::from_ref(&new), now()).await?;
     let out = ReplayQueued {
