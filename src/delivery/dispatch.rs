@@ -18,7 +18,8 @@ use crate::core::ids::{ContainerId, DeliveryId, EventRowId};
 use crate::core::params::ParamValues;
 use crate::core::postback::{
     click_records, cookie_click_records, cookie_clicks_as_stored, prepare_delivery, wants_pixel,
-    wants_postback, ClickRecord, DeliveryInput, DeliveryKind, DeliveryStatus, SkipReason, DAY_MS,
+    wants_postback, ClickRecord, DeliveryInput, DeliveryKind, DeliveryPlan, DeliveryStatus,
+    SkipReason, DAY_MS,
 };
 use crate::core::provenance::Provenance;
 use crate::error::{Error, Result};
@@ -199,24 +200,14 @@ pub async fn dispatch_loaded(
         let Some(plan) = prepare_delivery(&input) else {
             continue;
         };
-        let origin = RowOrigin {
-            id: delivery_id,
-            container_id: row.container_id.clone(),
-            connector_id: connector.id.clone(),
-            event_row_id: Some(row.id.clone()),
-            status: plan.status,
-            reason: plan.reason.map(|r| r.as_str().to_string()),
-            error: plan.error.clone(),
-            replay_of: None,
-            origin_key: Some(format!("{}:{}", connector.id, row.id)),
-            idempotency_key: None,
-            provenance: row.provenance(),
-        };
-        rows.push(new_row_rotating(
-            origin,
-            plan.request.as_ref(),
-            config.webhook.signing_secret.as_deref(),
-            connector.previous_secret(),
+        let origin_key = format!("{}:{}", connector.id, row.id);
+        rows.push(planned_row(
+            row,
+            (connector, config),
+            delivery_id,
+            &plan,
+            origin_key,
+            None,
         ));
     }
 
@@ -295,4 +286,36 @@ pub fn delivery_input<'a>(
         status: row.status(),
         kind,
     }
+}
+
+/// The delivery row `plan` writes for `connector` on the event `row`: unique per connector and
+/// event by `origin_key`, with `idempotency_key` (`None`: the row's own), signed with the
+/// connector's secret and, during a rotation, its previous one.
+pub fn planned_row(
+    row: &EventRow,
+    (connector, config): (&ConnectorRow, &ConnectorConfig),
+    delivery_id: DeliveryId,
+    plan: &DeliveryPlan,
+    origin_key: String,
+    idempotency_key: Option<String>,
+) -> NewDelivery {
+    let origin = RowOrigin {
+        id: delivery_id,
+        container_id: row.container_id.clone(),
+        connector_id: connector.id.clone(),
+        event_row_id: Some(row.id.clone()),
+        status: plan.status,
+        reason: plan.reason.map(|r| r.as_str().to_string()),
+        error: plan.error.clone(),
+        replay_of: None,
+        origin_key: Some(origin_key),
+        idempotency_key,
+        provenance: row.provenance(),
+    };
+    new_row_rotating(
+        origin,
+        plan.request.as_ref(),
+        config.webhook.signing_secret.as_deref(),
+        connector.previous_secret(),
+    )
 }

@@ -11,8 +11,8 @@
 //! the sweep's re-dispatch of an event (its status change marks it undispatched) sends each
 //! once.
 
-use super::dispatch::{delivery_input, dispatch_event, EventContext};
-use super::outbox::{new_row_rotating, write_and_enqueue, RowOrigin};
+use super::dispatch::{delivery_input, dispatch_event, planned_row, EventContext};
+use super::outbox::write_and_enqueue;
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, DeliveryId, EventRowId};
 use crate::core::lifecycle::{
@@ -146,24 +146,14 @@ pub async fn follow_up_rows(
         if plan.status == DeliveryStatus::Skipped && plan.reason.is_some() {
             continue;
         }
-        let origin = RowOrigin {
-            id: delivery_id,
-            container_id: row.container_id.clone(),
-            connector_id: connector.id.clone(),
-            event_row_id: Some(row.id.clone()),
-            status: plan.status,
-            reason: plan.reason.map(|r| r.as_str().to_string()),
-            error: plan.error.clone(),
-            replay_of: None,
-            origin_key: Some(format!("{}:{}:{suffix}", connector.id, row.id)),
-            idempotency_key: Some(key.clone()),
-            provenance: row.provenance(),
-        };
-        rows.push(new_row_rotating(
-            origin,
-            plan.request.as_ref(),
-            config.webhook.signing_secret.as_deref(),
-            connector.previous_secret(),
+        let origin_key = format!("{}:{}:{suffix}", connector.id, row.id);
+        rows.push(planned_row(
+            row,
+            (connector, config),
+            delivery_id,
+            &plan,
+            origin_key,
+            Some(key.clone()),
         ));
     }
     Ok(rows)
