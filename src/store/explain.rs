@@ -1,42 +1,16 @@
 //! What the why-not explorer reads: a container's events found by caller event id, by click id
 //! (a click of the event's visitor, or one the event carried) or by email (its SHA-256
 //! identity, linked or still waiting for a visitor), and the delivery rows of one event.
-//!
-//! Rows are read with `SELECT *` into a struct of their own whose `status` is optional, so the
-//! explorer shows an event's lifecycle status where the table has one and works without it.
 
 use super::deliveries::DeliveryRow;
+use super::events::EventRow;
 use super::{all, first, int, run, text};
 use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
-use crate::core::time::UnixMs;
 use crate::error::Result;
-use serde::Deserialize;
 use worker::D1Database;
 
 /// Most events one search shows.
 pub const EXPLAIN_LIMIT: i64 = 10;
-
-/// An event as the explorer shows it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ExplainedEvent {
-    pub id: EventRowId,
-    pub event_id: String,
-    pub name: String,
-    pub value: Option<f64>,
-    pub currency: Option<String>,
-    pub visitor_id: Option<String>,
-    pub matched_by: Option<String>,
-    pub source: String,
-    pub topic: Option<String>,
-    pub consent_advertising: i64,
-    pub payload: String,
-    pub created_at: UnixMs,
-    pub provenance: String,
-    pub confirmed_at: Option<UnixMs>,
-    /// The event's lifecycle status, where the table keeps one.
-    #[serde(default)]
-    pub status: Option<String>,
-}
 
 /// How the explorer was asked to search.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +28,7 @@ pub async fn find_events(
     db: &D1Database,
     container_id: &ContainerId,
     search: &Search,
-) -> Result<Vec<ExplainedEvent>> {
+) -> Result<Vec<EventRow>> {
     let (filter, value) = match search {
         Search::EventId(id) => ("e.event_id = ?2", id),
         Search::ClickId(value) => (

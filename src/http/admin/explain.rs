@@ -21,7 +21,8 @@ use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::store::connectors::{self, ConnectorRow};
 use crate::store::deliveries::DeliveryRow;
-use crate::store::explain::{deliveries_of, find_events, ExplainedEvent, Search};
+use crate::store::events::EventRow;
+use crate::store::explain::{deliveries_of, find_events, Search};
 use crate::store::{clicks, containers};
 use worker::{D1Database, Request, Response};
 
@@ -90,7 +91,7 @@ fn search_of(req: &Request) -> Result<(&'static str, Search)> {
 async fn explain_event(
     db: &D1Database,
     container_id: &ContainerId,
-    event: ExplainedEvent,
+    event: EventRow,
     connectors: &[ConnectorRow],
 ) -> Result<ExplainedEventOut> {
     let rows = deliveries_of(db, container_id, &event.id).await?;
@@ -121,14 +122,14 @@ async fn explain_event(
     });
     Ok(ExplainedEventOut {
         row_id: event.id.clone(),
-        event_id: event.event_id,
+        event_id: event.event_id.to_string(),
         name: event.name,
         value: event.value,
         currency: event.currency,
         provenance: event.provenance,
         source: event.source,
         topic: event.topic,
-        status: event.status,
+        status: Some(event.status),
         created_at: event.created_at.iso8601(),
         confirmed_at: event.confirmed_at.map(UnixMs::iso8601),
         consent_advertising: event.consent_advertising != 0,
@@ -155,7 +156,7 @@ fn latest_postback<'a>(
 async fn clicks_of(
     db: &D1Database,
     container_id: &ContainerId,
-    event: &ExplainedEvent,
+    event: &EventRow,
 ) -> Result<Vec<ExplainedClickOut>> {
     let mut out = Vec::new();
     if let Some(visitor) = &event.visitor_id {
