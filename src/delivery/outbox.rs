@@ -10,7 +10,8 @@ use crate::core::postback::{DeliveryStatus, OutgoingRequest};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::error::Result;
-use crate::store::deliveries::{self, NewDelivery};
+use crate::platform::new_id;
+use crate::store::deliveries::{self, DeliveryRow, NewDelivery};
 use worker::{BatchMessageBuilder, D1Database, Env, MessageBuilder, Queue};
 
 /// Most messages in one `sendBatch` (the platform's limit is 100).
@@ -42,6 +43,37 @@ pub fn new_row(
     signing_secret: Option<&str>,
 ) -> NewDelivery {
     new_row_rotating(origin, request, signing_secret, None)
+}
+
+/// The row that sends `original`'s stored request again (a replay or a recovery): queued,
+/// naming the original in `replay_of`, keeping its `Idempotency-Key` and `webhook-id`, and signed
+/// as it was (both secrets while a rotation's overlap lasts). `None` when the original has no
+/// stored request (it could not be built). Errors only when no row id can be drawn.
+pub fn replay_row(original: &DeliveryRow) -> Result<Option<NewDelivery>> {
+    let Some(stored) = original.stored_request() else {
+        return Ok(None);
+    };
+    let origin = RowOrigin {
+        id: new_id()?,
+        container_id: original.container_id.clone(),
+        connector_id: original.connector_id.clone(),
+        event_row_id: original.event_row_id.clone(),
+        status: DeliveryStatus::Queued,
+        reason: None,
+        error: None,
+        replay_of: Some(original.id.clone()),
+        origin_key: None,
+        idempotency_key: Some(original.idempotency_key.clone()),
+        provenance: (original.provenance.as_deref())
+            .and_then(Provenance::parse)
+            .unwrap_or(Provenance::Admin),
+    };
+    Ok(Some(new_row_rotating(
+        origin,
+        Some(&stored.request),
+        stored.signing_secret.as_deref(),
+        stored.previous_secret,
+    )))
 }
 
 /// [`new_row`] for a connector whose secret was rotated: until the overlap ends, every attempt

@@ -12,13 +12,12 @@ use super::{limit_param, query_param};
 use crate::core::error::Invalid;
 use crate::core::ids::DeliveryId;
 use crate::core::postback::DeliveryStatus;
-use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
-use crate::delivery::outbox::{new_row_rotating, write_and_enqueue, RowOrigin};
+use crate::delivery::outbox::{replay_row, write_and_enqueue};
 use crate::error::{Error, Result};
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
-use crate::platform::{new_id, now};
+use crate::platform::now;
 use crate::store::attempts;
 use crate::store::deliveries;
 use crate::store::log_search::{search_for_connector, LogFilter};
@@ -123,39 +122,15 @@ pub async fn handle_replay_delivery(_: Request, ctx: RouteContext) -> Result<Res
         )
         .into());
     }
-    let stored = original.stored_request().ok_or_else(|| {
+    let new = replay_row(&original)?.ok_or_else(|| {
         Invalid::new(
             "nothing_to_replay",
             "this delivery has no request: it could not be built",
         )
     })?;
-    let delivery_id: DeliveryId = new_id()?;
-    let origin = RowOrigin {
-        id: delivery_id.clone(),
-        container_id: original.container_id.clone(),
-        connector_id: original.connector_id.clone(),
-        event_row_id: original.event_row_id.clone(),
-        status: DeliveryStatus::Queued,
-        reason: None,
-        error: None,
-        replay_of: Some(original.id.clone()),
-        origin_key: None,
-        idempotency_key: Some(original.idempotency_key.clone()),
-        provenance: original
-            .provenance
-            .as_deref()
-            .and_then(Provenance::parse)
-            .unwrap_or(Provenance::Admin),
-    };
-    let new = new_row_rotating(
-        origin,
-        Some(&stored.request),
-        stored.signing_secret.as_deref(),
-        stored.previous_secret.clone(),
-    );
     write_and_enqueue(&ctx.env, &db, std::slice::from_ref(&new), now()).await?;
     let out = ReplayQueued {
-        delivery_id,
+        delivery_id: new.id,
         replay_of: original.id,
         status: DeliveryStatus::Queued.as_str(),
     };

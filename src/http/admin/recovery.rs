@@ -7,15 +7,13 @@
 use super::connectors::find_row;
 use super::model::Recovered;
 use crate::core::error::Invalid;
-use crate::core::postback::DeliveryStatus;
-use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
-use crate::delivery::outbox::{new_row_rotating, write_and_enqueue, RowOrigin};
+use crate::delivery::outbox::{replay_row, write_and_enqueue};
 use crate::error::Result;
 use crate::http::body::{read_json, MAX_BODY_BYTES};
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
-use crate::platform::{new_id, now};
+use crate::platform::now;
 use crate::store::recovery::{recoverable, RECOVER_LIMIT};
 use serde_json::Value;
 use worker::{Request, Response};
@@ -49,30 +47,7 @@ pub async fn handle_recover(mut req: Request, ctx: RouteContext) -> Result<Respo
     let originals = recoverable(&db, &connector.id, since).await?;
     let mut rows = Vec::with_capacity(originals.len());
     for original in &originals {
-        let Some(stored) = original.stored_request() else {
-            continue;
-        };
-        let origin = RowOrigin {
-            id: new_id()?,
-            container_id: original.container_id.clone(),
-            connector_id: original.connector_id.clone(),
-            event_row_id: original.event_row_id.clone(),
-            status: DeliveryStatus::Queued,
-            reason: None,
-            error: None,
-            replay_of: Some(original.id.clone()),
-            origin_key: None,
-            idempotency_key: Some(original.idempotency_key.clone()),
-            provenance: (original.provenance.as_deref())
-                .and_then(Provenance::parse)
-                .unwrap_or(Provenance::Admin),
-        };
-        rows.push(new_row_rotating(
-            origin,
-            Some(&stored.request),
-            stored.signing_secret.as_deref(),
-            stored.previous_secret.clone(),
-        ));
+        rows.extend(replay_row(original)?);
     }
     let written = write_and_enqueue(&ctx.env, &db, &rows, now()).await?;
     let requeued = written.iter().filter(|w| **w).count() as u32;
