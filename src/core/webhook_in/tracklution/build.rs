@@ -32,6 +32,9 @@ struct EventOnly {
     currency: Option<Currency>,
     event_id: Option<EventId>,
     consent: Consent,
+    /// `pcTest`: the event is sent to connectors in test mode. Read on every request, so an
+    /// invalid value is refused even where it has no effect (a set request ignores it).
+    force_send: bool,
 }
 
 impl<'a> Collected<'a> {
@@ -118,11 +121,16 @@ impl<'a> Collected<'a> {
             Some((text, name)) => Some(EventId::parse(&text, name)?),
             None => None,
         };
+        let force_send = match self.singles.get(&Param::PcTest) {
+            Some(entry) => input::boolean(entry.raw, entry.name)?.unwrap_or(false),
+            None => false,
+        };
         Ok(EventOnly {
             value: self.amount()?,
             currency,
             event_id,
             consent: self.consent()?,
+            force_send,
         })
     }
 
@@ -134,10 +142,6 @@ impl<'a> Collected<'a> {
                 "value needs a currency, such as EUR",
             ));
         }
-        let force_send = match self.singles.get(&Param::PcTest) {
-            Some(entry) => input::boolean(entry.raw, entry.name)?.unwrap_or(false),
-            None => false,
-        };
         Ok(NewEvent {
             name,
             event_id: only.event_id,
@@ -149,7 +153,7 @@ impl<'a> Collected<'a> {
             clicks: common.clicks,
             visitor_id: common.visitor_id,
             consent: only.consent,
-            force_send,
+            force_send: only.force_send,
             source: EventSource::Webhook,
             ip: common.ip,
             user_agent: common.user_agent,

@@ -288,3 +288,15 @@ fn an_unusable_email_or_phone_is_kept_as_sent_but_never_identifies_anyone() {
     let err = refused(from_query(&[("email", "[email protected]")]));
     assert_eq!(err.code, "no_identity");
 }
+
+#[test]
+fn a_set_request_refuses_an_invalid_pc_test_though_it_ignores_the_switch() {
+    let body = WebhookBody::Json(json!({ "externalId": "0", "pcTest": "\u{84}" }));
+    let err = refused(parse_webhook(&[], &body));
+    assert_eq!(err.field.as_deref(), Some("pcTest"));
+    let ok = parse_webhook(
+        &[],
+        &WebhookBody::Json(json!({ "externalId": "0", "pcTest": "1" })),
+    );
+    assert!(matches!(ok, Ok(TrackOrSet::Set(_))), "{ok:?}");
+}
