@@ -20,7 +20,8 @@ mod tests;
 
 pub use hashes::{KeepRaw, UserHashes};
 pub use parse::{
-    parse_user_object, too_many_variants, UserDataBuilder, MAX_OTHER_FIELDS, MAX_VARIANTS,
+    json_variant_items, parse_user_object, too_many_variants, UserDataBuilder, MAX_OTHER_FIELDS,
+    MAX_VARIANTS,
 };
 pub use values::{
     is_sha256_hex, Birthday, Email, ExternalId, Phone, Street, UserText, MAX_USER_TEXT_BYTES,

@@ -117,21 +117,7 @@ impl UserDataBuilder {
         path: &str,
     ) -> Result<(), Invalid> {
         let items = match raw {
-            // A JSON list counts every item, nulls and repeats included, as its schema's
-            // `maxItems` does; text lists count distinct values (`set_variants`).
-            Raw::Json(Value::Array(list)) if list.len() > MAX_VARIANTS => {
-                return Err(too_many_variants(path));
-            }
-            Raw::Json(Value::Array(list)) => {
-                let mut items = Vec::with_capacity(list.len());
-                for (i, item) in list.iter().enumerate() {
-                    let item_path = format!("{path}[{i}]");
-                    if let Some(text) = value_text(Raw::Json(item), &item_path)? {
-                        items.push(text.into_owned());
-                    }
-                }
-                items
-            }
+            Raw::Json(Value::Array(list)) => json_variant_items(list, path)?,
             single => value_text(single, path)?
                 .map(|t| vec![t.into_owned()])
                 .unwrap_or_default(),
@@ -250,6 +236,23 @@ pub fn parse_user_object(value: &Value, path: &str) -> Result<UserData, Invalid>
 
 fn not_an_object(path: &str) -> Invalid {
     Invalid::field("invalid_type", path, "must be a JSON object")
+}
+
+/// The items of a JSON variants list as text, for every surface that takes one. The list counts
+/// every item, nulls and repeats included, as its schema's `maxItems` does (more than
+/// [`MAX_VARIANTS`] is `too_many_variants`); each item is read as a single value is (a string, or a
+/// whole number in the 64-bit range), nulls are dropped, and a refused item is named `path[i]`.
+pub fn json_variant_items(list: &[Value], path: &str) -> Result<Vec<String>, Invalid> {
+    if list.len() > MAX_VARIANTS {
+        return Err(too_many_variants(path));
+    }
+    let mut items = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        if let Some(text) = value_text(Raw::Json(item), &format!("{path}[{i}]"))? {
+            items.push(text.into_owned());
+        }
+    }
+    Ok(items)
 }
 
 /// The refusal of a variants list longer than [`MAX_VARIANTS`], naming the field at `path`.

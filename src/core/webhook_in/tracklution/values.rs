@@ -5,7 +5,7 @@ use super::names::Entry;
 use super::{Invalid, MAX_ENCODED_ATTRIBUTES_LEN};
 use crate::core::event::Attributes;
 use crate::core::input::{self, Raw};
-use crate::core::user_data::{too_many_variants, MAX_VARIANTS};
+use crate::core::user_data::json_variant_items;
 use serde_json::{Map, Value};
 
 pub(super) fn put(
@@ -30,7 +30,8 @@ pub(super) fn put(
 
 /// The items of a variants list as they arrived: a JSON array, a JSON-encoded array,
 /// comma-separated text, or repeated (`emailVariants[]=`) parameters. The user-data parser
-/// checks each item like the main value ([`crate::core::user_data::UserDataBuilder`]).
+/// checks each item like the main value ([`crate::core::user_data::UserDataBuilder`]); a JSON
+/// list is read by the same [`json_variant_items`] as the user object's.
 pub(super) fn variant_items(entries: &[Entry<'_>]) -> Result<Vec<String>, Invalid> {
     let mut items: Vec<String> = Vec::new();
     for entry in entries {
@@ -57,26 +58,7 @@ pub(super) fn variant_items(entries: &[Entry<'_>]) -> Result<Vec<String>, Invali
                 "must be a list of strings",
             ));
         };
-        // A JSON list counts every item, nulls included, as its schema's `maxItems` does.
-        if list.len() > MAX_VARIANTS {
-            return Err(too_many_variants(entry.name));
-        }
-        for item in list {
-            // A number is read as the user-data parser reads one: a whole number in the 64-bit
-            // range its schema gives, so `1e30` cannot pass as a phone number.
-            if let Value::Number(n) = item {
-                if input::whole_number(n).is_none() {
-                    return Err(Invalid::field(
-                        "invalid_type",
-                        entry.name,
-                        "must be a string or a whole number",
-                    ));
-                }
-            }
-            if let Some(text) = Raw::Json(item).as_text(entry.name)? {
-                items.push(text.trim().to_string());
-            }
-        }
+        items.extend(json_variant_items(list, entry.name)?);
     }
     Ok(items)
 }

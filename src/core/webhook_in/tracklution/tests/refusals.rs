@@ -204,13 +204,14 @@ fn variants_are_bounded_in_count() {
         (err.code, err.field.as_deref()),
         ("too_many_variants", Some("phoneNumberVariants"))
     );
-    // A number item outside the 64-bit whole numbers its schema gives is refused.
+    // A number item outside the 64-bit whole numbers its schema gives is refused, named by
+    // its place in the list as the user object names one.
     let past: Value = serde_json::from_str("[-9223372036854775809]").unwrap();
     let body = WebhookBody::Json(json!({ "phoneNumberVariants": past }));
     let err = refused(parse_webhook(&[], &body));
     assert_eq!(
         (err.code, err.field.as_deref()),
-        ("invalid_type", Some("phoneNumberVariants"))
+        ("invalid_type", Some("phoneNumberVariants[0]"))
     );
 }
 
