@@ -34,7 +34,6 @@ impl ConnectorRow {
         self.notice.as_deref().and_then(ConnectorNotice::parse)
     }
 
-    /// The stored config, parsed again; a config that no longer parses is our failure.
     /// The rotated-out secret and the end of its overlap, while the overlap lasts or until the
     /// connector is next rotated; attempts check the end themselves.
     pub fn previous_secret(&self) -> Option<PreviousSecret> {
@@ -56,6 +55,7 @@ impl ConnectorRow {
             .map(|invalid| format!("the stored connector no longer passes validation: {invalid}"))
     }
 
+    /// The stored config, parsed again; a config that no longer parses is our failure (500).
     pub fn config(&self) -> Result<ConnectorConfig> {
         let value: serde_json::Value = serde_json::from_str(&self.config)
             .map_err(|e| Error::internal("reading a stored connector", e))?;
