@@ -1,6 +1,6 @@
 //! A container: one site's tracking setup (its cookie domain, allowed origins and redirects).
 
-use super::clicks::is_public_suffix;
+use super::clicks::{is_public_suffix, MAX_HOST_LEN};
 use super::error::Invalid;
 use super::retention::Retention;
 use serde::Serialize;
@@ -169,11 +169,11 @@ fn list(
 fn parse_host(raw: &str, field: &str) -> Result<String, Invalid> {
     // The length bound holds for what was sent, not what is left after trimming: a 300-character
     // value padded with whitespace is refused as too long, as the document states.
-    if raw.chars().count() > 253 {
+    if raw.chars().count() > MAX_HOST_LEN {
         return Err(Invalid::field(
             "invalid_domain",
             field,
-            "a host name is at most 253 characters",
+            format!("a host name is at most {MAX_HOST_LEN} characters"),
         ));
     }
     let host = raw
@@ -189,7 +189,7 @@ fn parse_host(raw: &str, field: &str) -> Result<String, Invalid> {
             && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     });
     if host.is_empty()
-        || host.len() > 253
+        || host.len() > MAX_HOST_LEN
         || !labels_ok
         || host.parse::<std::net::Ipv4Addr>().is_ok()
     {

@@ -4,8 +4,8 @@
 
 use url::Host;
 
-/// Longest DNS name.
-const MAX_HOST_LEN: usize = 253;
+/// Longest DNS name, in characters (RFC 1035 §2.3.4 gives 255 octets on the wire, 253 as text).
+pub const MAX_HOST_LEN: usize = 253;
 
 /// Normalise a bare domain name (no port, no scheme). `None` for IP addresses, empty or
 /// malformed labels, percent-encoded or forbidden characters.

@@ -4,6 +4,7 @@
 //! takes.
 
 use super::patterns::TRIM;
+use crate::core::clicks::MAX_HOST_LEN;
 use serde_json::{json, Value};
 
 /// One label of a host name: letters, digits and inner hyphens, at most 63.
@@ -25,7 +26,7 @@ pub fn host_pattern(min_labels: usize) -> String {
 pub fn cookie_domain() -> Value {
     json!({
         "type": "string",
-        "maxLength": 253,
+        "maxLength": MAX_HOST_LEN,
         "pattern": host_pattern(2),
         "description": "Registrable domain the cookies are set on, e.g. shop.com (no scheme, port or path); never a public suffix of the Public Suffix List such as co.uk or github.io (422 public_suffix)",
     })
@@ -52,7 +53,7 @@ pub fn redirect_domains() -> Value {
     json!({
         "type": ["array", "null"],
         "maxItems": 50,
-        "items": {"type": "string", "maxLength": 253, "pattern": host_pattern(2), "description": "A host name such as partner-shop.com; never a public suffix of the Public Suffix List such as co.uk or github.io (422 public_suffix)"},
+        "items": {"type": "string", "maxLength": MAX_HOST_LEN, "pattern": host_pattern(2), "description": "A host name such as partner-shop.com; never a public suffix of the Public Suffix List such as co.uk or github.io (422 public_suffix)"},
         "description": "Extra hosts /c may redirect to, besides the cookie domain and its subdomains",
     })
 }
