@@ -129,7 +129,7 @@ async fn explain_event(
         provenance: event.provenance,
         source: event.source,
         topic: event.topic,
-        status: Some(event.status),
+        status: event.status,
         created_at: event.created_at.iso8601(),
         confirmed_at: event.confirmed_at.map(UnixMs::iso8601),
         consent_advertising: event.consent_advertising != 0,

@@ -37,8 +37,8 @@ pub struct ExplainedEventOut {
     /// The surface it came through: `browser`, `webhook` or `custom_webhook`.
     pub source: String,
     pub topic: Option<String>,
-    /// The event's lifecycle status, where it has one.
-    pub status: Option<String>,
+    /// The event's lifecycle status: `received`, `approved`, `rejected` or `reversed`.
+    pub status: String,
     pub created_at: String,
     /// When a server event confirmed this browser event.
     pub confirmed_at: Option<String>,
