@@ -61,6 +61,23 @@ test('during the overlap a postback is signed with both secrets, and the officia
   assert.ok(verifies(oldSecret, replayed), 'the previous secret verifies the replay');
   assert.ok(verifies(newSecret, replayed), 'the new secret verifies the replay');
 
+  // A Test Webhook during the overlap is signed as real postbacks are, with both secrets; a test
+  // of a form that holds another secret is signed with that one only.
+  const test = (body) => call('POST', `/admin/api/connectors/${connector.id}/test`, { body: { wait: true, ...body } });
+  const tested = await test({});
+  assert.equal(tested.status, 200, tested.text);
+  assert.equal(tested.json.status, 'delivered', tested.text);
+  const testRequest = receiver.received(path)[2];
+  assert.ok(verifies(oldSecret, testRequest), 'the previous secret verifies the test');
+  assert.ok(verifies(newSecret, testRequest), 'the new secret verifies the test');
+  const edited = secret();
+  const editedTest = await test({ connector: { webhook: { signing_secret: edited } } });
+  assert.equal(editedTest.status, 200, editedTest.text);
+  const editedRequest = receiver.received(path)[3];
+  assert.ok(verifies(edited, editedRequest), 'the secret on the form verifies its test');
+  assert.ok(!verifies(oldSecret, editedRequest), 'the previous secret does not sign a test of another secret');
+  assert.ok(!verifies(newSecret, editedRequest), 'nor does the saved one');
+
   const same = await rotate(connector.id, { signing_secret: newSecret });
   assert.equal(same.status, 422);
   assert.equal(same.json.error.field, 'signing_secret');
