@@ -194,7 +194,9 @@ pub async fn revise_value(
 pub async fn past_lock_period(db: &D1Database, now: UnixMs, limit: u32) -> Result<Vec<EventRow>> {
     all(
         db,
-        "SELECT e.* FROM containers c JOIN events e ON e.container_id = c.id \
+        // CROSS JOIN keeps containers the outer loop: each container with a lock period then
+        // reads only its own received events through `events_by_status`, never every event.
+        "SELECT e.* FROM containers c CROSS JOIN events e ON e.container_id = c.id \
          WHERE c.lock_period_days IS NOT NULL AND e.status = 'received' AND e.shadow_of IS NULL \
          AND e.created_at < ?1 - c.lock_period_days * 86400000 \
          ORDER BY e.created_at LIMIT ?2",
