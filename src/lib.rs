@@ -3,7 +3,8 @@
 //! This file holds the entry points and the module tree, nothing else: `core` is the product's
 //! logic in plain Rust; `http` handles requests; `delivery` is what happens to an event once
 //! accepted (the outbox, the queue consumers, the cron sweep); `store` is D1; `error` is the
-//! crate's one error type; `config` and `platform` are the environment and the runtime.
+//! crate's one error type; `config` and `platform` are the environment and the runtime;
+//! `metering` counts what a request costs and `query_log` lists the SQL it runs (for tests).
 #![forbid(unsafe_code)]
 // No function over 80 lines (`clippy.toml`); `make lint` turns the warning into an error.
 #![warn(clippy::too_many_lines)]
@@ -15,6 +16,7 @@ pub mod error;
 pub mod http;
 pub mod metering;
 pub mod platform;
+pub mod query_log;
 pub mod store;
 
 use worker::{
@@ -28,6 +30,7 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    query_log::configure(&env);
     http::serve(req, env, ctx).await
 }
 
@@ -35,6 +38,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
 /// by its exact name. Bodies are JSON strings.
 #[event(queue)]
 async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> worker::Result<()> {
+    query_log::configure(&env);
     delivery::handle_queue_batch(batch, env).await;
     Ok(())
 }
@@ -42,6 +46,7 @@ async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> worker::
 /// The cron trigger: re-queue stuck deliveries, purge what is past each container's retention.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    query_log::configure(&env);
     delivery::handle_scheduled(env).await;
 }
 

@@ -56,6 +56,7 @@ pub fn flag(v: bool) -> JsValue {
 }
 
 pub fn statement(db: &D1Database, sql: &str, args: &[JsValue]) -> Result<D1PreparedStatement> {
+    crate::query_log::prepared(sql);
     db.prepare(sql)
         .bind(args)
         .map_err(|e| Error::internal("binding a query", e))

@@ -14,8 +14,9 @@ function freePortFrom(base) {
 }
 
 /**
- * @param {{vars?: Record<string,string>, logFile?: string, stateDir?: string}} options
+ * @param {{vars?: Record<string,string>, logFile?: string, stateDir?: string, logLevel?: string}} options
  *   `stateDir` reuses an earlier worker's state (D1 and queues), as a restart after a crash would.
+ *   `logLevel` is wrangler's (default `warn`); `log` keeps the worker's `console.log` lines too.
  * @returns {Promise<{url: string, adminToken: string, signingKey: string, stateDir: string, stop: () => Promise<void>}>}
  */
 export async function startWorker(options = {}) {
@@ -37,7 +38,7 @@ export async function startWorker(options = {}) {
   };
   const port = freePortFrom(18000);
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir,
-    '--inspector-port', String(port + 5000), '--show-interactive-dev-session=false', '--log-level', 'warn'];
+    '--inspector-port', String(port + 5000), '--show-interactive-dev-session=false', '--log-level', options.logLevel ?? 'warn'];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
 
   const child = spawn(WRANGLER, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
