@@ -57,6 +57,12 @@ pub fn queue_send() {
     bump(|c| &c.queue);
 }
 
+/// The D1 round trips the metered future being polled has made so far; `None` outside one.
+/// Work that must stay within a per-invocation query budget (the cron sweep) reads it.
+pub fn d1_so_far() -> Option<u32> {
+    CURRENT.with(|current| current.borrow().as_ref().map(|counts| counts.d1()))
+}
+
 /// A future whose storage calls and queue sends are counted in [`Metered::counts`].
 pub struct Metered<'a, T> {
     inner: Pin<Box<dyn Future<Output = T> + 'a>>,
@@ -117,6 +123,12 @@ mod tests {
         let first = Metered::new(two_queries());
         let second = Metered::new(async { queue_send() });
         let (a, b) = (first.counts(), second.counts());
+        let so_far = Metered::new(async {
+            two_queries().await;
+            d1_so_far()
+        });
+        assert_eq!(futures_executor_block_on(so_far), Some(2));
+        assert_eq!(d1_so_far(), None, "outside a metered future");
         futures_executor_block_on(join(first, second));
         assert_eq!((a.d1(), a.queue()), (2, 0));
         assert_eq!((b.d1(), b.queue()), (0, 1));

@@ -57,15 +57,21 @@ pub async fn handle_queue_batch<T>(batch: MessageBatch<T>, env: Env) {
 
 /// The cron trigger: the maintenance sweep. Its outcome goes to the worker's log.
 pub async fn handle_scheduled(env: Env) {
-    let result = match platform::d1(&env) {
-        Ok(db) => sweep::sweep(&env, &db, now()).await,
-        Err(e) => Err(e),
-    };
-    match result {
+    // Metered, so each phase can keep the run within D1's per-invocation query limit.
+    let run = crate::metering::Metered::new(async {
+        match platform::d1(&env) {
+            Ok(db) => sweep::sweep(&env, &db, now()).await,
+            Err(e) => Err(e),
+        }
+    });
+    let counts = run.counts();
+    match run.await {
         Ok(report) => worker::console_log!(
-            "sweep: re-dispatched {} events, re-queued {}; retention purge of {} containers ({}): {}",
+            "sweep: {} D1 queries; re-dispatched {} events, re-queued {}, approved {}; retention purge of {} containers ({}): {}",
+            counts.d1(),
             report.redispatched,
             report.requeued,
+            report.approved,
             report.purge.containers,
             if report.purge.complete { "complete" } else { "more next run" },
             purge::summary(&report.purge.purged)

@@ -15,6 +15,20 @@ use worker::{D1Database, Env};
 /// Rows handled per run; a backlog is worked off over the following runs.
 const SWEEP_LIMIT: u32 = 500;
 
+/// D1 answers at most 1,000 queries per Worker invocation on Workers Paid (Cloudflare's D1
+/// limits page), and a cron run is one invocation. Re-dispatching an event takes about six, so
+/// a backlog of 500 would pass the limit and fail every phase after it, run after run. Each
+/// phase therefore stops once the run's D1 round trips reach its cumulative share; what is left
+/// waits for the next run, and retention always keeps the last ~200.
+const D1_SHARE_REDISPATCH: u32 = 400;
+const D1_SHARE_REQUEUE: u32 = 600;
+pub(super) const D1_SHARE_APPROVE: u32 = 800;
+
+/// Whether the run may start more work under `share` (always, outside a metered run).
+pub(super) fn within(share: u32) -> bool {
+    crate::metering::d1_so_far().is_none_or(|n| n < share)
+}
+
 /// What one run of the sweep did.
 #[derive(Debug, Default)]
 pub struct SweepReport {
@@ -33,6 +47,9 @@ pub async fn sweep(env: &Env, db: &D1Database, now: UnixMs) -> Result<SweepRepor
     // Events stored whose dispatch never completed: dispatch again (idempotent per connector).
     let settled_before = now.plus_ms(-i64::from(config.stuck_after_s) * 1000);
     for event in events::undispatched(db, settled_before, SWEEP_LIMIT).await? {
+        if !within(D1_SHARE_REDISPATCH) {
+            break;
+        }
         match dispatch_event(env, &event.container_id, &event.id).await {
             Ok(_) => report.redispatched += 1,
             Err(e) => worker::console_error!("re-dispatching event {}: {e}", event.id),
@@ -43,6 +60,9 @@ pub async fn sweep(env: &Env, db: &D1Database, now: UnixMs) -> Result<SweepRepor
     let overdue = deliveries::stuck(db, due_before, SWEEP_LIMIT).await?;
     let mut messages = Vec::new();
     for row in overdue {
+        if !within(D1_SHARE_REQUEUE) {
+            break;
+        }
         // Marking first keeps two overlapping sweeps from both re-sending one row.
         if deliveries::mark_requeued(db, &row.id, row.attempt, now).await? {
             let made = u32::try_from(row.attempt.max(0)).unwrap_or(u32::MAX);
