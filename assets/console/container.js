@@ -94,5 +94,5 @@ async function drawActivity(section, container) {
     h('div', { class: 'row' }, h('h2', {}, 'Recent webhook activity'),
       h('button', { type: 'button', class: 'secondary', onclick: () => drawActivity(section, container) }, 'Refresh')),
     h('table', {}, h('thead', {}, h('tr', {}, ...['Time', 'Status', 'Topic', 'Provenance', 'Session matched', 'HTTP'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, rows.length ? rows : emptyRow(6, 'No webhook requests yet.'))), strangers);
+      h('tbody', {}, rows.length ? rows : emptyRow(6, 'No webhook requests yet.'))), ...(strangers ? [strangers] : []));
 }

@@ -120,10 +120,11 @@ export async function installCheck(section, container) {
       h('dt', {}, 'Snippet should load from'), h('dd', {}, check.suggested_tracking_host))
     : h('p', { class: 'empty', id: 'install-check-never' },
       `Never seen a page view yet. Once the snippet is on a page and someone opens it, the last page view shows here. The snippet should load from ${check.suggested_tracking_host} (or the site itself under the same-origin path).`);
-  section.replaceChildren(
+  // Through h(), which skips nulls: replaceChildren would write them as the text "null".
+  section.replaceChildren(h('div', {},
     h('div', { class: 'row' }, h('h2', {}, 'Install check'),
       h('button', { type: 'button', class: 'secondary', onclick: () => installCheck(section, container) }, 'Check again')),
     facts,
     check.problem ? h('p', { class: 'warning', id: 'install-check-problem' }, check.problem) : null,
-    view && !check.problem ? h('p', { class: 'ok' }, 'The snippet is installed and its cookies are first-party.') : null);
+    view && !check.problem ? h('p', { class: 'ok', id: 'install-check-ok' }, 'The snippet is installed and its cookies are first-party.') : null));
 }

@@ -225,6 +225,10 @@ test('the container page shows the install check: never seen yet, then the last 
     return (await page.locator('#install-check-verdict').textContent()) === 'Set (first-party)';
   }, { intervalMs: 300, what: 'the first-party verdict' });
   assert.equal(await page.locator('#install-check-problem').count(), 0);
+  assert.match(await page.locator('#install-check-ok').textContent(), /installed and its cookies are first-party/);
+  for (const section of ['#install-check', '#webhook-docs', '[aria-label="Webhook activity"]']) {
+    assert.doesNotMatch(await page.locator(section).textContent(), /null/, `no stray null in ${section}`);
+  }
   await page.setViewportSize({ width: 390, height: 844 });
   await screen('15-install-check-ok');
 });
