@@ -1,7 +1,7 @@
 // One connector: the whole form (webhook, pixel, click-ID matching, mode), a live preview,
 // pixel approval, Test Webhook, and the webhook log.
 import { get, post, patch, del } from '/admin/assets/api.js';
-import { h, setCrumbs, field, checkbox, select, showError, clearErrors, copy, when, toast } from '/admin/assets/dom.js';
+import { h, setCrumbs, field, checkbox, select, showError, checkForm, setRequired, copy, when, toast } from '/admin/assets/dom.js';
 import { pairTable, renameTable } from '/admin/assets/tables.js';
 import { drawLog } from '/admin/assets/log.js';
 import { templatePicker, triggerWarning, testOutcome, guardUnsaved } from '/admin/assets/templates.js';
@@ -108,7 +108,7 @@ export async function renderConnector(app, { id, containerId, draft }) {
     }, 250);
   };
 
-  const form = h('form', { 'aria-label': 'Connector' },
+  const form = h('form', { 'aria-label': 'Connector', novalidate: true },
     h('div', { class: 'error', dataset: { errorFor: '_form' }, role: 'alert' }),
     h('section', { class: 'card' }, h('h2', {}, 'Connector'),
       field('Connector name', name, { name: 'name' }),
@@ -131,11 +131,20 @@ export async function renderConnector(app, { id, containerId, draft }) {
         field('Attribution window (days)', windowDays, { name: 'click_id.window_days' }))),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'save-connector' }, connector ? 'Save connector' : 'Create connector')));
   const unsaved = guardUnsaved(form);
+  // A field the API needs only while its part is on is required only then, and marked so.
+  const requireWhatIsOn = () => {
+    setRequired(triggers, mode.value !== 'disabled');
+    setRequired(url, hookOn.input.checked);
+    setRequired(html, pixelOn.input.checked);
+    setRequired(clickParam, clickOn.input.checked);
+  };
+  requireWhatIsOn();
+  form.addEventListener('change', requireWhatIsOn);
   form.addEventListener('input', refreshPreview);
   form.addEventListener('change', refreshPreview);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clearErrors(form);
+    if (!checkForm(form)) return;
     try {
       const saved = connector ? await patch(`/connectors/${connector.id}`, body()) : await post(`/containers/${cid}/connectors`, body());
       unsaved.saved();

@@ -1,7 +1,7 @@
 // One container: install snippets, connectors, API keys, webhook activity, a person's data and settings.
 import { get, post, del } from '/admin/assets/api.js';
-import { h, setCrumbs, field, showError, clearErrors, copy, when, emptyRow, toast } from '/admin/assets/dom.js';
-import { containerForm, installSnippet } from '/admin/assets/containers.js';
+import { h, setCrumbs, field, showError, checkForm, copy, when, emptyRow, toast } from '/admin/assets/dom.js';
+import { containerForm, installSnippet, installCheck } from '/admin/assets/containers.js';
 import { privacySection } from '/admin/assets/privacy.js';
 import { webhookDocs, useKey } from '/admin/assets/webhook_docs.js';
 
@@ -12,14 +12,15 @@ export async function renderContainer(app, id) {
   const keys = h('section', { class: 'card', 'aria-label': 'API keys' });
   const activity = h('section', { class: 'card', 'aria-label': 'Webhook activity' });
   const docs = h('section', { class: 'card', 'aria-label': 'Send conversions from your server', id: 'webhook-docs' });
+  const check = h('section', { class: 'card', 'aria-label': 'Install check', id: 'install-check' });
   app.replaceChildren(
     h('h1', {}, container.name),
     h('p', {}, h('a', { href: `#/containers/${container.id}/conversions`, id: 'conversions-link' }, 'Conversions and their status')),
     h('section', { class: 'card', 'aria-label': 'Install' }, h('h2', {}, 'Install'), await installSnippet(container)),
-    connectors, keys, docs, activity, privacySection(container),
+    check, connectors, keys, docs, activity, privacySection(container),
     h('section', { class: 'card', 'aria-label': 'Settings' }, h('h2', {}, 'Settings'),
       containerForm(container, () => renderContainer(app, id))));
-  await Promise.all([drawConnectors(connectors, container), drawKeys(keys, container), drawActivity(activity, container), webhookDocs(docs, container)]);
+  await Promise.all([installCheck(check, container), drawConnectors(connectors, container), drawKeys(keys, container), drawActivity(activity, container), webhookDocs(docs, container)]);
 }
 
 const CONNECTOR_PAGE = 20;
@@ -46,16 +47,16 @@ async function drawConnectors(section, container, after = null, previous = []) {
 async function drawKeys(section, container) {
   const { data } = await get(`/containers/${container.id}/api-keys`);
   const name = h('input', { type: 'text', placeholder: 'Backend prod', required: true });
-  const limit = h('input', { type: 'number', min: 1, max: 100000, value: 60 });
+  const limit = h('input', { type: 'number', min: 1, max: 100000, value: 60, required: true });
   const shown = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { 'aria-label': 'Create an API key' },
+  const form = h('form', { 'aria-label': 'Create an API key', novalidate: true },
     h('div', { class: 'error', dataset: { errorFor: '_form' }, role: 'alert' }),
     h('div', { class: 'row' }, field('Key name', name, { name: 'name' }),
       field('Requests per minute', limit, { name: 'rate_limit_per_minute' }),
       h('button', { type: 'submit' }, 'Generate key')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clearErrors(form);
+    if (!checkForm(form)) return;
     try {
       const created = await post(`/containers/${container.id}/api-keys`, { name: name.value, rate_limit_per_minute: Number(limit.value) });
       await drawKeys(section, container);
@@ -93,5 +94,5 @@ async function drawActivity(section, container) {
     h('div', { class: 'row' }, h('h2', {}, 'Recent webhook activity'),
       h('button', { type: 'button', class: 'secondary', onclick: () => drawActivity(section, container) }, 'Refresh')),
     h('table', {}, h('thead', {}, h('tr', {}, ...['Time', 'Status', 'Topic', 'Provenance', 'Session matched', 'HTTP'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, rows.length ? rows : emptyRow(6, 'No webhook requests yet.'))), strangers);
+      h('tbody', {}, rows.length ? rows : emptyRow(6, 'No webhook requests yet.'))), ...(strangers ? [strangers] : []));
 }

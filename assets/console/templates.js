@@ -20,7 +20,7 @@ export async function templatePicker(onUse) {
     inputs.replaceChildren(...(t?.fields ?? []).map((f) => {
       const input = h('input', { type: 'text', required: true, placeholder: f.example, dataset: { templateField: f.key } });
       input.addEventListener('input', () => { values[f.key] = input.value.trim(); });
-      return field(`${f.label} (required)`, input, { name: `template.${f.key}` });
+      return field(f.label, input, { name: `template.${f.key}` });
     }));
   };
   choice.addEventListener('change', show);
@@ -87,16 +87,20 @@ export function testOutcome(d) {
 
 /** Tracks unsaved edits of `form`: following a console link away from it asks first.
  * Returns `isDirty()`; a successful save calls `saved()`. */
-export function guardUnsaved(form) {
+export function guardUnsaved(form, question = 'This connector has unsaved changes. Leave without saving them?') {
   let dirty = false;
   const mark = () => { dirty = true; };
   form.addEventListener('input', mark);
   form.addEventListener('change', mark);
+  const isDirty = () => dirty && form.isConnected;
   const onLink = (e) => {
     const link = e.target.closest?.('a[href^="#"]');
-    if (!link || !dirty || !form.isConnected || form.contains(link)) return;
-    if (!confirm('This connector has unsaved changes. Leave without saving them?')) { e.preventDefault(); e.stopPropagation(); }
+    if (!link || !isDirty() || form.contains(link)) return;
+    if (!confirm(question)) { e.preventDefault(); e.stopPropagation(); }
   };
+  // Closing the tab or reloading asks too (the browser words that question itself).
+  const onUnload = (e) => { if (isDirty()) { e.preventDefault(); e.returnValue = ''; } };
   document.addEventListener('click', onLink, true);
-  return { isDirty: () => dirty && form.isConnected, saved: () => { dirty = false; } };
+  window.addEventListener('beforeunload', onUnload);
+  return { isDirty, saved: () => { dirty = false; } };
 }

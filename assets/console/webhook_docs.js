@@ -63,7 +63,8 @@ export async function webhookDocs(section, container) {
       h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', id: 'copy-curl', onclick: () => copy(curl, 'curl example copied') }, 'Copy curl')),
       h('p', { class: 'hint' }, 'Tracklution-style GET /webhook takes the same with its own names:'),
       h('pre', { class: 'preview', id: 'webhook-get' }, getCurl),
-      shownKey ? null : h('p', { class: 'hint' }, 'Create a key above: the examples then carry it while it is shown.'));
+      // replaceChildren writes a null as the text "null": leave the hint out instead.
+      ...(shownKey ? [] : [h('p', { class: 'hint' }, 'Create a key above: the examples then carry it while it is shown.')]));
   };
   topic.addEventListener('change', () => redraw());
   section.replaceChildren(h('h2', {}, 'Send conversions from your server'),

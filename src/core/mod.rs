@@ -17,6 +17,7 @@ pub mod explain;
 pub mod ids;
 pub mod input;
 pub mod install;
+pub mod install_check;
 pub mod lifecycle;
 pub mod matching;
 #[cfg(test)]

@@ -60,6 +60,7 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/admin/api/containers/:id/connectors", Admin, admin::connectors::handle_list_connectors),
     route!(GET "/admin/api/containers/:id/event-names", Admin, admin::containers::handle_list_event_names),
     route!(GET "/admin/api/containers/:id/install", Admin, admin::containers::handle_install),
+    route!(GET "/admin/api/containers/:id/install-check", Admin, admin::containers::handle_install_check),
     route!(GET "/admin/api/connectors/:id", Admin, admin::connectors::handle_get_connector),
     route!(PATCH "/admin/api/connectors/:id", Admin, admin::connectors::handle_patch_connector),
     route!(DELETE "/admin/api/connectors/:id", Admin, admin::connectors::handle_delete_connector),

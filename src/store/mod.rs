@@ -13,6 +13,7 @@ pub mod erasure;
 pub mod events;
 pub mod explain;
 pub mod identities;
+pub mod install;
 pub mod lifecycle;
 pub mod log_search;
 pub mod recovery;

@@ -15,6 +15,7 @@ import { startReceiver } from '../harness/receiver.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { assertAccessible } from '../harness/axe.mjs';
 import { customWebhook } from '../harness/webhooks.mjs';
+import { collect } from '../harness/tracking.mjs';
 
 const SHOTS = join(ROOT, 'tests/artifacts/screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -34,10 +35,17 @@ after(async () => {
 
 const shot = (name) => page.screenshot({ path: join(SHOTS, `story-${name}.png`), fullPage: true });
 
-/** Checks the screen with axe-core, then shoots it. */
+/** Checks the screen with axe-core and that it does not scroll sideways, then shoots it. */
 async function screen(name) {
   await assertAccessible(page, name);
+  await fitsWidth(name, page.viewportSize().width);
   await shot(name);
+}
+
+/** Asserts the page does not scroll sideways at the viewport's width. */
+async function fitsWidth(name, width) {
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= width, `${name}: ${scrollWidth} px wide at a ${width} px viewport`);
 }
 
 test('a marketer sets up a template connector, fires it with the console\'s curl, and the explorer explains a skipped purchase', async () => {
@@ -172,7 +180,8 @@ test('a marketer sets up a template connector, fires it with the console\'s curl
   assert.match(csv, /^time,kind,status,reason/);
   await screen('08-log');
 
-  // On a phone (390 px wide) every screen of the story stays accessible (shots for review).
+  // On a phone (390 px wide) every screen of the story stays accessible and never scrolls
+  // sideways (document.documentElement.scrollWidth <= 390; shots for review).
   await page.setViewportSize({ width: 390, height: 844 });
   for (const [name, hash, drawn] of [['09-phone-container', `#/containers/${container.id}`, '#webhook-curl'],
     ['10-phone-connector', `#/connectors/${connectorId}`, '#webhook-log'],
@@ -182,4 +191,44 @@ test('a marketer sets up a template connector, fires it with the console\'s curl
     await page.locator(drawn).waitFor();
     await screen(name);
   }
+});
+
+test('the container page shows the install check: never seen yet, then the last page view and what is wrong with it', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const site = 'https://www.check-shop.example';
+  const partner = 'https://www.partner-shop.example';
+  const container = (await admin.createContainer({ name: unique('Check shop '), cookie_domain: 'check-shop.example',
+    allowed_origins: [site, partner] })).json;
+  await page.goto(`${BASE}/admin#/containers/${container.id}`);
+  await page.locator('#install-check-never').waitFor();
+  assert.match(await page.locator('#install-check-never').textContent(), /Never seen a page view yet.*t\.check-shop\.example/);
+  await screen('13-install-check-never');
+
+  // A page on another site loads the snippet from the shop's tracking host: third-party cookies.
+  const view = await collect(container.id, `${partner}/landing`, { origin: partner, host: 't.check-shop.example' });
+  assert.equal(view.status, 204);
+  await pollUntil(async () => {
+    await page.getByRole('button', { name: 'Check again' }).click();
+    return page.locator('#install-check-problem').isVisible();
+  }, { intervalMs: 300, what: 'the install check to show the page view' });
+  const facts = await page.locator('#install-check-facts').textContent();
+  assert.ok(facts.includes(partner) && facts.includes('t.check-shop.example'), facts);
+  assert.equal(await page.locator('#install-check-verdict').textContent(), 'Not set: third-party');
+  assert.match(await page.locator('#install-check-problem').textContent(),
+    /^The page is on www\.partner-shop\.example but the snippet loads from t\.check-shop\.example: cookies set there are third-party/);
+  await screen('14-install-check-third-party');
+
+  // Installed right: the shop's own page through its tracking subdomain.
+  await collect(container.id, `${site}/`, { origin: site, host: 't.check-shop.example' });
+  await pollUntil(async () => {
+    await page.getByRole('button', { name: 'Check again' }).click();
+    return (await page.locator('#install-check-verdict').textContent()) === 'Set (first-party)';
+  }, { intervalMs: 300, what: 'the first-party verdict' });
+  assert.equal(await page.locator('#install-check-problem').count(), 0);
+  assert.match(await page.locator('#install-check-ok').textContent(), /installed and its cookies are first-party/);
+  for (const section of ['#install-check', '#webhook-docs', '[aria-label="Webhook activity"]']) {
+    assert.doesNotMatch(await page.locator(section).textContent(), /null/, `no stray null in ${section}`);
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screen('15-install-check-ok');
 });

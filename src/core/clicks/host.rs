@@ -40,6 +40,18 @@ pub fn is_public_suffix(host: &str) -> bool {
     psl::List.domain(host.as_bytes()).is_none()
 }
 
+/// The site (registrable domain, per the Public Suffix List) of a `Host` value, port ignored:
+/// `t.shop.co.uk:8443` is `shop.co.uk`. `None` for IP addresses, malformed names and names
+/// that are a public suffix themselves.
+pub fn site_of(host: &str) -> Option<String> {
+    use psl::Psl;
+    let name = normalise_domain(strip_port(host)?)?;
+    let domain = psl::List.domain(name.as_bytes())?;
+    std::str::from_utf8(domain.as_bytes())
+        .ok()
+        .map(str::to_string)
+}
+
 /// A `Host` header value without its port. `None` for unbracketed IPv6 or a non-numeric port.
 pub(crate) fn strip_port(raw: &str) -> Option<&str> {
     let raw = raw.trim();

@@ -13,7 +13,7 @@ pub use capture::{
     capture, capture_from_query, capture_from_url, Captured, CapturedClick, CustomClickParam,
     RefusedClick, MAX_QUERY_PAIRS,
 };
-pub use host::{is_public_suffix, MAX_HOST_LEN};
+pub use host::{is_public_suffix, site_of, MAX_HOST_LEN};
 pub use hygiene::{classify_visit, is_non_human_visit, NonHuman};
 pub use redirect::{RedirectTarget, MAX_REDIRECT_URL_BYTES};
 pub use stored::StoredClick;

@@ -1,6 +1,7 @@
 //! Containers: create, list, read, change, and the event names each has seen.
 
 use super::limit_param;
+use super::model::install::InstallCheckOut;
 use super::model::{ContainerList, ContainerOut, EventNameList, InstallOut};
 use crate::config::DeliveryConfig;
 use crate::core::connector::merge_patch;
@@ -104,4 +105,14 @@ pub async fn handle_install(req: Request, ctx: RouteContext) -> Result<Response>
             modes,
         },
     )
+}
+
+/// `GET /admin/api/containers/{id}/install-check`: the last page view the container saw (when,
+/// from which page origin, through which host, whether its cookies could be set), the tracking
+/// host the snippet should use and what is wrong, in plain words (`core::install_check`).
+pub async fn handle_install_check(_: Request, ctx: RouteContext) -> Result<Response> {
+    let db = ctx.db()?;
+    let row = containers::find(&db, &ctx.id("id")?).await?;
+    let last = crate::store::install::last(&db, &row.id).await?;
+    json(200, &InstallCheckOut::new(last, &row.cookie_domain))
 }

@@ -21,6 +21,7 @@ use crate::store::attempts::AttemptRow;
 use crate::store::deliveries::DeliveryRow;
 use serde::Serialize;
 
+pub mod install;
 pub mod privacy;
 
 /// A container, as every container answer shows it.

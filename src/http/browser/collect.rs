@@ -3,14 +3,16 @@
 //! first-party cookies and click rows.
 //!
 //! A page view without click parameters reads the container through the isolate's cache (no D1
-//! call once cached) and writes nothing; one with click parameters also hands its clicks to the
-//! `clicks` queue (one send, no D1 wait). `ref` is accepted because `t.js` sends it, but nothing reads it yet, so it
-//! is not stored.
+//! call once cached) and writes nothing before answering; one with click parameters also hands
+//! its clicks to the `clicks` queue (one send, no D1 wait). `ref` is accepted because `t.js`
+//! sends it, but nothing reads it yet, so it is not stored. Each page view is also noted for the
+//! install check (`install_record`: a write after the answer, at most once a minute per
+//! container per isolate).
 
 use super::cors::Caller;
 use super::{
-    consent_query, cookies, count_refusals, is_not_a_visit, limited_container, no_store_headers,
-    request_url, required_query,
+    consent_query, cookies, count_refusals, install_record, is_not_a_visit, limited_container,
+    no_store_headers, request_url, required_query,
 };
 use crate::core::clicks::capture_from_url;
 use crate::core::client_limit::Surface;
@@ -50,6 +52,8 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
             clicks::capture(&ctx.env, &ctx.ctx, landing_clicks).await?;
         }
         cookies::append_set_cookies(&headers, &plan)?;
+        let domain = &container.row.cookie_domain;
+        install_record::note(&ctx, &req, &container.row.id, domain, page.as_str(), now);
     }
     let response = Response::empty()?.with_status(204).with_headers(headers);
     caller.decorate(Ok(response))

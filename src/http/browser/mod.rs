@@ -7,6 +7,7 @@ pub mod collect;
 mod cookies;
 pub mod cors;
 pub mod event;
+mod install_record;
 pub mod redirect;
 pub mod tracking_script;
 

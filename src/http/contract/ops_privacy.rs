@@ -1,9 +1,10 @@
 //! The admin API's operations about a container's install and its people's data: the install
-//! snippets, erasure and export of one person, and the click values landings refused.
+//! snippets and check, erasure and export of one person, and the click values landings refused.
 
 #![allow(dead_code)]
 
 use super::body_types::SubjectIn;
+use crate::http::admin::model::install::InstallCheckOut;
 use crate::http::admin::model::privacy::{ClickRefusalList, ErasureOut, SubjectExport};
 use crate::http::admin::model::InstallOut;
 use crate::http::error::ErrorBody;
@@ -24,6 +25,23 @@ use crate::http::error::ErrorBody;
     security(("adminToken" = [])),
 )]
 fn get_install() {}
+
+#[utoipa::path(
+    get,
+    path = "/admin/api/containers/{id}/install-check",
+    tag = "containers",
+    summary = "The install check: the last page view the container saw (when, page origin, host, whether its cookies could be set), the tracking host the snippet should use, and what is wrong in plain words",
+    params(
+        ("id" = String, Path, description = "Container id (ctr_…)"),
+    ),
+    responses(
+        (status = 200, description = "The last page view (null when none was seen yet) and what it tells", body = InstallCheckOut),
+        (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
+        (status = 404, description = "Unknown id", body = ErrorBody),
+    ),
+    security(("adminToken" = [])),
+)]
+fn get_install_check() {}
 
 #[utoipa::path(
     post,
@@ -90,5 +108,11 @@ fn list_click_refusals() {}
 
 /// The operations of this surface, in the order the document lists them.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(get_install, create_erasure, export_subject, list_click_refusals))]
+#[openapi(paths(
+    get_install,
+    get_install_check,
+    create_erasure,
+    export_subject,
+    list_click_refusals
+))]
 pub struct Operations;
