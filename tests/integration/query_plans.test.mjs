@@ -88,6 +88,7 @@ async function driveEveryPath() {
   for (const read of [
     '/admin/api/containers', `/admin/api/containers/${container.id}`, `/admin/api/containers/${container.id}/connectors`,
     `/admin/api/containers/${container.id}/api-keys`, `/admin/api/containers/${container.id}/webhook-activity`,
+    `/admin/api/containers/${container.id}/install-check`,
     `/admin/api/events/${event.id}`, `/admin/api/containers/${container.id}/events?status=approved&name=Purchase`,
     `/admin/api/containers/${container.id}/explain?event_id=${order}`, `/admin/api/containers/${container.id}/explain?click_id=A1`,
   ]) ok(await call('GET', read), read);
