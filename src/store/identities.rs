@@ -99,6 +99,10 @@ pub async fn match_visitor(
 /// Statements that tie identities (`(kind label, value)`) to a visitor under `rule`, and match
 /// earlier events waiting for them to that visitor when the link holds. A link the rule refuses
 /// (another visitor holds the identity) changes nothing, and the waiting events keep waiting.
+///
+/// An event matched this late is marked not dispatched, so that its connectors are decided
+/// again now that its visitor's clicks are known (the cron sweep does it if nothing sooner
+/// does); the match returns its row as `late_matched` and `container_id` ([`late_matched_in`]).
 pub fn link_identities(
     db: &D1Database,
     container_id: &ContainerId,
@@ -133,9 +137,10 @@ pub fn link_identities(
         statements.push(statement(
             db,
             &format!(
-                "UPDATE events SET visitor_id = ?4, matched_by = ?2 WHERE visitor_id IS NULL AND id IN \
+                "UPDATE events SET visitor_id = ?4, matched_by = ?2, dispatched_at = NULL \
+                 WHERE visitor_id IS NULL AND id IN \
                  (SELECT event_row_id FROM pending_identities WHERE container_id = ?1 AND kind = ?2 \
-                 AND value = ?3){holds}"
+                 AND value = ?3){holds} RETURNING id AS late_matched, container_id"
             ),
             &args[..4],
         )?);
@@ -150,6 +155,24 @@ pub fn link_identities(
         )?);
     }
     Ok(statements)
+}
+
+/// An event that [`link_identities`] matched to its visitor late.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LateMatched {
+    #[serde(rename = "late_matched")]
+    pub event_row_id: EventRowId,
+    pub container_id: ContainerId,
+}
+
+/// The events that the [`link_identities`] statements among `results` matched late (other
+/// statements return no such rows).
+pub fn late_matched_in(results: &[D1Result]) -> Vec<LateMatched> {
+    results
+        .iter()
+        .filter_map(|r| r.results::<LateMatched>().ok())
+        .flatten()
+        .collect()
 }
 
 /// The insert of one link (`?1` container, `?2` kind, `?3` value, `?4` visitor, `?5` time, `?6`

@@ -43,6 +43,7 @@ use crate::store::settings_cache;
 use crate::store::tracking::TrackingContainer;
 use activity::ActivityLog;
 use std::rc::Rc;
+use std::time::Duration;
 use worker::{D1Database, D1PreparedStatement, Env};
 
 /// What an accepted request did.
@@ -152,8 +153,14 @@ pub async fn accept_event(
         // dispatch honours by sending no ad-platform or partner postback for the event. The
         // dispatch runs after the answer: the event is stored either way, and one that is not
         // marked dispatched (a failure, or an isolate gone) is dispatched by the cron sweep.
+        // It waits SERVER_EVENT_DISPATCH_DELAY_S first, so that a click sent a moment earlier
+        // is in D1 (see `Config::server_event_dispatch_delay_s`).
         let (env, container, row) = (ctx.env.clone(), container_id.clone(), stored.row_id.clone());
+        let delay = ctx.config.server_event_dispatch_delay_s;
         ctx.ctx.wait_until(async move {
+            if delay > 0 {
+                worker::Delay::from(Duration::from_secs(u64::from(delay))).await;
+            }
             if let Err(e) = dispatch_event(&env, &container, &row).await {
                 worker::console_error!("dispatching event {row}: {e}");
             }
