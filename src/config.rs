@@ -38,6 +38,14 @@ pub struct Config {
     /// default 30). An admin change reaches every location within it; the isolate that made the
     /// change sees it at once.
     pub settings_cache_ttl_s: u32,
+    /// `SERVER_EVENT_DISPATCH_DELAY_S`: how long, in seconds, a webhook's event waits after the
+    /// answer before its connectors are dispatched (0 to 20, default 2; `wait_until` work must
+    /// end within 30 s of the answer). A click the visitor's browser sent a moment before the
+    /// site's server sent the conversion is then in D1 (the clicks queue stores it about a second
+    /// after the landing), so the postback is decided with it. A click later than that still
+    /// reaches the event: its late match dispatches the event again. An isolate that goes away
+    /// during the wait leaves the event undispatched for the cron sweep.
+    pub server_event_dispatch_delay_s: u32,
 }
 
 impl Config {
@@ -62,7 +70,18 @@ impl Config {
             proxy_secret: secret(env, "PROXY_SECRET"),
             server_timing: secret(env, "SERVER_TIMING")
                 .is_some_and(|v| matches!(v.trim(), "true" | "1" | "yes")),
-            settings_cache_ttl_s: settings_cache_ttl(secret(env, "SETTINGS_CACHE_TTL_S")),
+            settings_cache_ttl_s: seconds(
+                env,
+                "SETTINGS_CACHE_TTL_S",
+                DEFAULT_SETTINGS_CACHE_TTL_S,
+                3600,
+            ),
+            server_event_dispatch_delay_s: seconds(
+                env,
+                "SERVER_EVENT_DISPATCH_DELAY_S",
+                DEFAULT_SERVER_EVENT_DISPATCH_DELAY_S,
+                20,
+            ),
         }
     }
 }
@@ -70,17 +89,24 @@ impl Config {
 /// Default of [`Config::settings_cache_ttl_s`].
 pub const DEFAULT_SETTINGS_CACHE_TTL_S: u32 = 30;
 
-/// `SETTINGS_CACHE_TTL_S` read as seconds; a malformed value is logged and the default used.
-fn settings_cache_ttl(raw: Option<String>) -> u32 {
+/// Default of [`Config::server_event_dispatch_delay_s`].
+pub const DEFAULT_SERVER_EVENT_DISPATCH_DELAY_S: u32 = 2;
+
+/// The setting `name` read as whole seconds from 0 to `max`; unset is `default`, and a
+/// malformed value is logged and the default used.
+fn seconds(env: &Env, name: &str, default: u32, max: u32) -> u32 {
+    seconds_from(name, secret(env, name), default, max)
+}
+
+fn seconds_from(name: &str, raw: Option<String>, default: u32, max: u32) -> u32 {
     match raw.as_deref().map(|r| r.trim().parse::<u32>()) {
-        None => DEFAULT_SETTINGS_CACHE_TTL_S,
-        Some(Ok(s)) if s <= 3600 => s,
+        None => default,
+        Some(Ok(s)) if s <= max => s,
         Some(_) => {
             worker::console_error!(
-                "SETTINGS_CACHE_TTL_S {raw:?} is not a whole number from 0 to 3600; using {}",
-                DEFAULT_SETTINGS_CACHE_TTL_S
+                "{name} {raw:?} is not a whole number from 0 to {max}; using {default}"
             );
-            DEFAULT_SETTINGS_CACHE_TTL_S
+            default
         }
     }
 }
@@ -249,11 +275,32 @@ mod tests {
         assert_eq!(config, DeliveryConfig::default());
     }
 
+    fn settings_cache_ttl(raw: Option<String>) -> u32 {
+        seconds_from(
+            "SETTINGS_CACHE_TTL_S",
+            raw,
+            DEFAULT_SETTINGS_CACHE_TTL_S,
+            3600,
+        )
+    }
+
     #[test]
     fn the_settings_cache_lives_30_seconds_unless_set_from_0_to_3600() {
         assert_eq!(settings_cache_ttl(None), DEFAULT_SETTINGS_CACHE_TTL_S);
         assert_eq!(settings_cache_ttl(Some("0".into())), 0);
         assert_eq!(settings_cache_ttl(Some(" 120 ".into())), 120);
         assert_eq!(settings_cache_ttl(Some("3600".into())), 3600);
+    }
+
+    #[test]
+    fn server_events_wait_2_seconds_before_dispatch_unless_set_from_0_to_20() {
+        let delay = |raw: Option<&str>| {
+            let name = "SERVER_EVENT_DISPATCH_DELAY_S";
+            let default = DEFAULT_SERVER_EVENT_DISPATCH_DELAY_S;
+            seconds_from(name, raw.map(str::to_string), default, 20)
+        };
+        assert_eq!(delay(None), 2);
+        assert_eq!(delay(Some("0")), 0);
+        assert_eq!(delay(Some("20")), 20);
     }
 }

@@ -17,8 +17,8 @@ use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use crate::platform::new_id;
 use crate::store::events::{self, Confirming, EventRow, MatchedVisitor, NewRow, Stored};
-use crate::store::{connectors, identities};
-use worker::D1Database;
+use crate::store::identities;
+use worker::{D1Database, D1PreparedStatement, D1Result};
 
 /// How the visitor of an event is known before matching.
 pub enum KnownVisitor<'a> {
@@ -30,22 +30,9 @@ pub enum KnownVisitor<'a> {
     Unknown,
 }
 
-/// Stores `event` for `container_id` once (see the module's rules). A repeated event answers the
-/// earlier one with `duplicate: true`; a confirmation answers the confirmed event with
-/// `confirmed: true`.
-pub async fn record_event(
-    db: &D1Database,
-    container_id: &ContainerId,
-    event: &NewEvent,
-    visitor: KnownVisitor<'_>,
-    now: UnixMs,
-) -> Result<Stored> {
-    let policy = connectors::pii_policy(db, container_id).await?;
-    record_event_under(db, container_id, event, visitor, policy, now).await
-}
-
-/// [`record_event`] with the container's [`PiiPolicy`] already known (the browser surface
-/// derives it from its cached connectors), saving its read.
+/// [`record_server_event`] for a browser event, with the container's [`PiiPolicy`] already known
+/// (the browser surface derives it from its cached connectors), saving its read. A server event
+/// (`KnownVisitor::Unknown`) reads what it needs itself.
 pub async fn record_event_under(
     db: &D1Database,
     container_id: &ContainerId,
@@ -54,29 +41,118 @@ pub async fn record_event_under(
     policy: PiiPolicy,
     now: UnixMs,
 ) -> Result<Stored> {
+    let KnownVisitor::Cookie(visitor) = visitor else {
+        let intake = ServerIntake {
+            policy,
+            reads: None,
+        };
+        return record_server_event(db, container_id, event, intake, |_| Ok(Vec::new()), now).await;
+    };
     let row_id: EventRowId = new_id()?;
     let event_id = event
         .event_id
         .clone()
         .unwrap_or_else(|| EventId::from_row_id(&row_id));
-    // Only what a connector sends raw is stored raw; matching below uses the event as sent.
+    // Only what a connector sends raw is stored raw.
     let stored = minimise_event(event, policy);
-    if let KnownVisitor::Cookie(visitor) = visitor {
-        return record_browser_event(db, container_id, &stored, &row_id, &event_id, visitor, now)
-            .await;
+    record_browser_event(db, container_id, &stored, &row_id, &event_id, visitor, now).await
+}
+
+/// What storing a server event reads before it writes: the events that already sent its event
+/// id, and the visitor its identities match.
+pub struct ServerReads {
+    claims: Vec<EventRow>,
+    matched: Option<(String, String)>,
+}
+
+impl ServerReads {
+    /// The reads for `event` as statements that can join another round trip (a webhook sends
+    /// them with its key check); [`ServerReads::from_results`] reads their results.
+    pub fn statements(
+        db: &D1Database,
+        container_id: &ContainerId,
+        event: &NewEvent,
+    ) -> Result<Vec<D1PreparedStatement>> {
+        let mut statements = Vec::new();
+        if let Some(id) = claimed_id(event) {
+            statements.push(events::with_event_id_statement(db, container_id, id)?);
+        }
+        statements.extend(identities::match_statements(
+            db,
+            container_id,
+            &MatchKeys::from_event(event),
+        )?);
+        Ok(statements)
     }
-    let claims = match (&event.event_id, event.provenance()) {
-        (Some(id), Provenance::Server) => events::with_event_id(db, container_id, id).await?,
-        _ => Vec::new(),
+
+    /// What the statements of [`ServerReads::statements`] for `event` found.
+    pub fn from_results(event: &NewEvent, results: &[D1Result]) -> Result<Self> {
+        let (claims, lookups) = match claimed_id(event) {
+            Some(_) => (events::rows_in(results.first())?, results.get(1..)),
+            None => (Vec::new(), Some(results)),
+        };
+        let keys = MatchKeys::from_event(event);
+        let matched = identities::matched_in(&keys, lookups.unwrap_or_default())?;
+        Ok(Self { claims, matched })
+    }
+
+    /// The reads in one round trip of their own.
+    async fn read(db: &D1Database, container_id: &ContainerId, event: &NewEvent) -> Result<Self> {
+        let statements = Self::statements(db, container_id, event)?;
+        if statements.is_empty() {
+            return Self::from_results(event, &[]);
+        }
+        let results = crate::store::batch(db, statements, "reading for an event").await?;
+        Self::from_results(event, &results)
+    }
+}
+
+/// The event id whose earlier events a server event must look at.
+fn claimed_id(event: &NewEvent) -> Option<&EventId> {
+    event
+        .event_id
+        .as_ref()
+        .filter(|_| event.provenance() == Provenance::Server)
+}
+
+/// How a server event is stored: its container's [`PiiPolicy`], and its [`ServerReads`] when
+/// they were read ahead.
+pub struct ServerIntake {
+    pub policy: PiiPolicy,
+    pub reads: Option<ServerReads>,
+}
+
+/// Stores the server event `event` for `container_id` once (see the module's rules). A repeated
+/// event answers the earlier one with `duplicate: true`; a confirmation answers the confirmed
+/// event with `confirmed: true`. With its reads done ahead, a new event is one round trip:
+/// `also` gives the statements that join its write, from what the write will answer (if the
+/// write loses a race to the same event id, the answer is the duplicate instead).
+pub async fn record_server_event(
+    db: &D1Database,
+    container_id: &ContainerId,
+    event: &NewEvent,
+    intake: ServerIntake,
+    also: impl FnOnce(&Stored) -> Result<Vec<D1PreparedStatement>>,
+    now: UnixMs,
+) -> Result<Stored> {
+    let row_id: EventRowId = new_id()?;
+    let event_id = event
+        .event_id
+        .clone()
+        .unwrap_or_else(|| EventId::from_row_id(&row_id));
+    // Only what a connector sends raw is stored raw; matching uses the event as sent.
+    let stored = minimise_event(event, intake.policy);
+    let reads = match intake.reads {
+        Some(reads) => reads,
+        None => ServerReads::read(db, container_id, event).await?,
     };
+    let ServerReads { claims, matched } = reads;
     if let Some(earlier) = claims
         .iter()
         .find(|e| e.provenance() != Provenance::Browser)
     {
         return Ok(duplicate_of(earlier));
     }
-    let matched =
-        identities::match_visitor(db, container_id, &MatchKeys::from_event(event)).await?;
     let visitor = matched
         .as_ref()
         .map(|(visitor_id, matched_by)| MatchedVisitor {
@@ -96,7 +172,15 @@ pub async fn record_event_under(
         visitor,
         sent_by: None,
     };
-    events::insert(db, &row, now).await
+    let expected = Stored {
+        row_id: row_id.clone(),
+        event_id: event_id.clone(),
+        duplicate: false,
+        confirmed: false,
+        visitor_id: matched.as_ref().map(|(v, _)| v.clone()),
+        matched_by: matched.as_ref().map(|(_, by)| by.clone()),
+    };
+    events::insert(db, &row, now, also(&expected)?).await
 }
 
 /// A browser event with the visitor of its `pc_vid`, keyed by that visitor and its event id.
@@ -126,7 +210,7 @@ async fn record_browser_event(
         }),
         sent_by: visitor,
     };
-    events::insert(db, &row, now).await
+    events::insert(db, &row, now, Vec::new()).await
 }
 
 /// Confirms one of the browser events that sent the server event's id, as the confirmation

@@ -47,7 +47,7 @@ pub async fn handle_queue_batch<T>(batch: MessageBatch<T>, env: Env) {
     match batch.queue().as_str() {
         POSTBACKS_QUEUE_NAME => consumer::deliver_batch(messages, &env, &db).await,
         POSTBACKS_DLQ_NAME => dead_letter::settle_batch(messages, &db).await,
-        CLICKS_QUEUE_NAME => clicks::store_batch(messages, &db).await,
+        CLICKS_QUEUE_NAME => clicks::store_batch(messages, &env, &db).await,
         other => {
             worker::console_error!("a batch from the unknown queue {other:?}: retried");
             batch.retry_all();

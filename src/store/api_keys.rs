@@ -7,7 +7,7 @@ use crate::core::ids::{ApiKeyId, ContainerId};
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use serde::Deserialize;
-use worker::D1Database;
+use worker::{D1Database, D1PreparedStatement, D1Result};
 
 /// A key as lists show it: never the key, never its hash.
 #[derive(Debug, Clone, Deserialize)]
@@ -113,9 +113,18 @@ pub struct KeyUse {
 /// about the key); the upsert that counts the request in `window` and returns the count; the
 /// key's earlier windows dropped, so the table holds one row per active key and needs no sweep;
 /// and `last_used_at`. A revoked or unknown key changes nothing.
-pub async fn use_key(db: &D1Database, key: &ApiKey, window: i64, now: UnixMs) -> Result<KeyUse> {
+///
+/// `also` are read-only statements that join the same round trip (what the request will need
+/// once its key is known to be valid); their results come back in order after the key's.
+pub async fn use_key(
+    db: &D1Database,
+    key: &ApiKey,
+    window: i64,
+    now: UnixMs,
+    also: Vec<D1PreparedStatement>,
+) -> Result<(KeyUse, Vec<D1Result>)> {
     let hash = key.hash();
-    let statements = vec![
+    let mut statements = vec![
         statement(
             db,
             "SELECT id, container_id, key_hash, rate_limit_per_minute, revoked_at \
@@ -141,7 +150,9 @@ pub async fn use_key(db: &D1Database, key: &ApiKey, window: i64, now: UnixMs) ->
             &[text(&hash), time(now)],
         )?,
     ];
-    let results = super::batch(db, statements, "checking an API key").await?;
+    let own = statements.len();
+    statements.extend(also);
+    let mut results = super::batch(db, statements, "checking an API key").await?;
     let read = |i: usize| results.get(i).ok_or("a missing batch result");
     let credentials = read(0)
         .and_then(|r| {
@@ -157,5 +168,6 @@ pub async fn use_key(db: &D1Database, key: &ApiKey, window: i64, now: UnixMs) ->
         .into_iter()
         .next()
         .map(|c| u64::try_from(c.count).unwrap_or(0));
-    Ok(KeyUse { credentials, count })
+    let also = results.split_off(own.min(results.len()));
+    Ok((KeyUse { credentials, count }, also))
 }

@@ -1,6 +1,6 @@
 //! The `clicks` table: one row per captured click parameter.
 
-use super::identities::link_identities;
+use super::identities::{late_matched_in, link_identities, LateMatched};
 use super::{all, int, opt_text, statement, text, time};
 use crate::core::click_params::identifies_click;
 use crate::core::clicks::{CapturedClick, StoredClick};
@@ -110,17 +110,18 @@ pub fn insert_statements(db: &D1Database, landing: &Landing) -> Result<Vec<D1Pre
     Ok(statements)
 }
 
-/// Stores landings' clicks in one D1 round trip and one transaction.
-pub async fn insert(db: &D1Database, landings: &[Landing]) -> Result<()> {
+/// Stores landings' clicks in one D1 round trip and one transaction. Returns the events these
+/// clicks matched to their visitor late, to be dispatched again.
+pub async fn insert(db: &D1Database, landings: &[Landing]) -> Result<Vec<LateMatched>> {
     let mut statements = Vec::new();
     for landing in landings {
         statements.extend(insert_statements(db, landing)?);
     }
     if statements.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    super::batch(db, statements, "storing clicks").await?;
-    Ok(())
+    let results = super::batch(db, statements, "storing clicks").await?;
+    Ok(late_matched_in(&results))
 }
 
 /// A visitor's clicks captured since `since_ms`, newest first (bounded).

@@ -87,8 +87,9 @@ fn insert_statement(db: &D1Database, d: &NewDelivery, now: UnixMs) -> Result<D1P
     let due = d.status.is_pending().then_some(now);
     // An event's row already written for this connector is kept (the event never pays a
     // partner twice), except a `browser_event` skip, which becomes the delivery once a server
-    // event confirms the event, and an `awaiting_approval` skip, once the conversion is approved
-    // (or rejected first): the same row, with the new decision and request.
+    // event confirms the event, an `awaiting_approval` skip, once the conversion is approved
+    // (or rejected first), and a `no_click` skip, once a click stored later matches the event to
+    // its visitor: the same row, with the new decision and request.
     statement(
         db,
         "INSERT INTO deliveries (id, container_id, connector_id, event_row_id, status, \
@@ -103,7 +104,7 @@ fn insert_statement(db: &D1Database, d: &NewDelivery, now: UnixMs) -> Result<D1P
          updated_at = excluded.updated_at, request = excluded.request, \
          provenance = excluded.provenance \
          WHERE deliveries.status = 'skipped' \
-         AND deliveries.reason IN ('browser_event', 'awaiting_approval') \
+         AND deliveries.reason IN ('browser_event', 'awaiting_approval', 'no_click') \
          AND excluded.reason IS NOT deliveries.reason",
         &[
             text(d.id.as_str()),

@@ -14,7 +14,7 @@ use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
+use worker::{D1Database, D1PreparedStatement, D1Result};
 
 /// Most rows read for one event id: the browser events that sent it and the server event.
 const CLAIMS_LIMIT: u32 = 50;
@@ -133,7 +133,18 @@ pub async fn with_event_id(
     container_id: &ContainerId,
     event_id: &EventId,
 ) -> Result<Vec<EventRow>> {
-    all(
+    let statement = with_event_id_statement(db, container_id, event_id)?;
+    let results = super::batch(db, vec![statement], "reading an event id's events").await?;
+    rows_in(results.first())
+}
+
+/// [`with_event_id`] as a statement that can share a batch; [`rows_in`] reads its result.
+pub fn with_event_id_statement(
+    db: &D1Database,
+    container_id: &ContainerId,
+    event_id: &EventId,
+) -> Result<D1PreparedStatement> {
+    statement(
         db,
         "SELECT * FROM events WHERE container_id = ?1 AND event_id = ?2 ORDER BY created_at, id LIMIT ?3",
         &[
@@ -142,7 +153,14 @@ pub async fn with_event_id(
             int(i64::from(CLAIMS_LIMIT)),
         ],
     )
-    .await
+}
+
+/// The event rows of one batch result (none when the batch had no such result).
+pub fn rows_in(result: Option<&D1Result>) -> Result<Vec<EventRow>> {
+    result.map_or(Ok(Vec::new()), |r| {
+        r.results::<EventRow>()
+            .map_err(|e| Error::internal("reading events", e))
+    })
 }
 
 fn source_and_topic(source: &EventSource) -> (&'static str, Option<&str>) {
@@ -217,8 +235,14 @@ fn identity_statements(
 /// Stores an event once, in one transaction, with its identities. A matched event links its
 /// identities to the visitor (and late-matches earlier events); an unmatched one parks them in
 /// `pending_identities` until a later identity joins it. A repeated key stores nothing and
-/// answers the earlier event, marked `duplicate`.
-pub async fn insert(db: &D1Database, row: &NewRow<'_>, now: UnixMs) -> Result<Stored> {
+/// answers the earlier event, marked `duplicate`. `also` joins the same batch after the event's
+/// statements (the webhook's activity row), so the whole write is one round trip.
+pub async fn insert(
+    db: &D1Database,
+    row: &NewRow<'_>,
+    now: UnixMs,
+    also: Vec<D1PreparedStatement>,
+) -> Result<Stored> {
     let mut statements = vec![insert_row(db, row, now)?];
     statements.extend(identity_statements(
         db,
@@ -228,6 +252,7 @@ pub async fn insert(db: &D1Database, row: &NewRow<'_>, now: UnixMs) -> Result<St
         row.visitor,
         now,
     )?);
+    statements.extend(also);
     let results = super::batch(db, statements, "storing an event").await?;
     if changed(results.first()) {
         return Ok(Stored {

@@ -6,75 +6,103 @@
 //! while no other visitor holds the identity, and a lookup prefers server links (newest first)
 //! to browser links (oldest first, so the first visitor to link an identity keeps it).
 
-use super::{first, statement, text, time};
+use super::{statement, text, time};
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, EventRowId};
 use crate::core::matching::{identities_to_store, LinkRule, MatchKey, MatchKeys};
 use crate::core::time::UnixMs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use serde::Deserialize;
-use worker::{D1Database, D1PreparedStatement};
+use worker::{D1Database, D1PreparedStatement, D1Result};
 
 #[derive(Deserialize)]
 struct VisitorHit {
     visitor_id: String,
 }
 
-/// Looks one identity up; the newest visitor that carries it wins.
-async fn lookup(
+/// The lookup of one identity, as a statement that can share a batch: the newest visitor that
+/// carries it wins. It returns at most one `visitor_id` row.
+pub fn lookup_statement(
     db: &D1Database,
     container_id: &ContainerId,
     key: &MatchKey,
-) -> Result<Option<String>> {
+) -> Result<D1PreparedStatement> {
     let label = key.kind.label();
     let container = text(container_id.as_str());
-    let hit: Option<VisitorHit> = if label == "visitor_id" {
-        first(
+    if label == "visitor_id" {
+        statement(
             db,
             "SELECT visitor_id FROM clicks WHERE container_id = ?1 AND visitor_id = ?2 \
              UNION ALL SELECT visitor_id FROM events WHERE container_id = ?1 AND visitor_id = ?2 LIMIT 1",
             &[container, text(&key.key)],
         )
-        .await?
     } else if let Some(param) = label.strip_prefix("click:") {
-        first(
+        statement(
             db,
             "SELECT visitor_id FROM clicks WHERE container_id = ?1 AND param = ?2 AND value = ?3 \
              ORDER BY created_at DESC LIMIT 1",
             &[container, text(param), text(&key.key)],
         )
-        .await?
     } else {
-        first(
+        statement(
             db,
             "SELECT visitor_id FROM identities WHERE container_id = ?1 AND kind = ?2 AND value = ?3 \
              ORDER BY provenance = 'server' DESC, \
              CASE WHEN provenance = 'server' THEN -created_at ELSE created_at END LIMIT 1",
             &[container, text(&label), text(&key.key)],
         )
-        .await?
-    };
-    Ok(hit.map(|h| h.visitor_id))
+    }
 }
 
-/// Finds the visitor for a set of identities, most trusted first (see `core::webhook_in`).
-/// Returns the visitor id and the label of the identity that matched.
-pub async fn match_visitor(
+/// The lookups of every key of `keys`, in their order of trust ([`matched_in`] reads them).
+pub fn match_statements(
     db: &D1Database,
     container_id: &ContainerId,
     keys: &MatchKeys,
-) -> Result<Option<(String, String)>> {
-    for key in keys.keys() {
-        if let Some(visitor) = lookup(db, container_id, key).await? {
-            return Ok(Some((visitor, key.kind.label())));
+) -> Result<Vec<D1PreparedStatement>> {
+    keys.keys()
+        .iter()
+        .map(|key| lookup_statement(db, container_id, key))
+        .collect()
+}
+
+/// The visitor the results of [`match_statements`] found for the most trusted key that has
+/// one, and that key's label.
+pub fn matched_in(keys: &MatchKeys, results: &[D1Result]) -> Result<Option<(String, String)>> {
+    for (key, result) in keys.keys().iter().zip(results) {
+        let hits = result
+            .results::<VisitorHit>()
+            .map_err(|e| Error::internal("reading a visitor lookup", e))?;
+        if let Some(hit) = hits.into_iter().next() {
+            return Ok(Some((hit.visitor_id, key.kind.label())));
         }
     }
     Ok(None)
 }
 
+/// Finds the visitor for a set of identities, most trusted first (see `core::webhook_in`), all
+/// looked up in one round trip. Returns the visitor id and the label of the identity that
+/// matched.
+pub async fn match_visitor(
+    db: &D1Database,
+    container_id: &ContainerId,
+    keys: &MatchKeys,
+) -> Result<Option<(String, String)>> {
+    if keys.keys().is_empty() {
+        return Ok(None);
+    }
+    let statements = match_statements(db, container_id, keys)?;
+    let results = super::batch(db, statements, "matching a visitor").await?;
+    matched_in(keys, &results)
+}
+
 /// Statements that tie identities (`(kind label, value)`) to a visitor under `rule`, and match
 /// earlier events waiting for them to that visitor when the link holds. A link the rule refuses
 /// (another visitor holds the identity) changes nothing, and the waiting events keep waiting.
+///
+/// An event matched this late is marked not dispatched, so that its connectors are decided
+/// again now that its visitor's clicks are known (the cron sweep does it if nothing sooner
+/// does); the match returns its row as `late_matched` and `container_id` ([`late_matched_in`]).
 pub fn link_identities(
     db: &D1Database,
     container_id: &ContainerId,
@@ -109,9 +137,10 @@ pub fn link_identities(
         statements.push(statement(
             db,
             &format!(
-                "UPDATE events SET visitor_id = ?4, matched_by = ?2 WHERE visitor_id IS NULL AND id IN \
+                "UPDATE events SET visitor_id = ?4, matched_by = ?2, dispatched_at = NULL \
+                 WHERE visitor_id IS NULL AND id IN \
                  (SELECT event_row_id FROM pending_identities WHERE container_id = ?1 AND kind = ?2 \
-                 AND value = ?3){holds}"
+                 AND value = ?3){holds} RETURNING id AS late_matched, container_id"
             ),
             &args[..4],
         )?);
@@ -126,6 +155,24 @@ pub fn link_identities(
         )?);
     }
     Ok(statements)
+}
+
+/// An event that [`link_identities`] matched to its visitor late.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LateMatched {
+    #[serde(rename = "late_matched")]
+    pub event_row_id: EventRowId,
+    pub container_id: ContainerId,
+}
+
+/// The events that the [`link_identities`] statements among `results` matched late (other
+/// statements return no such rows).
+pub fn late_matched_in(results: &[D1Result]) -> Vec<LateMatched> {
+    results
+        .iter()
+        .filter_map(|r| r.results::<LateMatched>().ok())
+        .flatten()
+        .collect()
 }
 
 /// The insert of one link (`?1` container, `?2` kind, `?3` value, `?4` visitor, `?5` time, `?6`

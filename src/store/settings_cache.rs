@@ -73,3 +73,26 @@ pub async fn tracking_container(
 pub fn forget(id: &ContainerId) {
     CACHE.with(|cache| cache.borrow_mut().remove(id.as_str()));
 }
+
+thread_local! {
+    static KEY_OWNERS: RefCell<HashMap<String, ContainerId>> = RefCell::new(HashMap::new());
+}
+
+/// The container of the API key with this hash, as this isolate last verified it. A key never
+/// moves to another container, so the entry needs no lifetime: it only lets a webhook read its
+/// container's data in the same round trip as the key check. The key itself (revoked or not, its
+/// rate limit) is still checked in D1 on every request, so a revocation takes effect at once.
+pub fn key_owner(key_hash: &str) -> Option<ContainerId> {
+    KEY_OWNERS.with(|owners| owners.borrow().get(key_hash).cloned())
+}
+
+/// Remembers the container a verified key belongs to (bounded like the settings cache).
+pub fn remember_key_owner(key_hash: String, container_id: &ContainerId) {
+    KEY_OWNERS.with(|owners| {
+        let mut owners = owners.borrow_mut();
+        if owners.len() >= MAX_ENTRIES && !owners.contains_key(&key_hash) {
+            owners.clear();
+        }
+        owners.insert(key_hash, container_id.clone());
+    });
+}

@@ -14,7 +14,7 @@ use crate::core::time::UnixMs;
 use crate::core::webhook_in::{ActivityStatus, RECENT_ACTIVITY_LIMIT};
 use crate::error::Result;
 use serde::Deserialize;
-use worker::D1Database;
+use worker::{D1Database, D1PreparedStatement};
 
 /// One request's outcome, as the activity log records it.
 #[derive(Debug, Clone)]
@@ -44,7 +44,18 @@ pub struct ActivityRow {
     pub provenance: Option<String>,
 }
 
+/// Records one request's row, trimming the container's oldest beyond the limit.
 pub async fn insert(db: &D1Database, row: &NewActivity<'_>) -> Result<()> {
+    let statements = insert_statements(db, row)?;
+    super::batch(db, statements, "recording webhook activity").await?;
+    Ok(())
+}
+
+/// [`insert`] as statements that can join another batch (the event the request stored).
+pub fn insert_statements(
+    db: &D1Database,
+    row: &NewActivity<'_>,
+) -> Result<Vec<D1PreparedStatement>> {
     let insert = statement(
         db,
         "INSERT INTO webhook_requests (container_id, received_at, status, topic, session_matched, \
@@ -67,7 +78,27 @@ pub async fn insert(db: &D1Database, row: &NewActivity<'_>) -> Result<()> {
          (SELECT id FROM webhook_requests WHERE container_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
         &[text(row.container_id.as_str()), int(RECENT_ACTIVITY_LIMIT as i64)],
     )?;
-    super::batch(db, vec![insert, trim], "recording webhook activity").await?;
+    Ok(vec![insert, trim])
+}
+
+/// Rewrites the status and match of the row [`insert_statements`] wrote for the request of
+/// `row` (same container, time and event id) when its answer turned out otherwise: a write that
+/// lost a race to the same event id is answered as a duplicate.
+pub async fn correct(db: &D1Database, row: &NewActivity<'_>) -> Result<()> {
+    run(
+        db,
+        "UPDATE webhook_requests SET status = ?4, session_matched = ?5 WHERE id = \
+         (SELECT id FROM webhook_requests WHERE container_id = ?1 AND received_at = ?2 \
+          AND event_id IS ?3 ORDER BY id DESC LIMIT 1)",
+        &[
+            text(row.container_id.as_str()),
+            time(row.received_at),
+            opt_text(row.event_id.map(EventId::as_str)),
+            text(row.status.as_str()),
+            flag(row.session_matched),
+        ],
+    )
+    .await?;
     Ok(())
 }
 

@@ -34,6 +34,8 @@ export async function startWorker(options = {}) {
     SIGNING_KEY: signingKey,
     ALLOW_PRIVATE_TARGETS: 'true',
     SERVER_TIMING: 'true',
+    // Postbacks of server events are decided at once unless a test sets a delay.
+    SERVER_EVENT_DISPATCH_DELAY_S: '0',
     ...(options.vars ?? {}),
   };
   const port = freePortFrom(18000);

@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, call, newContainer, rowsOnce, sqlText, unique } from '../harness/app.mjs';
 import { collect, Jar, sendEvent, tracking, visitorIdOf } from '../harness/tracking.mjs';
-import { customWebhook, keyedContainer, webhookGet } from '../harness/webhooks.mjs';
+import { apiKeys, customWebhook, keyedContainer, webhookGet } from '../harness/webhooks.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 
@@ -108,6 +108,13 @@ test('a browser event and both webhook surfaces answer before their postbacks ar
     const jar = new Jar();
     await collect(container.id, LANDING, { jar });
 
+    // One request on each webhook surface first: the isolate then knows the key's container and
+    // its settings, as it does for a container that sends webhooks regularly.
+    const warm = await webhookGet({ k: key, track: 'Lead', eventId: unique('warm-') });
+    assert.equal(warm.status, 200, warm.text);
+    const warmCustom = await customWebhook(container.id, 'lead', { conversion_id: unique('warm-') }, { key });
+    assert.equal(warmCustom.status, 200, warmCustom.text);
+
     const ids = [unique('e-'), unique('w-'), unique('c-')];
     const browserEvent = await sendEvent(container.id, { event: 'Purchase', event_id: ids[0], value: 1, currency: 'EUR' }, { jar });
     assert.equal(browserEvent.status, 200, browserEvent.text);
@@ -118,6 +125,8 @@ test('a browser event and both webhook surfaces answer before their postbacks ar
     const costs = [browserEvent, tracklution, custom].map((res) => costOf(header(res)));
     for (const cost of costs) assert.equal(cost.queue, 0, 'no postback is queued before the answer');
     assert.ok(costs[0].d1 <= 2, `POST /e makes at most two D1 round trips before answering (${costs[0].d1})`);
+    assert.ok(costs[1].d1 <= 2, `GET /webhook makes at most two D1 round trips before answering (${costs[1].d1})`);
+    assert.ok(costs[2].d1 <= 2, `the custom webhook makes at most two D1 round trips before answering (${costs[2].d1})`);
     COSTS.push(['POST /e', costs[0].d1], ['GET /webhook', costs[1].d1], ['POST /webhooks/custom', costs[2].d1]);
 
     await pollUntil(() => ids.every((id) => receiver.received('/pb').some((r) => r.query.get('eid') === id)),
@@ -125,6 +134,27 @@ test('a browser event and both webhook surfaces answer before their postbacks ar
   } finally {
     await receiver.close();
   }
+});
+
+test('a key revoked after the isolate has read ahead for it is refused on its next webhook, on both surfaces', async () => {
+  const { container, key, keyId } = await keyedContainer();
+  const warm = await webhookGet({ k: key, track: 'Lead', eventId: unique('warm-') });
+  assert.equal(warm.status, 200, warm.text);
+  const fast = await webhookGet({ k: key, track: 'Lead', eventId: unique('fast-') });
+  assert.equal(fast.status, 200, fast.text);
+  assert.ok(costOf(header(fast)).d1 <= 2, 'the second request reads ahead with its key check');
+  const revoked = await apiKeys.revoke(keyId);
+  assert.ok([200, 204].includes(revoked.status), revoked.text);
+
+  const eventIds = [unique('late-'), unique('late-')];
+  const refused = await webhookGet({ k: key, track: 'Lead', eventId: eventIds[0] });
+  assert.equal(refused.status, 401, refused.text);
+  assert.match(refused.json.error.message, /revoked/);
+  const custom = await customWebhook(container.id, 'lead', { conversion_id: eventIds[1] }, { key });
+  assert.equal(custom.status, 401, custom.text);
+  const stored = await rowsOnce(`SELECT COUNT(*) AS n FROM events WHERE container_id = ${sqlText(container.id)} \
+    AND event_id IN (${eventIds.map(sqlText).join(', ')})`);
+  assert.deepEqual(stored, [{ n: 0 }], 'nothing is stored for a revoked key');
 });
 
 /** D1 round trips each surface made before answering, printed for the report. */

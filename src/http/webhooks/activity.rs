@@ -12,7 +12,7 @@ use crate::http::client_limit;
 use crate::http::error::error_response;
 use crate::http::respond::json;
 use crate::store::webhook_requests::{self, NewActivity};
-use worker::{D1Database, Env, Request, Response};
+use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
 
 /// Longest topic the log keeps: an unknown topic is logged as sent, cut to this many characters.
 const MAX_LOGGED_TOPIC_CHARS: usize = 64;
@@ -25,6 +25,9 @@ pub struct ActivityLog {
     topic: Option<String>,
     /// The request's key authenticated it: its provenance is `server`.
     authenticated: bool,
+    /// The row was already written with the stored event ([`ActivityLog::accepted_statements`]),
+    /// saying this.
+    written: Option<(ActivityStatus, bool)>,
 }
 
 impl ActivityLog {
@@ -34,6 +37,41 @@ impl ActivityLog {
             received_at,
             topic: None,
             authenticated: false,
+            written: None,
+        }
+    }
+
+    /// The statements that record `accepted` as this request's row, to join the write of its
+    /// event so that both take one round trip; [`ActivityLog::finish`] then writes no second
+    /// row, and corrects this one if the answer turned out otherwise.
+    pub fn accepted_statements(
+        &mut self,
+        db: &D1Database,
+        accepted: &Accepted,
+    ) -> Result<Vec<D1PreparedStatement>> {
+        let outcome = Ok(accepted.clone());
+        let row = self.row(&outcome, 200);
+        let said = (row.status, row.session_matched);
+        let statements = webhook_requests::insert_statements(db, &row);
+        self.written = Some(said);
+        statements
+    }
+
+    fn row<'a>(&'a self, outcome: &'a Result<Accepted>, http_status: u16) -> NewActivity<'a> {
+        NewActivity {
+            container_id: &self.container_id,
+            received_at: self.received_at,
+            status: match outcome {
+                Ok(accepted) if accepted.duplicate => ActivityStatus::Duplicate,
+                Ok(_) => ActivityStatus::Success,
+                Err(error) => status_of(error),
+            },
+            topic: self.topic.as_deref(),
+            session_matched: outcome.as_ref().is_ok_and(|a| a.session_matched),
+            http_status,
+            error_code: outcome.as_ref().err().map(Error::code),
+            event_id: outcome.as_ref().ok().and_then(|a| a.event_id.as_ref()),
+            provenance: self.authenticated.then_some(Provenance::Server),
         }
     }
 
@@ -75,22 +113,13 @@ impl ActivityLog {
             )?,
             Err(error) => error_response(error)?,
         };
-        let row = NewActivity {
-            container_id: &self.container_id,
-            received_at: self.received_at,
-            status: match &outcome {
-                Ok(accepted) if accepted.duplicate => ActivityStatus::Duplicate,
-                Ok(_) => ActivityStatus::Success,
-                Err(error) => status_of(error),
-            },
-            topic: self.topic.as_deref(),
-            session_matched: outcome.as_ref().is_ok_and(|a| a.session_matched),
-            http_status: response.status_code(),
-            error_code: outcome.as_ref().err().map(Error::code),
-            event_id: outcome.as_ref().ok().and_then(|a| a.event_id.as_ref()),
-            provenance: self.authenticated.then_some(Provenance::Server),
+        let row = self.row(&outcome, response.status_code());
+        let written = match self.written {
+            None => webhook_requests::insert(db, &row).await,
+            Some(said) if said == (row.status, row.session_matched) => Ok(()),
+            Some(_) => webhook_requests::correct(db, &row).await,
         };
-        if let Err(err) = webhook_requests::insert(db, &row).await {
+        if let Err(err) = written {
             worker::console_error!("webhook activity not recorded: {err}");
         }
         Ok(response)

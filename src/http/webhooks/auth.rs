@@ -9,8 +9,8 @@ use crate::core::api_key::{
 use crate::core::ids::{ApiKeyId, ContainerId};
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
-use crate::store::api_keys;
-use worker::D1Database;
+use crate::store::{api_keys, settings_cache};
+use worker::{D1Database, D1PreparedStatement, D1Result};
 
 /// A key that passed: whose it is and how fast it may send.
 #[derive(Debug, Clone)]
@@ -87,28 +87,40 @@ pub fn header_or_k(header: Option<&str>, k: Option<&str>) -> Result<ApiKey> {
 /// in the key's current minute, in one round trip. An unknown key is refused here; a revoked one
 /// comes back as [`KeyCheck::Revoked`]. The count is enforced by [`enforce_rate_limit`], after
 /// the caller's own checks of who the key is for.
-pub async fn authenticate(db: &D1Database, key: &ApiKey, now: UnixMs) -> Result<KeyCheck> {
-    let used = api_keys::use_key(db, key, minute_window(now.millis()), now).await?;
+///
+/// `also` are reads that share the round trip (see [`api_keys::use_key`]); their results come
+/// back with the check. A valid key's container is remembered in the isolate
+/// ([`settings_cache::remember_key_owner`]) so the next request can send its reads along.
+pub async fn authenticate(
+    db: &D1Database,
+    key: &ApiKey,
+    now: UnixMs,
+    also: Vec<D1PreparedStatement>,
+) -> Result<(KeyCheck, Vec<D1Result>)> {
+    let (used, also) = api_keys::use_key(db, key, minute_window(now.millis()), now, also).await?;
     let row = used
         .credentials
         .filter(|row| verify(key, &row.key_hash))
         .ok_or_else(|| Error::unauthorized(UNKNOWN))?;
     let Some(count) = used.count.filter(|_| row.revoked_at.is_none()) else {
-        return Ok(KeyCheck::Revoked {
+        let revoked = KeyCheck::Revoked {
             container_id: row.container_id,
-        });
+        };
+        return Ok((revoked, also));
     };
+    settings_cache::remember_key_owner(row.key_hash, &row.container_id);
     // The admin API only stores limits in range; clamp in case a row was written otherwise.
     let per_minute = row
         .rate_limit_per_minute
         .clamp(1, i64::from(MAX_RATE_LIMIT_PER_MINUTE)) as u32;
     let rate_limit = RateLimit::new(per_minute, "rate_limit_per_minute").unwrap_or_default();
-    Ok(KeyCheck::Valid(Authenticated {
+    let valid = KeyCheck::Valid(Authenticated {
         key_id: row.id,
         container_id: row.container_id,
         rate_limit,
         count,
-    }))
+    });
+    Ok((valid, also))
 }
 
 /// What a key presented to one container's custom webhook is to that container.
@@ -123,26 +135,36 @@ pub enum KeyFor {
     NotOurs(Error),
 }
 
-/// Checks the `Authorization: Bearer` key of a request to `container_id`'s custom webhook.
-/// Only our own failures (storage) are an `Err`.
+/// Checks the `Authorization: Bearer` key of a request to `container_id`'s custom webhook, with
+/// `also` sharing its round trip; their results come back only with a valid key of the
+/// container. Only our own failures (storage) are an `Err`.
 pub async fn key_for_container(
     db: &D1Database,
     header: Option<&str>,
     container_id: &ContainerId,
     now: UnixMs,
-) -> Result<KeyFor> {
+    also: Vec<D1PreparedStatement>,
+) -> Result<(KeyFor, Vec<D1Result>)> {
     let key = match bearer_key(header) {
         Ok(key) => key,
-        Err(refusal) => return Ok(KeyFor::NotOurs(refusal)),
+        Err(refusal) => return Ok((KeyFor::NotOurs(refusal), Vec::new())),
     };
-    Ok(match authenticate(db, &key, now).await {
-        Ok(KeyCheck::Valid(key)) if key.container_id == *container_id => KeyFor::Valid(key),
-        Ok(KeyCheck::Revoked {
-            container_id: owner,
-        }) if owner == *container_id => KeyFor::Revoked,
-        Ok(_) => KeyFor::NotOurs(Error::unauthorized(OTHER_CONTAINER)),
+    Ok(match authenticate(db, &key, now, also).await {
+        Ok((KeyCheck::Valid(key), also)) if key.container_id == *container_id => {
+            (KeyFor::Valid(key), also)
+        }
+        Ok((
+            KeyCheck::Revoked {
+                container_id: owner,
+            },
+            _,
+        )) if owner == *container_id => (KeyFor::Revoked, Vec::new()),
+        Ok(_) => (
+            KeyFor::NotOurs(Error::unauthorized(OTHER_CONTAINER)),
+            Vec::new(),
+        ),
         Err(error) if error.is_internal() => return Err(error),
-        Err(refusal) => KeyFor::NotOurs(refusal),
+        Err(refusal) => (KeyFor::NotOurs(refusal), Vec::new()),
     })
 }
 

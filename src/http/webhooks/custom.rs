@@ -13,29 +13,38 @@
 
 use super::activity::{refuse_keyless, ActivityLog};
 use super::auth::{self, Authenticated, KeyFor};
-use super::{accept_event, refund_known_conversion, utf8, Accepted};
-use crate::core::ids::ContainerId;
+use super::{accept_event, cached_container, refund_known_conversion, utf8, Accepted, Staged};
+use crate::core::event::{EventSource, NewEvent};
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::{parse_custom_body, Topic};
+use crate::delivery::intake::ServerReads;
 use crate::error::{Error, Result};
 use crate::http::body::{is_json_media, media_type, read_limited, MAX_BODY_BYTES};
 use crate::http::router::RouteContext;
 use crate::platform::now;
-use crate::store::containers;
-use worker::{Request, Response};
+use crate::store::tracking::TrackingContainer;
+use std::rc::Rc;
+use worker::{D1Result, Request, Response};
 
 pub async fn handle_custom_webhook(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let now = now();
     let db = ctx.db()?;
-    let container = containers::find(&db, &ctx.id("container")?).await?;
+    let container = cached_container(&ctx, &db, &ctx.id("container")?, now).await?;
     let raw_topic = ctx.param("topic").to_string();
-    let mut log = ActivityLog::new(&container.id, now);
+    let mut log = ActivityLog::new(&container.row.id, now);
     match Topic::parse(&raw_topic) {
         Ok(topic) => log.set_topic(topic.as_str()),
         Err(_) => log.set_topic(&raw_topic),
     }
+    // The payload is read before the key, so that what storing it reads shares the key's round
+    // trip; its refusals still come after the key's, in the order of the module's doc.
+    let payload = read_payload(&mut req, &raw_topic).await;
+    let staged = staged_event(&ctx, &container, &payload);
+    let ahead = staged.as_ref().map_or(Ok(Vec::new()), |s| s.reads(&db))?;
     let header = req.headers().get("authorization")?;
-    let key = match auth::key_for_container(&db, header.as_deref(), &container.id, now).await? {
+    let (check, reads) =
+        auth::key_for_container(&db, header.as_deref(), &container.row.id, now, ahead).await?;
+    let key = match check {
         KeyFor::Valid(key) => key,
         KeyFor::Revoked => {
             return log
@@ -43,23 +52,18 @@ pub async fn handle_custom_webhook(mut req: Request, ctx: RouteContext) -> Resul
                 .await
         }
         KeyFor::NotOurs(refusal) => {
-            return refuse_keyless(&ctx.env, &req, &db, Some(&container.id), refusal, now).await
+            let id = &container.row.id;
+            return refuse_keyless(&ctx.env, &req, &db, Some(id), refusal, now).await;
         }
     };
     log.set_authenticated();
-    let outcome = receive(&mut req, &ctx, &container.id, &key, &raw_topic, now).await;
+    let outcome = receive(&ctx, &key, payload, staged, reads, &mut log, now).await;
     log.finish(&db, outcome).await
 }
 
-async fn receive(
-    req: &mut Request,
-    ctx: &RouteContext,
-    container_id: &ContainerId,
-    key: &Authenticated,
-    raw_topic: &str,
-    now: UnixMs,
-) -> Result<Accepted> {
-    auth::enforce_rate_limit(key, now)?;
+/// The topic, content type, size and payload checks, in that order, made on the request before
+/// its key is checked (and answered after it).
+async fn read_payload(req: &mut Request, raw_topic: &str) -> Result<NewEvent> {
     // The topic is part of the URL: one we do not know is a 404 (seed 004: a 404 means "check
     // the URL"), keeping its precise code `unknown_topic` and field `topic`.
     let topic = Topic::parse(raw_topic).map_err(Error::unknown)?;
@@ -69,11 +73,55 @@ async fn receive(
         ));
     }
     let body = utf8(read_limited(req, MAX_BODY_BYTES).await?)?;
-    let event = parse_custom_body(topic, &body)?;
-    if topic == Topic::Refund {
-        if let Some(reversed) = refund_known_conversion(ctx, container_id, &event, now).await? {
+    Ok(parse_custom_body(topic, &body)?)
+}
+
+/// The event of a payload that parsed, staged for `container`; none for a refund, which first
+/// looks for the conversion it reverses.
+fn staged_event(
+    ctx: &RouteContext,
+    container: &Rc<TrackingContainer>,
+    payload: &Result<NewEvent>,
+) -> Option<Staged> {
+    let event = payload.as_ref().ok()?;
+    if is_refund(event) {
+        return None;
+    }
+    Staged::new(&ctx.env, Rc::clone(container), event.clone()).ok()
+}
+
+fn is_refund(event: &NewEvent) -> bool {
+    matches!(&event.source, EventSource::CustomWebhook { topic } if topic == Topic::Refund.as_str())
+}
+
+async fn receive(
+    ctx: &RouteContext,
+    key: &Authenticated,
+    payload: Result<NewEvent>,
+    staged: Option<Staged>,
+    reads: Vec<D1Result>,
+    log: &mut ActivityLog,
+    now: UnixMs,
+) -> Result<Accepted> {
+    auth::enforce_rate_limit(key, now)?;
+    let event = payload?;
+    if let Some(staged) = staged {
+        let reads = ServerReads::from_results(&staged.event, &reads)?;
+        return accept_event(ctx, staged, Some(reads), log, now).await;
+    }
+    if is_refund(&event) {
+        if let Some(reversed) = refund_known_conversion(ctx, &key.container_id, &event, now).await?
+        {
             return Ok(reversed);
         }
     }
-    accept_event(ctx, container_id, event, now).await
+    let container = cached_container(ctx, &ctx.db()?, &key.container_id, now).await?;
+    accept_event(
+        ctx,
+        Staged::new(&ctx.env, container, event)?,
+        None,
+        log,
+        now,
+    )
+    .await
 }

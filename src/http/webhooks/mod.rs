@@ -33,14 +33,18 @@ use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::promote_partner_clicks;
 use crate::delivery::dispatch_event;
-use crate::delivery::intake::{record_event, KnownVisitor};
+use crate::delivery::intake::{record_server_event, ServerIntake, ServerReads};
 use crate::delivery::lifecycle::{change_status, on_duplicate};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::http::admin::events::unknown_event_id;
-use crate::store::connectors;
-use crate::store::events::EventRow;
+use crate::store::events::{EventRow, Stored};
 use crate::store::lifecycle;
-use worker::{D1Database, Env};
+use crate::store::settings_cache;
+use crate::store::tracking::TrackingContainer;
+use activity::ActivityLog;
+use std::rc::Rc;
+use std::time::Duration;
+use worker::{D1Database, D1PreparedStatement, Env};
 
 /// What an accepted request did.
 #[derive(Debug, Clone)]
@@ -86,18 +90,59 @@ pub struct WebhookAccepted<'a> {
     pub confirmed: bool,
 }
 
+/// A track request's event made ready to store for its container: its visitor id read
+/// ([`named_visitor`]) and its partner click ids promoted ([`read_partner_clicks`]).
+pub struct Staged {
+    pub container: Rc<TrackingContainer>,
+    pub event: NewEvent,
+}
+
+impl Staged {
+    pub fn new(env: &Env, container: Rc<TrackingContainer>, mut event: NewEvent) -> Result<Self> {
+        event.visitor_id = named_visitor(env, event.visitor_id.take());
+        read_partner_clicks(&container, &event.attributes, &mut event.clicks)?;
+        Ok(Self { container, event })
+    }
+
+    /// The reads storing the event needs ([`ServerReads`]), to send along with the key check.
+    pub fn reads(&self, db: &D1Database) -> Result<Vec<D1PreparedStatement>> {
+        ServerReads::statements(db, &self.container.row.id, &self.event)
+    }
+}
+
+/// The container `id` as the webhooks need it (its connectors' click parameters and privacy
+/// policy), through the isolate's settings cache; 404 when it does not exist.
+pub async fn cached_container(
+    ctx: &RouteContext,
+    db: &D1Database,
+    id: &ContainerId,
+    now: UnixMs,
+) -> Result<Rc<TrackingContainer>> {
+    settings_cache::tracking_container(db, id, ctx.config.settings_cache_ttl_s, now)
+        .await?
+        .ok_or_else(|| Error::not_found("container"))
+}
+
 /// Stores a webhook's event once, matched to a visitor where its identities allow, or confirms
-/// the browser event that sent its id.
+/// the browser event that sent its id. `reads` are its [`ServerReads`] when they came with the
+/// key check; a new event is then written in one round trip, together with the request's
+/// activity row.
 pub async fn accept_event(
     ctx: &RouteContext,
-    container_id: &ContainerId,
-    mut event: NewEvent,
+    staged: Staged,
+    reads: Option<ServerReads>,
+    log: &mut ActivityLog,
     now: UnixMs,
 ) -> Result<Accepted> {
-    event.visitor_id = named_visitor(&ctx.env, event.visitor_id.take());
     let db = ctx.db()?;
-    read_partner_clicks(&db, container_id, &event.attributes, &mut event.clicks).await?;
-    let stored = record_event(&db, container_id, &event, KnownVisitor::Unknown, now).await?;
+    let Staged { container, event } = staged;
+    let container_id = &container.row.id;
+    let intake = ServerIntake {
+        policy: container.pii_policy(),
+        reads,
+    };
+    let also = |expected: &Stored| log.accepted_statements(&db, &accepted(expected));
+    let stored = record_server_event(&db, container_id, &event, intake, also, now).await?;
     if stored.duplicate {
         // A changed value for a connector with duplicate_policy update sends an update postback.
         if let Err(e) = on_duplicate(&ctx.env, container_id, &stored.row_id, &event).await {
@@ -108,20 +153,31 @@ pub async fn accept_event(
         // dispatch honours by sending no ad-platform or partner postback for the event. The
         // dispatch runs after the answer: the event is stored either way, and one that is not
         // marked dispatched (a failure, or an isolate gone) is dispatched by the cron sweep.
+        // It waits SERVER_EVENT_DISPATCH_DELAY_S first, so that a click sent a moment earlier
+        // is in D1 (see `Config::server_event_dispatch_delay_s`).
         let (env, container, row) = (ctx.env.clone(), container_id.clone(), stored.row_id.clone());
+        let delay = ctx.config.server_event_dispatch_delay_s;
         ctx.ctx.wait_until(async move {
+            if delay > 0 {
+                worker::Delay::from(Duration::from_secs(u64::from(delay))).await;
+            }
             if let Err(e) = dispatch_event(&env, &container, &row).await {
                 worker::console_error!("dispatching event {row}: {e}");
             }
         });
     }
-    Ok(Accepted {
+    Ok(accepted(&stored))
+}
+
+/// The answer to a stored track request.
+fn accepted(stored: &Stored) -> Accepted {
+    Accepted {
         kind: "track",
-        event_id: Some(stored.event_id),
+        event_id: Some(stored.event_id.clone()),
         session_matched: stored.visitor_id.is_some(),
         duplicate: stored.duplicate,
         confirmed: stored.confirmed,
-    })
+    }
 }
 
 /// Changes the status of the conversion the caller names by its event id (a `/webhook` request
@@ -186,17 +242,22 @@ pub async fn refund_known_conversion(
 }
 
 /// A top-level field named like one of the container's connector click parameters is that
-/// click id ([`promote_partner_clicks`]). Only a payload with attributes costs the lookup.
-pub async fn read_partner_clicks(
-    db: &D1Database,
-    container_id: &ContainerId,
+/// click id ([`promote_partner_clicks`]), read from the container's cached connectors.
+pub fn read_partner_clicks(
+    container: &TrackingContainer,
     attributes: &Attributes,
     clicks: &mut Vec<CarriedClick>,
 ) -> Result<()> {
     if attributes.is_empty() {
         return Ok(());
     }
-    let params = connectors::click_params(db, container_id).await?;
+    let mut params: Vec<String> = container
+        .custom_params
+        .iter()
+        .map(|c| c.param.clone())
+        .collect();
+    params.sort();
+    params.dedup();
     Ok(promote_partner_clicks(attributes, clicks, &params)?)
 }
 

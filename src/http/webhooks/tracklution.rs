@@ -14,19 +14,22 @@
 use super::activity::{refuse_keyless, ActivityLog};
 use super::auth::{self, Authenticated, KeyCheck};
 use super::{
-    accept_event, change_conversion_status, named_visitor, read_partner_clicks, utf8, Accepted,
+    accept_event, cached_container, change_conversion_status, named_visitor, read_partner_clicks,
+    utf8, Accepted, Staged,
 };
+use crate::core::api_key::ApiKey;
 use crate::core::ids::ContainerId;
 use crate::core::matching::{IdentityKind, LinkRule};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::{parse_webhook, presented_key, SetData, TrackOrSet, WebhookBody};
+use crate::delivery::intake::ServerReads;
 use crate::error::{Error, Result};
 use crate::http::body::{is_json_media, media_type, read_limited, MAX_BODY_BYTES};
 use crate::http::router::RouteContext;
 use crate::platform::now;
-use crate::store::{identities, visitors};
-use worker::{D1Database, Request, Response};
+use crate::store::{identities, settings_cache, visitors};
+use worker::{D1Database, D1Result, Request, Response};
 
 pub async fn handle_webhook_get(req: Request, ctx: RouteContext) -> Result<Response> {
     receive(req, ctx, false).await
@@ -61,10 +64,12 @@ async fn receive(mut req: Request, ctx: RouteContext, with_body: bool) -> Result
             return refuse_keyless(&ctx.env, &req, &db, None, refusal, now).await;
         }
     };
+    let staged = read_ahead(&ctx, &db, &key, &query, body.as_ref().ok(), now).await?;
+    let ahead = staged.as_ref().map_or(Ok(Vec::new()), |s| s.reads(&db))?;
     // An unknown key names no container, so its refusal is answered but logged nowhere.
-    let key = match auth::authenticate(&db, &key, now).await {
-        Ok(KeyCheck::Valid(key)) => key,
-        Ok(KeyCheck::Revoked { container_id }) => {
+    let (key, reads) = match auth::authenticate(&db, &key, now, ahead).await {
+        Ok((KeyCheck::Valid(key), reads)) => (key, reads),
+        Ok((KeyCheck::Revoked { container_id }, _)) => {
             let refusal = Error::unauthorized(auth::REVOKED);
             return ActivityLog::new(&container_id, now)
                 .finish(&db, Err(refusal))
@@ -77,17 +82,43 @@ async fn receive(mut req: Request, ctx: RouteContext, with_body: bool) -> Result
     };
     let mut log = ActivityLog::new(&key.container_id, now);
     log.set_authenticated();
-    let outcome = process(&ctx, &db, &key, &query, body, now, &mut log).await;
+    let ahead = staged
+        .filter(|s| s.container.row.id == key.container_id)
+        .map(|s| (s, reads));
+    let outcome = process(&ctx, &db, &key, &query, body, ahead, now, &mut log).await;
     log.finish(&db, outcome).await
 }
 
+/// A track request from a key this isolate has seen, staged for the key's container (from the
+/// settings cache) before the key is checked, so the reads that storing it needs go with the
+/// key's own round trip. `None` for anything else, which reads what it needs after the check.
+async fn read_ahead(
+    ctx: &RouteContext,
+    db: &D1Database,
+    key: &ApiKey,
+    query: &[(String, String)],
+    body: Option<&WebhookBody>,
+    now: UnixMs,
+) -> Result<Option<Staged>> {
+    let Some(owner) = settings_cache::key_owner(&key.hash()) else {
+        return Ok(None);
+    };
+    let Some(Ok(TrackOrSet::Track(event))) = body.map(|body| parse_webhook(query, body)) else {
+        return Ok(None);
+    };
+    let container = cached_container(ctx, db, &owner, now).await?;
+    Ok(Staged::new(&ctx.env, container, event).ok())
+}
+
 /// Everything after the key: the rate limit, the payload, and storing it.
+#[allow(clippy::too_many_arguments)]
 async fn process(
     ctx: &RouteContext,
     db: &D1Database,
     key: &Authenticated,
     query: &[(String, String)],
     body: Result<WebhookBody>,
+    ahead: Option<(Staged, Vec<D1Result>)>,
     now: UnixMs,
     log: &mut ActivityLog,
 ) -> Result<Accepted> {
@@ -95,13 +126,26 @@ async fn process(
     let parsed = parse_webhook(query, &body?)?;
     log.set_topic(parsed.activity_topic());
     match parsed {
-        TrackOrSet::Track(event) => accept_event(ctx, &key.container_id, event, now).await,
+        TrackOrSet::Track(event) => {
+            let (staged, reads) = match ahead {
+                Some((staged, results)) => {
+                    let reads = ServerReads::from_results(&staged.event, &results)?;
+                    (staged, Some(reads))
+                }
+                None => {
+                    let container = cached_container(ctx, db, &key.container_id, now).await?;
+                    (Staged::new(&ctx.env, container, event)?, None)
+                }
+            };
+            accept_event(ctx, staged, reads, log, now).await
+        }
         TrackOrSet::Status(event_id, change) => {
             change_conversion_status(ctx, &key.container_id, &event_id, &change, now).await
         }
         TrackOrSet::Set(mut set) => {
             set.visitor_id = named_visitor(&ctx.env, set.visitor_id.take());
-            read_partner_clicks(db, &key.container_id, &set.attributes, &mut set.clicks).await?;
+            let container = cached_container(ctx, db, &key.container_id, now).await?;
+            read_partner_clicks(&container, &set.attributes, &mut set.clicks)?;
             enrich_visitor(db, &key.container_id, &set, now).await
         }
     }
