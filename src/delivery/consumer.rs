@@ -3,11 +3,13 @@
 //! [`super::stages`], and each is settled on its own. The handler never fails the batch as a
 //! whole (an `Err` from the queue handler would retry every message).
 
+use super::destination;
 use super::outbox::{dead_letter, send};
 use super::stages::{self, Prepared, QueueAction};
 use crate::config::DeliveryConfig;
 use crate::core::postback::outbox::{DeliveryMessage, Settlement};
 use crate::error::Result;
+use crate::platform::now;
 use futures_util::future::join_all;
 use worker::{D1Database, Env, MessageExt, RawMessage};
 
@@ -15,14 +17,19 @@ use worker::{D1Database, Env, MessageExt, RawMessage};
 pub async fn deliver_batch(messages: Vec<RawMessage>, env: &Env, db: &D1Database) {
     let config = DeliveryConfig::from_env(env);
     join_all(messages.iter().map(|raw| async {
-        let action = deliver(raw, db, &config).await;
+        let action = deliver(raw, env, db, &config).await;
         apply(raw, action, env).await;
     }))
     .await;
 }
 
 /// One message through the stages, to the action its queue message gets.
-async fn deliver(raw: &RawMessage, db: &D1Database, config: &DeliveryConfig) -> QueueAction {
+async fn deliver(
+    raw: &RawMessage,
+    env: &Env,
+    db: &D1Database,
+    config: &DeliveryConfig,
+) -> QueueAction {
     let Some(message) = raw
         .body()
         .as_string()
@@ -33,7 +40,7 @@ async fn deliver(raw: &RawMessage, db: &D1Database, config: &DeliveryConfig) -> 
         return QueueAction::Ack;
     };
     let (id, attempt) = (message.delivery_id.clone(), message.attempt);
-    match attempt_once(message, db, config).await {
+    match attempt_once(message, env, db, config).await {
         Ok(Some((message, settlement))) => QueueAction::after(&message, &settlement),
         Ok(None) => QueueAction::Ack,
         Err(e) => {
@@ -46,18 +53,30 @@ async fn deliver(raw: &RawMessage, db: &D1Database, config: &DeliveryConfig) -> 
 /// prepare → call → settle; `None` for a stale message, which has nothing to settle.
 async fn attempt_once(
     message: DeliveryMessage,
+    env: &Env,
     db: &D1Database,
     config: &DeliveryConfig,
 ) -> Result<Option<(DeliveryMessage, Settlement)>> {
     let settled = match stages::prepare(message, db, config).await? {
-        Prepared::Stale | Prepared::Erased => return Ok(None),
+        Prepared::Stale | Prepared::Erased | Prepared::Parked => return Ok(None),
         Prepared::Unreadable { message, started } => {
             stages::settle_unreadable(message, started, db).await?
         }
         Prepared::Refused(refused) => stages::settle_refused(refused, db).await?,
         Prepared::Ready(pending) => {
+            let destination = pending.destination.clone();
             let completed = stages::call(pending, config.timeout_s).await;
-            stages::settle(completed, db, config).await?
+            let delivered = matches!(completed, stages::CompletedDispatch::Successful { .. });
+            let settled = stages::settle(completed, db, config).await?;
+            // A success ends a run of failures, and un-parks a parked destination.
+            if delivered && destination.has_failures {
+                let connector = &destination.connector_id;
+                let requeued = destination::unpark(env, db, connector, now()).await?;
+                if requeued > 0 {
+                    worker::console_log!("re-queued {requeued} parked deliveries of {connector}");
+                }
+            }
+            settled
         }
     };
     Ok(Some(settled))

@@ -13,6 +13,7 @@ mod call;
 pub mod clicks;
 mod consumer;
 mod dead_letter;
+pub mod destination;
 pub mod dispatch;
 pub mod intake;
 pub mod lifecycle;

@@ -15,7 +15,9 @@
 //! duplicate message can never win an attempt twice.
 
 use super::call::{send_request, CallResult};
+use super::destination::{self, AfterFailure, Destination};
 use crate::config::DeliveryConfig;
+use crate::core::postback::destination::{park_settlement, Gate};
 use crate::core::postback::outbox::{
     settle as settle_row, settle_unsendable, AttemptReport, DeliveryMessage, Settlement,
 };
@@ -35,6 +37,8 @@ pub struct PendingDispatch {
     pub started: UnixMs,
     /// The stored request, re-signed with this attempt's time when the connector signs.
     pub request: OutgoingRequest,
+    /// Where it goes, for counting failures and parking.
+    pub destination: Destination,
 }
 
 /// A claimed attempt whose request must not be sent.
@@ -62,6 +66,9 @@ pub enum Prepared {
     Stale,
     /// The delivery's event was erased (its person asked): settled as skipped, nothing sent.
     Erased,
+    /// Its destination is parked and another delivery is the probe: kept as `parked`, no
+    /// attempt used.
+    Parked,
 }
 
 /// What the partner did with one attempt.
@@ -138,6 +145,10 @@ pub async fn prepare(
             return Ok(Prepared::Erased);
         }
     }
+    let (destination, gate) = Destination::claimed(&row);
+    if gate != Gate::Send && destination::hold(db, &row, gate, message.attempt, started).await? {
+        return Ok(Prepared::Parked);
+    }
     let Some(stored) = row.stored_request() else {
         return Ok(Prepared::Unreadable { message, started });
     };
@@ -158,6 +169,7 @@ pub async fn prepare(
             request,
             message,
             started,
+            destination,
         }),
     })
 }
@@ -211,20 +223,35 @@ async fn settle_with(
             pending,
             answer,
             finished,
-        } => (pending, answer, finished, RetryDecision::Delivered),
+        } => (
+            pending,
+            answer,
+            finished,
+            AfterFailure::Decided(RetryDecision::Delivered),
+        ),
         CompletedDispatch::Failed {
             pending,
             answer,
             finished,
         } => {
             let decision = if retries {
-                config.retry_schedule.next_delay(
+                let scheduled = config.retry_schedule.next_delay(
                     pending.message.attempt,
                     &answer.outcome,
                     jitter_unit(),
+                );
+                destination::after_failure(
+                    db,
+                    &pending.destination,
+                    &pending.message.delivery_id,
+                    &answer.outcome,
+                    scheduled,
+                    &config.retry_schedule,
+                    finished,
                 )
+                .await?
             } else {
-                RetryDecision::Exhausted
+                AfterFailure::Decided(RetryDecision::Exhausted)
             };
             (pending, answer, finished, decision)
         }
@@ -235,7 +262,12 @@ async fn settle_with(
         timeout_s: config.timeout_s,
     };
     let message = pending.message;
-    let settlement = settle_row(decision, message.attempt, report.error(), finished.millis());
+    let settlement = match decision {
+        AfterFailure::Decided(decision) => {
+            settle_row(decision, message.attempt, report.error(), finished.millis())
+        }
+        AfterFailure::Park(why) => park_settlement(&why),
+    };
     let result = AttemptResult {
         started_at: pending.started,
         response_code: answer.outcome.status(),

@@ -42,6 +42,22 @@ pub struct DeliveryRow {
     pub dead_lettered_at: Option<UnixMs>,
     /// `browser`, `server` or `admin`: see [`NewDelivery::provenance`].
     pub provenance: Option<String>,
+    /// Read with a claim only (see [`claim_attempt`]): the destination's state at that moment,
+    /// as JSON text; see [`DeliveryRow::claimed_destination`].
+    #[serde(default)]
+    pub destination: Option<String>,
+}
+
+/// What a claim reads of the row's destination in the same statement: whether it is parked
+/// (the reason, set only then), its probe, its failures since the last success, and the
+/// connector's two park settings as stored.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ClaimedDestination {
+    pub parked: Option<String>,
+    pub probe: Option<DeliveryId>,
+    pub failures: Option<f64>,
+    pub park_after_failures: Option<f64>,
+    pub park_after_hours: Option<f64>,
 }
 
 impl DeliveryRow {
@@ -51,6 +67,13 @@ impl DeliveryRow {
 
     pub fn stored_request(&self) -> Option<StoredRequest> {
         self.request.as_deref().and_then(StoredRequest::parse)
+    }
+
+    /// The destination as a claim read it; all empty for a row read otherwise.
+    pub fn claimed_destination(&self) -> ClaimedDestination {
+        (self.destination.as_deref())
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default()
     }
 
     /// Attempts made so far (never negative).
@@ -167,6 +190,15 @@ pub async fn get(db: &D1Database, id: &DeliveryId) -> Result<Option<DeliveryRow>
     .await
 }
 
+/// The claim's view of the destination, as `json_object` arguments (subqueries are allowed in
+/// RETURNING): one round trip reads the row and its destination.
+const CLAIMED_DESTINATION: &str = "\
+    'parked', (SELECT park_reason FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
+    'probe', (SELECT probe_delivery_id FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
+    'failures', (SELECT consecutive_failures FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
+    'park_after_failures', (SELECT json_extract(c.config, '$.webhook.park_after_failures') FROM connectors c WHERE c.id = deliveries.connector_id), \
+    'park_after_hours', (SELECT json_extract(c.config, '$.webhook.park_after_hours') FROM connectors c WHERE c.id = deliveries.connector_id)";
+
 /// Claim attempt `attempt` of a pending row and return the row: only one caller ever wins a
 /// given attempt; `None` means the row is gone, settled, or that attempt is already taken.
 /// `next_attempt_at` becomes now, so the sweep leaves an attempt in flight alone.
@@ -178,8 +210,12 @@ pub async fn claim_attempt(
 ) -> Result<Option<DeliveryRow>> {
     first(
         db,
-        "UPDATE deliveries SET attempt = ?2, next_attempt_at = ?3, updated_at = ?3 \
-         WHERE id = ?1 AND attempt = ?2 - 1 AND status IN ('queued', 'retrying') RETURNING *",
+        &format!(
+            "UPDATE deliveries SET attempt = ?2, next_attempt_at = ?3, updated_at = ?3 \
+             WHERE id = ?1 AND attempt = ?2 - 1 AND status IN ('queued', 'retrying') \
+             RETURNING *, json_object({}) AS destination",
+            CLAIMED_DESTINATION
+        ),
         &[text(id.as_str()), int(i64::from(attempt)), time(now)],
     )
     .await

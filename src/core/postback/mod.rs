@@ -16,6 +16,7 @@
 //! Test Webhook.
 
 mod attribution;
+pub mod destination;
 mod dot_segment;
 mod mask;
 pub mod outbox;

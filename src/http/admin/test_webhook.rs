@@ -120,7 +120,7 @@ async fn attempt_once(ctx: &RouteContext, db: &D1Database, id: &DeliveryId) -> R
         Prepared::Unreadable { message, started } => {
             stages::settle_unreadable(message, started, db).await?;
         }
-        Prepared::Stale | Prepared::Erased => {}
+        Prepared::Stale | Prepared::Erased | Prepared::Parked => {}
     }
     Ok(())
 }
