@@ -11,6 +11,10 @@ CREATE TABLE destinations (
   parked_at            INTEGER,
   park_reason          TEXT,
   probe_delivery_id    TEXT,
+  -- Pacing (webhook.max_per_second): the next free send slot, unix ms; each send takes one.
+  next_send_at         INTEGER,
+  -- A 429 or 503 with Retry-After pauses the destination until then (unix ms, at most 12 h).
+  paused_until         INTEGER,
   updated_at           INTEGER NOT NULL
 );
 

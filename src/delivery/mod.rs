@@ -20,8 +20,10 @@ pub mod lifecycle;
 pub mod outbox;
 pub mod pixels;
 mod purge;
+mod queue_action;
 pub mod stages;
 mod sweep;
+mod throttle;
 
 pub use dispatch::{
     dispatch_event, dispatch_loaded, load_context, load_context_with, DispatchSummary,

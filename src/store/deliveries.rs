@@ -58,6 +58,9 @@ pub struct ClaimedDestination {
     pub failures: Option<f64>,
     pub park_after_failures: Option<f64>,
     pub park_after_hours: Option<f64>,
+    /// Unix ms; set while a `Retry-After` pause lasts (or after it ended).
+    pub paused_until: Option<f64>,
+    pub max_per_second: Option<f64>,
 }
 
 impl DeliveryRow {
@@ -197,7 +200,9 @@ const CLAIMED_DESTINATION: &str = "\
     'probe', (SELECT probe_delivery_id FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
     'failures', (SELECT consecutive_failures FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
     'park_after_failures', (SELECT json_extract(c.config, '$.webhook.park_after_failures') FROM connectors c WHERE c.id = deliveries.connector_id), \
-    'park_after_hours', (SELECT json_extract(c.config, '$.webhook.park_after_hours') FROM connectors c WHERE c.id = deliveries.connector_id)";
+    'park_after_hours', (SELECT json_extract(c.config, '$.webhook.park_after_hours') FROM connectors c WHERE c.id = deliveries.connector_id), \
+    'paused_until', (SELECT paused_until FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
+    'max_per_second', (SELECT json_extract(c.config, '$.webhook.max_per_second') FROM connectors c WHERE c.id = deliveries.connector_id)";
 
 /// Claim attempt `attempt` of a pending row and return the row: only one caller ever wins a
 /// given attempt; `None` means the row is gone, settled, or that attempt is already taken.
@@ -210,15 +215,77 @@ pub async fn claim_attempt(
 ) -> Result<Option<DeliveryRow>> {
     first(
         db,
-        &format!(
-            "UPDATE deliveries SET attempt = ?2, next_attempt_at = ?3, updated_at = ?3 \
-             WHERE id = ?1 AND attempt = ?2 - 1 AND status IN ('queued', 'retrying') \
-             RETURNING *, json_object({}) AS destination",
-            CLAIMED_DESTINATION
-        ),
+        &claim_sql(),
         &[text(id.as_str()), int(i64::from(attempt)), time(now)],
     )
     .await
+}
+
+/// The claim: one conditional write that takes the attempt and returns the row with its
+/// destination.
+fn claim_sql() -> String {
+    format!(
+        "UPDATE deliveries SET attempt = ?2, next_attempt_at = ?3, updated_at = ?3 \
+         WHERE id = ?1 AND attempt = ?2 - 1 AND status IN ('queued', 'retrying') \
+         RETURNING *, json_object({CLAIMED_DESTINATION}) AS destination"
+    )
+}
+
+/// [`claim_attempt`] for every message of a queue batch, in one D1 round trip: per claim, its
+/// row, or `None` where that attempt is gone, settled or taken.
+pub async fn claim_batch(
+    db: &D1Database,
+    claims: &[(DeliveryId, u32)],
+    now: UnixMs,
+) -> Result<Vec<Option<DeliveryRow>>> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = claim_sql();
+    let statements = claims
+        .iter()
+        .map(|(id, attempt)| {
+            statement(
+                db,
+                &sql,
+                &[text(id.as_str()), int(i64::from(*attempt)), time(now)],
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let results = super::batch(db, statements, "claiming attempts").await?;
+    results
+        .into_iter()
+        .map(|result| {
+            result
+                .results::<DeliveryRow>()
+                .map(|rows| rows.into_iter().next())
+                .map_err(|e| crate::error::Error::internal("reading a claim", e))
+        })
+        .collect()
+}
+
+/// A claimed attempt that must wait its turn is given back, unused: the row is due at `due`
+/// (so the sweep leaves it alone until then) and holds the attempts it had.
+pub async fn give_back(
+    db: &D1Database,
+    id: &DeliveryId,
+    claimed_attempt: u32,
+    due: UnixMs,
+    now: UnixMs,
+) -> Result<bool> {
+    let changed = run(
+        db,
+        "UPDATE deliveries SET attempt = attempt - 1, next_attempt_at = ?3, updated_at = ?4 \
+         WHERE id = ?1 AND attempt = ?2 AND status IN ('queued', 'retrying')",
+        &[
+            text(id.as_str()),
+            int(i64::from(claimed_attempt)),
+            time(due),
+            time(now),
+        ],
+    )
+    .await?;
+    Ok(changed > 0)
 }
 
 /// A page of a connector's log, newest first, strictly before the `before` row when given.

@@ -3,9 +3,10 @@
 //! failure and only one of them parks the destination and names its probe. The rules that read
 //! these counters are in `core::postback::destination`.
 
-use super::{all, batch_changes, first, int, run, statement, text, time};
+use super::{all, batch, batch_changes, first, int, run, statement, text, time};
 use crate::core::ids::{ConnectorId, DeliveryId};
 use crate::core::postback::destination::Failing;
+use crate::core::postback::throttle::Reservation;
 use crate::core::time::UnixMs;
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
@@ -193,4 +194,67 @@ pub async fn park_delivery(
     )
     .await?;
     Ok(changed > 0)
+}
+
+/// Take the destination's next free send slot (`interval_ms` after the last one taken, or now
+/// if that is later) when it is less than `horizon_ms` away; else leave the slots alone and say
+/// when the next free one is. One round trip: the conditional write and the read, batched.
+pub async fn reserve_slot(
+    db: &D1Database,
+    connector_id: &ConnectorId,
+    interval_ms: i64,
+    horizon_ms: i64,
+    now: UnixMs,
+) -> Result<Reservation> {
+    #[derive(Deserialize)]
+    struct Cursor {
+        next_send_at: Option<UnixMs>,
+    }
+    let id = text(connector_id.as_str());
+    let take = statement(
+        db,
+        "INSERT INTO destinations (connector_id, next_send_at, updated_at) VALUES (?1, ?2 + ?3, ?2) \
+         ON CONFLICT (connector_id) DO UPDATE SET \
+         next_send_at = MAX(COALESCE(next_send_at, 0), ?2) + ?3, updated_at = ?2 \
+         WHERE MAX(COALESCE(next_send_at, 0), ?2) < ?2 + ?4 RETURNING next_send_at",
+        &[id.clone(), time(now), int(interval_ms), int(horizon_ms)],
+    )?;
+    let read = statement(
+        db,
+        "SELECT next_send_at FROM destinations WHERE connector_id = ?1",
+        &[id],
+    )?;
+    let results = batch(db, vec![take, read], "reserving a send slot").await?;
+    // The write's own RETURNING is the slot taken (a read could see a later reservation).
+    let cursor = |i: usize| {
+        results
+            .get(i)
+            .and_then(|r| r.results::<Cursor>().ok())
+            .and_then(|rows| rows.into_iter().next())
+            .and_then(|c| c.next_send_at)
+    };
+    Ok(match cursor(0) {
+        Some(taken) => Reservation::Slot(taken.millis() - interval_ms),
+        None => Reservation::Full {
+            next_free_ms: cursor(1).unwrap_or(now).millis(),
+        },
+    })
+}
+
+/// Pause the destination until `until` (a later pause already set is kept).
+pub async fn pause(
+    db: &D1Database,
+    connector_id: &ConnectorId,
+    until: UnixMs,
+    now: UnixMs,
+) -> Result<()> {
+    run(
+        db,
+        "INSERT INTO destinations (connector_id, paused_until, updated_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (connector_id) DO UPDATE SET \
+         paused_until = MAX(COALESCE(paused_until, 0), ?2), updated_at = ?3",
+        &[text(connector_id.as_str()), time(until), time(now)],
+    )
+    .await?;
+    Ok(())
 }

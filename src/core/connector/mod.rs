@@ -11,7 +11,7 @@ mod patch;
 mod pixel;
 mod webhook;
 
-pub use park::{ParkPolicy, MAX_FAILURES, MAX_HOURS};
+pub use park::{parse_max_per_second, ParkPolicy, MAX_FAILURES, MAX_HOURS, MAX_PER_SECOND};
 pub use parse::{parse_connector, parse_stored_connector};
 pub use patch::merge_patch;
 pub use pixel::MAX_PIXEL_HTML_BYTES;
@@ -156,6 +156,8 @@ pub struct WebhookConfig {
     /// `park_after_hours` (default 6), flattened into the webhook object.
     #[serde(flatten)]
     pub park: ParkPolicy,
+    /// The most postbacks a second to this destination; `None`: no limit.
+    pub max_per_second: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,5 +1,6 @@
-//! A connector's park settings (`webhook.park_after_failures`, `webhook.park_after_hours`): when
-//! its destination is parked. The rules that apply them are in `core::postback::destination`.
+//! A connector's destination settings: when it is parked (`webhook.park_after_failures`,
+//! `webhook.park_after_hours`) and how fast it may be sent to (`webhook.max_per_second`). The
+//! rules that apply them are in `core::postback::destination` and `core::postback::throttle`.
 
 use crate::core::error::Invalid;
 use serde::Serialize;
@@ -48,6 +49,19 @@ impl ParkPolicy {
     }
 }
 
+/// The most `max_per_second` may be.
+pub const MAX_PER_SECOND: u64 = 1_000;
+
+/// `webhook.max_per_second`: absent or `null` for no limit, else a whole number from 1 to 1,000.
+pub fn parse_max_per_second(
+    webhook: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Option<u32>, Invalid> {
+    match webhook.get("max_per_second") {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(_) => whole(webhook, "max_per_second", MAX_PER_SECOND, 1).map(Some),
+    }
+}
+
 fn whole(
     o: &serde_json::Map<String, serde_json::Value>,
     key: &str,
@@ -75,6 +89,18 @@ fn whole(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn max_per_second_is_absent_for_no_limit_or_a_whole_number_up_to_1000() {
+        let parse = |v: serde_json::Value| parse_max_per_second(v.as_object().unwrap());
+        assert_eq!(parse(json!({})).unwrap(), None);
+        assert_eq!(parse(json!({"max_per_second": null})).unwrap(), None);
+        assert_eq!(parse(json!({"max_per_second": 5})).unwrap(), Some(5));
+        for bad in [json!(0), json!(1001), json!(2.5), json!("5")] {
+            let e = parse(json!({ "max_per_second": bad })).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("webhook.max_per_second"));
+        }
+    }
 
     #[test]
     fn the_park_settings_default_and_refuse_what_is_not_a_whole_number_in_range() {

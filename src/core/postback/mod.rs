@@ -26,6 +26,7 @@ mod retry;
 pub mod sample;
 mod signature;
 mod target;
+pub mod throttle;
 
 #[cfg(test)]
 mod tests;

@@ -101,6 +101,8 @@ pub struct WebhookOut {
     pub park_after_failures: u32,
     /// Hours of failures without a success that park the destination (default 6).
     pub park_after_hours: u32,
+    /// The most postbacks a second to the destination; `null`: no limit.
+    pub max_per_second: Option<u32>,
 }
 
 impl From<WebhookConfig> for WebhookOut {
@@ -119,6 +121,7 @@ impl From<WebhookConfig> for WebhookOut {
             status_map,
             duplicate_policy,
             park,
+            max_per_second,
         } = webhook;
         Self {
             enabled,
@@ -135,6 +138,7 @@ impl From<WebhookConfig> for WebhookOut {
             duplicate_policy,
             park_after_failures: park.after_failures,
             park_after_hours: park.after_hours,
+            max_per_second,
         }
     }
 }
