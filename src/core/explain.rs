@@ -121,6 +121,15 @@ fn from_row(connector: &ConnectorConfig, row: Recorded<'_>) -> Verdict {
             "Being sent: the log shows each attempt and when the next one is due.".into(),
             None,
         ),
+        DeliveryStatus::Parked => verdict(
+            false,
+            "parked",
+            "Kept, not sent: the connector's destination is parked after repeated failures. It \
+             is sent once the destination is un-parked (a probe succeeds, or an operator \
+             un-parks it)."
+                .into(),
+            Some("Fix the partner's endpoint, then un-park the destination.".into()),
+        ),
         DeliveryStatus::Failed => verdict(
             false,
             "failed",

@@ -230,7 +230,9 @@ pub async fn dispatch_loaded(
         }
         summary.delivery_ids.push(new.id.clone());
         match new.status {
-            DeliveryStatus::Queued | DeliveryStatus::Retrying => summary.queued += 1,
+            DeliveryStatus::Queued | DeliveryStatus::Retrying | DeliveryStatus::Parked => {
+                summary.queued += 1
+            }
             DeliveryStatus::Test => summary.test += 1,
             DeliveryStatus::Skipped => summary.skipped += 1,
             // Only a request that could not be built is written as failed (never delivered).

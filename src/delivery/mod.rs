@@ -13,14 +13,17 @@ mod call;
 pub mod clicks;
 mod consumer;
 mod dead_letter;
+pub mod destination;
 pub mod dispatch;
 pub mod intake;
 pub mod lifecycle;
 pub mod outbox;
 pub mod pixels;
 mod purge;
+mod queue_action;
 pub mod stages;
 mod sweep;
+mod throttle;
 
 pub use dispatch::{
     dispatch_event, dispatch_loaded, load_context, load_context_with, DispatchSummary,

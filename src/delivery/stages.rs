@@ -15,7 +15,11 @@
 //! duplicate message can never win an attempt twice.
 
 use super::call::{send_request, CallResult};
+use super::destination::{self, AfterFailure, Destination};
+pub use super::queue_action::QueueAction;
+use super::throttle;
 use crate::config::DeliveryConfig;
+use crate::core::postback::destination::{park_settlement, Gate};
 use crate::core::postback::outbox::{
     settle as settle_row, settle_unsendable, AttemptReport, DeliveryMessage, Settlement,
 };
@@ -25,7 +29,8 @@ use crate::core::time::UnixMs;
 use crate::error::Result;
 use crate::platform::{now, random};
 use crate::store::attempts::{self, AttemptResult};
-use crate::store::{deliveries, erasure};
+use crate::store::deliveries::{self, DeliveryRow};
+use crate::store::erasure;
 use worker::D1Database;
 
 /// An attempt claimed on its row, with the exact request to send for it.
@@ -35,6 +40,8 @@ pub struct PendingDispatch {
     pub started: UnixMs,
     /// The stored request, re-signed with this attempt's time when the connector signs.
     pub request: OutgoingRequest,
+    /// Where it goes, for counting failures and parking.
+    pub destination: Destination,
 }
 
 /// A claimed attempt whose request must not be sent.
@@ -62,6 +69,15 @@ pub enum Prepared {
     Stale,
     /// The delivery's event was erased (its person asked): settled as skipped, nothing sent.
     Erased,
+    /// Its destination is parked and another delivery is the probe: kept as `parked`, no
+    /// attempt used.
+    Parked,
+    /// Its destination is paused or over its rate: the claim was given back, and this message
+    /// (the same attempt) is queued again after `after_s`.
+    Wait {
+        message: DeliveryMessage,
+        after_s: u32,
+    },
 }
 
 /// What the partner did with one attempt.
@@ -81,41 +97,6 @@ pub enum CompletedDispatch {
     },
 }
 
-/// What happens to the queue message once its attempt is settled.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QueueAction {
-    /// Done with it: delivered, or nothing to do.
-    Ack,
-    /// Done with it, and the next attempt goes out as a new message after `after_s`. A new
-    /// message rather than `retry_with_options`, because each message names the attempt it is
-    /// for (see `core::postback::outbox`), and the platform's own retry count is kept for our
-    /// failures.
-    AckAndRetry { next: DeliveryMessage, after_s: u32 },
-    /// Done with it, and the delivery is given up: the message goes to the dead-letter queue.
-    AckAndDeadLetter { message: DeliveryMessage },
-    /// Our own storage failed: the platform redelivers this same message, and the claim on the
-    /// row keeps it one attempt.
-    Redeliver,
-}
-
-impl QueueAction {
-    /// The queue's part of a settled attempt of `message`.
-    pub fn after(message: &DeliveryMessage, settlement: &Settlement) -> Self {
-        if settlement.dead_letter {
-            return QueueAction::AckAndDeadLetter {
-                message: message.clone(),
-            };
-        }
-        match settlement.requeue_after_s {
-            Some(after_s) => QueueAction::AckAndRetry {
-                next: DeliveryMessage::after(&message.delivery_id, message.attempt),
-                after_s,
-            },
-            None => QueueAction::Ack,
-        }
-    }
-}
-
 /// Stage 1. One conditional write both reads the row and takes the attempt; then the stored
 /// request is read and its target checked.
 pub async fn prepare(
@@ -124,9 +105,20 @@ pub async fn prepare(
     config: &DeliveryConfig,
 ) -> Result<Prepared> {
     let started = now();
-    let Some(row) =
-        deliveries::claim_attempt(db, &message.delivery_id, message.attempt, started).await?
-    else {
+    let row = deliveries::claim_attempt(db, &message.delivery_id, message.attempt, started).await?;
+    prepare_claimed(message, row, started, db, config).await
+}
+
+/// Stage 1 after the claim (a batch claims all its messages at once): `row` is the claimed
+/// row, `None` when the attempt was not won.
+pub async fn prepare_claimed(
+    message: DeliveryMessage,
+    row: Option<DeliveryRow>,
+    started: UnixMs,
+    db: &D1Database,
+    config: &DeliveryConfig,
+) -> Result<Prepared> {
+    let Some(row) = row else {
         return Ok(Prepared::Stale);
     };
     // Queue messages cannot be cancelled: an erasure that ran after this row was written is
@@ -138,6 +130,15 @@ pub async fn prepare(
             return Ok(Prepared::Erased);
         }
     }
+    let (destination, gate) = Destination::claimed(&row);
+    if gate != Gate::Send && destination::hold(db, &row, gate, message.attempt, started).await? {
+        return Ok(Prepared::Parked);
+    }
+    if let Some((message, after_s)) = throttle::take_turn(db, &row, &message).await? {
+        return Ok(Prepared::Wait { message, after_s });
+    }
+    // The attempt starts now, after any wait for its turn: its signature and its log say so.
+    let started = now();
     let Some(stored) = row.stored_request() else {
         return Ok(Prepared::Unreadable { message, started });
     };
@@ -158,6 +159,7 @@ pub async fn prepare(
             request,
             message,
             started,
+            destination,
         }),
     })
 }
@@ -206,26 +208,58 @@ async fn settle_with(
     config: &DeliveryConfig,
     retries: bool,
 ) -> Result<(DeliveryMessage, Settlement)> {
+    let d = decide(completed, db, config, retries).await?;
+    let id = &d.message.delivery_id;
+    attempts::record_attempt(
+        db,
+        id,
+        d.message.attempt,
+        &d.result,
+        &d.settlement,
+        d.finished,
+    )
+    .await?;
+    Ok((d.message, d.settlement))
+}
+
+/// A sent attempt, decided but not yet written: what [`settle`] writes, or what a batch writes
+/// together with its other attempts.
+#[derive(Debug)]
+pub struct Decided {
+    pub message: DeliveryMessage,
+    pub settlement: Settlement,
+    pub result: AttemptResult,
+    pub finished: UnixMs,
+    pub destination: Destination,
+    /// The partner answered 2xx.
+    pub delivered: bool,
+}
+
+/// Stage 3's decision for a sent attempt: the retry schedule, and for a failure the
+/// destination's pause and park rules (which write their own counters).
+pub async fn decide(
+    completed: CompletedDispatch,
+    db: &D1Database,
+    config: &DeliveryConfig,
+    retries: bool,
+) -> Result<Decided> {
     let (pending, answer, finished, decision) = match completed {
         CompletedDispatch::Successful {
             pending,
             answer,
             finished,
-        } => (pending, answer, finished, RetryDecision::Delivered),
+        } => (
+            pending,
+            answer,
+            finished,
+            AfterFailure::Decided(RetryDecision::Delivered),
+        ),
         CompletedDispatch::Failed {
             pending,
             answer,
             finished,
         } => {
-            let decision = if retries {
-                config.retry_schedule.next_delay(
-                    pending.message.attempt,
-                    &answer.outcome,
-                    jitter_unit(),
-                )
-            } else {
-                RetryDecision::Exhausted
-            };
+            let decision = after_failed(&pending, &answer, finished, db, config, retries).await?;
             (pending, answer, finished, decision)
         }
     };
@@ -235,7 +269,12 @@ async fn settle_with(
         timeout_s: config.timeout_s,
     };
     let message = pending.message;
-    let settlement = settle_row(decision, message.attempt, report.error(), finished.millis());
+    let settlement = match decision {
+        AfterFailure::Decided(decision) => {
+            settle_row(decision, message.attempt, report.error(), finished.millis())
+        }
+        AfterFailure::Park(why) => park_settlement(&why),
+    };
     let result = AttemptResult {
         started_at: pending.started,
         response_code: answer.outcome.status(),
@@ -246,9 +285,44 @@ async fn settle_with(
         error: report.error(),
         response_body: answer.response_body,
     };
-    let id = &message.delivery_id;
-    attempts::record_attempt(db, id, message.attempt, &result, &settlement, finished).await?;
-    Ok((message, settlement))
+    Ok(Decided {
+        delivered: answer.outcome.is_success(),
+        message,
+        settlement,
+        result,
+        finished,
+        destination: pending.destination,
+    })
+}
+
+/// A failed attempt: a `Retry-After` pause, then the retry schedule and the park rules.
+async fn after_failed(
+    pending: &PendingDispatch,
+    answer: &CallResult,
+    finished: UnixMs,
+    db: &D1Database,
+    config: &DeliveryConfig,
+    retries: bool,
+) -> Result<AfterFailure> {
+    let connector = &pending.destination.connector_id;
+    throttle::after_failure(db, connector, &answer.outcome, finished).await?;
+    if !retries {
+        return Ok(AfterFailure::Decided(RetryDecision::Exhausted));
+    }
+    let scheduled =
+        config
+            .retry_schedule
+            .next_delay(pending.message.attempt, &answer.outcome, jitter_unit());
+    destination::after_failure(
+        db,
+        &pending.destination,
+        &pending.message.delivery_id,
+        &answer.outcome,
+        scheduled,
+        &config.retry_schedule,
+        finished,
+    )
+    .await
 }
 
 /// Stage 3 for a refused target: recorded as a failed attempt that was never sent.
@@ -287,48 +361,5 @@ fn jitter_unit() -> f64 {
     match random::<4>() {
         Ok(bytes) => f64::from(u32::from_le_bytes(bytes)) / 4_294_967_296.0,
         Err(_) => 0.5,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::ids::DeliveryId;
-    use crate::core::postback::DeliveryStatus;
-
-    fn message(attempt: u32) -> DeliveryMessage {
-        let id = DeliveryId::parse("dlv_abcdefghijkl").unwrap();
-        DeliveryMessage::after(&id, attempt - 1)
-    }
-
-    fn settlement(requeue_after_s: Option<u32>, dead_letter: bool) -> Settlement {
-        Settlement {
-            status: DeliveryStatus::Retrying,
-            next_attempt_at: None,
-            error: None,
-            requeue_after_s,
-            dead_letter,
-        }
-    }
-
-    #[test]
-    fn a_settled_attempt_acks_its_message_and_queues_what_comes_next() {
-        assert_eq!(
-            QueueAction::after(&message(1), &settlement(None, false)),
-            QueueAction::Ack
-        );
-        assert_eq!(
-            QueueAction::after(&message(2), &settlement(Some(60), false)),
-            QueueAction::AckAndRetry {
-                next: message(3),
-                after_s: 60
-            }
-        );
-        assert_eq!(
-            QueueAction::after(&message(8), &settlement(None, true)),
-            QueueAction::AckAndDeadLetter {
-                message: message(8)
-            }
-        );
     }
 }

@@ -83,6 +83,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/console/webhook_docs.js"),
     ),
     (
+        "destination.js",
+        "text/javascript",
+        include_str!("../../assets/console/destination.js"),
+    ),
+    (
         "console.css",
         "text/css",
         include_str!("../../assets/console/console.css"),

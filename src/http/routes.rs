@@ -71,6 +71,8 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/admin/api/connectors/:id/deliveries", Admin, admin::deliveries::handle_list_deliveries),
     route!(POST "/admin/api/deliveries/:id/replay", Admin, admin::deliveries::handle_replay_delivery),
     route!(POST "/admin/api/connectors/:id/recover", Admin, admin::recovery::handle_recover),
+    route!(GET "/admin/api/connectors/:id/destination", Admin, admin::destination::handle_destination),
+    route!(POST "/admin/api/connectors/:id/unpark", Admin, admin::destination::handle_unpark),
     route!(POST "/admin/api/connectors/:id/rotate-secret", Admin, admin::rotation::handle_rotate_secret),
     // Admin API: conversions and their status
     route!(GET "/admin/api/containers/:id/events", Admin, admin::events::handle_list_events),

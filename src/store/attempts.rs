@@ -9,7 +9,7 @@ use crate::core::time::UnixMs;
 use crate::error::Result;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::D1Database;
+use worker::{D1Database, D1PreparedStatement};
 
 /// Most ids bound in one `IN (...)` (D1 allows 100 bound parameters per statement).
 const IDS_PER_QUERY: usize = 90;
@@ -46,6 +46,21 @@ pub async fn record_attempt(
     settlement: &Settlement,
     now: UnixMs,
 ) -> Result<()> {
+    let statements = record_statements(db, id, attempt, result, settlement, now)?;
+    batch_changes(db, statements).await?;
+    Ok(())
+}
+
+/// The two statements of [`record_attempt`], for a caller that settles many attempts in one
+/// D1 batch (one round trip, one transaction).
+pub fn record_statements(
+    db: &D1Database,
+    id: &DeliveryId,
+    attempt: u32,
+    result: &AttemptResult,
+    settlement: &Settlement,
+    now: UnixMs,
+) -> Result<Vec<D1PreparedStatement>> {
     let code = result
         .response_code
         .map_or(JsValue::NULL, |c| int(i64::from(c)));
@@ -82,8 +97,7 @@ pub async fn record_attempt(
             time(now),
         ],
     )?;
-    batch_changes(db, vec![insert, update]).await?;
-    Ok(())
+    Ok(vec![insert, update])
 }
 
 /// The attempts of these deliveries, oldest first.

@@ -42,6 +42,25 @@ pub struct DeliveryRow {
     pub dead_lettered_at: Option<UnixMs>,
     /// `browser`, `server` or `admin`: see [`NewDelivery::provenance`].
     pub provenance: Option<String>,
+    /// Read with a claim only (see [`claim_attempt`]): the destination's state at that moment,
+    /// as JSON text; see [`DeliveryRow::claimed_destination`].
+    #[serde(default)]
+    pub destination: Option<String>,
+}
+
+/// What a claim reads of the row's destination in the same statement: whether it is parked
+/// (the reason, set only then), its probe, its failures since the last success, and the
+/// connector's two park settings as stored.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ClaimedDestination {
+    pub parked: Option<String>,
+    pub probe: Option<DeliveryId>,
+    pub failures: Option<f64>,
+    pub park_after_failures: Option<f64>,
+    pub park_after_hours: Option<f64>,
+    /// Unix ms; set while a `Retry-After` pause lasts (or after it ended).
+    pub paused_until: Option<f64>,
+    pub max_per_second: Option<f64>,
 }
 
 impl DeliveryRow {
@@ -51,6 +70,13 @@ impl DeliveryRow {
 
     pub fn stored_request(&self) -> Option<StoredRequest> {
         self.request.as_deref().and_then(StoredRequest::parse)
+    }
+
+    /// The destination as a claim read it; all empty for a row read otherwise.
+    pub fn claimed_destination(&self) -> ClaimedDestination {
+        (self.destination.as_deref())
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default()
     }
 
     /// Attempts made so far (never negative).
@@ -168,6 +194,17 @@ pub async fn get(db: &D1Database, id: &DeliveryId) -> Result<Option<DeliveryRow>
     .await
 }
 
+/// The claim's view of the destination, as `json_object` arguments (subqueries are allowed in
+/// RETURNING): one round trip reads the row and its destination.
+const CLAIMED_DESTINATION: &str = "\
+    'parked', (SELECT park_reason FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
+    'probe', (SELECT probe_delivery_id FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
+    'failures', (SELECT consecutive_failures FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
+    'park_after_failures', (SELECT json_extract(c.config, '$.webhook.park_after_failures') FROM connectors c WHERE c.id = deliveries.connector_id), \
+    'park_after_hours', (SELECT json_extract(c.config, '$.webhook.park_after_hours') FROM connectors c WHERE c.id = deliveries.connector_id), \
+    'paused_until', (SELECT paused_until FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
+    'max_per_second', (SELECT json_extract(c.config, '$.webhook.max_per_second') FROM connectors c WHERE c.id = deliveries.connector_id)";
+
 /// Claim attempt `attempt` of a pending row and return the row: only one caller ever wins a
 /// given attempt; `None` means the row is gone, settled, or that attempt is already taken.
 /// `next_attempt_at` becomes now, so the sweep leaves an attempt in flight alone.
@@ -179,11 +216,77 @@ pub async fn claim_attempt(
 ) -> Result<Option<DeliveryRow>> {
     first(
         db,
-        "UPDATE deliveries SET attempt = ?2, next_attempt_at = ?3, updated_at = ?3 \
-         WHERE id = ?1 AND attempt = ?2 - 1 AND status IN ('queued', 'retrying') RETURNING *",
+        &claim_sql(),
         &[text(id.as_str()), int(i64::from(attempt)), time(now)],
     )
     .await
+}
+
+/// The claim: one conditional write that takes the attempt and returns the row with its
+/// destination.
+fn claim_sql() -> String {
+    format!(
+        "UPDATE deliveries SET attempt = ?2, next_attempt_at = ?3, updated_at = ?3 \
+         WHERE id = ?1 AND attempt = ?2 - 1 AND status IN ('queued', 'retrying') \
+         RETURNING *, json_object({CLAIMED_DESTINATION}) AS destination"
+    )
+}
+
+/// [`claim_attempt`] for every message of a queue batch, in one D1 round trip: per claim, its
+/// row, or `None` where that attempt is gone, settled or taken.
+pub async fn claim_batch(
+    db: &D1Database,
+    claims: &[(DeliveryId, u32)],
+    now: UnixMs,
+) -> Result<Vec<Option<DeliveryRow>>> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = claim_sql();
+    let statements = claims
+        .iter()
+        .map(|(id, attempt)| {
+            statement(
+                db,
+                &sql,
+                &[text(id.as_str()), int(i64::from(*attempt)), time(now)],
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let results = super::batch(db, statements, "claiming attempts").await?;
+    results
+        .into_iter()
+        .map(|result| {
+            result
+                .results::<DeliveryRow>()
+                .map(|rows| rows.into_iter().next())
+                .map_err(|e| crate::error::Error::internal("reading a claim", e))
+        })
+        .collect()
+}
+
+/// A claimed attempt that must wait its turn is given back, unused: the row is due at `due`
+/// (so the sweep leaves it alone until then) and holds the attempts it had.
+pub async fn give_back(
+    db: &D1Database,
+    id: &DeliveryId,
+    claimed_attempt: u32,
+    due: UnixMs,
+    now: UnixMs,
+) -> Result<bool> {
+    let changed = run(
+        db,
+        "UPDATE deliveries SET attempt = attempt - 1, next_attempt_at = ?3, updated_at = ?4 \
+         WHERE id = ?1 AND attempt = ?2 AND status IN ('queued', 'retrying')",
+        &[
+            text(id.as_str()),
+            int(i64::from(claimed_attempt)),
+            time(due),
+            time(now),
+        ],
+    )
+    .await?;
+    Ok(changed > 0)
 }
 
 /// A page of a connector's log, newest first, strictly before the `before` row when given.

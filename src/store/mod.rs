@@ -9,6 +9,7 @@ pub mod clicks;
 pub mod connectors;
 pub mod containers;
 pub mod deliveries;
+pub mod destinations;
 pub mod erasure;
 pub mod events;
 pub mod explain;

@@ -20,7 +20,8 @@ test('bulk recover counts and sends each failed delivery once, keeping its idemp
     webhook: { params: [{ name: 'o', value: '{{EVENT_ID}}' }], signing_secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` },
   });
   const key = (await apiKeys.create(container.id, { name: unique('key-') })).json.key;
-  receiver.script(path, { status: 410, body: 'gone' });
+  // Every scheduled attempt fails (a 410 would park the destination instead of failing them).
+  receiver.script(path, { status: 503, body: 'down' });
   const orders = [unique('o-'), unique('o-'), unique('o-')];
   for (const order of orders) {
     const res = await webhookGet({ k: key, track: 'Purchase', value: '5', currency: 'EUR', eventId: order });

@@ -151,16 +151,19 @@ test('a receiver answering 429 with Retry-After is retried no sooner than it ask
   assert.ok(got[1].at - got[0].at >= 2900, `waited ${got[1].at - got[0].at} ms, asked for 3 s`);
 });
 
-test('a receiver answering 410 stops the retries at once and the delivery is dead-lettered', async () => {
+test('a receiver answering 410 parks its destination at once: the delivery is kept as the probe, never dead-lettered', async () => {
   const { connector, path } = await connectorFor(receiver);
   receiver.script(path, { status: 410, body: 'gone' });
   const id = await sendTest(connector.id);
-  const entry = await waitForDelivery(connector.id, id, (d) => d.dead_lettered_at !== null);
-  assert.equal(entry.status, 'failed');
-  assert.equal(entry.attempt, 1);
-  assert.equal(entry.response_code, 410);
-  assert.match(entry.error, /^HTTP 410: the partner says this endpoint is gone/);
-  assert.equal(receiver.received(path).length, 1);
+  const entry = await waitForDelivery(connector.id, id, (d) => d.attempts.length >= 2);
+  assert.equal(entry.status, 'retrying');
+  assert.equal(entry.dead_lettered_at, null);
+  assert.equal(entry.attempts[0].response_code, 410);
+  assert.equal(entry.attempts[0].error, 'HTTP 410');
+  const state = (await call('GET', `/admin/api/connectors/${connector.id}/destination`)).json;
+  assert.equal(state.state, 'parked');
+  assert.equal(state.reason, 'the partner answered 410 Gone');
+  assert.equal(state.probe_delivery_id, id);
 });
 
 test('an attempt with no answer within the timeout is logged as a timeout and retried', async () => {

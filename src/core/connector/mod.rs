@@ -5,11 +5,13 @@
 mod click_id;
 mod foreign_macro;
 mod json;
+mod park;
 mod parse;
 mod patch;
 mod pixel;
 mod webhook;
 
+pub use park::{parse_max_per_second, ParkPolicy, MAX_FAILURES, MAX_HOURS, MAX_PER_SECOND};
 pub use parse::{parse_connector, parse_stored_connector};
 pub use patch::merge_patch;
 pub use pixel::MAX_PIXEL_HTML_BYTES;
@@ -150,6 +152,12 @@ pub struct WebhookConfig {
     pub status_map: StatusMap,
     /// A server event repeating a conversion id with another value: `ignore` or `update`.
     pub duplicate_policy: DuplicatePolicy,
+    /// When the destination is parked: `park_after_failures` (default 20) and
+    /// `park_after_hours` (default 6), flattened into the webhook object.
+    #[serde(flatten)]
+    pub park: ParkPolicy,
+    /// The most postbacks a second to this destination; `None`: no limit.
+    pub max_per_second: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

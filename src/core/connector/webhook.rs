@@ -2,6 +2,7 @@
 //! literal), params and headers tables, event renames and the Standard Webhooks signing secret.
 
 use super::json::{boolean, obj, opt_string, templated, Obj, MAX_ROWS};
+use super::{parse_max_per_second, ParkPolicy};
 use super::{FireOn, Method, NamedTemplate, Templated, WebhookConfig};
 use crate::core::error::Invalid;
 use crate::core::event::EventName;
@@ -93,6 +94,8 @@ pub(super) fn parse_webhook(o: Option<&Obj>) -> Result<WebhookConfig, Invalid> {
         send_reversals: lifecycle.1,
         status_map: lifecycle.2,
         duplicate_policy: lifecycle.3,
+        park: ParkPolicy::parse(o)?,
+        max_per_second: parse_max_per_second(o)?,
         enabled,
         fire_on,
         method,

@@ -16,6 +16,7 @@
 //! Test Webhook.
 
 mod attribution;
+pub mod destination;
 mod dot_segment;
 mod mask;
 pub mod outbox;
@@ -25,6 +26,7 @@ mod retry;
 pub mod sample;
 mod signature;
 mod target;
+pub mod throttle;
 
 #[cfg(test)]
 mod tests;

@@ -46,7 +46,7 @@ impl DeliveryMessage {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::json!({"delivery_id": self.delivery_id, "attempt": self.attempt}).to_string()
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     /// `None` for anything that is not a message we sent (the delivery id is parsed like any

@@ -147,16 +147,20 @@ pub enum DeliveryStatus {
     Skipped,
     Delivered,
     Failed,
+    /// Kept while its destination is parked: neither sent nor given up, queued again when the
+    /// destination is un-parked (see `destination`).
+    Parked,
 }
 
 impl DeliveryStatus {
-    pub const ALL: [DeliveryStatus; 6] = [
+    pub const ALL: [DeliveryStatus; 7] = [
         DeliveryStatus::Queued,
         DeliveryStatus::Retrying,
         DeliveryStatus::Test,
         DeliveryStatus::Skipped,
         DeliveryStatus::Delivered,
         DeliveryStatus::Failed,
+        DeliveryStatus::Parked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +171,7 @@ impl DeliveryStatus {
             DeliveryStatus::Skipped => "skipped",
             DeliveryStatus::Delivered => "delivered",
             DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Parked => "parked",
         }
     }
 

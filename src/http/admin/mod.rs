@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod connectors;
 pub mod containers;
 pub mod deliveries;
+pub mod destination;
 pub mod events;
 pub mod explain;
 pub mod model;

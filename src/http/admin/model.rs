@@ -8,6 +8,7 @@
 //! milliseconds (`2026-05-01T12:00:00.000Z`).
 
 mod connector;
+pub mod destination;
 mod events;
 pub mod explain;
 

@@ -20,7 +20,7 @@ use crate::core::postback::outbox::DeliveryMessage;
 use crate::core::postback::sample::{parse_sample, synthetic_sample};
 use crate::core::postback::DeliveryStatus;
 use crate::core::provenance::Provenance;
-use crate::delivery::outbox::{new_row_rotating, write_and_enqueue, RowOrigin};
+use crate::delivery::outbox::{new_row_rotating, send, write_and_enqueue, RowOrigin};
 use crate::delivery::stages::{self, Prepared};
 use crate::error::{Error, Result};
 use crate::http::respond::json;
@@ -126,7 +126,11 @@ async fn attempt_once(ctx: &RouteContext, db: &D1Database, id: &DeliveryId) -> R
         Prepared::Unreadable { message, started } => {
             stages::settle_unreadable(message, started, db).await?;
         }
-        Prepared::Stale | Prepared::Erased => {}
+        Prepared::Stale | Prepared::Erased | Prepared::Parked => {}
+        // Its destination is paused or over its rate: the attempt goes through the queue.
+        Prepared::Wait { message, after_s } => {
+            send(&ctx.env, std::slice::from_ref(&message), Some(after_s)).await?;
+        }
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use super::patterns::{self, TRIM};
 use super::{public_bodies, rules, values};
 use crate::core::api_key::MAX_RATE_LIMIT_PER_MINUTE;
 use crate::core::connector::FireOn;
+use crate::core::connector::{MAX_FAILURES, MAX_HOURS, MAX_PER_SECOND};
 use crate::core::lifecycle::{ConversionStatus, DuplicatePolicy, FireOnStatus};
 use crate::core::privacy::subject::SubjectKind;
 use crate::core::retention::{DataKind, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS};
@@ -242,6 +243,18 @@ fn webhook() -> Value {
                 "pattern": patterns::signing_secret(),
                 "writeOnly": true,
                 "description": "Standard Webhooks secret: `whsec_` and base64 of 24 to 64 bytes; blank counts as none. Write-only: answers say `signing_secret_set` instead; a PATCH that leaves it out keeps it, null removes it.",
+            },
+            "park_after_failures": {
+                "type": ["integer", "null"], "minimum": 1, "maximum": MAX_FAILURES,
+                "description": "Consecutive failed attempts that park the destination (default 20): its deliveries are then kept as parked, never dead-lettered, while one probe is tried on the retry schedule.",
+            },
+            "park_after_hours": {
+                "type": ["integer", "null"], "minimum": 1, "maximum": MAX_HOURS,
+                "description": "Hours of failures without a success that park the destination (default 6).",
+            },
+            "max_per_second": {
+                "type": ["integer", "null"], "minimum": 1, "maximum": MAX_PER_SECOND,
+                "description": "The most postbacks a second to this destination (default: no limit). Deliveries over the limit wait their turn: they are queued again with a delay and use no attempt. Independently, a 429 or 503 with Retry-After pauses the destination for the time asked, at most 12 hours.",
             },
         },
         // An enabled webhook needs a URL.

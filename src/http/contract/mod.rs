@@ -19,6 +19,7 @@ mod ops_admin;
 mod ops_browser;
 mod ops_console;
 mod ops_deliveries;
+mod ops_destination;
 mod ops_events;
 mod ops_privacy;
 mod ops_webhooks;
@@ -84,6 +85,7 @@ pub fn document() -> String {
     doc.merge(ops_deliveries::Operations::openapi());
     doc.merge(ops_privacy::Operations::openapi());
     doc.merge(ops_events::Operations::openapi());
+    doc.merge(ops_destination::Operations::openapi());
     doc.merge(ops_console::Operations::openapi());
     let mut value = serde_json::to_value(&doc).expect("the document serialises");
     let schemas = &mut value["components"]["schemas"];

@@ -97,6 +97,12 @@ pub struct WebhookOut {
     pub status_map: StatusMap,
     /// `ignore` or `update` (a changed value for a known conversion sends an update postback).
     pub duplicate_policy: DuplicatePolicy,
+    /// Consecutive failed attempts that park the destination (default 20).
+    pub park_after_failures: u32,
+    /// Hours of failures without a success that park the destination (default 6).
+    pub park_after_hours: u32,
+    /// The most postbacks a second to the destination; `null`: no limit.
+    pub max_per_second: Option<u32>,
 }
 
 impl From<WebhookConfig> for WebhookOut {
@@ -114,6 +120,8 @@ impl From<WebhookConfig> for WebhookOut {
             send_reversals,
             status_map,
             duplicate_policy,
+            park,
+            max_per_second,
         } = webhook;
         Self {
             enabled,
@@ -128,6 +136,9 @@ impl From<WebhookConfig> for WebhookOut {
             send_reversals,
             status_map,
             duplicate_policy,
+            park_after_failures: park.after_failures,
+            park_after_hours: park.after_hours,
+            max_per_second,
         }
     }
 }

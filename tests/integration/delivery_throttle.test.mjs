@@ -1,0 +1,44 @@
+// Per-destination pacing: a 429 with Retry-After pauses the whole destination, not only the
+// message that got it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { admin, unique } from '../harness/app.mjs';
+import { pollUntil } from '../harness/poll.mjs';
+import { connectorFor } from '../harness/postbacks.mjs';
+import { startReceiver } from '../harness/receiver.mjs';
+import { apiKeys, webhookGet } from '../harness/webhooks.mjs';
+
+let receiver;
+before(async () => { receiver = await startReceiver(); });
+after(() => receiver.close());
+
+async function setUp(webhook = {}) {
+  const made = await connectorFor(receiver, { webhook: { params: [{ name: 'o', value: '{{EVENT_ID}}' }], ...webhook } });
+  const key = (await apiKeys.create(made.container.id, { name: unique('key-') })).json.key;
+  const convert = async (order) => {
+    const res = await webhookGet({ k: key, track: 'Purchase', value: '5', currency: 'EUR', eventId: order });
+    assert.equal(res.status, 200, res.text);
+  };
+  return { ...made, convert };
+}
+
+test('a 429 with Retry-After pauses the whole destination: a second delivery waits too, and both arrive after', async () => {
+  const { connector, path, convert } = await setUp();
+  receiver.script(path, { status: 429, headers: { 'retry-after': '2' }, body: 'slow down' }, { status: 200 });
+  const [first, second] = [unique('o-'), unique('o-')];
+  await convert(first);
+  const refused = await pollUntil(() => receiver.received(path)[0], { what: 'the 429' });
+  await convert(second);
+
+  const log = await pollUntil(async () => {
+    const data = (await admin.deliveries(connector.id)).json.data;
+    return data.length === 2 && data.every((d) => d.status === 'delivered') && data;
+  }, { what: 'both delivered', timeoutMs: 30_000 });
+  const at = (order) => receiver.received(path).filter((r) => r.query.get('o') === order).map((r) => r.at);
+  assert.equal(at(first).length, 2, 'the first is tried again once');
+  assert.equal(at(second).length, 1, 'the second is sent once, after the pause');
+  assert.ok(at(first)[1] - refused.at >= 1_900, `the retry waited ${at(first)[1] - refused.at} ms of the 2 s asked`);
+  assert.ok(at(second)[0] - refused.at >= 1_900, `the second waited ${at(second)[0] - refused.at} ms of the 2 s asked`);
+  const secondEntry = log.find((d) => new URL(d.url).searchParams.get('o') === second);
+  assert.equal(secondEntry.attempt, 1, 'waiting out the pause uses no attempt');
+});
