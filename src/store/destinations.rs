@@ -6,7 +6,7 @@
 use super::{all, batch, batch_changes, first, int, run, statement, text, time};
 use crate::core::ids::{ConnectorId, DeliveryId};
 use crate::core::postback::destination::Failing;
-use crate::core::postback::throttle::Reservation;
+use crate::core::postback::throttle::{Reservation, SendTurn};
 use crate::core::time::UnixMs;
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
@@ -238,6 +238,46 @@ pub async fn reserve_slot(
         None => Reservation::Full {
             next_free_ms: cursor(1).unwrap_or(now).millis(),
         },
+    })
+}
+
+/// The guard right before a paced send: records `now` as the destination's last send when the
+/// previous one was at least `interval_ms` ago (or never), in one round trip; else tells when
+/// the next send may go.
+pub async fn take_send_turn(
+    db: &D1Database,
+    connector_id: &ConnectorId,
+    interval_ms: i64,
+    now: UnixMs,
+) -> Result<SendTurn> {
+    #[derive(Deserialize)]
+    struct Last {
+        last_sent_at: Option<UnixMs>,
+    }
+    let id = text(connector_id.as_str());
+    let take = statement(
+        db,
+        "UPDATE destinations SET last_sent_at = ?2 WHERE connector_id = ?1 \
+         AND (last_sent_at IS NULL OR last_sent_at <= ?2 - ?3) RETURNING last_sent_at",
+        &[id.clone(), time(now), int(interval_ms)],
+    )?;
+    let read = statement(
+        db,
+        "SELECT last_sent_at FROM destinations WHERE connector_id = ?1",
+        &[id],
+    )?;
+    let results = batch(db, vec![take, read], "taking a send turn").await?;
+    let last = |i: usize| {
+        results
+            .get(i)
+            .and_then(|r| r.results::<Last>().ok())
+            .and_then(|rows| rows.into_iter().next())
+    };
+    Ok(match (last(0), last(1).and_then(|l| l.last_sent_at)) {
+        (Some(_), _) => SendTurn::Taken,
+        (None, Some(previous)) => SendTurn::NotBefore(previous.millis() + interval_ms),
+        // No row: the slot reservation makes one, so this only follows a deleted connector.
+        (None, None) => SendTurn::Taken,
     })
 }
 

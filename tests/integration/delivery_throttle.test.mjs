@@ -42,3 +42,19 @@ test('a 429 with Retry-After pauses the whole destination: a second delivery wai
   const secondEntry = log.find((d) => new URL(d.url).searchParams.get('o') === second);
   assert.equal(secondEntry.attempt, 1, 'waiting out the pause uses no attempt');
 });
+
+test('a burst of 50 to a destination limited to 5 a second arrives no faster than the limit, none lost', async () => {
+  const { connector, path, convert } = await setUp({ max_per_second: 5 });
+  const orders = Array.from({ length: 50 }, () => unique('o-'));
+  await Promise.all(orders.map(convert));
+  await pollUntil(() => new Set(receiver.received(path).map((r) => r.query.get('o'))).size === 50,
+    { what: 'all 50 postbacks', timeoutMs: 60_000 });
+  const arrivals = receiver.received(path).map((r) => r.at).sort((a, b) => a - b);
+  // In any one-second window at most 5 arrive, give or take one for the receiver's own clock
+  // and scheduling (a send on the window's edge).
+  const busiest = Math.max(...arrivals.map((t) => arrivals.filter((u) => u >= t && u < t + 1000).length));
+  assert.ok(busiest <= 6, `at most 5 (+1) a second, saw ${busiest}: ${arrivals.map((t) => t - arrivals[0]).join(',')}`);
+  assert.ok(arrivals.at(-1) - arrivals[0] >= 49 * 200 * 0.9, `50 at 5/s take about 10 s, took ${arrivals.at(-1) - arrivals[0]} ms`);
+  const log = (await admin.deliveries(connector.id)).json.data;
+  assert.ok(log.every((d) => d.status === 'delivered' && d.attempt === 1), 'waiting its turn uses no attempt');
+});

@@ -10,6 +10,11 @@
 //! queue delays are whole seconds and a delayed message comes back late by up to its batch's
 //! timeout, so a slot carried through the queue would bunch sends together. When every slot
 //! that near is taken, the delivery is queued again until the free ones are that near.
+//!
+//! A slot is when a send may start, but timers fire late on a busy isolate, and a consumer that
+//! wakes late would send together with the next slot's. So right before the request goes out,
+//! a guard takes the destination's send turn against its last actual send ([`SendTurn`]), and
+//! waits out the rest of the interval when that send was too recent.
 
 use super::retry::{AttemptOutcome, MAX_DELAY_S};
 
@@ -78,6 +83,26 @@ pub fn turn_for(reservation: Reservation, now_ms: i64) -> Turn {
     }
 }
 
+/// What the guard right before a paced send found: the send may go now, or not before this
+/// time (unix ms: the destination's last actual send plus one interval).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendTurn {
+    Taken,
+    NotBefore(i64),
+}
+
+/// How long a paced delivery still waits before asking for its send turn again, in ms, or
+/// `None` when that would carry it past `deadline_ms` (then it is queued again instead).
+pub fn wait_for_send(turn: SendTurn, now_ms: i64, deadline_ms: i64) -> Option<u32> {
+    match turn {
+        SendTurn::Taken => Some(0),
+        SendTurn::NotBefore(at) if at > deadline_ms => None,
+        SendTurn::NotBefore(at) => {
+            Some(u32::try_from(at.saturating_sub(now_ms).max(1)).unwrap_or(1))
+        }
+    }
+}
+
 fn whole_seconds_up(ms: i64) -> u32 {
     u32::try_from((ms.max(0) + 999) / 1000)
         .unwrap_or(MAX_DELAY_S)
@@ -97,6 +122,24 @@ mod tests {
             interval_ms(0),
             1000,
             "a limit of 0 cannot be set; it reads as 1"
+        );
+    }
+
+    #[test]
+    fn a_paced_send_waits_for_the_last_real_send_plus_one_interval_or_goes_back_to_the_queue() {
+        assert_eq!(wait_for_send(SendTurn::Taken, 1_000, 2_000), Some(0));
+        assert_eq!(
+            wait_for_send(SendTurn::NotBefore(1_150), 1_000, 2_000),
+            Some(150)
+        );
+        // Already due (the clock moved on): ask again at once.
+        assert_eq!(
+            wait_for_send(SendTurn::NotBefore(900), 1_000, 2_000),
+            Some(1)
+        );
+        assert_eq!(
+            wait_for_send(SendTurn::NotBefore(2_001), 1_000, 2_000),
+            None
         );
     }
 
