@@ -43,30 +43,45 @@ pub async fn change_status(
     by: Provenance,
     now: UnixMs,
 ) -> Result<()> {
-    let from = row.status();
-    transition(from, change.status)
-        .map_err(|e| Error::conflict(IllegalTransition::CODE, e.message()))?;
-    let confirms = change.status == ConversionStatus::Approved
-        && by != Provenance::Browser
-        && row.provenance() == Provenance::Browser;
-    let new = NewStatus {
-        from,
-        to: change.status,
-        by,
-        reason: change.reason.as_deref(),
-        confirms,
-        now,
-    };
+    let new = plan(row, change, by, now)?;
     if !lifecycle::set_status(db, row, &new).await? {
-        return Err(Error::conflict(
-            "status_changed",
-            "the event's status changed meanwhile: read it again",
-        ));
+        return Err(status_changed());
     }
     if let Err(e) = dispatch_event(env, &row.container_id, &row.id).await {
         worker::console_error!("re-planning event {} after a status change: {e}", row.id);
     }
     Ok(())
+}
+
+/// The change `by` asks of `row`, checked against the lifecycle: 409 `illegal_transition` for a
+/// move it forbids. An authenticated approval of a browser event confirms it.
+pub fn plan<'a>(
+    row: &EventRow,
+    change: &'a StatusChange,
+    by: Provenance,
+    now: UnixMs,
+) -> Result<NewStatus<'a>> {
+    let from = row.status();
+    transition(from, change.status)
+        .map_err(|e| Error::conflict(IllegalTransition::CODE, e.message()))?;
+    Ok(NewStatus {
+        from,
+        to: change.status,
+        by,
+        reason: change.reason.as_deref(),
+        confirms: change.status == ConversionStatus::Approved
+            && by != Provenance::Browser
+            && row.provenance() == Provenance::Browser,
+        now,
+    })
+}
+
+/// 409 `status_changed`: another change of the event won the race.
+pub fn status_changed() -> Error {
+    Error::conflict(
+        "status_changed",
+        "the event's status changed meanwhile: read it again",
+    )
 }
 
 /// An event's first delivery to a connector, as a reversal or an update needs it.

@@ -9,6 +9,7 @@
 //! `lib.rs` calls [`handle_queue_batch`] and [`handle_scheduled`]; the request handlers call
 //! [`intake`], [`dispatch`] and [`pixels`].
 
+pub mod bulk_status;
 mod call;
 pub mod clicks;
 mod consumer;

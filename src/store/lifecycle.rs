@@ -2,7 +2,7 @@
 //! the history, finding a conversion by the caller's event id, and the filtered event list.
 
 use super::events::EventRow;
-use super::{all, batch_changes, first, int, opt_text, statement, text, time};
+use super::{all, batch, batch_changes, first, int, opt_text, statement, text, time};
 use crate::core::ids::{ContainerId, EventId, EventRowId};
 use crate::core::lifecycle::ConversionStatus;
 use crate::core::provenance::Provenance;
@@ -11,6 +11,7 @@ use crate::error::Result;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::D1Database;
+use worker::D1PreparedStatement;
 
 /// One status change as stored.
 #[derive(Debug, Clone, Deserialize)]
@@ -42,6 +43,45 @@ pub struct NewStatus<'a> {
 /// the sweep does it. Returns `false` (and writes nothing) when the event's status is no longer
 /// `change.from`: another change won the race.
 pub async fn set_status(db: &D1Database, row: &EventRow, change: &NewStatus<'_>) -> Result<bool> {
+    let changes = batch_changes(db, status_statements(db, row, change)?).await?;
+    Ok(changes.get(1).is_some_and(|n| *n > 0))
+}
+
+/// [`set_status`] for many changes, in order (a later change of the same event starts from the
+/// earlier one's result), 25 changes to a round trip ([`batch_changes`]; each batch is one
+/// transaction, so a change and its history row are written together). Answers, per change,
+/// whether it was written.
+pub async fn set_statuses(
+    db: &D1Database,
+    changes: &[(&EventRow, NewStatus<'_>)],
+) -> Result<Vec<bool>> {
+    let mut statements = Vec::with_capacity(changes.len() * 2);
+    for (row, change) in changes {
+        statements.extend(status_statements(db, row, change)?);
+    }
+    let counts = batch_changes(db, statements).await?;
+    Ok((0..changes.len())
+        .map(|i| counts.get(i * 2 + 1).is_some_and(|n| *n > 0))
+        .collect())
+}
+
+/// `row` as [`set_status`] leaves it after writing `change`, without reading it again.
+pub fn after_change(row: &mut EventRow, change: &NewStatus<'_>) {
+    row.status = change.to.as_str().to_string();
+    row.status_at = Some(change.now);
+    if change.confirms {
+        row.provenance = Provenance::Server.as_str().to_string();
+        row.confirmed_at = Some(change.now);
+    }
+}
+
+/// The two statements of a status change: the history row, then the event's update (whose
+/// change count says whether the event was still in `change.from`).
+fn status_statements(
+    db: &D1Database,
+    row: &EventRow,
+    change: &NewStatus<'_>,
+) -> Result<Vec<D1PreparedStatement>> {
     let id = text(row.id.as_str());
     let from = text(change.from.as_str());
     let history = statement(
@@ -73,8 +113,7 @@ pub async fn set_status(db: &D1Database, row: &EventRow, change: &NewStatus<'_>)
         ),
         &[id, text(change.to.as_str()), time(change.now), from],
     )?;
-    let changes = batch_changes(db, vec![history, update]).await?;
-    Ok(changes.get(1).is_some_and(|n| *n > 0))
+    Ok(vec![history, update])
 }
 
 /// The event's status changes, oldest first.
@@ -212,14 +251,14 @@ pub async fn by_event_ids(
     container_id: &ContainerId,
     event_ids: &[&EventId],
 ) -> Result<Vec<EventRow>> {
-    // D1 binds at most 100 parameters per statement.
+    // D1 binds at most 100 parameters per statement: 90 ids each, all in one round trip.
     const CHUNK: usize = 90;
-    let mut found: Vec<EventRow> = Vec::new();
+    let mut statements = Vec::new();
     for chunk in event_ids.chunks(CHUNK) {
         let marks: Vec<String> = (0..chunk.len()).map(|i| format!("?{}", i + 2)).collect();
         let mut args = vec![text(container_id.as_str())];
         args.extend(chunk.iter().map(|id| text(id.as_str())));
-        let rows: Vec<EventRow> = all(
+        statements.push(statement(
             db,
             &format!(
                 "SELECT * FROM events WHERE container_id = ?1 AND shadow_of IS NULL \
@@ -227,8 +266,16 @@ pub async fn by_event_ids(
                 marks.join(", ")
             ),
             &args,
-        )
-        .await?;
+        )?);
+    }
+    let mut found: Vec<EventRow> = Vec::new();
+    if statements.is_empty() {
+        return Ok(found);
+    }
+    for result in batch(db, statements, "reading conversions by event id").await? {
+        let rows: Vec<EventRow> = result
+            .results()
+            .map_err(|e| crate::error::Error::internal("reading conversions", e))?;
         for row in rows {
             // The first row per id is the one `by_event_id` names.
             if !found.iter().any(|f| f.event_id == row.event_id) {

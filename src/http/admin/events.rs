@@ -12,9 +12,10 @@ use super::model::{BulkItemOut, BulkStatusOut, EventOut, EventPage, ItemError};
 use super::{limit_param, query_param};
 use crate::core::error::Invalid;
 use crate::core::ids::{EventId, EventRowId};
-use crate::core::lifecycle::{parse_bulk, parse_status_change, ConversionStatus, StatusChange};
+use crate::core::lifecycle::{parse_bulk, parse_status_change, ConversionStatus};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
+use crate::delivery::bulk_status::{change_statuses, dispatch_changed};
 use crate::delivery::lifecycle::change_status;
 use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
@@ -62,19 +63,17 @@ pub async fn handle_bulk_status(mut req: Request, ctx: RouteContext) -> Result<R
     let container = containers::find(&db, &ctx.id("id")?).await?;
     let body = read_json(&mut req, MAX_BULK_BYTES).await?;
     let items = parse_bulk(&body)?;
+    let ids: Vec<&EventId> = items.iter().map(|(id, _)| id).collect();
+    let rows = lifecycle::by_event_ids(&db, &container.id, &ids).await?;
+    let unknown = |index: usize| unknown_event_id(&format!("items[{index}].event_id"));
+    let (outcomes, changed) = change_statuses(&db, rows, &items, unknown, now()).await?;
     let mut out = BulkStatusOut {
         data: Vec::with_capacity(items.len()),
         changed: 0,
         refused: 0,
     };
-    let ids: Vec<&EventId> = items.iter().map(|(id, _)| id).collect();
-    let mut rows = lifecycle::by_event_ids(&db, &container.id, &ids).await?;
-    for (index, (event_id, change)) in items.iter().enumerate() {
-        let found = rows.iter().position(|r| &r.event_id == event_id);
-        let done = match found {
-            None => Err(unknown_event_id(&format!("items[{index}].event_id"))),
-            Some(at) => bulk_item(&ctx, &db, &mut rows[at], change).await,
-        };
+    for ((event_id, _), outcome) in items.iter().zip(outcomes) {
+        let done = outcome.map(|row| EventOut::new(&row, None));
         let answer = item_answer(Some(event_id.as_str().to_string()), done)?;
         match answer.code {
             200 => out.changed += 1,
@@ -82,20 +81,11 @@ pub async fn handle_bulk_status(mut req: Request, ctx: RouteContext) -> Result<R
         }
         out.data.push(answer);
     }
+    // Connectors are re-planned after the answer, within the invocation's D1 budget.
+    let env = ctx.env.clone();
+    ctx.ctx
+        .wait_until(async move { dispatch_changed(&env, changed).await });
     json(200, &out)
-}
-
-/// One item of a bulk change, answered as a single change would be; `row` is kept current, so
-/// a later item naming the same conversion starts from this one's result.
-async fn bulk_item(
-    ctx: &RouteContext,
-    db: &D1Database,
-    row: &mut EventRow,
-    change: &StatusChange,
-) -> Result<EventOut> {
-    change_status(&ctx.env, db, row, change, Provenance::Admin, now()).await?;
-    *row = find(db, &row.id).await?;
-    Ok(EventOut::new(row, None))
 }
 
 /// 404 for an event id that names no event, naming the field that gave it.
