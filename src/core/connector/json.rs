@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 
 /// Most rows of a list (trigger events, params, headers, renames).
 pub(super) const MAX_ROWS: usize = 50;
-const MAX_VALUE_LEN: usize = 2048;
+/// Longest template value (a param or header value), in characters: the unit JSON Schema's
+/// `maxLength` counts in, so the OpenAPI document states the same bound.
+pub const MAX_VALUE_LEN: usize = 2048;
 
 pub(super) type Obj = Map<String, Value>;
 
@@ -51,11 +53,11 @@ pub(super) fn opt_string<'a>(
 }
 
 pub(super) fn templated(source: &str, path: &str) -> Result<Templated, Invalid> {
-    if source.len() > MAX_VALUE_LEN {
+    if source.chars().count() > MAX_VALUE_LEN {
         return Err(Invalid::field(
             "too_long",
             path,
-            "is longer than 2048 bytes",
+            format!("is longer than {MAX_VALUE_LEN} characters"),
         ));
     }
     let template = TextTemplate::parse(source)

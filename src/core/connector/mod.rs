@@ -11,11 +11,12 @@ mod patch;
 mod pixel;
 mod webhook;
 
+pub use json::MAX_VALUE_LEN;
 pub use park::{parse_max_per_second, ParkPolicy, MAX_FAILURES, MAX_HOURS, MAX_PER_SECOND};
 pub use parse::{parse_connector, parse_stored_connector};
 pub use patch::merge_patch;
 pub use pixel::MAX_PIXEL_HTML_BYTES;
-pub use webhook::parse_signing_secret;
+pub use webhook::{parse_signing_secret, MAX_URL_LEN};
 
 use super::clicks::CustomClickParam;
 use super::event::EventName;

@@ -363,3 +363,26 @@ fn a_foreign_macro_in_a_url_parameter_header_or_pixel_is_refused_with_its_placeh
         assert!(e.message.contains("{{"), "{}", e.message);
     }
 }
+
+#[test]
+fn url_and_template_values_are_bounded_in_characters_as_their_schema_states() {
+    // Surrounding White_Space is trimmed, but counts toward the bound as sent; a character of
+    // three bytes counts once, as JSON Schema's maxLength counts it.
+    let padded = format!("{}https://pb.example/p", "\u{2002}".repeat(2000));
+    assert!(parse_connector(&with(&["webhook", "url"], json!(padded)), None).is_ok());
+    let long = format!("https://pb.example/{}", "a".repeat(MAX_URL_LEN));
+    let e = parse_connector(&with(&["webhook", "url"], json!(long)), None).unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        ("too_long", Some("webhook.url"))
+    );
+    let value = "ä".repeat(MAX_VALUE_LEN);
+    let row = json!([{"name": "o", "value": value}]);
+    assert!(parse_connector(&with(&["webhook", "params"], row), None).is_ok());
+    let row = json!([{"name": "o", "value": format!("{value}x")}]);
+    let e = parse_connector(&with(&["webhook", "params"], row), None).unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        ("too_long", Some("webhook.params[0].value"))
+    );
+}

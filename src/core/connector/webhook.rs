@@ -10,7 +10,8 @@ use crate::core::lifecycle::{parse_status_map, DuplicatePolicy, FireOnStatus, St
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-const MAX_URL_LEN: usize = 2048;
+/// Longest postback URL as sent, in characters (JSON Schema's `maxLength` unit).
+pub const MAX_URL_LEN: usize = 2048;
 /// Headers postclick sets itself; a connector may not override them.
 const RESERVED_HEADERS: &[&str] = &[
     "host",
@@ -139,11 +140,11 @@ fn parse_lifecycle(o: &Obj) -> Result<(FireOnStatus, bool, StatusMap, DuplicateP
 
 fn parse_url(raw: &str) -> Result<Templated, Invalid> {
     const FIELD: &str = "webhook.url";
-    if raw.len() > MAX_URL_LEN {
+    if raw.chars().count() > MAX_URL_LEN {
         return Err(Invalid::field(
             "too_long",
             FIELD,
-            "is longer than 2048 bytes",
+            format!("is longer than {MAX_URL_LEN} characters"),
         ));
     }
     let t = templated(raw.trim(), FIELD)?;

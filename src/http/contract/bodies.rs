@@ -10,7 +10,7 @@ use super::patterns::{self, TRIM};
 use super::{public_bodies, rules, values};
 use crate::core::api_key::MAX_RATE_LIMIT_PER_MINUTE;
 use crate::core::connector::FireOn;
-use crate::core::connector::{MAX_FAILURES, MAX_HOURS, MAX_PER_SECOND};
+use crate::core::connector::{MAX_FAILURES, MAX_HOURS, MAX_PER_SECOND, MAX_URL_LEN, MAX_VALUE_LEN};
 use crate::core::lifecycle::{ConversionStatus, DuplicatePolicy, FireOnStatus};
 use crate::core::privacy::subject::SubjectKind;
 use crate::core::retention::{DataKind, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS};
@@ -177,7 +177,7 @@ fn param_row() -> Value {
         "required": ["name"],
         "properties": {
             "name": {"type": "string", "pattern": patterns::trimmed_text("", Some(256), false)},
-            "value": {"type": ["string", "null"], "pattern": patterns::template(""), "description": "At most 2048 bytes"},
+            "value": {"type": ["string", "null"], "maxLength": MAX_VALUE_LEN, "pattern": patterns::template(""), "description": "At most 2048 characters"},
         },
     })
 }
@@ -190,7 +190,7 @@ fn header_row() -> Value {
         "required": ["name"],
         "properties": {
             "name": {"type": "string", "pattern": format!("^[{TRIM}]*[A-Za-z0-9!#$%&'*+.^_`|~-]{{1,256}}[{TRIM}]*$")},
-            "value": {"type": ["string", "null"], "pattern": patterns::template(r"\r\n\u0000"), "description": "At most 2048 bytes, on one line"},
+            "value": {"type": ["string", "null"], "maxLength": MAX_VALUE_LEN, "pattern": patterns::template(r"\r\n\u0000"), "description": "At most 2048 characters, on one line"},
         },
     })
 }
@@ -226,8 +226,9 @@ fn webhook() -> Value {
             "method": text_or_null(patterns::any_case_or_blank(&["GET", "POST"])),
             "url": {
                 "type": ["string", "null"],
+                "maxLength": MAX_URL_LEN,
                 "pattern": rules::postback_url(),
-                "description": "An http(s) URL of at most 2048 bytes; `{{PLACEHOLDERS}}` may stand in its path and query, never in the scheme or host. No credentials: use a header. A blank URL counts as none.",
+                "description": "An http(s) URL of at most 2048 characters; `{{PLACEHOLDERS}}` may stand in its path and query, never in the scheme or host. No credentials: use a header. A blank URL counts as none.",
             },
             "params": {"type": ["array", "null"], "maxItems": MAX_ROWS, "items": reference("ParamRowIn")},
             "headers": {"type": ["array", "null"], "maxItems": MAX_ROWS, "items": reference("HeaderRowIn")},

@@ -134,7 +134,9 @@ fn json_schema(param: Param) -> Value {
         ]}),
         Param::User(key) if key.field().is_list() => {
             let mut item = values::user_field(key.field())["items"].clone();
-            item["type"] = json!(["string", "number", "boolean", "null"]);
+            // Items are read as one value is (`user_data::json_variant_items`): a string or a
+            // whole number; null is skipped. A boolean is not a phone number or an address.
+            item["type"] = json!(["string", "number", "null"]);
             json!({"anyOf": [
                 {"type": ["number", "boolean", "null"]},
                 text_schema(param),

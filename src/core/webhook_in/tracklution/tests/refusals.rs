@@ -213,6 +213,13 @@ fn variants_are_bounded_in_count() {
         (err.code, err.field.as_deref()),
         ("invalid_type", Some("phoneNumberVariants[0]"))
     );
+    // A boolean item is neither a phone number nor text: its schema allows strings and numbers.
+    let body = WebhookBody::Json(json!({ "phoneNumberVariants": [false] }));
+    let err = refused(parse_webhook(&[], &body));
+    assert_eq!(
+        (err.code, err.field.as_deref()),
+        ("invalid_type", Some("phoneNumberVariants[0]"))
+    );
 }
 
 #[test]
