@@ -63,6 +63,12 @@ pub fn d1_so_far() -> Option<u32> {
     CURRENT.with(|current| current.borrow().as_ref().map(|counts| counts.d1()))
 }
 
+/// Whether the metered future being polled may start more work that costs D1 queries: its
+/// round trips so far are under `share`. Always, outside a metered future.
+pub fn d1_within(share: u32) -> bool {
+    d1_so_far().is_none_or(|n| n < share)
+}
+
 /// A future whose storage calls and queue sends are counted in [`Metered::counts`].
 pub struct Metered<'a, T> {
     inner: Pin<Box<dyn Future<Output = T> + 'a>>,
@@ -125,9 +131,10 @@ mod tests {
         let (a, b) = (first.counts(), second.counts());
         let so_far = Metered::new(async {
             two_queries().await;
-            d1_so_far()
+            (d1_so_far(), d1_within(3), d1_within(2))
         });
-        assert_eq!(futures_executor_block_on(so_far), Some(2));
+        assert_eq!(futures_executor_block_on(so_far), (Some(2), true, false));
+        assert!(d1_within(0), "outside a metered future there is no budget");
         assert_eq!(d1_so_far(), None, "outside a metered future");
         futures_executor_block_on(join(first, second));
         assert_eq!((a.d1(), a.queue()), (2, 0));

@@ -15,7 +15,7 @@ use crate::core::lifecycle::StatusChange;
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::error::Result;
-use crate::metering::{d1_so_far, Metered};
+use crate::metering::{d1_within, Metered};
 use crate::store::events::EventRow;
 use crate::store::lifecycle::{self, NewStatus};
 use worker::{D1Database, Env};
@@ -90,7 +90,7 @@ pub async fn dispatch_changed(env: &Env, changed: Vec<(ContainerId, EventRowId)>
     let run = Metered::new(async move {
         let mut done = 0;
         for (container_id, id) in &changed {
-            if d1_so_far().is_some_and(|n| n >= DISPATCH_D1_SHARE) {
+            if !d1_within(DISPATCH_D1_SHARE) {
                 break;
             }
             if let Err(e) = dispatch_event(env, container_id, id).await {

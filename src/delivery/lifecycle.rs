@@ -232,7 +232,7 @@ pub async fn approve_past_lock_period(
     let mut approved = 0;
     for row in lifecycle::past_lock_period(db, now, limit).await? {
         // The sweep's share of the run's D1 queries: the rest waits for the next run.
-        if !super::sweep::within(super::sweep::D1_SHARE_APPROVE) {
+        if !crate::metering::d1_within(super::sweep::D1_SHARE_APPROVE) {
             break;
         }
         match change_status(env, db, &row, &change, Provenance::Admin, now).await {

@@ -9,6 +9,7 @@ use crate::config::DeliveryConfig;
 use crate::core::postback::outbox::{stuck_before, DeliveryMessage};
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
+use crate::metering::d1_within;
 use crate::store::{deliveries, events};
 use worker::{D1Database, Env};
 
@@ -23,11 +24,6 @@ const SWEEP_LIMIT: u32 = 500;
 const D1_SHARE_REDISPATCH: u32 = 400;
 const D1_SHARE_REQUEUE: u32 = 600;
 pub(super) const D1_SHARE_APPROVE: u32 = 800;
-
-/// Whether the run may start more work under `share` (always, outside a metered run).
-pub(super) fn within(share: u32) -> bool {
-    crate::metering::d1_so_far().is_none_or(|n| n < share)
-}
 
 /// What one run of the sweep did.
 #[derive(Debug, Default)]
@@ -47,7 +43,7 @@ pub async fn sweep(env: &Env, db: &D1Database, now: UnixMs) -> Result<SweepRepor
     // Events stored whose dispatch never completed: dispatch again (idempotent per connector).
     let settled_before = now.plus_ms(-i64::from(config.stuck_after_s) * 1000);
     for event in events::undispatched(db, settled_before, SWEEP_LIMIT).await? {
-        if !within(D1_SHARE_REDISPATCH) {
+        if !d1_within(D1_SHARE_REDISPATCH) {
             break;
         }
         match dispatch_event(env, &event.container_id, &event.id).await {
@@ -60,7 +56,7 @@ pub async fn sweep(env: &Env, db: &D1Database, now: UnixMs) -> Result<SweepRepor
     let overdue = deliveries::stuck(db, due_before, SWEEP_LIMIT).await?;
     let mut messages = Vec::new();
     for row in overdue {
-        if !within(D1_SHARE_REQUEUE) {
+        if !d1_within(D1_SHARE_REQUEUE) {
             break;
         }
         // Marking first keeps two overlapping sweeps from both re-sending one row.
