@@ -146,6 +146,17 @@ pub async fn unpark(
     if destinations::unpark(db, connector, now).await? {
         worker::console_warn!("destination of connector {connector} un-parked");
     }
+    requeue_parked(env, db, connector, now).await
+}
+
+/// Queue the connector's parked deliveries again, oldest first, whatever its destination's
+/// state (the caller knows it is not parked). Returns how many were queued again.
+pub async fn requeue_parked(
+    env: &Env,
+    db: &D1Database,
+    connector: &ConnectorId,
+    now: UnixMs,
+) -> Result<u32> {
     let mut requeued = 0u32;
     loop {
         let rows = destinations::requeue_parked(db, connector, now).await?;

@@ -2,6 +2,7 @@
 //! whose message is overdue (it never reached the queue, was lost, or its attempt died
 //! half-way), and purge what is past each container's retention ([`super::purge`]).
 
+use super::destination;
 use super::dispatch::dispatch_event;
 use super::outbox::send;
 use super::purge::{purge_expired, PurgeReport};
@@ -10,7 +11,7 @@ use crate::core::postback::outbox::{stuck_before, DeliveryMessage};
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use crate::metering::d1_within;
-use crate::store::{deliveries, events};
+use crate::store::{deliveries, destinations, events};
 use worker::{D1Database, Env};
 
 /// Rows handled per run; a backlog is worked off over the following runs.
@@ -30,6 +31,8 @@ pub(super) const D1_SHARE_APPROVE: u32 = 800;
 pub struct SweepReport {
     pub redispatched: usize,
     pub requeued: usize,
+    /// Parked deliveries queued again because their destination was no longer parked.
+    pub unparked: u32,
     /// Conversions approved because their container's lock period passed.
     pub approved: usize,
     /// What retention purged (see [`super::purge`]).
@@ -72,7 +75,35 @@ pub async fn sweep(env: &Env, db: &D1Database, now: UnixMs) -> Result<SweepRepor
         report.requeued = messages.len();
     }
 
+    report.unparked = requeue_orphaned_parked(env, db, settled_before, now).await?;
     report.approved = super::lifecycle::approve_past_lock_period(env, db, now, SWEEP_LIMIT).await?;
     report.purge = purge_expired(db, now, config.log_retention_days).await?;
     Ok(report)
 }
+
+/// Parked deliveries of destinations that are not parked are queued again: an un-park whose
+/// re-queue failed, or a race between a probe's success and an attempt given back as parked,
+/// would otherwise keep them forever. Rows changed since `settled_before` are left to the
+/// un-park under way. Stops at the requeue phase's D1 share like the phases before it.
+async fn requeue_orphaned_parked(
+    env: &Env,
+    db: &D1Database,
+    settled_before: UnixMs,
+    now: UnixMs,
+) -> Result<u32> {
+    let mut requeued = 0u32;
+    for connector in destinations::orphaned_parked(db, settled_before, ORPHAN_CONNECTORS).await? {
+        if !d1_within(D1_SHARE_REQUEUE) {
+            break;
+        }
+        let n = destination::requeue_parked(env, db, &connector, now).await?;
+        worker::console_warn!(
+            "re-queued {n} parked deliveries of {connector}, whose destination is not parked"
+        );
+        requeued = requeued.saturating_add(n);
+    }
+    Ok(requeued)
+}
+
+/// Connectors whose orphaned parked deliveries one run queues again.
+const ORPHAN_CONNECTORS: u32 = 20;

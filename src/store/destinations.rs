@@ -171,6 +171,35 @@ pub async fn requeue_parked(
     Ok(rows)
 }
 
+/// Connectors with `parked` deliveries whose destination is not parked (any more), untouched
+/// since `before`: at most `limit`. Such rows are left behind when queueing them again failed
+/// after an un-park, or when an attempt claimed while the destination was parked was given back
+/// after a success had already un-parked it. Nothing else would ever send them. Rows a recovery
+/// already sent again stay `parked` and do not count, as when un-parking.
+pub async fn orphaned_parked(
+    db: &D1Database,
+    before: UnixMs,
+    limit: u32,
+) -> Result<Vec<ConnectorId>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: ConnectorId,
+    }
+    // Driven by the (small, admin-made) connectors table; each probe of deliveries is an index
+    // seek on (connector_id, status, created_at), so a large parked backlog is never scanned.
+    let rows: Vec<Row> = all(
+        db,
+        "SELECT c.id FROM connectors c WHERE NOT EXISTS (SELECT 1 FROM destinations s \
+         WHERE s.connector_id = c.id AND s.parked_at IS NOT NULL) AND EXISTS (SELECT 1 \
+         FROM deliveries d WHERE d.connector_id = c.id AND d.status = 'parked' \
+         AND d.updated_at < ?1 AND NOT EXISTS (SELECT 1 FROM deliveries r \
+         WHERE r.replay_of = d.id)) LIMIT ?2",
+        &[time(before), int(i64::from(limit))],
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
 /// A claimed attempt of a delivery whose destination is parked is given back: the row is kept
 /// as `parked`, with the attempt count it had, and says why.
 pub async fn park_delivery(
