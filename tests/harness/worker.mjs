@@ -1,10 +1,11 @@
 // Starts the real built worker under `wrangler dev` (workerd, local D1 and Queues) with a fresh
 // state directory, waits until it answers, and stops it again.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, createWriteStream, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { pollUntil } from './poll.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
@@ -97,4 +98,23 @@ export function queryD1(stateDir, sql) {
  */
 export function executeD1(stateDir, sql) {
   execFileSync('sqlite3', [d1File(stateDir), sql], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The matches of `pattern` (a `/g` RegExp) in the log of a worker started with `logLevel: 'log'`. */
+export function logMatches(worker, pattern) {
+  return [...readFileSync(worker.logPath, 'utf8').matchAll(pattern)];
+}
+
+/** The cron sweep's summary line (see `src/delivery/mod.rs`). */
+export const SWEEP_LINE = /sweep: (\d+) D1 queries/g;
+
+/**
+ * Runs the cron sweep once through wrangler's scheduled handler and waits until the run has
+ * logged its summary line: for a worker started with `logLevel: 'log'`.
+ */
+export async function runSweep(worker) {
+  const runs = logMatches(worker, SWEEP_LINE).length;
+  const res = await fetch(`${worker.url}/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*`);
+  if (res.status !== 200) throw new Error(`the scheduled handler answered ${res.status}: ${await res.text()}`);
+  await pollUntil(() => logMatches(worker, SWEEP_LINE).length > runs, { what: 'the sweep to log its run' });
 }

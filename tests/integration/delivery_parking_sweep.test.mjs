@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
-import { executeD1, queryD1, startWorker } from '../harness/worker.mjs';
+import { executeD1, queryD1, runSweep, startWorker } from '../harness/worker.mjs';
 
 let worker;
 let receiver;
@@ -54,14 +54,6 @@ async function parkedConnector() {
   return { id, path, waiting, statuses };
 }
 
-const sweep = async () => {
-  const runs = () => [...readFileSync(worker.logPath, 'utf8').matchAll(/sweep: \d+ D1 queries/g)].length;
-  const before = runs();
-  const done = await call('GET', '/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*', { token: null });
-  assert.equal(done.status, 200, done.text);
-  await pollUntil(() => runs() > before, { what: 'the sweep to log its run' });
-};
-
 test('parked deliveries behind a destination that is no longer parked are sent by the sweep, once each, oldest first', async () => {
   const orphaned = await parkedConnector();
   const stillParked = await parkedConnector();
@@ -77,7 +69,7 @@ test('parked deliveries behind a destination that is no longer parked are sent b
       AND connector_id IN (${sqlText(orphaned.id)}, ${sqlText(stillParked.id)});`);
   assert.equal(orphaned.statuses().parked, 2, 'nothing else sends them');
 
-  await sweep();
+  await runSweep(worker);
   await pollUntil(() => orphaned.statuses().delivered === 3, { what: 'the orphaned parked deliveries delivered' });
   const got = receiver.received(orphaned.path).map((r) => r.query.get('o')).filter((o) => orphaned.waiting.includes(o));
   assert.deepEqual(got, orphaned.waiting, 'once each, oldest first');

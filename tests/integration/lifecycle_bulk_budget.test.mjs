@@ -5,11 +5,10 @@
 // and the worker's log line for the work after it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
-import { executeD1, queryD1, startWorker } from '../harness/worker.mjs';
+import { executeD1, logMatches, queryD1, runSweep, startWorker } from '../harness/worker.mjs';
 
 /** D1's queries per invocation on Workers Paid (Cloudflare's D1 limits page). */
 const D1_QUERY_LIMIT = 1000;
@@ -30,7 +29,7 @@ after(async () => {
   await receiver?.close();
 });
 
-const logLines = (pattern) => [...readFileSync(worker.logPath, 'utf8').matchAll(pattern)];
+const logLines = (pattern) => logMatches(worker, pattern);
 
 test('approving 400 conversions in one bulk stays within the D1 query limit, and each is paid once', async () => {
   const container = await call('POST', '/admin/api/containers', { body: {
@@ -76,10 +75,7 @@ test('approving 400 conversions in one bulk stays within the D1 query limit, and
   // The sweep re-plans the rest over its runs; every approved conversion is paid once.
   const paid = () => new Set(receiver.received(path).map((r) => r.query.get('order')));
   for (let run = 0; run < 12 && paid().size < CONVERSIONS; run++) {
-    const runs = logLines(/sweep: \d+ D1 queries/g).length;
-    const sweep = await call('GET', '/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*', { token: null });
-    assert.equal(sweep.status, 200, sweep.text);
-    await pollUntil(() => logLines(/sweep: \d+ D1 queries/g).length > runs, { what: 'the sweep to log its run' });
+    await runSweep(worker);
     await pollUntil(() => queryD1(worker.stateDir, `SELECT COUNT(*) AS n FROM deliveries
       WHERE connector_id = ${sqlText(connector.json.id)} AND status IN ('queued', 'retrying')`)[0].n === 0,
     { what: 'the sweep run\'s postbacks', timeoutMs: 30_000 });

@@ -4,11 +4,10 @@
 // it. Local workerd does not enforce the limit, so the test reads each run's count from the log.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
-import { executeD1, queryD1, startWorker } from '../harness/worker.mjs';
+import { executeD1, logMatches, queryD1, runSweep, startWorker, SWEEP_LINE } from '../harness/worker.mjs';
 
 /** D1's queries per invocation on Workers Paid (Cloudflare's D1 limits page). */
 const D1_QUERY_LIMIT = 1000;
@@ -29,7 +28,7 @@ after(async () => {
 });
 
 /** The D1 query count of each sweep run so far, from the worker's log line. */
-const sweepRuns = () => [...readFileSync(worker.logPath, 'utf8').matchAll(/sweep: (\d+) D1 queries/g)].map((m) => Number(m[1]));
+const sweepRuns = () => logMatches(worker, SWEEP_LINE).map((m) => Number(m[1]));
 
 test('a backlog of undispatched events is worked off over several sweeps, each within the D1 query limit, each postback sent once', async () => {
   const container = await call('POST', '/admin/api/containers', { body: {
@@ -59,12 +58,7 @@ test('a backlog of undispatched events is worked off over several sweeps, each w
     `SELECT COUNT(*) AS n FROM events WHERE container_id = ${sqlText(container.json.id)} AND dispatched_at IS NULL`)[0].n;
   assert.equal(undispatched(), BACKLOG);
 
-  const sweep = async () => {
-    const runs = sweepRuns().length;
-    const done = await call('GET', '/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*', { token: null });
-    assert.equal(done.status, 200, done.text);
-    await pollUntil(() => sweepRuns().length > runs, { what: 'the sweep to log its run' });
-  };
+  const sweep = () => runSweep(worker);
   await sweep();
   const left = undispatched();
   assert.ok(left > 0 && left < BACKLOG, `one run dispatches part of the backlog and leaves the rest: ${left} left`);
