@@ -25,7 +25,7 @@ export async function renderContainer(app, id) {
 
 const CONNECTOR_PAGE = 20;
 
-async function drawConnectors(section, container, after = null, previous = []) {
+async function drawConnectors(section, container, after = null, previous = [], previousUnreadable = []) {
   const query = `/containers/${container.id}/connectors?limit=${CONNECTOR_PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
   const page = await get(query);
   const data = [...previous, ...page.data];
@@ -34,14 +34,26 @@ async function drawConnectors(section, container, after = null, previous = []) {
     h('td', {}, h('span', { class: `badge ${c.mode}` }, c.mode)),
     h('td', {}, c.trigger_events.join(', ') || '—'),
     h('td', {}, [c.webhook.enabled ? 'Webhook' : null, c.pixel.enabled ? (c.pixel.refused ? 'Pixel (refused: edit it)' : 'Pixel') : null].filter(Boolean).join(' + ') || '—')));
+  // Saved under a rule since tightened: its postbacks are logged as failed until it is replaced.
+  const unreadable = [...previousUnreadable, ...page.unreadable];
+  const broken = unreadable.map((c) => h('tr', { class: 'unreadable' },
+    h('td', {}, c.name ?? c.id),
+    h('td', {}, h('span', { class: 'badge failed' }, 'unreadable')),
+    h('td', { colspan: 2 }, `${c.reason}. Its postbacks are logged as failed: create it again and delete this one. `,
+      h('button', { type: 'button', class: 'secondary', onclick: async () => {
+        if (!confirm(`Delete the connector "${c.name ?? c.id}"?`)) return;
+        await del(`/connectors/${c.id}`);
+        toast('Connector deleted');
+        drawConnectors(section, container);
+      } }, 'Delete'))));
   section.replaceChildren(
     h('div', { class: 'row' }, h('h2', {}, 'Connectors'),
       h('div', { class: 'actions' }, h('a', { href: `#/containers/${container.id}/explain`, class: 'button secondary', id: 'why-not' }, 'Why didn’t it fire?'),
         h('a', { href: `#/containers/${container.id}/connectors/new`, class: 'button', id: 'new-connector' }, 'Add connector'))),
     h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Mode'), h('th', {}, 'Trigger events'), h('th', {}, 'Sends'))),
-      h('tbody', {}, rows.length ? rows : emptyRow(4, 'No connectors yet. Add one for each partner or pixel.'))),
+      h('tbody', {}, rows.length || broken.length ? [...rows, ...broken] : emptyRow(4, 'No connectors yet. Add one for each partner or pixel.'))),
     ...(page.next_after ? [h('div', { class: 'pager' }, h('button', { type: 'button', class: 'secondary',
-      onclick: () => drawConnectors(section, container, page.next_after, data) }, 'Show more connectors'))] : []));
+      onclick: () => drawConnectors(section, container, page.next_after, data, unreadable) }, 'Show more connectors'))] : []));
 }
 
 async function drawKeys(section, container) {

@@ -6,8 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE, ADMIN_TOKEN, admin, newContainer, unique } from '../harness/app.mjs';
-import { ROOT } from '../harness/worker.mjs';
+import { BASE, ADMIN_TOKEN, STATE_DIR, admin, newContainer, sqlText, unique } from '../harness/app.mjs';
+import { executeD1, ROOT } from '../harness/worker.mjs';
 import { launchChromium } from '../harness/chromium.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 import { pollUntil } from '../harness/poll.mjs';
@@ -182,4 +182,23 @@ test('deleting a connector and replaying a delivery ask first, and a dismissed q
   await question;
   await pollUntil(async () => (await admin.getConnector(id)).status === 404, { what: 'the delete' });
   await page.waitForURL(new RegExp(`#/containers/${c.id}$`));
+});
+
+test('a connector saved under a rule since tightened is marked in the list with the reason, and can be deleted from there', async () => {
+  const c = await newContainer();
+  const made = await admin.createConnector(c.id, { name: 'Saved long ago', trigger_events: ['Purchase'], mode: 'enabled',
+    webhook: { enabled: true, method: 'GET', url: `${receiver.url}/old` } });
+  assert.equal(made.status, 201, made.text);
+  // An earlier version accepted this URL; today's validation refuses it.
+  executeD1(STATE_DIR, `UPDATE connectors SET config = json_set(config, '$.webhook.url', 'ftp://partner.example/pb') WHERE id = ${sqlText(made.json.id)}`);
+  await page.goto(`${BASE}/admin#/containers/${c.id}`);
+  const row = page.locator('tr.unreadable', { hasText: 'Saved long ago' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /unreadable.*webhook\.url/s);
+  await assertAccessible(page, 'an unreadable connector in the list');
+  page.once('dialog', (d) => d.accept());
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await page.getByText('Connector deleted').waitFor();
+  await pollUntil(async () => (await page.locator('tr.unreadable').count()) === 0, { what: 'the row gone' });
+  assert.equal((await admin.getConnector(made.json.id)).status, 404, 'deleted through the API');
 });

@@ -50,3 +50,34 @@ test('a stored connector that no longer passes validation records a failed deliv
     assert.match(row.error, new RegExp(words.replace('.', '\\.')), row.error);
   }
 });
+
+test('a stored connector that no longer passes validation is listed with the reason, answers 409 to read and change, and can be deleted', async () => {
+  const container = (await call('POST', '/admin/api/containers', { body: {
+    name: unique('shop-'), cookie_domain: 'shop.localhost.test', allowed_origins: [],
+  } })).json;
+  const good = await connectorWith(container.id, unique('Good '));
+  const bad = await connectorWith(container.id, unique('Old URL '));
+  executeD1(worker.stateDir, `UPDATE connectors SET config = json_set(config, '$.webhook.url', 'ftp://partner.example/pb') WHERE id = ${sqlText(bad.id)}`);
+
+  const list = await call('GET', `/admin/api/containers/${container.id}/connectors`);
+  assert.equal(list.status, 200, 'one unreadable connector does not fail the list');
+  assert.deepEqual(list.json.data.map((c) => c.id), [good.id]);
+  assert.equal(list.json.unreadable.length, 1);
+  const [listed] = list.json.unreadable;
+  assert.equal(listed.id, bad.id);
+  assert.equal(listed.name, bad.name);
+  assert.match(listed.reason, /webhook\.url/);
+
+  const read = await call('GET', `/admin/api/connectors/${bad.id}`);
+  assert.equal(read.status, 409, read.text);
+  assert.equal(read.json.error.code, 'connector_unreadable');
+  assert.match(read.json.error.message, /webhook\.url/);
+  const change = await call('PATCH', `/admin/api/connectors/${bad.id}`, { body: { name: 'Renamed' } });
+  assert.equal(change.status, 409, change.text);
+  assert.equal((await call('GET', `/admin/api/connectors/${bad.id}/deliveries`)).status, 200, 'its log still reads');
+
+  assert.equal((await call('DELETE', `/admin/api/connectors/${bad.id}`)).status, 204);
+  assert.equal((await call('GET', `/admin/api/connectors/${bad.id}`)).status, 404);
+  const after = await call('GET', `/admin/api/containers/${container.id}/connectors`);
+  assert.deepEqual([after.json.data.map((c) => c.id), after.json.unreadable], [[good.id], []]);
+});

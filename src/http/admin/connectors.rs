@@ -1,6 +1,6 @@
 //! Connectors: create, list, read, change, delete, approve the pixel.
 
-use super::model::{ConnectorOut, ConnectorPage};
+use super::model::{ConnectorOut, ConnectorPage, UnreadableConnector};
 use super::{limit_param, query_param};
 use crate::core::connector::{merge_patch, parse_connector, ConnectorConfig};
 use crate::core::ids::ConnectorId;
@@ -30,11 +30,41 @@ fn connector_out(row: &ConnectorRow, config: ConnectorConfig) -> ConnectorOut {
     )
 }
 
-/// The connector `id` with its parsed config, or [`Error::NotFound`].
+/// The connector `id` with its parsed config, or [`Error::NotFound`]; a stored config that no
+/// longer passes validation is a 409 `connector_unreadable` naming why (it can still be deleted,
+/// and its log and recovery still work).
 pub async fn find(ctx: &RouteContext, id: &ConnectorId) -> Result<(ConnectorRow, ConnectorConfig)> {
     let row = find_row(ctx, id).await?;
-    let config = row.config()?;
-    Ok((row, config))
+    match readable(&row)? {
+        Ok(config) => Ok((row, config)),
+        Err(reason) => Err(Error::conflict(
+            "connector_unreadable",
+            format!("{reason}; delete it and create it again with valid settings"),
+        )),
+    }
+}
+
+/// The row's config, or why it no longer passes validation (parsed once when it reads back).
+fn readable(row: &ConnectorRow) -> Result<std::result::Result<ConnectorConfig, String>> {
+    match row.config() {
+        Ok(config) => Ok(Ok(config)),
+        Err(e) => row.refusal().map(Err).ok_or(e),
+    }
+}
+
+/// A stored connector that no longer reads back, with the reason, for the list.
+fn unreadable(row: &ConnectorRow, reason: String) -> UnreadableConnector {
+    let name = serde_json::from_str::<serde_json::Value>(&row.config)
+        .ok()
+        .and_then(|v| v["name"].as_str().map(str::to_string));
+    UnreadableConnector {
+        id: row.id.clone(),
+        container_id: row.container_id.clone(),
+        name,
+        reason,
+        created_at: row.created_at.iso8601(),
+        updated_at: row.updated_at.iso8601(),
+    }
 }
 
 /// The stored connector without reading its config, for what needs only the row (its log, its
@@ -71,10 +101,14 @@ pub async fn handle_list_connectors(req: Request, ctx: RouteContext) -> Result<R
             None => Vec::new(),
         },
     };
-    let data = rows
-        .iter()
-        .map(|row| Ok(connector_out(row, row.config()?)))
-        .collect::<Result<Vec<_>>>()?;
+    let mut data = Vec::with_capacity(rows.len());
+    let mut unreadable_rows = Vec::new();
+    for row in &rows {
+        match readable(row)? {
+            Ok(config) => data.push(connector_out(row, config)),
+            Err(reason) => unreadable_rows.push(unreadable(row, reason)),
+        }
+    }
     let next = (rows.len() == limit as usize)
         .then(|| rows.last().map(|r| r.id.clone()))
         .flatten();
@@ -82,6 +116,7 @@ pub async fn handle_list_connectors(req: Request, ctx: RouteContext) -> Result<R
         200,
         &ConnectorPage {
             data,
+            unreadable: unreadable_rows,
             next_after: next,
         },
     )
@@ -111,8 +146,9 @@ pub async fn handle_patch_connector(mut req: Request, ctx: RouteContext) -> Resu
     answer(&ctx, &row.id, 200).await
 }
 
+/// `DELETE`: works for a connector whose stored config no longer reads back too.
 pub async fn handle_delete_connector(_: Request, ctx: RouteContext) -> Result<Response> {
-    let (row, _) = find(&ctx, &ctx.id("id")?).await?;
+    let row = find_row(&ctx, &ctx.id("id")?).await?;
     connectors::delete(&ctx.db()?, &row.id).await?;
     no_content()
 }

@@ -65,7 +65,7 @@ pub struct EventNameList {
     pub data: Vec<String>,
 }
 
-pub use connector::{ConnectorOut, ConnectorPage, NoticeOut, WebhookOut};
+pub use connector::{ConnectorOut, ConnectorPage, NoticeOut, UnreadableConnector, WebhookOut};
 pub use events::{
     BulkItemOut, BulkStatusOut, EventOut, EventPage, ItemError, Recovered, SecretRotated,
     StatusEntry,

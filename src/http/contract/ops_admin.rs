@@ -166,6 +166,7 @@ fn list_connectors() {}
         (status = 200, description = "The connector", body = ConnectorOut),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 404, description = "Unknown id", body = ErrorBody),
+        (status = 409, description = "`connector_unreadable`: the stored connector no longer passes validation (a rule tightened since it was saved); the message says why. It can be deleted; its log and recovery still work", body = ErrorBody),
     ),
     security(("adminToken" = [])),
 )]
@@ -185,6 +186,7 @@ fn get_connector() {}
         (status = 400, description = "Malformed JSON or query", body = ErrorBody),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 404, description = "Unknown id", body = ErrorBody),
+        (status = 409, description = "`connector_unreadable`: the stored connector no longer passes validation", body = ErrorBody),
         (status = 413, description = "Body over the limit", body = ErrorBody),
         (status = 415, description = "Body is not application/json", body = ErrorBody),
         (status = 422, description = "A field is invalid; `field` names it. Pixel HTML with a placeholder the pixel rules refuse is `invalid_placeholder` on `pixel.html`, the message starting `line L, column C:`", body = ErrorBody),

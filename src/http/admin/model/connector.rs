@@ -156,9 +156,28 @@ pub struct NoticeOut {
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(utoipa::ToSchema))]
 pub struct ConnectorPage {
+    /// The page's connectors whose stored config reads back.
     pub data: Vec<ConnectorOut>,
+    /// The page's connectors whose stored config no longer passes validation (a rule tightened
+    /// since they were saved): listed with the reason instead of failing the whole list. Their
+    /// postbacks are recorded as failed (`connector_invalid`) until they are fixed or deleted.
+    pub unreadable: Vec<UnreadableConnector>,
     /// Pass as `after` for the next page; `null` on the last page.
     pub next_after: Option<ConnectorId>,
+}
+
+/// A stored connector that no longer passes validation, as the list shows it.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(utoipa::ToSchema))]
+pub struct UnreadableConnector {
+    pub id: ConnectorId,
+    pub container_id: ContainerId,
+    /// Its stored name, when the stored config still has one.
+    pub name: Option<String>,
+    /// Why it no longer reads back, naming the field.
+    pub reason: String,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
 #[cfg(test)]
