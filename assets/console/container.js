@@ -37,11 +37,11 @@ async function drawConnectors(section, container, after = null, previous = [], p
   // Saved under a rule since tightened: its postbacks are logged as failed until it is replaced.
   const unreadable = [...previousUnreadable, ...page.unreadable];
   const broken = unreadable.map((c) => h('tr', { class: 'unreadable' },
-    h('td', {}, c.name ?? c.id),
+    h('td', {}, c.name),
     h('td', {}, h('span', { class: 'badge failed' }, 'unreadable')),
     h('td', { colspan: 2 }, `${c.reason}. Its postbacks are logged as failed: create it again and delete this one. `,
       h('button', { type: 'button', class: 'secondary', onclick: async () => {
-        if (!confirm(`Delete the connector "${c.name ?? c.id}"?`)) return;
+        if (!confirm(`Delete the connector "${c.name}"?`)) return;
         await del(`/connectors/${c.id}`);
         toast('Connector deleted');
         drawConnectors(section, container);

@@ -23,7 +23,8 @@ pub struct Verdict {
     /// Whether the partner was sent the postback and answered 2xx.
     pub fired: bool,
     /// Machine-readable: `delivered`, `pending`, `failed`, `test_mode`, a skip reason
-    /// (`no_click`, `browser_event`, ...), `not_triggered`, `nothing_enabled` or `not_recorded`.
+    /// (`no_click`, `browser_event`, ...), `not_triggered`, `nothing_enabled`, `not_recorded` or
+    /// `connector_invalid` (a stored connector that no longer passes validation).
     pub code: String,
     /// The reason in plain words.
     pub reason: String,
@@ -38,6 +39,17 @@ fn verdict(fired: bool, code: &str, reason: String, fix: Option<String>) -> Verd
         reason,
         fix,
     }
+}
+
+/// The verdict for a stored connector that no longer passes validation (`refusal`, in the
+/// validation's words): it cannot fire until it is replaced, whatever the event.
+pub fn explain_unreadable(refusal: &str) -> Verdict {
+    verdict(
+        false,
+        "connector_invalid",
+        format!("{refusal}: its postbacks are recorded as failed"),
+        Some("Create the connector again with valid settings, then delete this one.".to_string()),
+    )
 }
 
 /// The verdict for `connector` on an event named `event_name`, from its latest recorded row.
@@ -277,5 +289,16 @@ mod tests {
             explain(&connector(), "Purchase", row("failed", None)).code,
             "failed"
         );
+    }
+
+    #[test]
+    fn an_unreadable_connector_never_fires_and_says_why_and_what_to_do() {
+        let v = explain_unreadable(
+            "the stored connector no longer passes validation: webhook.url: must be https",
+        );
+        assert!(!v.fired);
+        assert_eq!(v.code, "connector_invalid");
+        assert!(v.reason.contains("webhook.url"));
+        assert!(v.fix.is_some_and(|f| f.contains("again")));
     }
 }

@@ -37,7 +37,8 @@ test('a stored connector that no longer passes validation records a failed deliv
   executeD1(worker.stateDir, `UPDATE connectors SET config = json_set(config, '$.webhook.url', 'ftp://partner.example/pb') WHERE id = ${sqlText(badUrl.id)}`);
   executeD1(worker.stateDir, `UPDATE connectors SET config = json_set(config, '$.webhook.signing_secret', 'whsec_short') WHERE id = ${sqlText(badSecret.id)}`);
   const key = await call('POST', `/admin/api/containers/${container.id}/api-keys`, { body: { name: 'backend' } });
-  const res = await call('GET', `/webhook?${new URLSearchParams({ k: key.json.key, track: 'Purchase', value: '10', currency: 'EUR', eventId: unique('o-') })}`, { token: null });
+  const order = unique('o-');
+  const res = await call('GET', `/webhook?${new URLSearchParams({ k: key.json.key, track: 'Purchase', value: '10', currency: 'EUR', eventId: order })}`, { token: null });
   assert.equal(res.status, 200, res.text);
 
   for (const [connector, words] of [[badUrl, 'webhook.url'], [badSecret, 'webhook.signing_secret']]) {
@@ -48,6 +49,19 @@ test('a stored connector that no longer passes validation records a failed deliv
     assert.equal(row.status, 'failed');
     assert.equal(row.reason, 'connector_invalid');
     assert.match(row.error, new RegExp(words.replace('.', '\\.')), row.error);
+  }
+
+  // "Why didn't it fire?" explains them instead of failing.
+  const why = await call('GET', `/admin/api/containers/${container.id}/explain?event_id=${order}`);
+  assert.equal(why.status, 200, why.text);
+  const verdicts = why.json.events[0].connectors;
+  for (const [connector, words] of [[badUrl, 'webhook.url'], [badSecret, 'webhook.signing_secret']]) {
+    const v = verdicts.find((c) => c.connector_id === connector.id);
+    assert.equal(v.name, connector.name);
+    assert.equal(v.mode, 'unreadable');
+    assert.equal(v.code, 'connector_invalid');
+    assert.equal(v.fired, false);
+    assert.ok(v.reason.includes(words), v.reason);
   }
 });
 

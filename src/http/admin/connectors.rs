@@ -52,15 +52,21 @@ fn readable(row: &ConnectorRow) -> Result<std::result::Result<ConnectorConfig, S
     }
 }
 
+/// The name a stored connector was saved with, even one that no longer reads back; its id when
+/// the stored config has no name.
+pub fn stored_name(row: &ConnectorRow) -> String {
+    serde_json::from_str::<serde_json::Value>(&row.config)
+        .ok()
+        .and_then(|v| v["name"].as_str().map(str::to_string))
+        .unwrap_or_else(|| row.id.to_string())
+}
+
 /// A stored connector that no longer reads back, with the reason, for the list.
 fn unreadable(row: &ConnectorRow, reason: String) -> UnreadableConnector {
-    let name = serde_json::from_str::<serde_json::Value>(&row.config)
-        .ok()
-        .and_then(|v| v["name"].as_str().map(str::to_string));
     UnreadableConnector {
         id: row.id.clone(),
         container_id: row.container_id.clone(),
-        name,
+        name: stored_name(row),
         reason,
         created_at: row.created_at.iso8601(),
         updated_at: row.updated_at.iso8601(),

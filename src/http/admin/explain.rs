@@ -7,12 +7,13 @@
 //! - `GET /admin/api/connector-templates` lists the network and tracker templates
 //!   ([`crate::core::connector_templates`]).
 
+use super::connectors::stored_name;
 use super::model::explain::{
     ConnectorVerdictOut, ExplainOut, ExplainedClickOut, ExplainedEventOut, TemplateList,
 };
 use crate::core::connector_templates::templates;
 use crate::core::event::CarriedClick;
-use crate::core::explain::{explain, Recorded};
+use crate::core::explain::{explain, explain_unreadable, Recorded};
 use crate::core::ids::ContainerId;
 use crate::core::time::UnixMs;
 use crate::core::user_data::Email;
@@ -97,8 +98,22 @@ async fn explain_event(
     let rows = deliveries_of(db, container_id, &event.id).await?;
     let mut verdicts = Vec::with_capacity(connectors.len());
     for connector in connectors {
-        let config = connector.config()?;
         let row = latest_postback(&rows, connector);
+        let config = match connector.config() {
+            Ok(config) => config,
+            // Unreadable connectors are explained, not a failure of the whole answer.
+            Err(e) => {
+                let refusal = connector.refusal().ok_or(e)?;
+                verdicts.push(ConnectorVerdictOut {
+                    connector_id: connector.id.clone(),
+                    name: stored_name(connector),
+                    mode: "unreadable".to_string(),
+                    verdict: explain_unreadable(&refusal),
+                    delivery_id: row.map(|r| r.id.clone()),
+                });
+                continue;
+            }
+        };
         let recorded = row.map(|r| Recorded {
             status: &r.status,
             reason: r.reason.as_deref(),

@@ -172,8 +172,8 @@ pub struct ConnectorPage {
 pub struct UnreadableConnector {
     pub id: ConnectorId,
     pub container_id: ContainerId,
-    /// Its stored name, when the stored config still has one.
-    pub name: Option<String>,
+    /// Its stored name (its id when the stored config has none).
+    pub name: String,
     /// Why it no longer reads back, naming the field.
     pub reason: String,
     pub created_at: String,

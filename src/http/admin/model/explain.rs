@@ -72,7 +72,8 @@ pub struct ExplainedClickOut {
 pub struct ConnectorVerdictOut {
     pub connector_id: ConnectorId,
     pub name: String,
-    /// `enabled`, `test` or `disabled`.
+    /// `enabled`, `test` or `disabled`; `unreadable` for a stored connector that no longer
+    /// passes validation (its verdict is `connector_invalid`).
     pub mode: String,
     #[serde(flatten)]
     pub verdict: Verdict,
