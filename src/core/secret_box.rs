@@ -224,10 +224,7 @@ mod tests {
     #[test]
     fn a_legacy_plain_text_secret_reads_as_it_is_and_is_stale() {
         let keys = boxed("key-a", None);
-        assert_eq!(
-            keys.open(SECRET, "con_1"),
-            Ok(Opened::Stale(SECRET.into()))
-        );
+        assert_eq!(keys.open(SECRET, "con_1"), Ok(Opened::Stale(SECRET.into())));
         assert!(!is_sealed(SECRET));
     }
 }
