@@ -95,6 +95,12 @@ impl SecretBox {
         Self { keys }
     }
 
+    /// The stored form's prefix for values sealed under the current key: `pcsec1:{key id}:`.
+    /// A stored value without it is stale (plain text, or sealed under an earlier key).
+    pub fn current_prefix(&self) -> String {
+        format!("{SEALED_PREFIX}{}:", self.keys[0].0)
+    }
+
     /// `plain` sealed under the current key for `owner` (the connector id), with `nonce` (24
     /// random bytes, fresh for every value), in the stored form `pcsec1:{key id}:{base64url}`.
     pub fn seal(&self, plain: &str, owner: &str, nonce: [u8; NONCE_LEN]) -> String {
@@ -174,6 +180,7 @@ mod tests {
         );
         let again = keys.seal(SECRET, "con_1", [8; NONCE_LEN]);
         assert_ne!(sealed, again, "a fresh nonce gives a different value");
+        assert!(sealed.starts_with(&keys.current_prefix()));
     }
 
     #[test]
@@ -208,6 +215,7 @@ mod tests {
             rotated.open(&sealed, "con_1"),
             Ok(Opened::Stale(SECRET.into()))
         );
+        assert!(!sealed.starts_with(&rotated.current_prefix()));
         let resealed = rotated.seal(SECRET, "con_1", [4; NONCE_LEN]);
         assert_eq!(
             rotated.open(&resealed, "con_1"),

@@ -2,6 +2,10 @@
 //! isolate's [`SecretBox`] (derived from `SIGNING_KEY` and `SIGNING_KEY_PREVIOUS`, read once per
 //! isolate by [`configure`]), so the store hands plain secrets only to the code that signs.
 //!
+//! The cron sweep reseals a few stale values per run ([`reseal_stale`]): plain text from before
+//! sealing, and values sealed under a signing key that has since been rotated out of
+//! `SIGNING_KEY`, so the old key can be dropped from `SIGNING_KEY_PREVIOUS` sooner.
+//!
 //! Without `SIGNING_KEY` there is nothing to derive a key from: secrets are then stored as plain
 //! text (as before sealing existed), and an error is logged on each write.
 
@@ -14,7 +18,7 @@ use crate::platform::random;
 use serde::Deserialize;
 use std::cell::RefCell;
 use std::rc::Rc;
-use worker::Env;
+use worker::{D1Database, Env};
 
 thread_local! {
     /// `None` until the isolate's first entry point; `Some(None)` without `SIGNING_KEY`.
@@ -103,4 +107,69 @@ pub fn claimed_secrets(row: &DeliveryRow) -> Option<SigningSecrets> {
         }
     }
     Some(secrets)
+}
+
+/// A connector whose stored secrets are not both sealed under the current key.
+#[derive(Deserialize)]
+struct StaleRow {
+    id: String,
+    secret: Option<String>,
+    previous: Option<String>,
+}
+
+/// Reseals under the current signing key the stored secrets of up to `limit` connectors whose
+/// secrets are plain text or sealed under an earlier key: one read and one batch. A value that
+/// does not open is left as it is (its connector's postbacks fail saying so). Each write
+/// applies only if the stored values are still the ones read, so an admin write in between
+/// wins. Returns how many connectors were resealed.
+pub async fn reseal_stale(db: &D1Database, limit: u32) -> Result<usize> {
+    let Some(sealer) = secret_box() else {
+        return Ok(0);
+    };
+    let current = sealer.current_prefix();
+    let stale: Vec<StaleRow> = super::all(
+        db,
+        "SELECT id, json_extract(config, '$.webhook.signing_secret') AS secret, \
+         previous_secret AS previous FROM connectors \
+         WHERE (json_type(config, '$.webhook.signing_secret') = 'text' \
+           AND substr(json_extract(config, '$.webhook.signing_secret'), 1, length(?1)) != ?1) \
+         OR (previous_secret IS NOT NULL AND substr(previous_secret, 1, length(?1)) != ?1) \
+         LIMIT ?2",
+        &[super::text(&current), super::int(i64::from(limit))],
+    )
+    .await?;
+    let mut statements = Vec::new();
+    for row in &stale {
+        let reseal = |stored: &Option<String>| -> Result<Option<String>> {
+            match stored.as_deref().map(|s| (s, sealer.open(s, &row.id))) {
+                None => Ok(None),
+                Some((_, Ok(opened))) => Ok(Some(seal(opened.secret(), &row.id)?)),
+                // Left as stored: it opens with no accepted key.
+                Some((as_stored, Err(_))) => Ok(Some(as_stored.to_string())),
+            }
+        };
+        let (secret, previous) = (reseal(&row.secret)?, reseal(&row.previous)?);
+        if secret == row.secret && previous == row.previous {
+            continue;
+        }
+        statements.push(super::statement(
+            db,
+            "UPDATE connectors SET config = CASE WHEN ?2 IS NULL THEN config \
+               ELSE json_set(config, '$.webhook.signing_secret', ?2) END, previous_secret = ?3 \
+             WHERE id = ?1 AND json_extract(config, '$.webhook.signing_secret') IS ?4 \
+               AND previous_secret IS ?5",
+            &[
+                super::text(&row.id),
+                super::opt_text(secret.as_deref()),
+                super::opt_text(previous.as_deref()),
+                super::opt_text(row.secret.as_deref()),
+                super::opt_text(row.previous.as_deref()),
+            ],
+        )?);
+    }
+    if statements.is_empty() {
+        return Ok(0);
+    }
+    let changed = super::batch_changes(db, statements).await?;
+    Ok(changed.into_iter().filter(|&n| n > 0).count())
 }

@@ -1,6 +1,7 @@
 // Signing secrets at rest. Migration 0013 strips the secrets older delivery rows copied and gives
 // each signed row its connector's secret version, losing no row; a connector secret stored in
-// plain text before sealing still signs, and is sealed by the connector's next write.
+// plain text before sealing still signs, and is sealed by the connector's next write or by the
+// cron sweep.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -74,4 +75,22 @@ test('a secret stored in plain text before sealing still signs, and the connecto
   const saved = await call('PATCH', `/admin/api/connectors/${connector.id}`, { body: { name: unique('renamed ') } });
   assert.equal(saved.status, 200, saved.text);
   assert.match(read(), /^pcsec1:/, 'sealed by the next write');
+});
+
+test('the cron sweep seals secrets still stored in plain text, current and previous, and they keep signing', async () => {
+  const { container, connector, path } = await connectorFor(receiver, { webhook: { method: 'POST', signing_secret: SECRET } });
+  executeD1(STATE_DIR, `UPDATE connectors SET config = json_set(config, '$.webhook.signing_secret', '${SECRET}'),
+    previous_secret = '${OLD}', previous_secret_until = ${Date.now() + 3600_000} WHERE id = ${sqlText(connector.id)}`);
+  const stored = () => sql(`SELECT json_extract(config, '$.webhook.signing_secret') AS s, previous_secret AS p
+    FROM connectors WHERE id = ${sqlText(connector.id)}`)[0];
+  assert.deepEqual(stored(), { s: SECRET, p: OLD });
+  const swept = await call('GET', '/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*', { token: null });
+  assert.equal(swept.status, 200, swept.text);
+  const after = await pollUntil(() => { const row = stored(); return /^pcsec1:/.test(row.s) && row; }, { what: 'the sealed secrets' });
+  assert.match(after.p, /^pcsec1:/, 'the previous secret is sealed too');
+  const key = (await apiKeys.create(container.id, { name: unique('key-') })).json.key;
+  await webhookGet({ k: key, track: 'Purchase', value: '5', currency: 'EUR', eventId: unique('o-') });
+  const [request] = await pollUntil(() => { const got = receiver.received(path); return got.length === 1 && got; }, { what: 'the postback' });
+  assert.ok(verifyStandardWebhook(SECRET, request.headers, request.body), 'the resealed secret signs');
+  assert.ok(verifyStandardWebhook(OLD, request.headers, request.body), 'and so does the resealed previous one, during its overlap');
 });
