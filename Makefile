@@ -41,9 +41,10 @@ bench: build
 	@$(BOOT); cargo bench --locked --bench template -- --noplot 2>&1 | grep -E '^(pixel|\s+time:|\s+thrpt:)'
 	@$(BOOT); node benches/run.mjs
 
-## make bench-postbacks: 10,000 postbacks through the local queue to a local receiver
+## make bench-postbacks: 10,000 postbacks through the local queue to a local receiver, then the
+## ledger run (30% receiver failures, a worker restart mid-run; a lost postback fails it)
 bench-postbacks: build
-	@$(BOOT); node benches/postbacks.mjs
+	@$(BOOT); node benches/postbacks.mjs && node benches/postbacks_ledger.mjs
 
 fmt:
 	cargo fmt --all

@@ -50,8 +50,6 @@ pub struct Config {
 
 impl Config {
     pub fn from_env(env: &Env) -> Self {
-        let current = secret(env, "SIGNING_KEY");
-        let previous = secret(env, "SIGNING_KEY_PREVIOUS");
         let path = secret(env, "SAME_ORIGIN_PATH");
         let same_origin_path = match path.as_deref().map(parse_same_origin_path) {
             None => DEFAULT_SAME_ORIGIN_PATH.to_string(),
@@ -65,7 +63,7 @@ impl Config {
         };
         Self {
             admin_token: secret(env, "ADMIN_TOKEN"),
-            signing_keys: current.and_then(|key| SigningKeys::new(&key, previous.as_deref())),
+            signing_keys: signing_keys(env),
             same_origin_path,
             proxy_secret: secret(env, "PROXY_SECRET"),
             server_timing: secret(env, "SERVER_TIMING")
@@ -84,6 +82,13 @@ impl Config {
             ),
         }
     }
+}
+
+/// The worker's signing keys from the secrets `SIGNING_KEY` and `SIGNING_KEY_PREVIOUS`; `None`
+/// without `SIGNING_KEY`.
+pub fn signing_keys(env: &Env) -> Option<SigningKeys> {
+    let previous = secret(env, "SIGNING_KEY_PREVIOUS");
+    secret(env, "SIGNING_KEY").and_then(|key| SigningKeys::new(&key, previous.as_deref()))
 }
 
 /// Default of [`Config::settings_cache_ttl_s`].

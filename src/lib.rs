@@ -31,6 +31,7 @@ fn start() {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     query_log::configure(&env);
+    store::sealing::configure(&env);
     http::serve(req, env, ctx).await
 }
 
@@ -39,6 +40,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
 #[event(queue)]
 async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> worker::Result<()> {
     query_log::configure(&env);
+    store::sealing::configure(&env);
     delivery::handle_queue_batch(batch, env).await;
     Ok(())
 }
@@ -47,6 +49,7 @@ async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> worker::
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     query_log::configure(&env);
+    store::sealing::configure(&env);
     delivery::handle_scheduled(env).await;
 }
 

@@ -29,6 +29,7 @@ pub mod postback;
 pub mod privacy;
 pub mod provenance;
 pub mod retention;
+pub mod secret_box;
 pub mod signing_keys;
 #[cfg(test)]
 mod surface_agreement_tests;

@@ -7,7 +7,7 @@
 //! never pays a partner twice.
 
 use super::lifecycle::{follow_up_rows, FollowUp};
-use super::outbox::{new_row, new_row_rotating, write_and_enqueue, RowOrigin};
+use super::outbox::{new_row, write_and_enqueue, RowOrigin};
 use crate::core::clicks::cookies::CookieDomain;
 use crate::core::clicks::CustomClickParam;
 use crate::core::connector::ConnectorConfig;
@@ -291,8 +291,8 @@ pub fn delivery_input<'a>(
 }
 
 /// The delivery row `plan` writes for `connector` on the event `row`: unique per connector and
-/// event by `origin_key`, with `idempotency_key` (`None`: the row's own), signed with the
-/// connector's secret and, during a rotation, its previous one.
+/// event by `origin_key`, with `idempotency_key` (`None`: the row's own), naming the connector's
+/// secret version when it signs (each attempt signs with its secrets as they are then).
 pub fn planned_row(
     row: &EventRow,
     (connector, config): (&ConnectorRow, &ConnectorConfig),
@@ -314,10 +314,6 @@ pub fn planned_row(
         idempotency_key,
         provenance: row.provenance(),
     };
-    new_row_rotating(
-        origin,
-        plan.request.as_ref(),
-        config.webhook.signing_secret.as_deref(),
-        connector.previous_secret(),
-    )
+    let secret_version = (config.webhook.signing_secret.as_ref()).map(|_| connector.secret_version);
+    new_row(origin, plan.request.as_ref(), secret_version)
 }

@@ -71,12 +71,13 @@ pub async fn handle_scheduled(env: Env) {
     let counts = run.counts();
     match run.await {
         Ok(report) => worker::console_log!(
-            "sweep: {} D1 queries; re-dispatched {} events, re-queued {}, un-parked {}, approved {}; retention purge of {} containers ({}): {}",
+            "sweep: {} D1 queries; re-dispatched {} events, re-queued {}, un-parked {}, approved {}, resealed {} connectors' secrets; retention purge of {} containers ({}): {}",
             counts.d1(),
             report.redispatched,
             report.requeued,
             report.unparked,
             report.approved,
+            report.resealed,
             report.purge.containers,
             if report.purge.complete { "complete" } else { "more next run" },
             purge::summary(&report.purge.purged)

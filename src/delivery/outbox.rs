@@ -5,7 +5,7 @@
 use crate::config::{POSTBACKS_DLQ, POSTBACKS_QUEUE};
 use crate::core::connector::Method;
 use crate::core::ids::{ConnectorId, ContainerId, DeliveryId, EventRowId};
-use crate::core::postback::outbox::{DeliveryMessage, PreviousSecret, StoredRequest};
+use crate::core::postback::outbox::{DeliveryMessage, StoredRequest};
 use crate::core::postback::{DeliveryStatus, OutgoingRequest};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
@@ -36,18 +36,9 @@ pub struct RowOrigin {
     pub provenance: Provenance,
 }
 
-/// The row for `origin` with its request: the masked copy for the log, the exact one to send.
-pub fn new_row(
-    origin: RowOrigin,
-    request: Option<&OutgoingRequest>,
-    signing_secret: Option<&str>,
-) -> NewDelivery {
-    new_row_rotating(origin, request, signing_secret, None)
-}
-
 /// The row that sends `original`'s stored request again (a replay or a recovery): queued,
 /// naming the original in `replay_of`, keeping its `Idempotency-Key` and `webhook-id`, and signed
-/// as it was (both secrets while a rotation's overlap lasts). `None` when the original has no
+/// as it was (with the connector's secrets at send time when it was signed). `None` when the original has no
 /// stored request (it could not be built). Errors only when no row id can be drawn.
 pub fn replay_row(original: &DeliveryRow) -> Result<Option<NewDelivery>> {
     let Some(stored) = original.stored_request() else {
@@ -68,21 +59,21 @@ pub fn replay_row(original: &DeliveryRow) -> Result<Option<NewDelivery>> {
             .and_then(Provenance::parse)
             .unwrap_or(Provenance::Admin),
     };
-    Ok(Some(new_row_rotating(
+    Ok(Some(new_row(
         origin,
         Some(&stored.request),
-        stored.signing_secret.as_deref(),
-        stored.previous_secret,
+        stored.secret_version,
     )))
 }
 
-/// [`new_row`] for a connector whose secret was rotated: until the overlap ends, every attempt
-/// is signed with the `previous` secret too.
-pub fn new_row_rotating(
+/// The row for `origin` with its request: the masked copy for the log, the exact one to send.
+/// `secret_version`: the connector's secret version when the connector signs; each attempt is
+/// then signed with the connector's secrets as they are at send time (see [`StoredRequest`]).
+/// `None`: the request is sent as built.
+pub fn new_row(
     origin: RowOrigin,
     request: Option<&OutgoingRequest>,
-    signing_secret: Option<&str>,
-    previous: Option<PreviousSecret>,
+    secret_version: Option<i64>,
 ) -> NewDelivery {
     let logged = request.map(OutgoingRequest::masked_for_log);
     NewDelivery {
@@ -108,8 +99,7 @@ pub fn new_row_rotating(
         request: request.map(|r| {
             StoredRequest {
                 request: r.clone(),
-                signing_secret: signing_secret.map(str::to_string),
-                previous_secret: previous.clone().filter(|_| signing_secret.is_some()),
+                secret_version,
             }
             .to_json()
         }),

@@ -31,6 +31,7 @@ use crate::platform::{now, random};
 use crate::store::attempts::{self, AttemptResult};
 use crate::store::deliveries::{self, DeliveryRow};
 use crate::store::erasure;
+use crate::store::sealing::claimed_secrets;
 use worker::D1Database;
 
 /// An attempt claimed on its row, with the exact request to send for it.
@@ -148,7 +149,7 @@ pub async fn prepare_claimed(
             check_target(&url, config.allow_private_targets)
                 .map_err(|e| format!("refused target: {e}"))
         })
-        .and_then(|()| stored.for_attempt(started.seconds()));
+        .and_then(|()| stored.for_attempt(started.seconds(), claimed_secrets(&row).as_ref()));
     Ok(match ready {
         Err(error) => Prepared::Refused(RefusedDispatch {
             message,

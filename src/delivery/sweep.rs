@@ -1,6 +1,7 @@
 //! The cron sweep: re-dispatch events whose dispatch never completed, re-queue pending deliveries
 //! whose message is overdue (it never reached the queue, was lost, or its attempt died
-//! half-way), and purge what is past each container's retention ([`super::purge`]).
+//! half-way), reseal a few stale connector secrets (`store::sealing::reseal_stale`), and purge
+//! what is past each container's retention ([`super::purge`]).
 
 use super::destination;
 use super::dispatch::dispatch_event;
@@ -11,11 +12,14 @@ use crate::core::postback::outbox::{stuck_before, DeliveryMessage};
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use crate::metering::d1_within;
-use crate::store::{deliveries, destinations, events};
+use crate::store::{deliveries, destinations, events, sealing};
 use worker::{D1Database, Env};
 
 /// Rows handled per run; a backlog is worked off over the following runs.
 const SWEEP_LIMIT: u32 = 500;
+
+/// Connectors whose secrets one run reseals (two D1 round trips whatever the number).
+const RESEAL_LIMIT: u32 = 50;
 
 /// D1 answers at most 1,000 queries per Worker invocation on Workers Paid (Cloudflare's D1
 /// limits page), and a cron run is one invocation. Re-dispatching an event takes about six, so
@@ -35,6 +39,8 @@ pub struct SweepReport {
     pub unparked: u32,
     /// Conversions approved because their container's lock period passed.
     pub approved: usize,
+    /// Connectors whose stored secrets were resealed under the current signing key.
+    pub resealed: usize,
     /// What retention purged (see [`super::purge`]).
     pub purge: PurgeReport,
 }
@@ -77,6 +83,9 @@ pub async fn sweep(env: &Env, db: &D1Database, now: UnixMs) -> Result<SweepRepor
 
     report.unparked = requeue_orphaned_parked(env, db, settled_before, now).await?;
     report.approved = super::lifecycle::approve_past_lock_period(env, db, now, SWEEP_LIMIT).await?;
+    if d1_within(D1_SHARE_APPROVE) {
+        report.resealed = sealing::reseal_stale(db, RESEAL_LIMIT).await?;
+    }
     report.purge = purge_expired(db, now, config.log_retention_days).await?;
     Ok(report)
 }

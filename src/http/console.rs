@@ -88,6 +88,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/console/destination.js"),
     ),
     (
+        "secret_tools.js",
+        "text/javascript",
+        include_str!("../../assets/console/secret_tools.js"),
+    ),
+    (
         "console.css",
         "text/css",
         include_str!("../../assets/console/console.css"),

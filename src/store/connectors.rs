@@ -4,7 +4,6 @@
 use super::{all, first, int, run, text, time};
 use crate::core::connector::{parse_stored_connector, ConnectorConfig, ConnectorNotice};
 use crate::core::ids::{ConnectorId, ContainerId};
-use crate::core::postback::outbox::PreviousSecret;
 use crate::core::privacy::PiiPolicy;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
@@ -26,6 +25,12 @@ pub struct ConnectorRow {
     /// Unix ms: the end of the rotation's overlap.
     #[serde(default)]
     pub previous_secret_until: Option<UnixMs>,
+    /// Incremented by each rotation; a delivery row names the version it was written under.
+    #[serde(default)]
+    pub secret_version: i64,
+    /// Why a stored secret does not open with the signing keys (see [`super::sealing`]).
+    #[serde(skip)]
+    pub unreadable_secret: Option<String>,
 }
 
 impl ConnectorRow {
@@ -34,18 +39,12 @@ impl ConnectorRow {
         self.notice.as_deref().and_then(ConnectorNotice::parse)
     }
 
-    /// The rotated-out secret and the end of its overlap, while the overlap lasts or until the
-    /// connector is next rotated; attempts check the end themselves.
-    pub fn previous_secret(&self) -> Option<PreviousSecret> {
-        Some(PreviousSecret {
-            secret: self.previous_secret.clone()?,
-            until_s: self.previous_secret_until?.seconds(),
-        })
-    }
-
     /// Why the stored config no longer reads back, in the validation's words; `None` when it
     /// does.
     pub fn refusal(&self) -> Option<String> {
+        if let Some(why) = &self.unreadable_secret {
+            return Some(why.clone());
+        }
         let value: serde_json::Value = match serde_json::from_str(&self.config) {
             Ok(value) => value,
             Err(e) => return Some(format!("the stored connector is not JSON: {e}")),
@@ -76,12 +75,47 @@ impl ConnectorRow {
     }
 }
 
-fn to_json(config: &ConnectorConfig) -> Result<String> {
+/// The row as read from D1, its secrets opened (see [`super::sealing`]): the rest of the worker
+/// sees plain secrets, or the reason they do not open.
+fn opened(mut row: ConnectorRow) -> ConnectorRow {
+    let owner = row.id.as_str().to_string();
+    if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&row.config) {
+        let slot = value.pointer_mut("/webhook/signing_secret");
+        if let Some(serde_json::Value::String(stored)) = slot {
+            match super::sealing::open(stored, &owner) {
+                Ok(plain) => {
+                    *stored = plain.into_secret();
+                    row.config = value.to_string();
+                }
+                // Left out, so the connector still reads (the console can set a new secret),
+                // and noted, so dispatch fails its postbacks instead of sending them unsigned.
+                Err(e) => {
+                    if let Some(webhook) = value["webhook"].as_object_mut() {
+                        webhook.remove("signing_secret");
+                    }
+                    row.config = value.to_string();
+                    row.unreadable_secret = Some(e.to_string());
+                }
+            }
+        }
+    }
+    // An unreadable previous secret only loses the old signature during the overlap.
+    row.previous_secret = (row.previous_secret.take())
+        .and_then(|stored| super::sealing::open(&stored, &owner).ok())
+        .map(|opened| opened.into_secret());
+    row
+}
+
+/// The stored JSON of `config` for the connector `id`: its signing secret sealed.
+fn to_json(id: &ConnectorId, config: &ConnectorConfig) -> Result<String> {
     let mut value =
         serde_json::to_value(config).map_err(|e| Error::internal("serialising a connector", e))?;
     // Derived from the pixel HTML on every read (`ConnectorRow::config`), so never stored.
     if let Some(pixel) = value.get_mut("pixel").and_then(|p| p.as_object_mut()) {
         pixel.remove("refused");
+    }
+    if let Some(serde_json::Value::String(secret)) = value.pointer_mut("/webhook/signing_secret") {
+        *secret = super::sealing::seal(secret, id.as_str())?;
     }
     Ok(value.to_string())
 }
@@ -102,7 +136,7 @@ pub async fn insert(
             text(container_id.as_str()),
             text(&config.name),
             text(config.mode.as_str()),
-            text(&to_json(config)?),
+            text(&to_json(id, config)?),
             time(now),
         ],
     )
@@ -112,12 +146,13 @@ pub async fn insert(
 }
 
 pub async fn get(db: &D1Database, id: &ConnectorId) -> Result<Option<ConnectorRow>> {
-    first(
+    let row: Option<ConnectorRow> = first(
         db,
         "SELECT * FROM connectors WHERE id = ?1",
         &[text(id.as_str())],
     )
-    .await
+    .await?;
+    Ok(row.map(opened))
 }
 
 /// A page of a container's connectors, oldest first, after the `after` id when given.
@@ -127,7 +162,7 @@ pub async fn list(
     after: Option<&ConnectorId>,
     limit: u32,
 ) -> Result<Vec<ConnectorRow>> {
-    match after {
+    let rows: Vec<ConnectorRow> = match after {
         Some(after) => {
             all(
                 db,
@@ -149,7 +184,8 @@ pub async fn list(
             )
             .await
         }
-    }
+    }?;
+    Ok(rows.into_iter().map(opened).collect())
 }
 
 /// Stores a changed config. `reviewed`: a person edited the connector (a `PATCH`), so its
@@ -176,7 +212,7 @@ pub async fn update(
             text(id.as_str()),
             text(&config.name),
             text(config.mode.as_str()),
-            text(&to_json(config)?),
+            text(&to_json(id, config)?),
             time(now),
         ],
     )
@@ -227,6 +263,10 @@ pub async fn all_of(
         let full = page.len() == CONNECTOR_PAGE as usize;
         after = page.last().map(|r| r.id.clone());
         for row in page {
+            if let Some(error) = row.unreadable_secret.clone() {
+                invalid.push(InvalidConnector { row, error });
+                continue;
+            }
             match row.config() {
                 Ok(config) => out.push((row, config)),
                 Err(e) => {
@@ -285,8 +325,8 @@ pub async fn pii_policy(db: &D1Database, container_id: &ContainerId) -> Result<P
     Ok(PiiPolicy::of_stored(rows.iter().map(|r| r.config.as_str())))
 }
 
-/// Makes `secret` the connector's signing secret; `previous` (the one it replaces) keeps signing
-/// every request too until `until`.
+/// Makes `secret` the connector's signing secret and increments its secret version; `previous`
+/// (the one it replaces) keeps signing every request too until `until`. Both are stored sealed.
 pub async fn rotate_secret(
     db: &D1Database,
     id: &ConnectorId,
@@ -295,15 +335,18 @@ pub async fn rotate_secret(
     until: UnixMs,
     now: UnixMs,
 ) -> Result<bool> {
+    let sealed_previous = previous
+        .map(|p| super::sealing::seal(p, id.as_str()))
+        .transpose()?;
     let changed: Option<OfContainer> = first(
         db,
         "UPDATE connectors SET config = json_set(config, '$.webhook.signing_secret', ?2), \
-         previous_secret = ?3, previous_secret_until = ?4, updated_at = ?5 WHERE id = ?1 \
-         RETURNING container_id",
+         previous_secret = ?3, previous_secret_until = ?4, updated_at = ?5, \
+         secret_version = secret_version + 1 WHERE id = ?1 RETURNING container_id",
         &[
             text(id.as_str()),
-            text(secret),
-            super::opt_text(previous),
+            text(&super::sealing::seal(secret, id.as_str())?),
+            super::opt_text(sealed_previous.as_deref()),
             time(until),
             time(now),
         ],

@@ -46,6 +46,8 @@ pub struct DeliveryRow {
     /// as JSON text; see [`DeliveryRow::claimed_destination`].
     #[serde(default)]
     pub destination: Option<String>,
+    #[serde(default)] // read with a claim only: see `super::sealing::claimed_secrets`
+    pub signing: Option<String>,
 }
 
 /// What a claim reads of the row's destination in the same statement: whether it is parked
@@ -85,8 +87,7 @@ impl DeliveryRow {
     }
 }
 
-/// A row to write. `url`, `headers` and `body` are the masked copy for the log; `request` the
-/// exact one.
+/// A row to write. `url`, `headers` and `body` are the masked copy for the log; `request` the exact one.
 #[derive(Debug, Clone)]
 pub struct NewDelivery {
     pub id: DeliveryId,
@@ -222,13 +223,13 @@ pub async fn claim_attempt(
     .await
 }
 
-/// The claim: one conditional write that takes the attempt and returns the row with its
-/// destination.
+/// The claim: one conditional write that takes the attempt and returns the row, its destination and its connector's secrets.
 fn claim_sql() -> String {
     format!(
         "UPDATE deliveries SET attempt = ?2, next_attempt_at = ?3, updated_at = ?3 \
          WHERE id = ?1 AND attempt = ?2 - 1 AND status IN ('queued', 'retrying') \
-         RETURNING *, json_object({CLAIMED_DESTINATION}) AS destination"
+         RETURNING *, json_object({CLAIMED_DESTINATION}) AS destination, {} AS signing",
+        super::sealing::CLAIMED_SIGNING
     )
 }
 

@@ -19,6 +19,7 @@ pub mod lifecycle;
 pub mod log_search;
 pub mod recovery;
 pub mod retention;
+pub mod sealing;
 pub mod settings_cache;
 pub mod subjects;
 pub mod tracking;

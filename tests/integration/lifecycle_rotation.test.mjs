@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { admin, call, unique, waitForDelivery } from '../harness/app.mjs';
+import { admin, call, sql, sqlText, unique, waitForDelivery } from '../harness/app.mjs';
 import { connectorFor } from '../harness/postbacks.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
@@ -17,6 +17,16 @@ after(() => receiver.close());
 
 const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
 const rotate = (id, body) => call('POST', `/admin/api/connectors/${id}/rotate-secret`, { body });
+
+/** The base64 part of a `whsec_` secret: what a plain-text copy would contain. */
+const keyOf = (whsec) => whsec.slice('whsec_'.length);
+
+/** Every D1 text a connector's secrets could be copied into: its row and its deliveries' rows. */
+function storedTexts(connectorId) {
+  const [row] = sql(`SELECT config, previous_secret FROM connectors WHERE id = ${sqlText(connectorId)}`);
+  const deliveries = sql(`SELECT request, headers FROM deliveries WHERE connector_id = ${sqlText(connectorId)}`);
+  return JSON.stringify({ row, deliveries });
+}
 
 /** Whether the official verifier accepts `request` with `key`. */
 function verifies(key, request) {
@@ -47,6 +57,17 @@ test('during the overlap a postback is signed with both secrets, and the officia
   const [request] = await pollUntil(() => { const got = receiver.received(path); return got.length === 1 && got; },
     { what: 'the signed postback' });
   assert.equal(request.headers['webhook-signature'].split(' ').length, 2, 'two signatures, space-separated');
+  const stored = storedTexts(connector.id);
+  assert.ok(!stored.includes(keyOf(oldSecret)) && !stored.includes(keyOf(newSecret)),
+    'D1 holds neither secret in plain text after the rotation, in the connector or its deliveries');
+  const [{ version, sealed, previous }] = sql(`SELECT secret_version AS version,
+    json_extract(config, '$.webhook.signing_secret') AS sealed, previous_secret AS previous
+    FROM connectors WHERE id = ${sqlText(connector.id)}`);
+  assert.equal(version, 2, 'the rotation incremented the secret version');
+  assert.match(sealed, /^pcsec1:[A-Za-z0-9_-]{6}:/, 'the current secret is sealed');
+  assert.match(previous, /^pcsec1:[A-Za-z0-9_-]{6}:/, 'the previous secret is sealed');
+  const [row] = sql(`SELECT request FROM deliveries WHERE connector_id = ${sqlText(connector.id)}`);
+  assert.equal(JSON.parse(row.request).secret_version, 2, 'the delivery names the secret version it was signed with');
   assert.ok(verifies(oldSecret, request), 'the previous secret verifies');
   assert.ok(verifies(newSecret, request), 'the new secret verifies');
   assert.ok(!verifies(secret(), request), 'another secret does not');
@@ -83,6 +104,52 @@ test('during the overlap a postback is signed with both secrets, and the officia
   assert.equal(same.json.error.field, 'signing_secret');
   const bad = await rotate(connector.id, { signing_secret: 'whsec_short' });
   assert.equal(bad.status, 422);
+});
+
+test('a connector\'s secret is sealed in D1 from its creation, and never shown by the admin API', async () => {
+  const signingSecret = secret();
+  const { connector } = await connectorFor(receiver, { webhook: { method: 'POST', signing_secret: signingSecret } });
+  assert.ok(!storedTexts(connector.id).includes(keyOf(signingSecret)), 'no plain-text secret after create');
+  const [{ sealed, version }] = sql(`SELECT json_extract(config, '$.webhook.signing_secret') AS sealed,
+    secret_version AS version FROM connectors WHERE id = ${sqlText(connector.id)}`);
+  assert.match(sealed, /^pcsec1:/);
+  assert.equal(version, 1);
+  const shown = await call('GET', `/admin/api/connectors/${connector.id}`);
+  assert.equal(shown.status, 200, shown.text);
+  assert.equal(shown.json.webhook.signing_secret_set, true);
+  assert.ok(!shown.text.includes(keyOf(signingSecret)) && !shown.text.includes(sealed), 'the API shows neither form');
+  const renamed = await call('PATCH', `/admin/api/connectors/${connector.id}`, { body: { name: unique('renamed ') } });
+  assert.equal(renamed.status, 200, renamed.text);
+  assert.ok(!storedTexts(connector.id).includes(keyOf(signingSecret)), 'an edit keeps the secret sealed');
+});
+
+test('a delivery written before a rotation is signed at send time, verifiable with the new secret and, during the overlap, the old one', async () => {
+  const oldSecret = secret();
+  const { container, connector, path } = await connectorFor(receiver, {
+    webhook: { method: 'POST', signing_secret: oldSecret },
+  });
+  receiver.script(path, { status: 500 });
+  const key = (await apiKeys.create(container.id, { name: unique('key-') })).json.key;
+  await webhookGet({ k: key, track: 'Purchase', value: '5', currency: 'EUR', eventId: unique('o-') });
+  const [original] = await pollUntil(async () => {
+    const rows = (await admin.deliveries(connector.id)).json.data;
+    return rows.length === 1 && rows[0].status === 'failed' && rows;
+  }, { what: 'the delivery failed before the rotation', timeoutMs: 40_000 });
+  const before = receiver.received(path)[0];
+  assert.ok(verifies(oldSecret, before), 'its attempts were signed with the secret of their time');
+  const newSecret = secret();
+  assert.equal((await rotate(connector.id, { signing_secret: newSecret })).status, 200);
+  receiver.script(path, { status: 200 });
+  const attempts = receiver.received(path).length;
+  const replay = await admin.replay(original.id);
+  assert.equal(replay.status, 202, replay.text);
+  const resent = await pollUntil(() => receiver.received(path)[attempts], { what: 'the replay after the rotation' });
+  assert.equal(resent.headers['webhook-id'], before.headers['webhook-id'], 'the same delivery');
+  assert.ok(verifies(newSecret, resent), 'the new secret verifies it');
+  assert.ok(verifies(oldSecret, resent), 'the old secret still verifies it during the overlap');
+  const versions = sql(`SELECT json_extract(request, '$.secret_version') AS v FROM deliveries
+    WHERE connector_id = ${sqlText(connector.id)} ORDER BY created_at`).map((r) => r.v);
+  assert.deepEqual(versions, [1, 1], 'the replay keeps the version its original was written under');
 });
 
 test('with no overlap only the new secret signs', async () => {

@@ -57,19 +57,25 @@ impl DeliveryMessage {
     }
 }
 
-/// What a delivery row keeps to send its request: the exact request, unmasked, and the signing
-/// secret, so each attempt carries a fresh Standard Webhooks timestamp and signature. It is
-/// stored with the row rather than read from the connector at send time, so a queued delivery
-/// sends what was decided (and logged) when its event came in.
+/// What a delivery row keeps to send its request: the exact request, unmasked, and the version of
+/// the connector's signing secret it is signed with, never the secret itself. The request is
+/// stored with the row rather than rebuilt at send time, so a queued delivery sends what was
+/// decided (and logged) when its event came in.
+///
+/// Signing at send time (each attempt carries a fresh Standard Webhooks timestamp and
+/// signature): a row with a `secret_version` is signed with the connector's secrets as they are
+/// when the attempt is made: the current one, and the previous one too while a rotation's
+/// overlap lasts. A row queued before a rotation (its version rotated away) is therefore signed
+/// with the new secret and, during the overlap, the old one, so a partner holding either
+/// verifies it; after the overlap the partner must hold the new secret, which is what the
+/// rotation asked of it. A row without a version was built unsigned (or, for a Test Webhook with
+/// a secret only in the form, signed once when built) and is sent as stored.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredRequest {
     pub request: OutgoingRequest,
-    #[serde(default)]
-    pub signing_secret: Option<String>,
-    /// The secret a rotation replaced, and until when (unix seconds) requests are signed with it
-    /// too.
+    /// The connector's `secret_version` when the row was written; `None`: sent as stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_secret: Option<PreviousSecret>,
+    pub secret_version: Option<i64>,
 }
 
 /// A rotated-out signing secret and the end of its overlap.
@@ -80,11 +86,35 @@ pub struct PreviousSecret {
     pub until_s: i64,
 }
 
+/// A connector's signing secrets as an attempt finds them (read with the claim, opened).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct SigningSecrets {
+    /// Incremented by each rotation.
+    pub version: i64,
+    /// The current secret; `None` when the connector has none now.
+    pub current: Option<String>,
+    /// The secret the last rotation replaced, with the end of its overlap.
+    pub previous: Option<PreviousSecret>,
+    /// Why a stored secret could not be read (it does not open with the signing keys).
+    pub unreadable: Option<String>,
+}
+
+impl fmt::Debug for SigningSecrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningSecrets")
+            .field("version", &self.version)
+            .field("current", &self.current.is_some())
+            .field("previous", &self.previous.is_some())
+            .field("unreadable", &self.unreadable)
+            .finish()
+    }
+}
+
 impl fmt::Debug for StoredRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StoredRequest")
             .field("request", &self.request.masked_for_log())
-            .field("signed", &self.signing_secret.is_some())
+            .field("secret_version", &self.secret_version)
             .finish()
     }
 }
@@ -94,23 +124,41 @@ impl StoredRequest {
         serde_json::to_string(self).unwrap_or_default()
     }
 
+    /// Rows written before secrets left them may still name `signing_secret`: it is ignored.
     pub fn parse(text: &str) -> Option<Self> {
         serde_json::from_str(text).ok()
     }
 
-    /// The request for an attempt made at `timestamp_s`: re-signed when the connector signs.
-    /// A stored secret that no longer parses is an error saying so: the request is never sent
-    /// unsigned in its place.
-    pub fn for_attempt(&self, timestamp_s: i64) -> Result<OutgoingRequest, String> {
+    /// The request for an attempt made at `timestamp_s`, signed with the connector's `secrets`
+    /// (`None`: the connector is gone) when the row has a secret version. A secret that is gone,
+    /// unreadable or does not parse is an error saying so: the request is never sent unsigned
+    /// in its place.
+    pub fn for_attempt(
+        &self,
+        timestamp_s: i64,
+        secrets: Option<&SigningSecrets>,
+    ) -> Result<OutgoingRequest, String> {
         let mut request = self.request.clone();
-        if let Some(stored) = self.signing_secret.as_deref() {
-            let secret = SigningSecret::parse(stored)
-                .map_err(|_| "the signing secret does not parse, so the request was not sent unsigned; set it again".to_string())?;
-            let previous = (self.previous_secret.as_ref())
-                .filter(|p| timestamp_s < p.until_s)
-                .and_then(|p| SigningSecret::parse(&p.secret).ok());
-            request.resign_all(&secret, previous.as_slice(), timestamp_s);
+        if self.secret_version.is_none() {
+            return Ok(request);
         }
+        let secrets = secrets.ok_or(
+            "the connector was deleted, so there is no signing secret to sign with;              the request was not sent unsigned",
+        )?;
+        if let Some(why) = &secrets.unreadable {
+            return Err(why.clone());
+        }
+        let stored = secrets.current.as_deref().ok_or(
+            "the connector's signing secret was removed after this delivery was queued;              the request was not sent unsigned",
+        )?;
+        let secret = SigningSecret::parse(stored).map_err(|_| {
+            "the signing secret does not parse, so the request was not sent unsigned; set it again"
+                .to_string()
+        })?;
+        let previous = (secrets.previous.as_ref())
+            .filter(|p| timestamp_s < p.until_s)
+            .and_then(|p| SigningSecret::parse(&p.secret).ok());
+        request.resign_all(&secret, previous.as_slice(), timestamp_s);
         Ok(request)
     }
 }

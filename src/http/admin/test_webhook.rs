@@ -20,7 +20,7 @@ use crate::core::postback::outbox::DeliveryMessage;
 use crate::core::postback::sample::{parse_sample, synthetic_sample};
 use crate::core::postback::DeliveryStatus;
 use crate::core::provenance::Provenance;
-use crate::delivery::outbox::{new_row_rotating, send, write_and_enqueue, RowOrigin};
+use crate::delivery::outbox::{new_row, send, write_and_enqueue, RowOrigin};
 use crate::delivery::stages::{self, Prepared};
 use crate::error::{Error, Result};
 use crate::http::respond::json;
@@ -33,9 +33,9 @@ use worker::{D1Database, Request, Response};
 pub async fn handle_test_connector(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let (row, saved) = find_connector(&ctx, &ctx.id("id")?).await?;
     let body = optional_json(&mut req).await?;
-    // During a rotation's overlap a test is signed as real postbacks are: with both secrets,
-    // unless the form on screen holds another secret (then only that one is the connector's).
-    let previous = row.previous_secret();
+    // A test with the saved secret is signed as real postbacks are, at send time with the
+    // connector's secrets (both during a rotation's overlap). A secret only in the form on
+    // screen is never stored: the request is signed with it once, when built.
     let saved_secret = saved.webhook.signing_secret.clone();
     let config = match &body {
         Some(body) => edited_config(saved, body)?,
@@ -84,13 +84,9 @@ pub async fn handle_test_connector(mut req: Request, ctx: RouteContext) -> Resul
         idempotency_key: None,
         provenance: Provenance::Admin,
     };
-    let previous = previous.filter(|_| config.webhook.signing_secret == saved_secret);
-    let new = new_row_rotating(
-        origin,
-        Some(&request),
-        config.webhook.signing_secret.as_deref(),
-        previous,
-    );
+    let saved =
+        config.webhook.signing_secret.is_some() && config.webhook.signing_secret == saved_secret;
+    let new = new_row(origin, Some(&request), saved.then_some(row.secret_version));
     if !wait {
         write_and_enqueue(&ctx.env, &db, std::slice::from_ref(&new), now).await?;
         let out = TestQueued {

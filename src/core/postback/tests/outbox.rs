@@ -4,7 +4,8 @@ use super::{connector_with_webhook, independent_signature, values, SPEC_SECRET};
 use crate::core::ids::DeliveryId;
 use crate::core::postback::outbox::{
     retention_cutoff, settle, settle_unsendable, stuck_before, truncate_response_body,
-    AttemptReport, DeliveryMessage, StoredRequest, MAX_LOGGED_RESPONSE_BYTES,
+    AttemptReport, DeliveryMessage, PreviousSecret, SigningSecrets, StoredRequest,
+    MAX_LOGGED_RESPONSE_BYTES,
 };
 use crate::core::postback::{
     build_request, AttemptOutcome, BuildContext, DeliveryStatus, RetryDecision, RetrySchedule,
@@ -52,11 +53,19 @@ fn a_stored_request_is_resent_unchanged_but_freshly_signed_for_each_attempt() {
     let request = build_request(&webhook, &values(&[("VALUE", "49.9")]), &ctx).unwrap();
     let stored = StoredRequest {
         request: request.clone(),
-        signing_secret: Some(SPEC_SECRET.into()),
-        previous_secret: None,
+        secret_version: Some(1),
     };
     let read = StoredRequest::parse(&stored.to_json()).unwrap();
     assert_eq!(read, stored);
+    assert!(
+        !stored.to_json().contains(SPEC_SECRET),
+        "the row names the secret's version, never the secret"
+    );
+    let secrets = SigningSecrets {
+        version: 1,
+        current: Some(SPEC_SECRET.into()),
+        ..SigningSecrets::default()
+    };
     assert!(
         !format!("{read:?}").contains("abc123def456ghi"),
         "Debug masks credentials"
@@ -64,7 +73,7 @@ fn a_stored_request_is_resent_unchanged_but_freshly_signed_for_each_attempt() {
     assert!(!format!("{read:?}").contains(SPEC_SECRET));
 
     let later = NOW / 1000 + 70;
-    let attempt = read.for_attempt(later).unwrap();
+    let attempt = read.for_attempt(later, Some(&secrets)).unwrap();
     assert_eq!(attempt.url, request.url);
     assert_eq!(attempt.body, request.body);
     assert_eq!(
@@ -89,21 +98,109 @@ fn a_stored_request_is_resent_unchanged_but_freshly_signed_for_each_attempt() {
     );
     let unsigned = StoredRequest {
         request: request.clone(),
-        signing_secret: None,
-        previous_secret: None,
+        secret_version: None,
     };
-    assert_eq!(unsigned.for_attempt(later), Ok(request.clone()));
-    let broken = StoredRequest {
-        request,
-        signing_secret: Some("whsec_not base64!".into()),
-        previous_secret: None,
+    assert_eq!(
+        unsigned.for_attempt(later, Some(&secrets)),
+        Ok(request.clone())
+    );
+    let broken = SigningSecrets {
+        current: Some("whsec_not base64!".into()),
+        ..secrets.clone()
     };
     assert!(
-        broken
-            .for_attempt(later)
+        read.for_attempt(later, Some(&broken))
             .unwrap_err()
             .contains("signing secret"),
         "a secret that does not parse fails the attempt instead of sending unsigned"
+    );
+}
+
+#[test]
+fn a_row_signed_before_a_rotation_is_signed_with_both_secrets_during_the_overlap_then_the_new_one()
+{
+    let old = "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let webhook = connector_with_webhook(json!({"enabled": true, "method": "POST",
+        "url": "https://partner.example/pb", "params": [{"name": "v", "value": "1"}],
+        "signing_secret": old}))
+    .webhook;
+    let ctx = BuildContext {
+        idempotency_key: "dlv_abcdefghijkl",
+        timestamp_s: NOW / 1000,
+    };
+    let request = build_request(&webhook, &values(&[]), &ctx).unwrap();
+    let queued_before = StoredRequest {
+        request: request.clone(),
+        secret_version: Some(1),
+    };
+    let until_s = NOW / 1000 + 3600;
+    let rotated = SigningSecrets {
+        version: 2,
+        current: Some(SPEC_SECRET.into()),
+        previous: Some(PreviousSecret {
+            secret: old.into(),
+            until_s,
+        }),
+        unreadable: None,
+    };
+    let body = request.body.as_deref().unwrap();
+    let during = queued_before
+        .for_attempt(NOW / 1000 + 60, Some(&rotated))
+        .unwrap();
+    let header = during.header(HEADER_SIGNATURE).unwrap();
+    let ts = NOW / 1000 + 60;
+    for secret in [SPEC_SECRET, old] {
+        let one = independent_signature(secret, "dlv_abcdefghijkl", ts, body);
+        assert!(header.split(' ').any(|s| s == one), "{secret}: {header}");
+    }
+    let after = queued_before
+        .for_attempt(until_s + 1, Some(&rotated))
+        .unwrap();
+    assert_eq!(
+        after.header(HEADER_SIGNATURE),
+        Some(independent_signature(SPEC_SECRET, "dlv_abcdefghijkl", until_s + 1, body).as_str())
+    );
+}
+
+#[test]
+fn a_signed_row_whose_secret_is_gone_or_unreadable_fails_instead_of_going_out_unsigned() {
+    let webhook = connector_with_webhook(json!({"enabled": true, "method": "POST",
+        "url": "https://partner.example/pb", "signing_secret": SPEC_SECRET}))
+    .webhook;
+    let ctx = BuildContext {
+        idempotency_key: "dlv_abcdefghijkl",
+        timestamp_s: NOW / 1000,
+    };
+    let stored = StoredRequest {
+        request: build_request(&webhook, &values(&[]), &ctx).unwrap(),
+        secret_version: Some(3),
+    };
+    let removed = SigningSecrets {
+        version: 3,
+        ..SigningSecrets::default()
+    };
+    let unreadable = SigningSecrets {
+        unreadable: Some("does not open".into()),
+        ..removed.clone()
+    };
+    assert!(stored
+        .for_attempt(NOW / 1000, None)
+        .unwrap_err()
+        .contains("deleted"));
+    assert!(stored
+        .for_attempt(NOW / 1000, Some(&removed))
+        .unwrap_err()
+        .contains("removed"));
+    assert_eq!(
+        stored.for_attempt(NOW / 1000, Some(&unreadable)),
+        Err("does not open".into())
+    );
+    let legacy = r#"{"request":REQ,"signing_secret":"whsec_x","previous_secret":null}"#
+        .replace("REQ", &serde_json::to_string(&stored.request).unwrap());
+    assert_eq!(
+        StoredRequest::parse(&legacy).map(|s| s.secret_version),
+        Some(None),
+        "a row from before still reads; the migration gave it its version"
     );
 }
 
