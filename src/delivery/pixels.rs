@@ -184,7 +184,7 @@ async fn skip_invalid(
         entry = entry.error(format!("pixel.html {refused}"));
     }
     if connector.stored_approval().is_some() {
-        connectors::update(db, &connector.id, cfg, false, now()).await?;
+        connectors::update(db, &connector.id, cfg, false, false, now()).await?;
     }
     entry.row(context, connector, cfg)
 }

@@ -189,21 +189,23 @@ pub async fn list(
 }
 
 /// Stores a changed config. `reviewed`: a person edited the connector (a `PATCH`), so its
-/// one-time notice has been seen and is cleared.
+/// one-time notice has been seen and is cleared. `secret_changed`: the signing secret was
+/// replaced (or removed), so the connector's secret version goes up, as with a rotation.
 pub async fn update(
     db: &D1Database,
     id: &ConnectorId,
     config: &ConnectorConfig,
     reviewed: bool,
+    secret_changed: bool,
     now: UnixMs,
 ) -> Result<()> {
     // `RETURNING` names the container whose cached click parameters this may change.
     let sql = if reviewed {
-        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5, notice = NULL WHERE id = ?1 \
-         RETURNING container_id"
+        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5, notice = NULL, \
+         secret_version = secret_version + ?6 WHERE id = ?1 RETURNING container_id"
     } else {
-        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5 WHERE id = ?1 \
-         RETURNING container_id"
+        "UPDATE connectors SET name = ?2, mode = ?3, config = ?4, updated_at = ?5, \
+         secret_version = secret_version + ?6 WHERE id = ?1 RETURNING container_id"
     };
     let changed: Option<OfContainer> = first(
         db,
@@ -214,6 +216,7 @@ pub async fn update(
             text(config.mode.as_str()),
             text(&to_json(id, config)?),
             time(now),
+            int(i64::from(secret_changed)),
         ],
     )
     .await?;

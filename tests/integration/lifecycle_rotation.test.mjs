@@ -121,6 +121,11 @@ test('a connector\'s secret is sealed in D1 from its creation, and never shown b
   const renamed = await call('PATCH', `/admin/api/connectors/${connector.id}`, { body: { name: unique('renamed ') } });
   assert.equal(renamed.status, 200, renamed.text);
   assert.ok(!storedTexts(connector.id).includes(keyOf(signingSecret)), 'an edit keeps the secret sealed');
+  const versionNow = () => sql(`SELECT secret_version AS v FROM connectors WHERE id = ${sqlText(connector.id)}`)[0].v;
+  assert.equal(versionNow(), 1, 'an edit that keeps the secret keeps its version');
+  const replaced = await call('PATCH', `/admin/api/connectors/${connector.id}`, { body: { webhook: { signing_secret: secret() } } });
+  assert.equal(replaced.status, 200, replaced.text);
+  assert.equal(versionNow(), 2, 'an edit that replaces the secret is a new version, as a rotation is');
 });
 
 test('a delivery written before a rotation is signed at send time, verifiable with the new secret and, during the overlap, the old one', async () => {

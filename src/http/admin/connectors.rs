@@ -148,7 +148,8 @@ pub async fn handle_patch_connector(mut req: Request, ctx: RouteContext) -> Resu
         serde_json::to_value(&current).map_err(|e| Error::internal("serialising", e))?;
     merge_patch(&mut merged, &patch);
     let config = parse_connector(&merged, Some(&current))?;
-    connectors::update(&ctx.db()?, &row.id, &config, true, now()).await?;
+    let secret_changed = config.webhook.signing_secret != current.webhook.signing_secret;
+    connectors::update(&ctx.db()?, &row.id, &config, true, secret_changed, now()).await?;
     answer(&ctx, &row.id, 200).await
 }
 
@@ -179,6 +180,6 @@ pub async fn handle_approve_pixel(_: Request, ctx: RouteContext) -> Result<Respo
     }
     let now = now();
     config.pixel.approved_at = Some(now.iso8601());
-    connectors::update(&ctx.db()?, &row.id, &config, false, now).await?;
+    connectors::update(&ctx.db()?, &row.id, &config, false, false, now).await?;
     answer(&ctx, &row.id, 200).await
 }
