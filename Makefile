@@ -36,10 +36,18 @@ integration:
 contract: build
 	@$(BOOT); node tests/contract/run.mjs
 
-## make bench: release build on plain workerd against an empty baseline worker
-bench: build
+## make bench: release build on plain workerd against the baselines a user would pick instead
+## (an empty JS worker, the hello-world workers-rs worker in benches/hello, a JS click capture)
+bench: build benches/hello/build/index.js
 	@$(BOOT); cargo bench --locked --bench template -- --noplot 2>&1 | grep -E '^(pixel|\s+time:|\s+thrpt:)'
 	@$(BOOT); node benches/run.mjs
+
+# The hello-world workers-rs worker, built with the same worker-build and wasm-bindgen, into its
+# own target dir; rebuilt only when its sources change (make test never needs it).
+HELLO_SRC := benches/hello/Cargo.toml benches/hello/Cargo.lock benches/hello/src/lib.rs
+benches/hello/build/index.js: $(HELLO_SRC) scripts/bootstrap.sh
+	@$(BOOT); cd benches/hello && CARGO_TARGET_DIR=$(CURDIR)/target/bench-hello worker-build --release
+	@touch $@
 
 ## make bench-postbacks: 10,000 postbacks through the local queue to a local receiver
 bench-postbacks: build
