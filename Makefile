@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 BOOT := eval "$$(scripts/bootstrap.sh)"
 
-.PHONY: dev test bench bench-postbacks build lint unit integration contract browser fmt clean
+.PHONY: dev test bench bench-postbacks wasm-size build lint unit integration contract browser fmt clean
 
 ## make dev: build, migrate local D1, seed the demo, serve on http://127.0.0.1:8787
 dev:
@@ -48,6 +48,13 @@ HELLO_SRC := benches/hello/Cargo.toml benches/hello/Cargo.lock benches/hello/src
 benches/hello/build/index.js: $(HELLO_SRC) scripts/bootstrap.sh
 	@$(BOOT); cd benches/hello && CARGO_TARGET_DIR=$(CURDIR)/target/bench-hello worker-build --release
 	@touch $@
+
+## make wasm-size: what the release wasm is made of. The release profile strips names, so this
+## builds the same code with names kept (into target/names) and runs twiggy on rustc's output.
+wasm-size:
+	@$(BOOT); CARGO_PROFILE_RELEASE_STRIP=false CARGO_TARGET_DIR=$(CURDIR)/target/names \
+	  cargo build --release --lib --target wasm32-unknown-unknown --locked
+	@$(BOOT); twiggy top -n 25 target/names/wasm32-unknown-unknown/release/postclick.wasm
 
 ## make bench-postbacks: 10,000 postbacks through the local queue to a local receiver
 bench-postbacks: build
