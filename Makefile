@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 BOOT := eval "$$(scripts/bootstrap.sh)"
 
-.PHONY: dev test bench bench-postbacks wasm-size build lint unit integration contract browser fmt clean
+.PHONY: dev test bench bench-scale bench-postbacks wasm-size build lint unit integration contract browser fmt clean
 
 ## make dev: build, migrate local D1, seed the demo, serve on http://127.0.0.1:8787
 dev:
@@ -48,6 +48,11 @@ HELLO_SRC := benches/hello/Cargo.toml benches/hello/Cargo.lock benches/hello/src
 benches/hello/build/index.js: $(HELLO_SRC) scripts/bootstrap.sh
 	@$(BOOT); cd benches/hello && CARGO_TARGET_DIR=$(CURDIR)/target/bench-hello worker-build --release
 	@touch $@
+
+## make bench-scale: the hot paths and the webhook log page before and after filling D1 with
+## 1,000,000 clicks, 200,000 events and 100,000 deliveries (benches/scale.mjs)
+bench-scale: build benches/hello/build/index.js
+	@$(BOOT); BENCH_SCALE=1 node benches/run.mjs
 
 ## make wasm-size: what the release wasm is made of. The release profile strips names, so this
 ## builds the same code with names kept (into target/names) and runs twiggy on rustc's output.

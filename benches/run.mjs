@@ -51,10 +51,14 @@ const upload = dryRun('dist', join(ROOT, 'wrangler.toml'));
 const helloUpload = dryRun('hello', join(ROOT, 'benches/hello/wrangler.toml'));
 const { files: distFiles, wasm: wasmFile, wasmGzip, uploadGzip } = upload;
 
+const SCALE_D1 = join(OUT, 'scale-d1');
+rmSync(SCALE_D1, { recursive: true, force: true });
 // 2. Serve both workers on plain workerd.
 const compatibilityDate = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8').match(/compatibility_date = "([^"]+)"/)[1];
 const product = new Miniflare(convertV4MiniflareOptions({
   host: '127.0.0.1', port: 0,
+  // The scale mode measures the database's files (benches/scale.mjs).
+  ...(process.env.BENCH_SCALE === '1' ? { isolatedResourcePersistencePath: SCALE_D1 } : {}),
   workers: [{
     name: 'postclick',
     modulesRoot: upload.dir,
@@ -187,6 +191,19 @@ function wrk(url, { headers = [], script } = {}) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// `make bench-scale`: the same product and seed, measured before and after a large fill.
+if (process.env.BENCH_SCALE === '1') {
+  const { runScale } = await import('./scale.mjs');
+  await runScale({
+    db, productUrl, container: BENCH_CONTAINER, keys: benchKeys, wrk, median, rounds: ROUNDS,
+    collectLanding: collectUrl('https://www.bench.example/?gclid=Cj0KCQjw-bench_1&utm_source=google&utm_campaign=bench'),
+    trackingHeaders, eventScript, webhookScript, connectorConfig: pixelConnector, persistDir: SCALE_D1,
+    writeScript: (name, text) => { const path = join(OUT, name); writeFileSync(path, text); return path; },
+  });
+  await Promise.all([product.dispose(), baseline.dispose(), capture.dispose(), hello.dispose()]);
+  process.exit(0);
+}
 
 // [name, url, wrk options, target as a ratio to the hello-world Rust worker or null]
 const targets = [
