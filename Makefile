@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 BOOT := eval "$$(scripts/bootstrap.sh)"
 
-.PHONY: dev test bench bench-postbacks build lint unit integration contract browser fmt clean
+.PHONY: dev test bench bench-scale bench-postbacks wasm-size build lint unit integration contract browser fmt clean
 
 ## make dev: build, migrate local D1, seed the demo, serve on http://127.0.0.1:8787
 dev:
@@ -36,10 +36,30 @@ integration:
 contract: build
 	@$(BOOT); node tests/contract/run.mjs
 
-## make bench: release build on plain workerd against an empty baseline worker
-bench: build
+## make bench: release build on plain workerd against the baselines a user would pick instead
+## (an empty JS worker, the hello-world workers-rs worker in benches/hello, a JS click capture)
+bench: build benches/hello/build/index.js
 	@$(BOOT); cargo bench --locked --bench template -- --noplot 2>&1 | grep -E '^(pixel|\s+time:|\s+thrpt:)'
 	@$(BOOT); node benches/run.mjs
+
+# The hello-world workers-rs worker, built with the same worker-build and wasm-bindgen, into its
+# own target dir; rebuilt only when its sources change (make test never needs it).
+HELLO_SRC := benches/hello/Cargo.toml benches/hello/Cargo.lock benches/hello/src/lib.rs
+benches/hello/build/index.js: $(HELLO_SRC) scripts/bootstrap.sh
+	@$(BOOT); cd benches/hello && CARGO_TARGET_DIR=$(CURDIR)/target/bench-hello worker-build --release
+	@touch $@
+
+## make bench-scale: the hot paths and the webhook log page before and after filling D1 with
+## 1,000,000 clicks, 200,000 events and 100,000 deliveries (benches/scale.mjs)
+bench-scale: build benches/hello/build/index.js
+	@$(BOOT); BENCH_SCALE=1 node benches/run.mjs
+
+## make wasm-size: what the release wasm is made of. The release profile strips names, so this
+## builds the same code with names kept (into target/names) and runs twiggy on rustc's output.
+wasm-size:
+	@$(BOOT); CARGO_PROFILE_RELEASE_STRIP=false CARGO_TARGET_DIR=$(CURDIR)/target/names \
+	  cargo build --release --lib --target wasm32-unknown-unknown --locked
+	@export POSTCLICK_WANT_TWIGGY=1; $(BOOT); twiggy top -n 25 target/names/wasm32-unknown-unknown/release/postclick.wasm
 
 ## make bench-postbacks: 10,000 postbacks through the local queue to a local receiver, then the
 ## ledger run (30% receiver failures, a worker restart mid-run; a lost postback fails it)

@@ -1,7 +1,10 @@
 // `make bench`: serves the release build on plain workerd (Miniflare API, no wrangler dev
-// proxy) next to an empty baseline worker, loads both with wrk over loopback, and prints req/s,
-// their ratio, and the wasm and upload gzip sizes. Runs alternate (baseline, worker, ...) and
-// the median is reported, because these machines are noisy: read the ratios.
+// proxy) next to three baselines a user would pick instead: an empty JS worker, a hello-world
+// workers-rs worker (benches/hello, same toolchain) and a JS click-capture worker
+// (benches/capture.mjs). Loads each with wrk over loopback and prints req/s, every figure as a
+// ratio to the hello-world Rust worker (with the targets) and to the JS capture worker, and the
+// wasm and upload gzip sizes. Runs alternate (baselines, worker, ...) and the median is
+// reported, because these machines are noisy: read the ratios.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,28 +26,43 @@ function kib(bytes) {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-// 1. The upload exactly as `wrangler deploy` would send it.
-rmSync(join(OUT, 'dist'), { recursive: true, force: true });
-mkdirSync(OUT, { recursive: true });
-execFileSync(join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', join(OUT, 'dist')], {
-  cwd: ROOT, env: { ...process.env, POSTCLICK_SKIP_BUILD: '1', CI: 'true', WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'ignore', 'inherit'],
-});
-const distFiles = readdirSync(join(OUT, 'dist')).filter((f) => /\.(m?js|wasm)$/.test(f) && statSync(join(OUT, 'dist', f)).isFile());
-const uploadGzip = distFiles.reduce((sum, f) => sum + gz(join(OUT, 'dist', f)), 0);
-const wasmFile = distFiles.find((f) => f.endsWith('.wasm'));
-const wasmGzip = gz(join(OUT, 'dist', wasmFile));
-const mainModule = distFiles.find((f) => f.endsWith('.js'));
+/**
+ * The upload exactly as `wrangler deploy` would send it, bundled into `bench-out/<name>`:
+ * its files, main module, wasm file, and the gzip sizes of the wasm and of every module.
+ */
+function dryRun(name, config) {
+  const dir = join(OUT, name);
+  rmSync(dir, { recursive: true, force: true });
+  execFileSync(join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--config', config, '--outdir', dir], {
+    cwd: ROOT, env: { ...process.env, POSTCLICK_SKIP_BUILD: '1', CI: 'true', WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const files = readdirSync(dir).filter((f) => /\.(m?js|wasm)$/.test(f) && statSync(join(dir, f)).isFile());
+  const wasm = files.find((f) => f.endsWith('.wasm'));
+  const main = files.find((f) => f.endsWith('.js'));
+  const modules = [main, ...files.filter((f) => f !== main)].map((f) => ({
+    type: f.endsWith('.wasm') ? 'CompiledWasm' : 'ESModule', path: join(dir, f),
+  }));
+  return { dir, files, wasm, modules, wasmGzip: gz(join(dir, wasm)), uploadGzip: files.reduce((sum, f) => sum + gz(join(dir, f)), 0) };
+}
 
+// 1. Both Rust workers' uploads. `make bench` built the hello-world worker (benches/hello).
+mkdirSync(OUT, { recursive: true });
+const upload = dryRun('dist', join(ROOT, 'wrangler.toml'));
+const helloUpload = dryRun('hello', join(ROOT, 'benches/hello/wrangler.toml'));
+const { files: distFiles, wasm: wasmFile, wasmGzip, uploadGzip } = upload;
+
+const SCALE_D1 = join(OUT, 'scale-d1');
+rmSync(SCALE_D1, { recursive: true, force: true });
 // 2. Serve both workers on plain workerd.
 const compatibilityDate = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8').match(/compatibility_date = "([^"]+)"/)[1];
 const product = new Miniflare(convertV4MiniflareOptions({
   host: '127.0.0.1', port: 0,
+  // The scale mode measures the database's files (benches/scale.mjs).
+  ...(process.env.BENCH_SCALE === '1' ? { isolatedResourcePersistencePath: SCALE_D1 } : {}),
   workers: [{
     name: 'postclick',
-    modulesRoot: join(OUT, 'dist'),
-    modules: [mainModule, ...distFiles.filter((f) => f !== mainModule)].map((f) => ({
-      type: f.endsWith('.wasm') ? 'CompiledWasm' : 'ESModule', path: join(OUT, 'dist', f),
-    })),
+    modulesRoot: upload.dir,
+    modules: upload.modules,
     compatibilityDate,
     d1Databases: { DB: 'bench-db' },
     queueProducers: { POSTBACKS: { queueName: 'postclick-postbacks' }, CLICKS: { queueName: 'postclick-clicks' } },
@@ -62,9 +80,15 @@ const capture = new Miniflare(convertV4MiniflareOptions({
   host: '127.0.0.1', port: 0,
   workers: [{ name: 'capture', modules: true, scriptPath: join(ROOT, 'benches/capture.mjs'), compatibilityDate }],
 }));
+// Hello world in workers-rs, built with the same worker, wasm-bindgen and worker-build.
+const hello = new Miniflare(convertV4MiniflareOptions({
+  host: '127.0.0.1', port: 0,
+  workers: [{ name: 'hello', modulesRoot: helloUpload.dir, modules: helloUpload.modules, compatibilityDate }],
+}));
 const productUrl = await product.ready;
 const baselineUrl = await baseline.ready;
 const captureUrl = await capture.ready;
+const helloUrl = await hello.ready;
 
 // The product's in-memory D1 starts empty: apply the migrations, then add the container the
 // browser surface serves and API keys (as prefix and SHA-256, as the admin API stores them).
@@ -168,23 +192,40 @@ function wrk(url, { headers = [], script } = {}) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+// `make bench-scale`: the same product and seed, measured before and after a large fill.
+if (process.env.BENCH_SCALE === '1') {
+  const { runScale } = await import('./scale.mjs');
+  await runScale({
+    db, productUrl, container: BENCH_CONTAINER, keys: benchKeys, wrk, median, rounds: ROUNDS,
+    collectLanding: collectUrl('https://www.bench.example/?gclid=Cj0KCQjw-bench_1&utm_source=google&utm_campaign=bench'),
+    trackingHeaders, eventScript, webhookScript, connectorConfig: pixelConnector, persistDir: SCALE_D1,
+    writeScript: (name, text) => { const path = join(OUT, name); writeFileSync(path, text); return path; },
+  });
+  await Promise.all([product.dispose(), baseline.dispose(), capture.dispose(), hello.dispose()]);
+  process.exit(0);
+}
+
+// [name, url, wrk options, target as a ratio to the hello-world Rust worker or null]
 const targets = [
-  ['/healthz', new URL('/healthz', productUrl).href, {}],
+  ['/healthz', new URL('/healthz', productUrl).href, {}, null],
   // A page view without click parameters: the container from the isolate's cache, no D1 call.
-  ['/collect (no click params)', collectUrl('https://www.bench.example/products?page=2'), { headers: trackingHeaders }],
+  ['/collect (no click params)', collectUrl('https://www.bench.example/products?page=2'), { headers: trackingHeaders }, 0.9],
   // A landing with a gclid and UTM tags: one send to the clicks queue; its consumer writes the rows.
-  ['/collect (gclid + utm)', collectUrl('https://www.bench.example/?gclid=Cj0KCQjw-bench_1&utm_source=google&utm_campaign=bench'), { headers: trackingHeaders }],
-  ['GET /webhook (accepted, D1)', new URL('/', productUrl).href, { script: webhookScript }],
+  ['/collect (gclid + utm)', collectUrl('https://www.bench.example/?gclid=Cj0KCQjw-bench_1&utm_source=google&utm_campaign=bench'), { headers: trackingHeaders }, 0.6],
+  ['GET /webhook (accepted, D1)', new URL('/', productUrl).href, { script: webhookScript }, 0.3],
   // A browser event: stores it, loads the container's connectors, renders one 2 KB pixel.
-  ['POST /e (one pixel)', new URL(`/e?id=${BENCH_CONTAINER}`, productUrl).href, { script: eventScript }],
+  ['POST /e (one pixel)', new URL(`/e?id=${BENCH_CONTAINER}`, productUrl).href, { script: eventScript }, 0.4],
 ];
 const captureLanding = new URL(`/collect?url=${encodeURIComponent('https://www.bench.example/?gclid=Cj0KCQjw-bench_1&utm_source=google&utm_campaign=bench')}`, captureUrl).href;
-const results = { baseline: [], capture: [] };
+const results = { baseline: [], hello: [], capture: [] };
 for (const [name] of targets) results[name] = [];
-wrk(new URL('/', baselineUrl).href); // warm up both
+wrk(new URL('/', baselineUrl).href); // warm up every worker
+wrk(new URL('/', helloUrl).href);
+wrk(captureLanding, { headers: trackingHeaders });
 for (const [, url, options] of targets) wrk(url, options);
 for (let round = 0; round < ROUNDS; round++) {
   results.baseline.push(wrk(new URL('/', baselineUrl).href));
+  results.hello.push(wrk(new URL('/', helloUrl).href));
   results.capture.push(wrk(captureLanding, { headers: trackingHeaders }));
   for (const [name, url, options] of targets) results[name].push(wrk(url, options));
 }
@@ -213,22 +254,30 @@ const browserEvents = await count(`SELECT COUNT(*) AS n FROM events WHERE contai
 await product.dispose();
 await baseline.dispose();
 await capture.dispose();
+await hello.dispose();
 
 const base = median(results.baseline);
-console.log(`\npostclick bench (wrk -t2 -c16 -d${DURATION}s, median of ${ROUNDS} alternating rounds, plain workerd)`);
+const rust = median(results.hello);
 const cap = median(results.capture);
-console.log('  ratios: to the empty JS worker, and to the JS click-capture worker (benches/capture.mjs)');
-console.log(`  baseline (empty JS worker)   ${base.toFixed(0).padStart(7)} req/s   ratio 1.000   to capture ${(base / cap).toFixed(3)}`);
-console.log(`  JS click capture (gclid+utm) ${cap.toFixed(0).padStart(7)} req/s   ratio ${(cap / base).toFixed(3)}   to capture 1.000`);
-for (const [name] of targets) {
-  const rps = median(results[name]);
-  console.log(`  ${name.padEnd(28)} ${rps.toFixed(0).padStart(7)} req/s   ratio ${(rps / base).toFixed(3)}   to capture ${(rps / cap).toFixed(3)}`);
-}
+const row = (name, rps, target) => {
+  const toRust = rps / rust;
+  const verdict = target == null ? '' : `   target >= ${target.toFixed(2)}: ${toRust >= target ? 'met' : 'NOT MET'}`;
+  return `  ${name.padEnd(28)} ${rps.toFixed(0).padStart(7)} req/s   to Rust hello ${toRust.toFixed(3)}   to JS capture ${(rps / cap).toFixed(3)}   to empty JS ${(rps / base).toFixed(3)}${verdict}`;
+};
+console.log(`\npostclick bench (wrk -t2 -c16 -d${DURATION}s, median of ${ROUNDS} alternating rounds, plain workerd)`);
+console.log('  ratios: to the hello-world workers-rs worker (benches/hello; the targets are against it), to the JS');
+console.log('  click-capture worker (benches/capture.mjs, no target) and to the empty JS worker (benches/baseline.mjs)');
+console.log(row('empty JS worker', base, null));
+console.log(row('hello-world Rust worker', rust, null));
+console.log(row('JS click capture (gclid+utm)', cap, null));
+for (const [name, , , target] of targets) console.log(row(name, median(results[name]), target));
 console.log(`  webhook events stored         ${stored} (one per accepted request)`);
 console.log(`  browser events stored         ${browserEvents} (one per POST /e, each answered with its pixel)`);
-console.log(`  wasm gzip                    ${kib(wasmGzip)} (${wasmFile})`);
+console.log(`  wasm gzip                    ${kib(wasmGzip)} (${wasmFile}; target 350 KiB: ${wasmGzip <= 350 * 1024 ? 'met' : 'NOT MET'})`);
+console.log(`  hello-world wasm gzip        ${kib(helloUpload.wasmGzip)} (the floor of a workers-rs worker)`);
 console.log(`  upload gzip (all modules)    ${kib(uploadGzip)} (${distFiles.join(', ')})`);
 // t.js as the worker serves it: minified by esbuild at build time (build.rs).
 const served = execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), [join(ROOT, 'assets/t.js'), '--minify', '--log-level=warning']);
-console.log(`  t.js gzip (minified, served)  ${gzipSync(served, { level: 9 }).length} bytes (${served.length} bytes raw; target 2048 gzip)`);
+const tjsGzip = gzipSync(served, { level: 9 }).length;
+console.log(`  t.js gzip (minified, served)  ${tjsGzip} bytes (${served.length} bytes raw; target 2048 gzip: ${tjsGzip <= 2048 ? 'met' : 'NOT MET'})`);
 console.log(`  clicks stored during the run ${storedClicks}`);

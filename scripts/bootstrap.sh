@@ -34,6 +34,12 @@ install_crate() { # crate version binary
 }
 install_crate worker-build "$WORKER_BUILD_VERSION" worker-build
 install_crate wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
+# What the wasm is made of (`twiggy top`, `twiggy dominators`; README "Benchmarks"). Only
+# `make wasm-size` needs it (POSTCLICK_WANT_TWIGGY=1), so the test run does not compile it.
+TWIGGY_VERSION=0.7.0
+if [ "${POSTCLICK_WANT_TWIGGY:-}" = 1 ]; then
+  install_crate twiggy "$TWIGGY_VERSION" twiggy
+fi
 
 # schemathesis for the contract run (tests/contract), from PyPI, every package pinned by
 # tests/contract/requirements.txt; the venv's name carries the version and the file's hash, so a
@@ -96,7 +102,7 @@ if [ ! -f .dev.vars ]; then
 fi
 
 cat <<ENV
-export PATH="$root/node_modules/.bin:$TOOLS/worker-build-$WORKER_BUILD_VERSION/bin:\$PATH"
+export PATH="$root/node_modules/.bin:$TOOLS/worker-build-$WORKER_BUILD_VERSION/bin:$TOOLS/twiggy-$TWIGGY_VERSION/bin:\$PATH"
 export WASM_BINDGEN_BIN="$TOOLS/wasm-bindgen-cli-$WASM_BINDGEN_VERSION/bin/wasm-bindgen"
 export WASM_OPT_BIN="$root/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$root/node_modules/.bin/esbuild"

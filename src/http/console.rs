@@ -1,141 +1,39 @@
-//! `/admin`: the console marketers use. Plain HTML/CSS/JS from `assets/console/`, embedded in the
-//! worker. The CSP allows only our own scripts and styles: no inline script, no third party.
+//! `/admin` (the console marketers use), `/admin/assets/{file}` (its modules and styles) and
+//! `/admin/api/openapi.json` (the API reference). Workers Static Assets serve all three before
+//! the worker runs (`[assets]` in `wrangler.toml`): `scripts/build.sh` copies `assets/console/`
+//! and the minified OpenAPI document into `build/assets/`, and `assets/_headers` gives them the
+//! console's CSP and their cache headers. So the wasm carries none of them. The routes stay in
+//! the table, so that it and the OpenAPI document keep describing one surface; the worker only
+//! sees the names the assets folder lacks.
 
 use super::router::RouteContext;
 use crate::error::{Error, Result};
-use worker::{Headers, Request, Response};
+use worker::{Request, Response};
 
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-const INDEX: &str = include_str!("../../assets/console/index.html");
-
-/// `(file name, content type, content)` of every console asset.
-const ASSETS: &[(&str, &str, &str)] = &[
-    (
-        "console.js",
-        "text/javascript",
-        include_str!("../../assets/console/console.js"),
-    ),
-    (
-        "api.js",
-        "text/javascript",
-        include_str!("../../assets/console/api.js"),
-    ),
-    (
-        "dom.js",
-        "text/javascript",
-        include_str!("../../assets/console/dom.js"),
-    ),
-    (
-        "containers.js",
-        "text/javascript",
-        include_str!("../../assets/console/containers.js"),
-    ),
-    (
-        "container.js",
-        "text/javascript",
-        include_str!("../../assets/console/container.js"),
-    ),
-    (
-        "connector.js",
-        "text/javascript",
-        include_str!("../../assets/console/connector.js"),
-    ),
-    (
-        "tables.js",
-        "text/javascript",
-        include_str!("../../assets/console/tables.js"),
-    ),
-    (
-        "log.js",
-        "text/javascript",
-        include_str!("../../assets/console/log.js"),
-    ),
-    (
-        "privacy.js",
-        "text/javascript",
-        include_str!("../../assets/console/privacy.js"),
-    ),
-    (
-        "conversions.js",
-        "text/javascript",
-        include_str!("../../assets/console/conversions.js"),
-    ),
-    (
-        "explain.js",
-        "text/javascript",
-        include_str!("../../assets/console/explain.js"),
-    ),
-    (
-        "templates.js",
-        "text/javascript",
-        include_str!("../../assets/console/templates.js"),
-    ),
-    (
-        "log_tools.js",
-        "text/javascript",
-        include_str!("../../assets/console/log_tools.js"),
-    ),
-    (
-        "webhook_docs.js",
-        "text/javascript",
-        include_str!("../../assets/console/webhook_docs.js"),
-    ),
-    (
-        "destination.js",
-        "text/javascript",
-        include_str!("../../assets/console/destination.js"),
-    ),
-    (
-        "secret_tools.js",
-        "text/javascript",
-        include_str!("../../assets/console/secret_tools.js"),
-    ),
-    (
-        "console.css",
-        "text/css",
-        include_str!("../../assets/console/console.css"),
-    ),
-];
-
-fn answer(content_type: &str, body: &str, cache: &str) -> Result<Response> {
-    let headers = Headers::new();
-    headers.set("content-type", &format!("{content_type}; charset=utf-8"))?;
-    headers.set("content-security-policy", CSP)?;
-    headers.set("x-content-type-options", "nosniff")?;
-    headers.set("referrer-policy", "no-referrer")?;
-    headers.set("x-frame-options", "DENY")?;
-    headers.set("cache-control", cache)?;
-    Ok(Response::ok(body)?.with_headers(headers))
-}
-
-pub async fn handle_console(_: Request, _: RouteContext) -> Result<Response> {
-    answer("text/html", INDEX, "no-cache")
-}
-
-pub async fn handle_console_asset(_: Request, ctx: RouteContext) -> Result<Response> {
-    let file = ctx.param("file");
-    let (_, content_type, body) = ASSETS
-        .iter()
-        .find(|(name, _, _)| *name == file)
-        .ok_or_else(|| Error::not_found("console asset"))?;
-    answer(content_type, body, "no-cache")
+/// A console or reference file the static assets do not hold: a JSON 404.
+pub async fn handle_static_asset(_: Request, _: RouteContext) -> Result<Response> {
+    Err(Error::not_found("console asset"))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ASSETS;
+    use std::path::Path;
+
+    /// The console's folder, which `scripts/build.sh` copies to `/admin/assets/` whole.
+    const CONSOLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/console");
 
     #[test]
     fn every_module_the_console_imports_is_served() {
-        for (_, _, body) in ASSETS {
+        for entry in std::fs::read_dir(CONSOLE).expect("assets/console") {
+            let path = entry.expect("a directory entry").path();
+            let body = std::fs::read_to_string(&path).expect("a text file");
             for line in body.lines().filter(|l| l.starts_with("import ")) {
-                let path = line.split('\'').nth(1).unwrap_or_default();
-                let file = path.strip_prefix("/admin/assets/").unwrap_or(path);
+                let import = line.split('\'').nth(1).unwrap_or_default();
+                let file = import.strip_prefix("/admin/assets/").unwrap_or(import);
                 assert!(
-                    ASSETS.iter().any(|(name, _, _)| *name == file),
-                    "{path} is imported but not served"
+                    file != "index.html" && Path::new(CONSOLE).join(file).is_file(),
+                    "{import} is imported by {} but not served",
+                    path.display()
                 );
             }
         }

@@ -45,10 +45,10 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/webhook", Public, webhooks::tracklution::handle_webhook_post),
     route!(POST "/webhooks/custom/:container/:topic", Public, webhooks::custom::handle_custom_webhook),
     // Console: its files are public; everything it shows comes from the admin API
-    route!(GET "/admin", Public, console::handle_console),
-    route!(GET "/admin/assets/:file", Public, console::handle_console_asset),
+    route!(GET "/admin", Public, console::handle_static_asset),
+    route!(GET "/admin/assets/:file", Public, console::handle_static_asset),
     // Admin API
-    route!(GET "/admin/api/openapi.json", Public, admin::openapi::handle_openapi),
+    route!(GET "/admin/api/openapi.json", Public, console::handle_static_asset),
     route!(GET "/admin/api/parameters", Admin, admin::parameters::handle_list_parameters),
     route!(GET "/admin/api/connector-templates", Admin, admin::explain::handle_list_templates),
     route!(GET "/admin/api/containers/:id/explain", Admin, admin::explain::handle_explain),

@@ -1,24 +1,12 @@
 //! `GET /admin/api/openapi.json`: the checked-in OpenAPI 3 document, generated from the request
 //! and response types (see `http::contract`). It is public, like any API reference; it holds no
-//! data. The tests here hold it and the route table to each other.
-
-use crate::error::Result;
-use crate::http::router::RouteContext;
-use worker::{Headers, Request, Response};
-
-/// `assets/openapi.json`, minified by `build.rs`.
-pub const OPENAPI_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
-
-pub async fn handle_openapi(_: Request, _: RouteContext) -> Result<Response> {
-    let headers = Headers::new();
-    headers.set("content-type", "application/json")?;
-    headers.set("cache-control", "public, max-age=300")?;
-    Ok(Response::ok(OPENAPI_JSON)?.with_headers(headers))
-}
+//! data. Workers Static Assets serve it (see `http::console`), so the wasm does not carry it. The
+//! tests here hold it and the route table to each other.
 
 #[cfg(test)]
 mod tests {
-    use super::OPENAPI_JSON;
+    /// `assets/openapi.json`, which `scripts/build.sh` minifies into the static assets.
+    const OPENAPI_JSON: &str = include_str!("../../../assets/openapi.json");
     use crate::http::router::Access;
     use crate::http::routes::ROUTES;
     use serde_json::Value;
