@@ -28,11 +28,13 @@ pub mod pixel_token;
 pub mod postback;
 pub mod privacy;
 pub mod provenance;
+pub mod reconciliation;
 pub mod retention;
 pub mod signing_keys;
 #[cfg(test)]
 mod surface_agreement_tests;
 pub mod template;
 pub mod time;
+pub mod time_zone;
 pub mod user_data;
 pub mod webhook_in;

@@ -14,6 +14,7 @@ pub mod parameters;
 pub mod previews;
 pub mod privacy;
 pub mod recovery;
+pub mod reconciliation;
 pub mod reevaluate;
 pub mod rotation;
 pub mod test_webhook;
