@@ -1,14 +1,13 @@
 //! What the Workers runtime gives every layer: the D1 binding, the clock, randomness and the
-//! time zone data. Request
-//! handlers, the queue consumers and the cron sweep all reach the runtime through here, so none
-//! of them depends on another surface for it.
+//! time zone data. Request handlers, the queue consumers and the cron sweep all reach the
+//! runtime through here, so none of them depends on another surface for it.
 
 use crate::config::DB;
 use crate::core::ids::{PrefixedId, ID_RANDOM_BYTES};
 use crate::core::time::UnixMs;
 use crate::core::time_zone::{Offsets, Zones};
-use wasm_bindgen::JsCast;
 use crate::error::{Error, Result};
+use wasm_bindgen::JsCast;
 use worker::{D1Database, Env};
 
 /// The D1 database (binding [`DB`]).
@@ -48,11 +47,10 @@ impl Zones for RuntimeZones {
     /// `None` when the runtime refuses the name (`Intl.DateTimeFormat` throws a RangeError).
     fn zone(&self, name: &str) -> Option<RuntimeZone> {
         let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-        let constructor: js_sys::Function =
-            js_sys::Reflect::get(&intl, &"DateTimeFormat".into())
-                .ok()?
-                .dyn_into()
-                .ok()?;
+        let constructor: js_sys::Function = js_sys::Reflect::get(&intl, &"DateTimeFormat".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
         let options = js_sys::Object::new();
         js_sys::Reflect::set(&options, &"timeZone".into(), &name.into()).ok()?;
         js_sys::Reflect::set(&options, &"timeZoneName".into(), &"longOffset".into()).ok()?;
@@ -69,9 +67,15 @@ impl Offsets for RuntimeZone {
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.millis() as f64));
         let parts = self.0.format_to_parts(&date);
         let name = parts.iter().find_map(|part| {
-            let kind = js_sys::Reflect::get(&part, &"type".into()).ok()?.as_string()?;
+            let kind = js_sys::Reflect::get(&part, &"type".into())
+                .ok()?
+                .as_string()?;
             (kind == "timeZoneName")
-                .then(|| js_sys::Reflect::get(&part, &"value".into()).ok()?.as_string())
+                .then(|| {
+                    js_sys::Reflect::get(&part, &"value".into())
+                        .ok()?
+                        .as_string()
+                })
                 .flatten()
         });
         name.as_deref().and_then(gmt_offset_ms).unwrap_or(0)

@@ -266,7 +266,10 @@ mod tests {
         let mut body = valid();
         body["time_zone"] = json!("Asia/Kolkata");
         let c = ContainerSettings::parse(&body, &TestZones).unwrap();
-        assert_eq!(ContainerSettings::parse(&c.to_json(), &TestZones).unwrap(), c);
+        assert_eq!(
+            ContainerSettings::parse(&c.to_json(), &TestZones).unwrap(),
+            c
+        );
         body["time_zone"] = json!("Asia/Atlantis");
         let err = ContainerSettings::parse(&body, &TestZones).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("time_zone"));
@@ -284,7 +287,10 @@ mod tests {
         assert!(c.compat_cookies);
         assert!(!c.require_consent);
         assert!(c.allows_origin("https://WWW.shop.com"));
-        assert_eq!(ContainerSettings::parse(&c.to_json(), &TestZones).unwrap(), c);
+        assert_eq!(
+            ContainerSettings::parse(&c.to_json(), &TestZones).unwrap(),
+            c
+        );
     }
 
     #[test]
@@ -340,8 +346,11 @@ mod tests {
     #[test]
     fn public_suffixes_are_refused_as_cookie_or_redirect_domains() {
         for suffix in ["co.uk", "com.au", "github.io"] {
-            let err = ContainerSettings::parse(&json!({"name": "x", "cookie_domain": suffix}), &TestZones)
-                .unwrap_err();
+            let err = ContainerSettings::parse(
+                &json!({"name": "x", "cookie_domain": suffix}),
+                &TestZones,
+            )
+            .unwrap_err();
             assert_eq!(
                 (err.code, err.field.as_deref()),
                 ("public_suffix", Some("cookie_domain"))
@@ -358,7 +367,10 @@ mod tests {
         }
         for fine in ["shop.co.uk", "shop.test", "shop.localhost.test"] {
             let body = json!({"name": "x", "cookie_domain": fine, "redirect_domains": [fine]});
-            assert!(ContainerSettings::parse(&body, &TestZones).is_ok(), "{fine}");
+            assert!(
+                ContainerSettings::parse(&body, &TestZones).is_ok(),
+                "{fine}"
+            );
         }
     }
 }

@@ -64,9 +64,13 @@ impl DayRange {
 /// A day as `YYYY-MM-DD` (ISO 8601 calendar date, four-digit year).
 fn parse_day(text: &str, field: &'static str) -> Result<NaiveDate, Invalid> {
     let shaped = text.len() == 10
-        && text
-            .char_indices()
-            .all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+        && text.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
     shaped
         .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
         .flatten()
@@ -302,6 +306,9 @@ mod tests {
         let d = date("2026-11-02");
         let days = tally_events(range, [(d, "received", 3), (d, "reversed", 1), (d, "x", 5)]);
         assert_eq!(days[0].total, 0);
-        assert_eq!((days[1].received, days[1].reversed, days[1].total), (3, 1, 4));
+        assert_eq!(
+            (days[1].received, days[1].reversed, days[1].total),
+            (3, 1, 4)
+        );
     }
 }

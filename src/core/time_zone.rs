@@ -200,19 +200,31 @@ pub mod fixed {
                 // UTC on the last Sunday of October.
                 "Europe/Helsinki" => table(
                     2 * H,
-                    vec![(at("2026-03-29T01:00:00Z"), at("2026-10-25T01:00:00Z"), 3 * H)],
+                    vec![(
+                        at("2026-03-29T01:00:00Z"),
+                        at("2026-10-25T01:00:00Z"),
+                        3 * H,
+                    )],
                 ),
                 // EST/EDT: from 2 a.m. local on the second Sunday of March to 2 a.m. local on
                 // the first Sunday of November.
                 "America/New_York" => table(
                     -5 * H,
-                    vec![(at("2026-03-08T07:00:00Z"), at("2026-11-01T06:00:00Z"), -4 * H)],
+                    vec![(
+                        at("2026-03-08T07:00:00Z"),
+                        at("2026-11-01T06:00:00Z"),
+                        -4 * H,
+                    )],
                 ),
                 "Asia/Kolkata" => table(5 * H + 30 * 60_000, vec![]),
                 // Summer time began at midnight (00:00 became 01:00) on 2024-09-08 here.
                 "America/Santiago" => table(
                     -4 * H,
-                    vec![(at("2024-09-08T04:00:00Z"), at("2025-04-06T03:00:00Z"), -3 * H)],
+                    vec![(
+                        at("2024-09-08T04:00:00Z"),
+                        at("2025-04-06T03:00:00Z"),
+                        -3 * H,
+                    )],
                 ),
                 _ => return None,
             })
@@ -269,9 +281,15 @@ mod tests {
         assert_eq!(spans[0].start, ms("2026-03-27T22:00:00Z"));
         assert_eq!(spans[1].start, ms("2026-03-28T22:00:00Z"));
         assert_eq!(spans[2].start, ms("2026-03-29T21:00:00Z"));
-        assert_eq!(spans[1].end.millis() - spans[1].start.millis(), 23 * 3_600_000);
+        assert_eq!(
+            spans[1].end.millis() - spans[1].start.millis(),
+            23 * 3_600_000
+        );
         let autumn = day_spans(date("2026-10-25"), date("2026-10-25"), &helsinki);
-        assert_eq!(autumn[0].end.millis() - autumn[0].start.millis(), 25 * 3_600_000);
+        assert_eq!(
+            autumn[0].end.millis() - autumn[0].start.millis(),
+            25 * 3_600_000
+        );
     }
 
     #[test]
@@ -297,7 +315,10 @@ mod tests {
             date("2026-07-01")
         );
         assert_eq!(
-            local_date(ms("2026-07-01T03:00:00Z"), &zones.zone("America/New_York").unwrap()),
+            local_date(
+                ms("2026-07-01T03:00:00Z"),
+                &zones.zone("America/New_York").unwrap()
+            ),
             date("2026-06-30")
         );
         let kolkata = zones.zone("Asia/Kolkata").unwrap();

@@ -25,7 +25,12 @@ pub async fn handle_reconciliation(req: Request, ctx: RouteContext) -> Result<Re
         range,
         rows.iter().filter_map(|r| {
             let day = spans.get(r.day)?.day;
-            Some((day, r.status.as_str(), r.reason.as_deref().unwrap_or(""), count(r)))
+            Some((
+                day,
+                r.status.as_str(),
+                r.reason.as_deref().unwrap_or(""),
+                count(r),
+            ))
         }),
     );
     json(200, &Reconciliation { time_zone, data })
