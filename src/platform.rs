@@ -88,13 +88,30 @@ fn gmt_offset_ms(text: &str) -> Option<i64> {
     if rest.is_empty() {
         return Some(0);
     }
-    let (sign, rest) = match rest.as_bytes().first()? {
-        b'+' => (1, &rest[1..]),
-        b'-' | 0xE2 => (-1, rest.trim_start_matches(['-', '\u{2212}'])),
-        _ => return None,
+    // ICU may print a minus sign (U+2212) rather than a hyphen.
+    let (sign, rest) = if let Some(rest) = rest.strip_prefix('+') {
+        (1, rest)
+    } else if let Some(rest) = rest.strip_prefix(['-', '\u{2212}']) {
+        (-1, rest)
+    } else {
+        return None;
     };
     let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
     let hours: i64 = hours.parse().ok()?;
     let minutes: i64 = minutes.parse().ok()?;
     Some(sign * (hours * 3_600_000 + minutes * 60_000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gmt_offset_ms;
+
+    #[test]
+    fn icu_long_offsets_read_as_milliseconds() {
+        assert_eq!(gmt_offset_ms("GMT"), Some(0));
+        assert_eq!(gmt_offset_ms("GMT+05:30"), Some(19_800_000));
+        assert_eq!(gmt_offset_ms("GMT-03:00"), Some(-10_800_000));
+        assert_eq!(gmt_offset_ms("GMT\u{2212}09:30"), Some(-34_200_000));
+        assert_eq!(gmt_offset_ms("UTC+1"), None);
+    }
 }

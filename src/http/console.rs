@@ -83,6 +83,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/console/webhook_docs.js"),
     ),
     (
+        "reconciliation.js",
+        "text/javascript",
+        include_str!("../../assets/console/reconciliation.js"),
+    ),
+    (
         "destination.js",
         "text/javascript",
         include_str!("../../assets/console/destination.js"),
