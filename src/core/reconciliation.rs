@@ -9,7 +9,7 @@
 use super::error::Invalid;
 use super::time::UnixMs;
 use super::time_zone::{local_date, Offsets};
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -71,10 +71,21 @@ fn parse_day(text: &str, field: &'static str) -> Result<NaiveDate, Invalid> {
                 c.is_ascii_digit()
             }
         });
+    // Read by hand, not through chrono's format strings, which the wasm would carry only for this.
+    let number =
+        |range: std::ops::Range<usize>| text.get(range).and_then(|t| t.parse::<u32>().ok());
     shaped
-        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .then(|| {
+            let year = i32::try_from(number(0..4)?).ok()?;
+            NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
+        })
         .flatten()
         .ok_or_else(|| Invalid::field("invalid_day", field, "must be a day as YYYY-MM-DD"))
+}
+
+/// `day` as `YYYY-MM-DD`.
+fn iso_day(day: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day())
 }
 
 /// A delivery status as reconciliation counts it.
@@ -162,7 +173,7 @@ pub fn tally<'a>(
         days.insert(
             day,
             DayCounts {
-                day: day.format("%Y-%m-%d").to_string(),
+                day: iso_day(day),
                 ..DayCounts::default()
             },
         );
@@ -198,7 +209,7 @@ pub fn tally_events<'a>(
     let mut days: BTreeMap<NaiveDate, EventDay> = BTreeMap::new();
     let mut day = range.from;
     while day <= range.to {
-        let label = day.format("%Y-%m-%d").to_string();
+        let label = iso_day(day);
         days.insert(
             day,
             EventDay {
