@@ -111,19 +111,7 @@ pub async fn purge_container(
         statements.push(statement(db, sql, args)?);
         Ok(())
     };
-    // Events (dispatched ones only), with the identities still parked for them.
-    let old_events = "SELECT id FROM events WHERE container_id = ?1 AND created_at < ?2 \
-                      AND dispatched_at IS NOT NULL ORDER BY created_at LIMIT ?3";
-    // Their daily counts first, into the rollups the overview reads (same rows, same batch).
-    add(&rollup_events(old_events), &args(DataKind::Events))?;
-    add(
-        &format!("DELETE FROM pending_identities WHERE event_row_id IN ({old_events})"),
-        &args(DataKind::Events),
-    )?;
-    add(
-        &format!("DELETE FROM events WHERE id IN ({old_events})"),
-        &args(DataKind::Events),
-    )?;
+    events(&mut add, &args(DataKind::Events))?;
     add(
         "DELETE FROM clicks WHERE id IN (SELECT id FROM clicks WHERE container_id = ?1 \
          AND created_at < ?2 ORDER BY created_at LIMIT ?3)",
@@ -180,6 +168,23 @@ pub async fn purge_container(
         delivered_markers_emptied: at(10),
         activity: at(13),
     })
+}
+
+/// The event statements: events (dispatched ones only) with the identities still parked for
+/// them, their daily counts first added to the rollups the overview reads (same rows, same
+/// batch).
+fn events(add: &mut impl FnMut(&str, &[JsValue]) -> Result<()>, args: &[JsValue; 3]) -> Result<()> {
+    let old_events = "SELECT id FROM events WHERE container_id = ?1 AND created_at < ?2 \
+                      AND dispatched_at IS NOT NULL ORDER BY created_at LIMIT ?3";
+    add(&rollup_events(old_events), args)?;
+    add(
+        &format!("DELETE FROM pending_identities WHERE event_row_id IN ({old_events})"),
+        args,
+    )?;
+    add(
+        &format!("DELETE FROM events WHERE id IN ({old_events})"),
+        args,
+    )
 }
 
 /// The delivery statements: finished rows (failed, test, skipped) go with their attempts;
