@@ -6,6 +6,7 @@ import { pairTable, renameTable } from '/admin/assets/tables.js';
 import { drawLog } from '/admin/assets/log.js';
 import { destinationLine } from '/admin/assets/destination.js';
 import { secretTools } from '/admin/assets/secret_tools.js';
+import { reconciliationSection } from '/admin/assets/reconciliation.js';
 import { templatePicker, triggerWarning, testOutcome, guardUnsaved } from '/admin/assets/templates.js';
 
 const SAMPLE_EVENT = { event: 'Purchase', event_id: 'preview-1', value: 49.9, currency: 'EUR',
@@ -181,6 +182,7 @@ export async function renderConnector(app, { id, containerId, draft }) {
       } }, 'Delete connector')), testResult) : null;
   const picker = connector || draft ? null : await templatePicker((body) => renderConnector(app, { containerId: cid, draft: body }));
   app.replaceChildren(...[h('h1', {}, connector?.name ?? 'New connector'), connector ? destinationLine(connector.id) : null, notice, picker, form, tools,
+    connector ? reconciliationSection(connector.id) : null,
     connector ? secretTools(connector, () => drawLog(log, connector)) : null, connector ? log : null].filter(Boolean));
   if (connector) { refreshPreview(); await drawLog(log, connector); }
 }

@@ -6,6 +6,7 @@ import { renderContainer } from '/admin/assets/container.js';
 import { renderConnector } from '/admin/assets/connector.js';
 import { renderConversions } from '/admin/assets/conversions.js';
 import { renderExplain } from '/admin/assets/explain.js';
+import { renderOverview } from '/admin/assets/reconciliation.js';
 
 const app = document.getElementById('app');
 const signOut = document.getElementById('sign-out');
@@ -50,6 +51,7 @@ async function route() {
     else if (parts[0] === 'containers' && parts[2] === 'connectors' && parts[3] === 'new') await renderConnector(app, { containerId: parts[1] });
     else if (parts[0] === 'containers' && parts[2] === 'conversions') await renderConversions(app, parts[1]);
     else if (parts[0] === 'containers' && parts[2] === 'explain') await renderExplain(app, parts[1]);
+    else if (parts[0] === 'containers' && parts[2] === 'overview') await renderOverview(app, parts[1]);
     else if (parts[0] === 'containers' && parts[1]) await renderContainer(app, parts[1]);
     else if (parts[0] === 'connectors' && parts[1]) await renderConnector(app, { id: parts[1] });
     else app.replaceChildren(h('p', {}, 'Nothing here. ', h('a', { href: '#/' }, 'Back to containers')));

@@ -15,7 +15,8 @@ export async function renderContainer(app, id) {
   const check = h('section', { class: 'card', 'aria-label': 'Install check', id: 'install-check' });
   app.replaceChildren(
     h('h1', {}, container.name),
-    h('p', {}, h('a', { href: `#/containers/${container.id}/conversions`, id: 'conversions-link' }, 'Conversions and their status')),
+    h('p', {}, h('a', { href: `#/containers/${container.id}/conversions`, id: 'conversions-link' }, 'Conversions and their status'),
+      ' · ', h('a', { href: `#/containers/${container.id}/overview`, id: 'overview-link' }, 'Overview: events per day')),
     h('section', { class: 'card', 'aria-label': 'Install' }, h('h2', {}, 'Install'), await installSnippet(container)),
     check, connectors, keys, docs, activity, privacySection(container),
     h('section', { class: 'card', 'aria-label': 'Settings' }, h('h2', {}, 'Settings'),

@@ -41,6 +41,9 @@ export function containerForm(container, onSaved) {
   const redirects = h('textarea', { rows: 2, placeholder: 'partner-landing.example' }, (container?.redirect_domains ?? []).join('\n'));
   const consent = checkbox('Require a consent signal before setting cookies', container?.require_consent ?? false, 'require_consent');
   const compat = checkbox('Set the _fbc and _gcl_aw compatibility cookies', container?.compat_cookies ?? true, 'compat_cookies');
+  // Checked by the server against the runtime's time zone data; the browser's own list helps pick.
+  const zone = h('input', { type: 'text', value: container?.time_zone ?? 'UTC', list: 'time-zones', autocomplete: 'off', spellcheck: 'false' });
+  const zones = h('datalist', { id: 'time-zones' }, (Intl.supportedValuesOf?.('timeZone') ?? []).map((z) => h('option', { value: z })));
   const retention = Object.fromEntries(KINDS.map(([kind]) => [kind,
     h('input', { type: 'number', min: 1, max: 3650, value: container?.retention_days?.[kind] ?? '', placeholder: 'default' })]));
   const form = h('form', { 'aria-label': container ? 'Container settings' : 'New container', novalidate: true },
@@ -51,6 +54,7 @@ export function containerForm(container, onSaved) {
     field('Redirect domains', redirects, { name: 'redirect_domains', hint: 'extra hosts /c may redirect to, one per line' }),
     consent.el, h('div', { class: 'error', dataset: { errorFor: 'require_consent' } }),
     compat.el, h('div', { class: 'error', dataset: { errorFor: 'compat_cookies' } }),
+    field('Time zone', zone, { name: 'time_zone', hint: 'where a day starts in reconciliation and the overview, e.g. Europe/Helsinki' }), zones,
     h('fieldset', { class: 'retention' }, h('legend', {}, 'Retention (days)'),
       h('p', { class: 'hint' }, 'How long each kind of data is kept. Clicks are never purged inside a connector\'s attribution window; pending deliveries and delivered markers are never purged.'),
       h('div', { class: 'row' }, ...KINDS.map(([kind, label]) => field(label, retention[kind], { name: `retention_days.${kind}` })))),
@@ -66,6 +70,7 @@ export function containerForm(container, onSaved) {
     if (!checkForm(form, badOrigins)) return;
     const body = { name: name.value, cookie_domain: domain.value, allowed_origins: lines(origins.value),
       redirect_domains: lines(redirects.value), require_consent: consent.input.checked, compat_cookies: compat.input.checked,
+      time_zone: zone.value.trim() || null,
       retention_days: Object.fromEntries(KINDS.map(([kind]) => [kind, retention[kind].value === '' ? null : Number(retention[kind].value)])) };
     try {
       const saved = container ? await patch(`/containers/${container.id}`, body) : await post('/containers', body);

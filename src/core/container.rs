@@ -3,6 +3,7 @@
 use super::clicks::{is_public_suffix, MAX_HOST_LEN};
 use super::error::Invalid;
 use super::retention::Retention;
+use super::time_zone::{TimeZone, Zones};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -32,10 +33,16 @@ pub struct ContainerSettings {
     /// Days after which a `received` conversion becomes `approved` (the cron sweep does it,
     /// recorded with provenance `admin` and reason `lock_period`); `None`: never.
     pub lock_period_days: Option<u16>,
+    /// The IANA time zone its days are counted in (reconciliation, the events overview);
+    /// `UTC` unless set.
+    #[cfg_attr(test, schema(value_type = String, example = "Europe/Helsinki"))]
+    pub time_zone: TimeZone,
 }
 
 impl ContainerSettings {
-    pub fn parse(body: &Value) -> Result<Self, Invalid> {
+    /// A container's settings from a JSON body; `zones` are the time zones the runtime knows
+    /// (`time_zone` must be one of them). Refusals name the field.
+    pub fn parse(body: &Value, zones: &impl Zones) -> Result<Self, Invalid> {
         let o = body
             .as_object()
             .ok_or_else(|| Invalid::new("invalid_body", "must be a JSON object"))?;
@@ -104,7 +111,9 @@ impl ContainerSettings {
                     })?,
             ),
         };
+        let time_zone = TimeZone::parse(o.get("time_zone"), zones)?;
         Ok(Self {
+            time_zone,
             lock_period_days,
             name,
             cookie_domain,
@@ -246,8 +255,25 @@ fn parse_origin(raw: &str, field: &str) -> Result<String, Invalid> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::time_zone::fixed::TestZones;
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_time_zone_defaults_to_utc_and_an_unknown_one_is_refused() {
+        let c = ContainerSettings::parse(&valid(), &TestZones).unwrap();
+        assert_eq!(c.time_zone.as_str(), "UTC");
+        let mut body = valid();
+        body["time_zone"] = json!("Asia/Kolkata");
+        let c = ContainerSettings::parse(&body, &TestZones).unwrap();
+        assert_eq!(
+            ContainerSettings::parse(&c.to_json(), &TestZones).unwrap(),
+            c
+        );
+        body["time_zone"] = json!("Asia/Atlantis");
+        let err = ContainerSettings::parse(&body, &TestZones).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("time_zone"));
+    }
 
     fn valid() -> Value {
         json!({"name": "Shop", "cookie_domain": "Shop.com", "allowed_origins": ["https://www.shop.com/"]})
@@ -255,13 +281,16 @@ mod tests {
 
     #[test]
     fn a_minimal_container_gets_defaults() {
-        let c = ContainerSettings::parse(&valid()).unwrap();
+        let c = ContainerSettings::parse(&valid(), &TestZones).unwrap();
         assert_eq!(c.cookie_domain, "shop.com");
         assert_eq!(c.allowed_origins, vec!["https://www.shop.com"]);
         assert!(c.compat_cookies);
         assert!(!c.require_consent);
         assert!(c.allows_origin("https://WWW.shop.com"));
-        assert_eq!(ContainerSettings::parse(&c.to_json()).unwrap(), c);
+        assert_eq!(
+            ContainerSettings::parse(&c.to_json(), &TestZones).unwrap(),
+            c
+        );
     }
 
     #[test]
@@ -309,7 +338,7 @@ mod tests {
             ),
         ];
         for (body, field) in cases {
-            let err = ContainerSettings::parse(&body).unwrap_err();
+            let err = ContainerSettings::parse(&body, &TestZones).unwrap_err();
             assert_eq!(err.field.as_deref(), Some(field), "{body}");
         }
     }
@@ -317,14 +346,18 @@ mod tests {
     #[test]
     fn public_suffixes_are_refused_as_cookie_or_redirect_domains() {
         for suffix in ["co.uk", "com.au", "github.io"] {
-            let err = ContainerSettings::parse(&json!({"name": "x", "cookie_domain": suffix}))
-                .unwrap_err();
+            let err = ContainerSettings::parse(
+                &json!({"name": "x", "cookie_domain": suffix}),
+                &TestZones,
+            )
+            .unwrap_err();
             assert_eq!(
                 (err.code, err.field.as_deref()),
                 ("public_suffix", Some("cookie_domain"))
             );
             let err = ContainerSettings::parse(
                 &json!({"name": "x", "cookie_domain": "shop.com", "redirect_domains": ["ok.com", suffix]}),
+                &TestZones,
             )
             .unwrap_err();
             assert_eq!(
@@ -334,7 +367,10 @@ mod tests {
         }
         for fine in ["shop.co.uk", "shop.test", "shop.localhost.test"] {
             let body = json!({"name": "x", "cookie_domain": fine, "redirect_domains": [fine]});
-            assert!(ContainerSettings::parse(&body).is_ok(), "{fine}");
+            assert!(
+                ContainerSettings::parse(&body, &TestZones).is_ok(),
+                "{fine}"
+            );
         }
     }
 }

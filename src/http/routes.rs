@@ -74,8 +74,10 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/admin/api/connectors/:id/destination", Admin, admin::destination::handle_destination),
     route!(POST "/admin/api/connectors/:id/unpark", Admin, admin::destination::handle_unpark),
     route!(POST "/admin/api/connectors/:id/rotate-secret", Admin, admin::rotation::handle_rotate_secret),
+    route!(GET "/admin/api/connectors/:id/reconciliation", Admin, admin::reconciliation::handle_reconciliation),
     // Admin API: conversions and their status
     route!(GET "/admin/api/containers/:id/events", Admin, admin::events::handle_list_events),
+    route!(GET "/admin/api/containers/:id/events/daily", Admin, admin::reconciliation::handle_events_daily),
     route!(POST "/admin/api/containers/:id/events/status", Admin, admin::events::handle_bulk_status),
     route!(GET "/admin/api/events/:id", Admin, admin::events::handle_get_event),
     route!(POST "/admin/api/events/:id/status", Admin, admin::events::handle_change_status),

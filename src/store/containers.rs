@@ -5,6 +5,7 @@ use crate::core::container::ContainerSettings;
 use crate::core::ids::ContainerId;
 use crate::core::retention::Retention;
 use crate::core::time::UnixMs;
+use crate::core::time_zone::TimeZone;
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
@@ -25,6 +26,9 @@ pub struct ContainerRow {
     /// Days until a received conversion is approved; NULL: never.
     #[serde(default)]
     pub lock_period_days: Option<i64>,
+    /// The IANA time zone its days are counted in (set through `TimeZone::parse`).
+    #[serde(default = "utc")]
+    pub time_zone: String,
     pub created_at: UnixMs,
     pub updated_at: UnixMs,
     /// The longest `click_id.window_days` of its connectors ([`LONGEST_WINDOW_DAYS`]).
@@ -56,6 +60,7 @@ impl ContainerRow {
             compat_cookies: self.compat_cookies != 0,
             retention_days: self.retention(),
             lock_period_days: self.lock_period_days.and_then(|d| u16::try_from(d).ok()),
+            time_zone: TimeZone::stored(&self.time_zone),
         }
     }
 
@@ -69,13 +74,17 @@ impl ContainerRow {
     }
 }
 
+fn utc() -> String {
+    crate::core::time_zone::DEFAULT_TIME_ZONE.to_string()
+}
+
 fn no_retention() -> String {
     "{}".to_string()
 }
 
-/// `?1`…`?10` of both writes: id, the settings (lists as JSON), the time, the retention and the
-/// lock period.
-fn bindings(id: &ContainerId, c: &ContainerSettings, now: UnixMs) -> [JsValue; 10] {
+/// `?1`…`?11` of both writes: id, the settings (lists as JSON), the time, the retention, the
+/// lock period and the time zone.
+fn bindings(id: &ContainerId, c: &ContainerSettings, now: UnixMs) -> [JsValue; 11] {
     let list = |l: &[String]| serde_json::to_string(l).unwrap_or_else(|_| "[]".into());
     [
         text(id.as_str()),
@@ -89,6 +98,7 @@ fn bindings(id: &ContainerId, c: &ContainerSettings, now: UnixMs) -> [JsValue; 1
         text(&c.retention_days.to_stored().to_string()),
         c.lock_period_days
             .map_or(JsValue::NULL, |d| JsValue::from_f64(f64::from(d))),
+        text(c.time_zone.as_str()),
     ]
 }
 
@@ -101,8 +111,8 @@ pub async fn insert(
     run(
         db,
         "INSERT INTO containers (id, name, cookie_domain, allowed_origins, redirect_domains, \
-         require_consent, compat_cookies, created_at, updated_at, retention, lock_period_days) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)",
+         require_consent, compat_cookies, created_at, updated_at, retention, lock_period_days, time_zone) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11)",
         &bindings(id, c, now),
     )
     .await?;
@@ -136,7 +146,7 @@ pub async fn update(
         db,
         "UPDATE containers SET name = ?2, cookie_domain = ?3, allowed_origins = ?4, redirect_domains = ?5, \
          require_consent = ?6, compat_cookies = ?7, updated_at = ?8, retention = ?9, \
-         lock_period_days = ?10 WHERE id = ?1",
+         lock_period_days = ?10, time_zone = ?11 WHERE id = ?1",
         &bindings(id, c, now),
     )
     .await?;

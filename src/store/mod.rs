@@ -17,6 +17,7 @@ pub mod identities;
 pub mod install;
 pub mod lifecycle;
 pub mod log_search;
+pub mod reconciliation;
 pub mod recovery;
 pub mod retention;
 pub mod sealing;

@@ -5,9 +5,12 @@
 //! Never purged here: deliveries still pending (`queued`, `retrying`, `parked`), events not yet
 //! dispatched, and the marker that a conversion was delivered to a connector (a `delivered`
 //! row past retention is emptied of its request, response and log copy, and the row itself
-//! goes only once its event is gone, since reversals need it until then).
+//! goes only once its event is gone, since reversals need it until then). Every event and
+//! delivery deleted here is first added to the daily rollups (`store::reconciliation`), in the
+//! same batch, so reconciliation and the overview outlive the rows.
 
 use super::containers::LONGEST_WINDOW_DAYS;
+use super::reconciliation::{rollup_deliveries, rollup_events};
 use super::{all, batch_changes, int, statement, text, time};
 use crate::core::ids::ContainerId;
 use crate::core::postback::DAY_MS;
@@ -108,17 +111,7 @@ pub async fn purge_container(
         statements.push(statement(db, sql, args)?);
         Ok(())
     };
-    // Events (dispatched ones only), with the identities still parked for them.
-    let old_events = "SELECT id FROM events WHERE container_id = ?1 AND created_at < ?2 \
-                      AND dispatched_at IS NOT NULL ORDER BY created_at LIMIT ?3";
-    add(
-        &format!("DELETE FROM pending_identities WHERE event_row_id IN ({old_events})"),
-        &args(DataKind::Events),
-    )?;
-    add(
-        &format!("DELETE FROM events WHERE id IN ({old_events})"),
-        &args(DataKind::Events),
-    )?;
+    events(&mut add, &args(DataKind::Events))?;
     add(
         "DELETE FROM clicks WHERE id IN (SELECT id FROM clicks WHERE container_id = ?1 \
          AND created_at < ?2 ORDER BY created_at LIMIT ?3)",
@@ -161,18 +154,37 @@ pub async fn purge_container(
     )?;
     let changes = batch_changes(db, statements).await?;
     let at = |i: usize| changes.get(i).copied().unwrap_or(0);
+    // 0: the events' rollup.
     Ok(Purged {
-        pending_identities: at(0),
-        events: at(1),
-        clicks: at(2),
-        identities: at(3),
-        visitors: at(4),
-        // 5: attempts of finished rows; 6: finished rows; 7: attempts of delivered rows;
-        // 8: delivered rows emptied; 9: markers whose event is gone.
-        deliveries: at(6) + at(9),
-        delivered_markers_emptied: at(8),
-        activity: at(10),
+        pending_identities: at(1),
+        events: at(2),
+        clicks: at(3),
+        identities: at(4),
+        visitors: at(5),
+        // 6: attempts of finished rows; 7: their rollup; 8: finished rows; 9: attempts of
+        // delivered rows; 10: delivered rows emptied; 11: the markers' rollup; 12: markers
+        // whose event is gone.
+        deliveries: at(8) + at(12),
+        delivered_markers_emptied: at(10),
+        activity: at(13),
     })
+}
+
+/// The event statements: events (dispatched ones only) with the identities still parked for
+/// them, their daily counts first added to the rollups the overview reads (same rows, same
+/// batch).
+fn events(add: &mut impl FnMut(&str, &[JsValue]) -> Result<()>, args: &[JsValue; 3]) -> Result<()> {
+    let old_events = "SELECT id FROM events WHERE container_id = ?1 AND created_at < ?2 \
+                      AND dispatched_at IS NOT NULL ORDER BY created_at LIMIT ?3";
+    add(&rollup_events(old_events), args)?;
+    add(
+        &format!("DELETE FROM pending_identities WHERE event_row_id IN ({old_events})"),
+        args,
+    )?;
+    add(
+        &format!("DELETE FROM events WHERE id IN ({old_events})"),
+        args,
+    )
 }
 
 /// The delivery statements: finished rows (failed, test, skipped) go with their attempts;
@@ -188,6 +200,8 @@ fn deliveries(
         &format!("DELETE FROM delivery_attempts WHERE delivery_id IN ({finished})"),
         args,
     )?;
+    // Each deleted row is first added to the daily rollups (reconciliation outlives the log).
+    add(&rollup_deliveries(finished), args)?;
     add(
         &format!("DELETE FROM deliveries WHERE id IN ({finished})"),
         args,
@@ -205,11 +219,13 @@ fn deliveries(
         ),
         args,
     )?;
-    add(
-        "DELETE FROM deliveries WHERE id IN (SELECT d.id FROM deliveries d WHERE d.container_id = ?1 \
+    let markers = "SELECT d.id FROM deliveries d WHERE d.container_id = ?1 \
          AND d.created_at < ?2 AND d.status = 'delivered' AND d.request IS NULL \
          AND (d.event_row_id IS NULL OR NOT EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_row_id)) \
-         ORDER BY d.created_at LIMIT ?3)",
+         ORDER BY d.created_at LIMIT ?3";
+    add(&rollup_deliveries(markers), args)?;
+    add(
+        &format!("DELETE FROM deliveries WHERE id IN ({markers})"),
         args,
     )
 }

@@ -144,6 +144,8 @@ fn tracking_container(
             longest_window_days: None,
             // Nor the lock period (only the sweep does).
             lock_period_days: None,
+            // Nor the time zone (only the daily counts do).
+            time_zone: crate::core::time_zone::DEFAULT_TIME_ZONE.to_string(),
         },
         custom_params,
     }

@@ -1,12 +1,15 @@
 // The console's conversion status controls, in real headless Chromium: a marketer opens a
 // container's conversions, approves one with a reason, reverses another, and the partner of an
-// approval-gated connector is paid for the approved one only.
+// approval-gated connector is paid for the approved one only. The connector's reconciliation
+// chart then accounts for both, and the container overview counts them by status; every screen
+// is axe-clean and fits a 390 px phone without scrolling sideways.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE, ADMIN_TOKEN, call, unique } from '../harness/app.mjs';
 import { ROOT } from '../harness/worker.mjs';
+import { assertAccessible } from '../harness/axe.mjs';
 import { launchChromium } from '../harness/chromium.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 import { pollUntil } from '../harness/poll.mjs';
@@ -31,8 +34,17 @@ after(async () => {
 
 const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
+/** axe-core, no sideways scrolling at the viewport's width, and a screenshot. */
+async function screen(name) {
+  await assertAccessible(page, name);
+  const width = page.viewportSize().width;
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= width, `${name}: ${scrollWidth} px wide at a ${width} px viewport`);
+  await shot(name);
+}
+
 test('a marketer approves and reverses conversions from the console, and only the approved one is paid', async () => {
-  const { container, path } = await connectorFor(receiver, { webhook: { fire_on_status: 'approved', params: [{ name: 'o', value: '{{EVENT_ID}}' }] } });
+  const { container, connector, path } = await connectorFor(receiver, { webhook: { fire_on_status: 'approved', params: [{ name: 'o', value: '{{EVENT_ID}}' }] } });
   const key = (await apiKeys.create(container.id, { name: unique('key-') })).json.key;
   const [keep, refund] = [unique('order-'), unique('order-')];
   for (const id of [keep, refund]) {
@@ -67,4 +79,35 @@ test('a marketer approves and reverses conversions from the console, and only th
   // The approved one leaves the list once the filtered page is drawn; the reversed one stays.
   await page.locator(`tr[data-event="${keep}"]`).waitFor({ state: 'detached' });
   assert.equal(await page.locator(`tr[data-event="${refund}"] .badge.reversed`).count(), 1, 'the filter shows reversed conversions');
+
+  // The connector's reconciliation: one delivered, one skipped awaiting approval, nothing lost.
+  await page.goto(`${BASE}/admin#/connectors/${connector.id}`);
+  const totals = page.locator('#reconciliation-totals');
+  await totals.waitFor();
+  assert.equal(await totals.locator('dd[data-part="delivered"]').textContent(), '1');
+  assert.equal(await totals.locator('dd[data-part="skipped"]').textContent(), '1');
+  assert.match(await totals.textContent(), /Skipped: (awaiting_approval|not_approved)1/);
+  assert.equal(await page.locator('#reconciliation svg.daily-chart rect[data-part="delivered"]').count(), 1, 'one bar segment for the delivered day');
+  assert.match(await page.locator('#reconciliation svg.daily-chart rect[data-part="delivered"] title').textContent(), /: 1 delivered$/);
+  await screen('lifecycle-03-reconciliation');
+
+  // The container overview: today's events by status.
+  await page.goto(`${BASE}/admin#/containers/${container.id}`);
+  await page.locator('#overview-link').click();
+  const overview = page.locator('#overview-totals');
+  await overview.waitFor();
+  assert.equal(await overview.locator('dd[data-part="approved"]').textContent(), '1');
+  assert.equal(await overview.locator('dd[data-part="reversed"]').textContent(), '1');
+  assert.equal(await page.locator('#events-overview table tbody tr').count(), 1, 'one day with events');
+  await screen('lifecycle-04-overview');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screen('lifecycle-05-overview-phone');
+  await page.goto(`${BASE}/admin#/connectors/${connector.id}`);
+  await page.locator('#reconciliation-totals').waitFor();
+  await screen('lifecycle-06-reconciliation-phone');
+  await page.goto(`${BASE}/admin#/containers/${container.id}/conversions`);
+  await page.locator(`tr[data-event="${keep}"]`).waitFor();
+  await screen('lifecycle-07-conversions-phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
 });

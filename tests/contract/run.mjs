@@ -43,10 +43,15 @@ function reexecIsolated() {
  * request the schema admits can still be refused 422 (the existing integration tests pin each):
  * a merge patch is judged merged with the stored resource; a pixel needs HTML to be approved; a
  * Test Webhook needs the connector's webhook URL; a replay needs a settled delivery with a request;
- * a rotation needs a secret other than the current one.
+ * a rotation needs a secret other than the current one; a time zone must be one the runtime's
+ * time zone data knows; a day range must not run backwards or span more than 366 days (a rule
+ * across two parameters, which OpenAPI cannot state).
  * For these alone, a 422 to a schema-valid request is not a contract failure.
  */
 const STATEFUL_REFUSALS = {
+  'POST /admin/api/containers': 'invalid_time_zone (the runtime\'s time zone data)',
+  'GET /admin/api/connectors/{id}/reconciliation': 'invalid_range (from after to, over 366 days)',
+  'GET /admin/api/containers/{id}/events/daily': 'invalid_range (from after to, over 366 days)',
   'PATCH /admin/api/containers/{id}': 'the merged container',
   'PATCH /admin/api/connectors/{id}': 'the merged connector',
   'POST /admin/api/connectors/{id}/approve-pixel': 'nothing_to_approve',

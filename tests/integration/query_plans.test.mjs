@@ -97,6 +97,8 @@ async function driveEveryPath() {
   { what: 'a delivered postback' });
   ok(await call('POST', `/admin/api/deliveries/${delivered.id}/replay`), 'replay');
   ok(await call('POST', `/admin/api/connectors/${connectorId}/recover`, { body: { since: new Date(Date.now() - 3600_000).toISOString() } }), 'recover');
+  ok(await call('GET', `/admin/api/connectors/${connectorId}/reconciliation`), 'reconciliation');
+  ok(await call('GET', `/admin/api/containers/${container.id}/events/daily`), 'events per day');
   ok(await call('GET', '/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*', { token: null }), 'the sweep');
   await pollUntil(() => receiver.received(path).length >= 4, { what: 'the replay and the reversal' });
 }

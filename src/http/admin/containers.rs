@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
-use crate::platform::{new_id, now};
+use crate::platform::{new_id, now, RuntimeZones};
 use crate::store::containers::{self, ContainerRow};
 use worker::{Request, Response};
 
@@ -30,7 +30,7 @@ pub fn container_out(row: &ContainerRow, log_days: u32) -> ContainerOut {
 
 pub async fn handle_create_container(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let body = read_json(&mut req, MAX_BODY_BYTES).await?;
-    let settings = ContainerSettings::parse(&body)?;
+    let settings = ContainerSettings::parse(&body, &RuntimeZones)?;
     let id: ContainerId = new_id()?;
     let db = ctx.db()?;
     containers::insert(&db, &id, &settings, now()).await?;
@@ -65,7 +65,7 @@ pub async fn handle_patch_container(mut req: Request, ctx: RouteContext) -> Resu
     let row = containers::find(&db, &ctx.id("id")?).await?;
     let mut merged = row.settings().to_json();
     merge_patch(&mut merged, &patch);
-    let settings = ContainerSettings::parse(&merged)?;
+    let settings = ContainerSettings::parse(&merged, &RuntimeZones)?;
     containers::update(&db, &row.id, &settings, now()).await?;
     let row = containers::find(&db, &row.id).await?;
     json(200, &container_out(&row, log_days(&ctx)))

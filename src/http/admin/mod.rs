@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod parameters;
 pub mod previews;
 pub mod privacy;
+pub mod reconciliation;
 pub mod recovery;
 pub mod reevaluate;
 pub mod rotation;

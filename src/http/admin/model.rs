@@ -24,6 +24,7 @@ use serde::Serialize;
 
 pub mod install;
 pub mod privacy;
+pub mod reports;
 
 /// A container, as every container answer shows it.
 #[derive(Debug, Serialize)]

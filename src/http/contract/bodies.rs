@@ -55,6 +55,7 @@ fn container(patch: bool) -> Value {
             "compat_cookies": {"type": ["boolean", "null"], "description": "Also set Meta's `_fbc` and Google's `_gcl_aw`. Default true."},
             "retention_days": retention(),
             "lock_period_days": {"type": ["integer", "null"], "minimum": 1, "maximum": crate::core::container::MAX_LOCK_PERIOD_DAYS, "description": "Days after which a received conversion becomes approved (the cron sweep, provenance admin, reason lock_period); null or absent: never."},
+            "time_zone": {"type": ["string", "null"], "maxLength": crate::core::time_zone::MAX_TIME_ZONE_LEN, "pattern": "^[A-Za-z0-9/_+-]+$", "example": "Europe/Helsinki", "description": "The IANA time zone the container's days are counted in (reconciliation, the events overview); null or absent: UTC. The name must be one the runtime's time zone data knows (Intl.DateTimeFormat), else 422 invalid_time_zone. Days already counted are re-bucketed in the new zone: the counts are kept per UTC quarter hour."},
         },
     });
     if !patch {

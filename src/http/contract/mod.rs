@@ -22,6 +22,7 @@ mod ops_deliveries;
 mod ops_destination;
 mod ops_events;
 mod ops_privacy;
+mod ops_reports;
 mod ops_webhooks;
 mod patterns;
 mod public_bodies;
@@ -86,6 +87,7 @@ pub fn document() -> String {
     doc.merge(ops_privacy::Operations::openapi());
     doc.merge(ops_events::Operations::openapi());
     doc.merge(ops_destination::Operations::openapi());
+    doc.merge(ops_reports::Operations::openapi());
     doc.merge(ops_console::Operations::openapi());
     let mut value = serde_json::to_value(&doc).expect("the document serialises");
     let schemas = &mut value["components"]["schemas"];
@@ -124,6 +126,16 @@ fn parameter_rules(paths: &mut serde_json::Value) {
     use serde_json::json;
     paths["/webhook"]["get"]["parameters"] = json!(webhook_params::query_parameters());
     paths["/webhook"]["post"]["requestBody"]["required"] = json!(true);
+    for path in [
+        "/admin/api/connectors/{id}/reconciliation",
+        "/admin/api/containers/{id}/events/daily",
+    ] {
+        for name in ["from", "to"] {
+            if let Some(schema) = parameter(paths, path, "get", name) {
+                *schema = json!({"type": "string", "format": "date"});
+            }
+        }
+    }
     for path in ["/collect"] {
         for method in ["get", "head"] {
             if let Some(schema) = parameter(paths, path, method, "consent") {

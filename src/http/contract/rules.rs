@@ -90,7 +90,10 @@ mod tests {
                 "{domain} {origins}"
             );
             let body = json!({"name": "S", "cookie_domain": domain, "allowed_origins": [origins]});
-            let parsed = crate::core::container::ContainerSettings::parse(&body);
+            let parsed = crate::core::container::ContainerSettings::parse(
+                &body,
+                &crate::core::time_zone::fixed::TestZones,
+            );
             assert!(parsed.is_ok(), "{domain} {origins}: {parsed:?}");
         }
         for refused in [

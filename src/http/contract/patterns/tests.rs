@@ -104,7 +104,11 @@ fn container_and_connector_names_refuse_controls_anywhere() {
     let re = Regex::new(&printable(120)).unwrap();
     for s in corpus(&["Shop", " Shop "]) {
         let body = serde_json::json!({"name": s, "cookie_domain": "shop.com"});
-        let accepted = crate::core::container::ContainerSettings::parse(&body).is_ok();
+        let accepted = crate::core::container::ContainerSettings::parse(
+            &body,
+            &crate::core::time_zone::fixed::TestZones,
+        )
+        .is_ok();
         assert_eq!(re.is_match(&s), accepted, "{s:?}");
     }
 }
