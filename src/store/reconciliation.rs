@@ -43,6 +43,21 @@ fn spans_json(spans: &[DaySpan]) -> String {
     serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into())
 }
 
+/// The postbacks reconciliation counts: those an event triggered. A Test Webhook send (no
+/// event) is not a conversion, and a replay or recovery copy (`replay_of`) is not a second
+/// trigger: its outcome counts for its original (see [`OUTCOME`]).
+const TRIGGERED: &str = "d.event_row_id IS NOT NULL AND d.replay_of IS NULL";
+
+/// A triggered postback's outcome: its own status, unless it failed or was parked and a copy
+/// sent again is delivered (then `delivered`) or still pending (then `queued`, in flight). Only
+/// direct copies count; a copy of a copy leaves its original as it was (the conservative side).
+const OUTCOME: &str = "CASE WHEN d.status NOT IN ('failed', 'parked') THEN d.status \
+     WHEN EXISTS (SELECT 1 FROM deliveries c WHERE c.replay_of = d.id AND c.status = 'delivered') \
+     THEN 'delivered' \
+     WHEN EXISTS (SELECT 1 FROM deliveries c WHERE c.replay_of = d.id \
+     AND c.status IN ('queued', 'retrying')) THEN 'queued' \
+     ELSE d.status END";
+
 /// The day spans as a table `days(i, start, "end", b0, b1)` from parameter `?2`.
 const DAYS: &str = "days(i, start, stop, b0, b1) AS (SELECT json_extract(value, '$[0]'), \
      json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), \
@@ -59,11 +74,11 @@ pub async fn deliveries_by_day(
         db,
         &format!(
             "WITH {DAYS} \
-             SELECT days.i AS day, d.status AS status, \
+             SELECT days.i AS day, {OUTCOME} AS status, \
              CASE WHEN d.status = 'skipped' THEN COALESCE(d.reason, '') ELSE '' END AS reason, \
              COUNT(*) AS n FROM days JOIN deliveries d ON d.connector_id = ?1 \
-             AND d.created_at >= days.start AND d.created_at < days.stop \
-             GROUP BY days.i, d.status, 3 \
+             AND d.created_at >= days.start AND d.created_at < days.stop AND {TRIGGERED} \
+             GROUP BY days.i, 2, 3 \
              UNION ALL \
              SELECT days.i AS day, r.status AS status, r.reason AS reason, SUM(r.n) AS n \
              FROM days JOIN delivery_rollups r ON r.connector_id = ?1 \
@@ -101,14 +116,15 @@ pub async fn events_by_day(
 }
 
 /// The statement that adds the deliveries `ids` (a subquery over `deliveries`, bound to the
-/// purge's `?1`…`?3`) into the rollups. It runs in the purge's batch just before the statement
+/// purge's `?1`…`?3`) into the rollups, counted as the live query counts them (the purge keeps
+/// a failed original while a copy of it is pending, so its outcome is final when rolled up). It runs in the purge's batch just before the statement
 /// that deletes the same rows, with the same subquery, so each row is counted once.
 pub fn rollup_deliveries(ids: &str) -> String {
     format!(
         "INSERT INTO delivery_rollups (connector_id, bucket, status, reason, n) \
-         SELECT connector_id, created_at / {QUARTER_HOUR_MS}, status, \
-         CASE WHEN status = 'skipped' THEN COALESCE(reason, '') ELSE '' END, COUNT(*) \
-         FROM deliveries WHERE id IN ({ids}) GROUP BY 1, 2, 3, 4 \
+         SELECT d.connector_id, d.created_at / {QUARTER_HOUR_MS}, {OUTCOME}, \
+         CASE WHEN d.status = 'skipped' THEN COALESCE(d.reason, '') ELSE '' END, COUNT(*) \
+         FROM deliveries d WHERE d.id IN ({ids}) AND {TRIGGERED} GROUP BY 1, 2, 3, 4 \
          ON CONFLICT (connector_id, bucket, status, reason) DO UPDATE SET n = n + excluded.n"
     )
 }

@@ -187,15 +187,20 @@ fn events(add: &mut impl FnMut(&str, &[JsValue]) -> Result<()>, args: &[JsValue;
     )
 }
 
-/// The delivery statements: finished rows (failed, test, skipped) go with their attempts;
+/// The delivery statements: finished rows (failed, test, skipped; a failed one once no copy of
+/// it is pending) go with their attempts;
 /// delivered rows are emptied to markers, which go once their event is gone. Pending rows
 /// (`queued`, `retrying`, `parked`) are never touched.
 fn deliveries(
     add: &mut impl FnMut(&str, &[JsValue]) -> Result<()>,
     args: &[JsValue; 3],
 ) -> Result<()> {
+    // A failed original waits for a copy still pending (a replay or recovery), so that
+    // reconciliation counts it with the copy's outcome.
     let finished = "SELECT id FROM deliveries WHERE container_id = ?1 AND created_at < ?2 \
-                    AND status IN ('failed', 'test', 'skipped') ORDER BY created_at LIMIT ?3";
+                    AND status IN ('failed', 'test', 'skipped') AND NOT EXISTS (SELECT 1 \
+                    FROM deliveries c WHERE c.replay_of = deliveries.id \
+                    AND c.status IN ('queued', 'retrying', 'parked')) ORDER BY created_at LIMIT ?3";
     add(
         &format!("DELETE FROM delivery_attempts WHERE delivery_id IN ({finished})"),
         args,

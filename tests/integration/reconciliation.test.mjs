@@ -72,7 +72,8 @@ test('a mixed run balances per day, matches what the partner received, survives 
 
   // A: pays approved conversions only. One approved (delivered), one waiting (skipped,
   // awaiting_approval), one browser event (skipped, browser_event), one the partner refuses
-  // (failed, dead-lettered), one logged in test mode, and a Test Webhook send (delivered).
+  // (failed, dead-lettered), one logged in test mode, and a Test Webhook send (delivered, but
+  // no conversion triggered it: not counted).
   const a = await connector(container, { fire_on_status: 'approved' });
   const [paid, waiting, refused, logged] = [unique('paid-'), unique('wait-'), unique('bad-'), unique('log-')];
   receiver.script(`${a.base}/${refused}`, { status: 500, body: 'down' });
@@ -112,6 +113,10 @@ test('a mixed run balances per day, matches what the partner received, survives 
       parked: by(log, 'parked').length, in_flight: by(log, 'queued').length + by(log, 'retrying').length };
   };
 
+  // What reconciliation counts: the postbacks events triggered (not the Test Webhook send).
+  const counted = logA.filter((d) => d.event_row_id && !d.replay_of);
+  assert.equal(counted.length, logA.length - 1);
+  const testPath = new URL(logA.find((d) => !d.event_row_id).url).pathname;
   const todayIst = dayOf(Date.now(), 330 * MINUTE);
   const answerA = await reconciliation(a.id);
   assert.equal(answerA.status, 200, answerA.text);
@@ -120,12 +125,13 @@ test('a mixed run balances per day, matches what the partner received, survives 
   const dayA = answerA.json.data.at(-1);
   assert.equal(dayA.day, todayIst);
   assert.ok(answerA.json.data.every(balances), JSON.stringify(answerA.json.data));
-  const sentOkA = new Set(receiver.requests.filter((r) => r.path.startsWith(a.base) && !r.path.endsWith(refused)).map((r) => r.path));
+  const sentOkA = new Set(receiver.requests.filter((r) => r.path.startsWith(a.base) && !r.path.endsWith(refused)
+    && r.path !== testPath).map((r) => r.path));
   assert.equal(dayA.delivered, sentOkA.size, 'delivered: each postback the partner acknowledged');
   assert.ok(receiver.received(`${a.base}/${paid}`).length === 1);
   assert.ok(receiver.received(`${a.base}/${refused}`).length >= 1, 'the refused one was tried');
   assert.equal(receiver.received(`${a.base}/${waiting}`).length + receiver.received(`${a.base}/${logged}`).length, 0);
-  assert.deepEqual(dayA, { day: todayIst, delivered: 2, ...expected(logA) }, 'every other figure as the log shows it');
+  assert.deepEqual(dayA, { day: todayIst, delivered: 1, ...expected(counted) }, 'every other figure as the log shows it');
   assert.equal(dayA.test, 1, 'the conversion logged in test mode');
   assert.equal(dayA.failed, 1, 'the conversion the partner kept refusing');
   assert.ok(Object.keys(dayA.skipped).length >= 2, `skipped for two reasons at least: ${JSON.stringify(dayA.skipped)}`);
@@ -151,7 +157,7 @@ test('a mixed run balances per day, matches what the partner received, survives 
   const range = `?from=${before}&to=${day}`;
   const beforePurge = { a: (await reconciliation(a.id, range)).json, b: (await reconciliation(b.id, range)).json,
     events: (await daily(container.id, range)).json };
-  assert.deepEqual(beforePurge.a.data.map((d) => [d.day, d.triggered, d.delivered]), [[before, 1, 1], [day, logA.length - 1, 1]],
+  assert.deepEqual(beforePurge.a.data.map((d) => [d.day, d.triggered, d.delivered]), [[before, 1, 1], [day, counted.length - 1, 0]],
     'a delivery at 23:45 local time counts on that local day, one at 01:00 on the next');
   assert.deepEqual(beforePurge.events.data[1], { day, total: 7, received: 4, approved: 3, rejected: 0, reversed: 0 });
 
@@ -172,8 +178,30 @@ test('a mixed run balances per day, matches what the partner received, survives 
   assert.equal(utc.status, 200, utc.text);
   const inUtc = (await reconciliation(a.id, range)).json;
   assert.equal(inUtc.time_zone, 'UTC');
-  assert.deepEqual(inUtc.data.map((d) => [d.day, d.triggered]), [[before, logA.length], [day, 0]]);
+  assert.deepEqual(inUtc.data.map((d) => [d.day, d.triggered]), [[before, counted.length], [day, 0]]);
   assert.ok(inUtc.data.every(balances));
+});
+
+test('a failed postback sent again and delivered counts once, as delivered; a Test Webhook send does not count', async () => {
+  const made = (await api('POST', '/admin/api/containers', { body: { name: unique('shop-'), cookie_domain: 'shop.localhost.test' } })).json;
+  const key = (await api('POST', `/admin/api/containers/${made.id}/api-keys`, { body: { name: 'k' } })).json.key;
+  const net = await connector(made);
+  const order = unique('o-');
+  receiver.script(`${net.base}/${order}`, { status: 500, body: 'down' });
+  const res = await api('GET', `/webhook?${new URLSearchParams({ k: key, track: 'Purchase', value: '5', currency: 'EUR', eventId: order })}`, { token: null });
+  assert.equal(res.status, 200, res.text);
+  const [failed] = by(await logOnce(net.id, (log) => by(log, 'failed').length === 1, 'the postback failed'), 'failed');
+  const today = () => reconciliation(net.id).then((r) => r.json.data.at(-1));
+  assert.deepEqual([(await today()).triggered, (await today()).failed], [1, 1]);
+
+  receiver.script(`${net.base}/${order}`, { status: 200, body: 'ok' });
+  assert.equal((await api('POST', `/admin/api/deliveries/${failed.id}/replay`)).status, 202);
+  assert.equal((await api('POST', `/admin/api/connectors/${net.id}/test`)).status, 202);
+  await logOnce(net.id, (log) => by(log, 'delivered').length === 2, 'the copy and the test send delivered');
+  const day = await today();
+  assert.deepEqual([day.triggered, day.delivered, day.failed, day.in_flight], [1, 1, 0, 0],
+    'one conversion, paid once: its copy\'s outcome, and the test send left out');
+  assert.ok(balances(day));
 });
 
 test('bad days, ranges and time zones are refused naming the field', async () => {
