@@ -66,6 +66,11 @@ pub struct ClaimedDestination {
 }
 
 impl DeliveryRow {
+    /// A Test Webhook send: neither an event's postback nor a copy of one.
+    pub fn is_test_webhook(&self) -> bool {
+        self.event_row_id.is_none() && self.replay_of.is_none()
+    }
+
     pub fn status(&self) -> Option<DeliveryStatus> {
         DeliveryStatus::parse(&self.status)
     }

@@ -160,3 +160,20 @@ test('bulk recover re-sends parked deliveries once, and un-parking later does no
   const originals = await entries(connector.id, waiting, () => true, 'the originals');
   assert.ok(originals.every((d) => d.status === 'parked'), 'the originals stay parked, recovered once');
 });
+
+test('a Test Webhook to a parked destination is sent, so an operator can check it, and leaves the destination to be un-parked by hand', async () => {
+  const { connector, path, convert } = await setUp();
+  receiver.script(path, { status: 410 });
+  await convert(unique('o-'));
+  await parkedState(connector.id, 'parked on 410');
+
+  receiver.script(path, { status: 200, body: 'back' });
+  const before = receiver.received(path).length;
+  const tested = await call('POST', `/admin/api/connectors/${connector.id}/test`, { body: { wait: true } });
+  assert.equal(tested.status, 200, tested.text);
+  assert.equal(tested.json.kind, 'test_webhook');
+  assert.equal(tested.json.status, 'delivered', 'sent, not parked');
+  assert.equal(tested.json.response_code, 200);
+  assert.ok(receiver.received(path).length > before, 'the partner received it');
+  assert.equal((await destination(connector.id)).json.state, 'parked', 'a test does not un-park: the operator decides');
+});

@@ -325,10 +325,12 @@ fn opt_time(time: Option<UnixMs>) -> Option<String> {
 
 /// One webhook log entry: everything is the masked copy.
 pub fn delivery_out(row: &DeliveryRow, attempts: &[AttemptRow]) -> DeliveryOut {
-    let kind = match (&row.replay_of, &row.event_row_id) {
-        (Some(_), _) => DeliveryKind::Replay,
-        (None, Some(_)) => DeliveryKind::Event,
-        (None, None) => DeliveryKind::TestWebhook,
+    let kind = if row.is_test_webhook() {
+        DeliveryKind::TestWebhook
+    } else if row.replay_of.is_some() {
+        DeliveryKind::Replay
+    } else {
+        DeliveryKind::Event
     };
     let reason = row.reason.as_deref().and_then(SkipReason::parse);
     let headers: Vec<(String, String)> = row
