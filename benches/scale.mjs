@@ -4,8 +4,10 @@
 // containers (INSERT ... SELECT over recursive CTEs, in batches), measures again, and prints
 // each figure filled / empty (target: the filled figure within 1.25x the empty one, i.e. a
 // throughput ratio of at least 0.8) and the bytes a click, event and delivery row take.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const CONTAINERS = 100;
 const CLICKS = 1_000_000;
@@ -46,6 +48,36 @@ async function dbBytes(db, persistDir) {
     if (!existsSync(persistDir)) return NaN;
     const files = readdirSync(persistDir, { recursive: true }).map((f) => join(persistDir, f));
     return files.filter((f) => /\.sqlite(-wal)?$/.test(f)).reduce((sum, f) => sum + statSync(f).size, 0);
+  }
+}
+
+const MIGRATIONS = resolve(import.meta.dirname, '../migrations');
+/** Rows per kind the scratch measurement of bytes per row inserts. */
+const SCRATCH_ROWS = 100_000;
+
+/**
+ * Bytes per row as SQLite stores them (pages, indexes included), for when local D1 allows no
+ * measure of its own: each fill statement runs for SCRATCH_ROWS rows on a scratch SQLite file
+ * with the project's migrations (D1 is SQLite), through the sqlite3 CLI the tests use. `kinds`
+ * is `[[name, sql(from, count)]]`, filled in order, as the bench fills D1.
+ */
+export function scratchRowBytes(kinds) {
+  const dir = mkdtempSync(join(tmpdir(), 'postclick-rowbytes-'));
+  const file = join(dir, 'd1.sqlite');
+  const sqlite = (sql) => execFileSync('sqlite3', [file], { input: sql, maxBuffer: 1 << 26 }).toString();
+  try {
+    sqlite(readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql')).sort()
+      .map((f) => readFileSync(join(MIGRATIONS, f), 'utf8')).join('\n'));
+    const bytes = () => { const [count, size] = sqlite('PRAGMA page_count; PRAGMA page_size;').trim().split('\n').map(Number); return count * size; };
+    const out = {};
+    for (const [name, sql] of kinds) {
+      const before = bytes();
+      for (let from = 0; from < SCRATCH_ROWS; from += CHUNK) sqlite(`${sql(from, Math.min(CHUNK, SCRATCH_ROWS - from))};`);
+      out[name] = (bytes() - before) / SCRATCH_ROWS;
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -131,18 +163,21 @@ end
   await retried(() => db.prepare(`${numbers(1, CONTAINERS - 1)}
     INSERT INTO containers (id, name, cookie_domain, allowed_origins, created_at, updated_at)
     SELECT ${otherContainer('i')}, 'scale ' || i, 'scale' || i || '.example', '[]', ${now}, ${now} FROM n`).run());
-  const clickBytes = await fill(db, bench.persistDir, CLICKS, (from, count) => `${numbers(from, count)}
+  const clickSql = (from, count) => `${numbers(from, count)}
     INSERT OR IGNORE INTO clicks (id, container_id, visitor_id, param, value, source, landing_url, created_at)
     SELECT 1000000000 + i, ${containerOf(container)}, printf('v%031d', i / 3), 'gclid', 'Cj0KCQjw' || hex(randomblob(16)), 'google',
-      'https://www.bench.example/?gclid=Cj0KCQjw&utm_source=google&utm_campaign=scale', ${now} - i * 100 FROM n`);
-  const eventBytes = await fill(db, bench.persistDir, EVENTS, (from, count) => `${numbers(from, count)}
+      'https://www.bench.example/?gclid=Cj0KCQjw&utm_source=google&utm_campaign=scale', ${now} - i * 100 FROM n`;
+  const eventSql = (from, count) => `${numbers(from, count)}
     INSERT OR IGNORE INTO events (id, container_id, event_id, dedup_key, name, value, currency, visitor_id, matched_by, source,
       payload, created_at, dispatched_at, provenance, status)
     SELECT printf('evt_scale%016d', i), ${containerOf(container)}, 'order-' || i, 'order-' || i, 'Purchase', 49.9, 'EUR',
       printf('v%031d', i * 5 / 3), 'visitor', 'webhook',
-      ?1, ${now} - i * 500, ${now} - i * 500, 'server', 'received' FROM n`, payload);
-  const deliveryBytes = await fill(db, bench.persistDir, DELIVERIES, (from, count) => deliveries(from, count, containerOf(container),
-    `CASE WHEN i % ${CONTAINERS} = 0 THEN '${connector}' ELSE 'con_scale' || printf('%017d', i % ${CONTAINERS}) END`));
+      ?1, ${now} - i * 500, ${now} - i * 500, 'server', 'received' FROM n`;
+  const deliverySql = (from, count) => deliveries(from, count, containerOf(container),
+    `CASE WHEN i % ${CONTAINERS} = 0 THEN '${connector}' ELSE 'con_scale' || printf('%017d', i % ${CONTAINERS}) END`);
+  const clickBytes = await fill(db, bench.persistDir, CLICKS, clickSql);
+  const eventBytes = await fill(db, bench.persistDir, EVENTS, eventSql, payload);
+  const deliveryBytes = await fill(db, bench.persistDir, DELIVERIES, deliverySql);
   const fillSeconds = (Date.now() - started) / 1000;
   const filled = await measure();
 
@@ -154,8 +189,13 @@ end
     console.log(`  ${name.padEnd(26)} empty ${empty[name].toFixed(0).padStart(6)} req/s   filled ${filled[name].toFixed(0).padStart(6)} req/s   ratio ${ratio.toFixed(3)}   ${ratio >= 0.8 ? 'met' : 'NOT MET'}`);
   }
   if (Number.isNaN(clickBytes)) {
-    // Local D1 refuses dbstat and PRAGMA page_count, and Miniflare kept no file under persistDir.
-    console.log('  bytes per row: not measured (this D1 allows neither dbstat nor PRAGMA page_count, and no file was found)');
+    // Local D1 refuses dbstat and PRAGMA page_count, and Miniflare kept no file under persistDir:
+    // the same statements on a scratch SQLite file of the same schema.
+    const literal = `'${payload.replaceAll("'", "''")}'`;
+    const per = scratchRowBytes([['click', clickSql], ['event', (f, c) => eventSql(f, c).replaceAll('?1', literal)],
+      ['delivery', deliverySql]]);
+    console.log(`  bytes per row (SQLite pages on a scratch copy of the schema, indexes included, ${SCRATCH_ROWS} rows each)`);
+    console.log(`  click ${per.click.toFixed(0)}   event ${per.event.toFixed(0)}   delivery ${per.delivery.toFixed(0)}`);
   } else {
     console.log('  bytes per row (database pages, indexes included)');
     console.log(`  click ${(clickBytes / CLICKS).toFixed(0)}   event ${(eventBytes / EVENTS).toFixed(0)}   delivery ${(deliveryBytes / DELIVERIES).toFixed(0)}`);
