@@ -15,7 +15,8 @@ static_assets() {
   mkdir -p "$tmp/admin/assets" "$tmp/admin/api"
   cp assets/console/index.html "$tmp/admin.html" # auto-trailing-slash serves admin.html at /admin
   find assets/console -maxdepth 1 -type f ! -name index.html -exec cp {} "$tmp/admin/assets/" \;
-  node -e 'const fs = require("fs"); fs.writeFileSync(process.argv[2], JSON.stringify(JSON.parse(fs.readFileSync(process.argv[1], "utf8"))))' \
+  # Python's json keeps every integer exact (JavaScript's JSON.parse would round 2^64 - 1).
+  python3 -c 'import json, sys; json.dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"), separators=(",", ":"), ensure_ascii=False)' \
     assets/openapi.json "$tmp/admin/api/openapi.json"
   cp assets/_headers "$tmp/_headers"
   rm -rf "$out"
