@@ -71,9 +71,11 @@ fn whole(
     let path = format!("webhook.{key}");
     match o.get(key) {
         None | Some(serde_json::Value::Null) => Ok(default),
+        // `whole_number`: `20.0` is a whole number too, as JSON Schema's `integer` counts it.
         Some(v) => v
-            .as_u64()
-            .filter(|n| (1..=max).contains(n))
+            .as_number()
+            .and_then(crate::core::input::whole_number)
+            .filter(|n| (1..=i128::from(max)).contains(n))
             .and_then(|n| u32::try_from(n).ok())
             .ok_or_else(|| {
                 Invalid::field(
@@ -89,6 +91,16 @@ fn whole(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_whole_number_written_with_a_zero_fraction_is_accepted() {
+        let o = json!({"park_after_failures": 2294.0, "max_per_second": 5.0});
+        let o = o.as_object().unwrap();
+        assert_eq!(whole(o, "park_after_failures", 10_000, 20), Ok(2294));
+        assert_eq!(parse_max_per_second(o), Ok(Some(5)));
+        let half = json!({"park_after_failures": 2.5});
+        assert!(whole(half.as_object().unwrap(), "park_after_failures", 10_000, 20).is_err());
+    }
 
     #[test]
     fn max_per_second_is_absent_for_no_limit_or_a_whole_number_up_to_1000() {
