@@ -295,40 +295,6 @@ pub async fn give_back(
     Ok(changed > 0)
 }
 
-/// A page of a connector's log, newest first, strictly before the `before` row when given.
-pub async fn list_for_connector(
-    db: &D1Database,
-    connector_id: &ConnectorId,
-    before: Option<&DeliveryRow>,
-    limit: u32,
-) -> Result<Vec<DeliveryRow>> {
-    match before {
-        Some(b) => {
-            all(
-                db,
-                "SELECT * FROM deliveries WHERE connector_id = ?1 AND (created_at, id) < (?2, ?3) \
-                 ORDER BY created_at DESC, id DESC LIMIT ?4",
-                &[
-                    text(connector_id.as_str()),
-                    time(b.created_at),
-                    text(b.id.as_str()),
-                    int(i64::from(limit)),
-                ],
-            )
-            .await
-        }
-        None => {
-            all(
-                db,
-                "SELECT * FROM deliveries WHERE connector_id = ?1 \
-                 ORDER BY created_at DESC, id DESC LIMIT ?2",
-                &[text(connector_id.as_str()), int(i64::from(limit))],
-            )
-            .await
-        }
-    }
-}
-
 #[derive(Debug, Clone, Deserialize)]
 pub struct PendingRow {
     pub id: DeliveryId,

@@ -1,9 +1,9 @@
 //! The webhook log searched: one connector's deliveries by status, by time, and by an order id
 //! (the event's caller id), a click id (one the event carried) or any text of the sent request
-//! (URL or body), newest first, paged like the plain log.
+//! (URL or body), newest first, paged like the plain log (also here: [`list_for_connector`]).
 
 use super::deliveries::DeliveryRow;
-use super::{all, int, opt_text, opt_time, text};
+use super::{all, int, opt_text, opt_time, text, time};
 use crate::core::ids::ConnectorId;
 use crate::core::postback::DeliveryStatus;
 use crate::core::time::UnixMs;
@@ -62,4 +62,38 @@ pub async fn search_for_connector(
         ],
     )
     .await
+}
+
+/// A page of a connector's log, newest first, strictly before the `before` row when given.
+pub async fn list_for_connector(
+    db: &D1Database,
+    connector_id: &ConnectorId,
+    before: Option<&DeliveryRow>,
+    limit: u32,
+) -> Result<Vec<DeliveryRow>> {
+    match before {
+        Some(b) => {
+            all(
+                db,
+                "SELECT * FROM deliveries WHERE connector_id = ?1 AND (created_at, id) < (?2, ?3) \
+                 ORDER BY created_at DESC, id DESC LIMIT ?4",
+                &[
+                    text(connector_id.as_str()),
+                    time(b.created_at),
+                    text(b.id.as_str()),
+                    int(i64::from(limit)),
+                ],
+            )
+            .await
+        }
+        None => {
+            all(
+                db,
+                "SELECT * FROM deliveries WHERE connector_id = ?1 \
+                 ORDER BY created_at DESC, id DESC LIMIT ?2",
+                &[text(connector_id.as_str()), int(i64::from(limit))],
+            )
+            .await
+        }
+    }
 }

@@ -20,7 +20,7 @@ use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::attempts;
 use crate::store::deliveries;
-use crate::store::log_search::{search_for_connector, LogFilter};
+use crate::store::log_search::{list_for_connector, search_for_connector, LogFilter};
 use worker::{Request, Response};
 
 pub async fn handle_list_deliveries(req: Request, ctx: RouteContext) -> Result<Response> {
@@ -47,7 +47,7 @@ pub async fn handle_list_deliveries(req: Request, ctx: RouteContext) -> Result<R
     };
     let filter = log_filter(&req)?;
     let rows = if filter.is_empty() {
-        deliveries::list_for_connector(&db, &connector.id, before.as_ref(), limit).await?
+        list_for_connector(&db, &connector.id, before.as_ref(), limit).await?
     } else {
         search_for_connector(&db, &connector.id, &filter, before.as_ref(), limit).await?
     };
