@@ -15,6 +15,7 @@ import { createServer } from 'node:http';
 import { readdirSync, readFileSync, statSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { adminApi, applyMigrations } from './d1.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench-out');
@@ -86,21 +87,9 @@ const workerUrl = await mf.ready;
 const db = await mf.getD1Database('DB');
 const queue = await mf.getQueueProducer('POSTBACKS');
 
-for (const file of readdirSync(join(ROOT, 'migrations')).filter((f) => f.endsWith('.sql')).sort()) {
-  const sql = readFileSync(join(ROOT, 'migrations', file), 'utf8').replace(/--.*$/gm, '');
-  const statements = sql.split(';').map((s) => s.trim()).filter(Boolean);
-  await db.batch(statements.map((s) => db.prepare(s)));
-}
+await applyMigrations(db);
 
-async function api(method, path, body) {
-  const res = await fetch(new URL(path, workerUrl), {
-    method, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = adminApi(() => workerUrl, TOKEN);
 
 const waitUntil = async (what, fn, timeoutMs) => {
   const deadline = Date.now() + timeoutMs;

@@ -16,6 +16,7 @@ import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { adminApi, applyMigrations } from './d1.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench-out');
@@ -111,21 +112,9 @@ function start() {
 let mf = start();
 let workerUrl = await mf.ready;
 let db = await mf.getD1Database('DB');
-for (const file of readdirSync(join(ROOT, 'migrations')).filter((f) => f.endsWith('.sql')).sort()) {
-  const sql = readFileSync(join(ROOT, 'migrations', file), 'utf8').replace(/--.*$/gm, '');
-  const statements = sql.split(';').map((s) => s.trim()).filter(Boolean);
-  await db.batch(statements.map((s) => db.prepare(s)));
-}
+await applyMigrations(db);
 
-async function api(method, path, body) {
-  const res = await fetch(new URL(path, workerUrl), {
-    method, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = adminApi(() => workerUrl, TOKEN);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // One real, signed delivery is the template (sent to another path, outside the ledger).

@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { applyMigrations } from './d1.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench-out');
@@ -92,13 +93,8 @@ const helloUrl = await hello.ready;
 
 // The product's in-memory D1 starts empty: apply the migrations, then add the container the
 // browser surface serves and API keys (as prefix and SHA-256, as the admin API stores them).
-// Statements are split on `;` after dropping `--` comments (no string literal holds either).
 const db = await product.getD1Database('DB');
-for (const file of readdirSync(join(ROOT, 'migrations')).filter((f) => f.endsWith('.sql')).sort()) {
-  const statements = readFileSync(join(ROOT, 'migrations', file), 'utf8')
-    .replace(/--[^\n]*/g, '').split(';').map((stmt) => stmt.trim()).filter(Boolean);
-  await db.batch(statements.map((sql) => db.prepare(sql)));
-}
+await applyMigrations(db);
 const BENCH_CONTAINER = 'ctr_benchbenchbenchbench00';
 const TRACKING_HOST = 't.bench.example';
 const now = Date.now();
