@@ -33,6 +33,7 @@ impl Destination {
         let gate = crate::core::postback::destination::gate(
             claimed.parked.as_ref().map(|_| claimed.probe.as_ref()),
             &row.id,
+            row.is_test_webhook(),
         );
         let destination = Self {
             connector_id: row.connector_id.clone(),

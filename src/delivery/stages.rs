@@ -132,11 +132,7 @@ pub async fn prepare_claimed(
         }
     }
     let (destination, gate) = Destination::claimed(&row);
-    // A Test Webhook is how an operator checks a parked destination: it is sent, not parked.
-    if gate != Gate::Send
-        && !row.is_test_webhook()
-        && destination::hold(db, &row, gate, message.attempt, started).await?
-    {
+    if gate != Gate::Send && destination::hold(db, &row, gate, message.attempt, started).await? {
         return Ok(Prepared::Parked);
     }
     if let Some((message, after_s)) = throttle::take_turn(db, &row, &message).await? {

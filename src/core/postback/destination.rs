@@ -77,9 +77,11 @@ pub enum Gate {
 }
 
 /// Before an attempt of `delivery`: `probe` is `None` while the destination is active, else
-/// `Some(the probe delivery, if one is named)`.
-pub fn gate(probe: Option<Option<&DeliveryId>>, delivery: &DeliveryId) -> Gate {
+/// `Some(the probe delivery, if one is named)`. A Test Webhook (`test_webhook`) is always sent
+/// and never takes the probe role: it is how an operator checks a parked destination.
+pub fn gate(probe: Option<Option<&DeliveryId>>, delivery: &DeliveryId, test_webhook: bool) -> Gate {
     match probe {
+        _ if test_webhook => Gate::Send,
         None => Gate::Send,
         Some(None) => Gate::Probe,
         Some(Some(id)) if id == delivery => Gate::Probe,
@@ -169,14 +171,23 @@ mod tests {
     fn a_parked_destination_sends_only_its_probe() {
         let a = DeliveryId::parse("dlv_aaaaaaaaaaaa").unwrap();
         let b = DeliveryId::parse("dlv_bbbbbbbbbbbb").unwrap();
-        assert_eq!(gate(None, &a), Gate::Send);
-        assert_eq!(gate(Some(Some(&a)), &a), Gate::Probe);
-        assert_eq!(gate(Some(Some(&a)), &b), Gate::Park);
+        assert_eq!(gate(None, &a, false), Gate::Send);
+        assert_eq!(gate(Some(Some(&a)), &a, false), Gate::Probe);
+        assert_eq!(gate(Some(Some(&a)), &b, false), Gate::Park);
         assert_eq!(
-            gate(Some(None), &b),
+            gate(Some(None), &b, false),
             Gate::Probe,
             "a probe-less destination takes one"
         );
+    }
+
+    #[test]
+    fn a_test_webhook_is_sent_to_a_parked_destination_without_becoming_its_probe() {
+        let a = DeliveryId::parse("dlv_aaaaaaaaaaaa").unwrap();
+        let t = DeliveryId::parse("dlv_tttttttttttt").unwrap();
+        assert_eq!(gate(Some(Some(&a)), &t, true), Gate::Send);
+        assert_eq!(gate(Some(None), &t, true), Gate::Send);
+        assert_eq!(gate(None, &t, true), Gate::Send);
     }
 
     #[test]
