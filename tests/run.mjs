@@ -23,13 +23,18 @@ const TEST_VARS = { RETRY_SCHEDULE: '1s,1s,2s', DELIVERY_TIMEOUT_S: '3', PROXY_S
 const worker = await startWorker({ logFile: join(ROOT, 'tests/artifacts/wrangler.log'), vars: TEST_VARS });
 let status = 1;
 try {
-  const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
+  // A test that hangs fails after 4 minutes (the slowest take about 30 s), and the whole run is
+  // stopped after 60, so a hang names itself instead of running into CI's time limit.
+  const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=240000',
+    '--test-reporter=spec', ...files], {
+    timeout: 60 * 60 * 1000, killSignal: 'SIGKILL',
     cwd: ROOT,
     stdio: 'inherit',
     env: { ...process.env, POSTCLICK_URL: worker.url, POSTCLICK_ADMIN_TOKEN: worker.adminToken,
       POSTCLICK_SIGNING_KEY: worker.signingKey, POSTCLICK_STATE_DIR: worker.stateDir,
       POSTCLICK_WORKER_VARS: JSON.stringify(TEST_VARS) },
   });
+  if (result.error) console.error(`the test run was stopped: ${result.error.message}`);
   status = result.status ?? 1;
 } finally {
   await worker.stop();

@@ -30,6 +30,8 @@ export async function startReceiver() {
     /** Script the answers for a path; the last answer repeats. */
     script(path, ...answers) { scripts.set(path, answers); },
     received(path) { return requests.filter((r) => r.path === path); },
-    close: () => new Promise((r) => server.close(r)),
+    // A parked destination's probe keeps retrying on the schedule, so workerd may hold a
+    // keep-alive connection busy at any moment: `close` alone would then wait for ever.
+    close: () => new Promise((r) => { server.close(r); server.closeAllConnections(); }),
   };
 }

@@ -85,7 +85,7 @@ export async function startSite(workerUrl, { sameOrigin } = {}) {
     requests,
     /** Serve `body` at `path` on the site (HTML unless `type` says otherwise), after `delayMs`. */
     page(path, body, { type = 'text/html; charset=utf-8', delayMs = 0 } = {}) { pages.set(path, { body, type, delayMs }); },
-    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
+    close: () => new Promise((r) => { server.close(r); server.closeAllConnections(); }),
   };
 }
 
