@@ -1,31 +1,15 @@
 // The console, driven in real headless Chromium: a marketer's walk through every screen.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { BASE, ADMIN_TOKEN, admin, sql, sqlText, unique } from '../harness/app.mjs';
-import { ROOT } from '../harness/worker.mjs';
-import { launchChromium } from '../harness/chromium.mjs';
-import { startReceiver } from '../harness/receiver.mjs';
+import { consoleSession } from '../harness/console_session.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 
-const SHOTS = join(ROOT, 'tests/artifacts/screenshots');
-mkdirSync(SHOTS, { recursive: true });
-
-let context;
+const session = consoleSession();
+const { shot } = session;
 let page;
 let receiver;
-before(async () => {
-  receiver = await startReceiver();
-  context = await launchChromium();
-  page = await context.newPage();
-});
-after(async () => {
-  await context?.close();
-  await receiver?.close();
-});
-
-const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+before(async () => ({ page, receiver } = await session.ready));
 
 /** Every visible form control has an accessible label. */
 async function assertLabelled(screen) {

@@ -2,36 +2,19 @@
 // it, with focus on the first; required fields are marked; a server refusal lands next to the
 // field it names; pixel refusals name their line and column; unsaved edits, deleting and
 // replaying all ask first. axe-core checks each error state.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { BASE, ADMIN_TOKEN, STATE_DIR, admin, newContainer, sqlText, unique } from '../harness/app.mjs';
-import { executeD1, ROOT } from '../harness/worker.mjs';
-import { launchChromium } from '../harness/chromium.mjs';
-import { startReceiver } from '../harness/receiver.mjs';
+import { BASE, STATE_DIR, admin, newContainer, sqlText, unique } from '../harness/app.mjs';
+import { executeD1 } from '../harness/worker.mjs';
+import { consoleSession } from '../harness/console_session.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { assertAccessible } from '../harness/axe.mjs';
 
-const SHOTS = join(ROOT, 'tests/artifacts/screenshots');
-mkdirSync(SHOTS, { recursive: true });
-
-let context;
+const session = consoleSession({ signIn: true, shotPrefix: 'forms-' });
+const { shot } = session;
 let page;
 let receiver;
-before(async () => {
-  receiver = await startReceiver();
-  context = await launchChromium();
-  page = await context.newPage();
-  await page.goto(`${BASE}/admin`);
-  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Containers' }).waitFor();
-});
-after(async () => {
-  await context?.close();
-  await receiver?.close();
-});
+before(async () => ({ page, receiver } = await session.ready));
 
 /** `{field: message}` of every input marked invalid, read through its aria-describedby. */
 function invalidFields() {
@@ -61,7 +44,7 @@ test('the container form flags every invalid field at once, each next to it, and
   assert.match(invalid.allowed_origins, /origin such as https:\/\/www\.shop\.com .*www\.forms-shop\.example\/path/);
   assert.equal(await focusedField(), 'name', 'focus moves to the first invalid field');
   await assertAccessible(page, 'container form errors');
-  await page.screenshot({ path: join(SHOTS, 'forms-01-container-errors.png'), fullPage: true });
+  await shot('01-container-errors');
 
   // Fixing one field clears its message on the next try; the rest stay flagged.
   await page.getByLabel('Name', { exact: true }).fill(unique('Forms shop '));
@@ -109,7 +92,7 @@ test('the connector form requires what each enabled part needs, marks it, and fl
   assert.match(invalid['click_id.window_days'], /from 1 to 365/);
   assert.equal(await focusedField(), 'name');
   await assertAccessible(page, 'connector form errors');
-  await page.screenshot({ path: join(SHOTS, 'forms-02-connector-errors.png'), fullPage: true });
+  await shot('02-connector-errors');
   const { json } = await admin.listConnectors(c.id);
   assert.equal(json.data.length, 0, 'nothing was sent');
 });

@@ -2,59 +2,27 @@
 // template, a purchase sent with the curl the console shows, which fires it; a purchase without
 // a click, which the why-not explorer explains; a truthful Test Webhook. axe-core checks every
 // screen, and each is shot for review.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { BASE, ADMIN_TOKEN, admin, unique } from '../harness/app.mjs';
-import { ROOT } from '../harness/worker.mjs';
-import { launchChromium } from '../harness/chromium.mjs';
-import { startReceiver } from '../harness/receiver.mjs';
+import { BASE, admin, unique } from '../harness/app.mjs';
+import { consoleSession, signIn } from '../harness/console_session.mjs';
 import { pollUntil } from '../harness/poll.mjs';
-import { assertAccessible } from '../harness/axe.mjs';
 import { customWebhook } from '../harness/webhooks.mjs';
 import { collect } from '../harness/tracking.mjs';
 
-const SHOTS = join(ROOT, 'tests/artifacts/screenshots');
-mkdirSync(SHOTS, { recursive: true });
-
-let context;
+// screen(): axe-core, no sideways scrolling at the viewport's width, and a screenshot for review.
+const session = consoleSession({ shotPrefix: 'story-' });
+const { screen } = session;
 let page;
 let receiver;
-before(async () => {
-  receiver = await startReceiver();
-  context = await launchChromium();
-  page = await context.newPage();
-});
-after(async () => {
-  await context?.close();
-  await receiver?.close();
-});
-
-const shot = (name) => page.screenshot({ path: join(SHOTS, `story-${name}.png`), fullPage: true });
-
-/** Checks the screen with axe-core and that it does not scroll sideways, then shoots it. */
-async function screen(name) {
-  await assertAccessible(page, name);
-  await fitsWidth(name, page.viewportSize().width);
-  await shot(name);
-}
-
-/** Asserts the page does not scroll sideways at the viewport's width. */
-async function fitsWidth(name, width) {
-  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(scrollWidth <= width, `${name}: ${scrollWidth} px wide at a ${width} px viewport`);
-}
+before(async () => ({ page, receiver } = await session.ready));
 
 test('a marketer sets up a template connector, fires it with the console\'s curl, and the explorer explains a skipped purchase', async () => {
   const container = (await admin.createContainer({ name: unique('Story shop '), cookie_domain: 'story-shop.example',
     allowed_origins: ['https://www.story-shop.example'] })).json;
-  await page.goto(`${BASE}/admin`);
-  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Containers' }).waitFor();
+  await signIn(page);
   await screen('01-containers');
 
   // A connector from the generic S2S template: the account value filled in, then saved enabled.

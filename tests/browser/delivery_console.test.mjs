@@ -1,33 +1,19 @@
 // The connector page's destination line, in real headless Chromium: a partner answers 410, the
 // page says the destination is parked and why, and the Un-park button sends the parked deliveries
 // again and shows it active.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { BASE, ADMIN_TOKEN, admin, call, unique } from '../harness/app.mjs';
-import { ROOT } from '../harness/worker.mjs';
-import { launchChromium } from '../harness/chromium.mjs';
-import { startReceiver } from '../harness/receiver.mjs';
+import { BASE, admin, call, unique } from '../harness/app.mjs';
+import { consoleSession, signIn } from '../harness/console_session.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { connectorFor } from '../harness/postbacks.mjs';
 import { apiKeys, webhookGet } from '../harness/webhooks.mjs';
 
-const SHOTS = join(ROOT, 'tests/artifacts/screenshots');
-mkdirSync(SHOTS, { recursive: true });
-
-let context;
+const session = consoleSession({ shotPrefix: 'delivery-' });
+const { shot } = session;
 let page;
 let receiver;
-before(async () => {
-  receiver = await startReceiver();
-  context = await launchChromium();
-  page = await context.newPage();
-});
-after(async () => {
-  await context?.close();
-  await receiver?.close();
-});
+before(async () => ({ page, receiver } = await session.ready));
 
 test('the connector page shows a parked destination with its reason, and Un-park sends the parked deliveries', async () => {
   const { container, connector, path } = await connectorFor(receiver, { webhook: { params: [{ name: 'o', value: '{{EVENT_ID}}' }] } });
@@ -40,19 +26,16 @@ test('the connector page shows a parked destination with its reason, and Un-park
   await send(waiting);
   await pollUntil(async () => (await admin.deliveries(connector.id)).json.data.some((d) => d.status === 'parked'), { what: 'a parked delivery' });
 
-  await page.goto(`${BASE}/admin`);
-  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Containers' }).waitFor();
+  await signIn(page);
   await page.goto(`${BASE}/admin#/connectors/${connector.id}`);
   const line = page.locator('#destination-state');
   await line.getByText('Destination: parked').waitFor();
   assert.match(await line.textContent(), /the partner answered 410 Gone/);
-  await page.screenshot({ path: join(SHOTS, 'delivery-01-parked-destination.png'), fullPage: true });
+  await shot('01-parked-destination');
 
   receiver.script(path, { status: 200 });
   await page.getByRole('button', { name: 'Un-park' }).click();
   await line.getByText('Destination: active').waitFor();
   await pollUntil(() => receiver.received(path).some((r) => r.query.get('o') === waiting), { what: 'the parked delivery sent after Un-park' });
-  await page.screenshot({ path: join(SHOTS, 'delivery-02-unparked.png'), fullPage: true });
+  await shot('02-unparked');
 });

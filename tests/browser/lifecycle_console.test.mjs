@@ -3,45 +3,20 @@
 // approval-gated connector is paid for the approved one only. The connector's reconciliation
 // chart then accounts for both, and the container overview counts them by status; every screen
 // is axe-clean and fits a 390 px phone without scrolling sideways.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { BASE, ADMIN_TOKEN, call, unique } from '../harness/app.mjs';
-import { ROOT } from '../harness/worker.mjs';
-import { assertAccessible } from '../harness/axe.mjs';
-import { launchChromium } from '../harness/chromium.mjs';
-import { startReceiver } from '../harness/receiver.mjs';
+import { BASE, call, unique } from '../harness/app.mjs';
+import { consoleSession, signIn } from '../harness/console_session.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { connectorFor } from '../harness/postbacks.mjs';
 import { apiKeys, webhookGet } from '../harness/webhooks.mjs';
 
-const SHOTS = join(ROOT, 'tests/artifacts/screenshots');
-mkdirSync(SHOTS, { recursive: true });
-
-let context;
+// screen(): axe-core, no sideways scrolling at the viewport's width, and a screenshot.
+const session = consoleSession({ shotPrefix: 'lifecycle-' });
+const { shot, screen } = session;
 let page;
 let receiver;
-before(async () => {
-  receiver = await startReceiver();
-  context = await launchChromium();
-  page = await context.newPage();
-});
-after(async () => {
-  await context?.close();
-  await receiver?.close();
-});
-
-const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-
-/** axe-core, no sideways scrolling at the viewport's width, and a screenshot. */
-async function screen(name) {
-  await assertAccessible(page, name);
-  const width = page.viewportSize().width;
-  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(scrollWidth <= width, `${name}: ${scrollWidth} px wide at a ${width} px viewport`);
-  await shot(name);
-}
+before(async () => ({ page, receiver } = await session.ready));
 
 test('a marketer approves and reverses conversions from the console, and only the approved one is paid', async () => {
   const { container, connector, path } = await connectorFor(receiver, { webhook: { fire_on_status: 'approved', params: [{ name: 'o', value: '{{EVENT_ID}}' }] } });
@@ -51,15 +26,12 @@ test('a marketer approves and reverses conversions from the console, and only th
     assert.equal((await webhookGet({ k: key, track: 'Purchase', value: '20', currency: 'EUR', eventId: id })).status, 200);
   }
 
-  await page.goto(`${BASE}/admin`);
-  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Containers' }).waitFor();
+  await signIn(page);
   await page.goto(`${BASE}/admin#/containers/${container.id}`);
   await page.locator('#conversions-link').click();
   await page.getByRole('heading', { name: `Conversions of ${container.name}` }).waitFor();
   await page.locator(`tr[data-event="${keep}"] .badge.received`).waitFor();
-  await shot('lifecycle-01-conversions');
+  await shot('01-conversions');
 
   await page.getByLabel('Reason for a change (optional)').fill('validated by the shop');
   await page.getByRole('button', { name: `Approve ${keep}` }).click();
@@ -67,7 +39,7 @@ test('a marketer approves and reverses conversions from the console, and only th
   await page.getByRole('button', { name: `Reverse ${refund}` }).click();
   await page.locator(`tr[data-event="${refund}"] .badge.reversed`).waitFor();
   assert.equal(await page.getByRole('button', { name: `Approve ${refund}` }).count(), 0, 'reversed is final: no controls');
-  await shot('lifecycle-02-approved-and-reversed');
+  await shot('02-approved-and-reversed');
 
   const paid = await pollUntil(() => { const got = receiver.received(path); return got.length >= 1 && got; }, { what: 'the approved postback' });
   assert.deepEqual(paid.map((r) => r.query.get('o')), [keep]);
@@ -89,7 +61,7 @@ test('a marketer approves and reverses conversions from the console, and only th
   assert.match(await totals.textContent(), /Skipped: (awaiting_approval|not_approved)1/);
   assert.equal(await page.locator('#reconciliation svg.daily-chart rect[data-part="delivered"]').count(), 1, 'one bar segment for the delivered day');
   assert.match(await page.locator('#reconciliation svg.daily-chart rect[data-part="delivered"] title').textContent(), /: 1 delivered$/);
-  await screen('lifecycle-03-reconciliation');
+  await screen('03-reconciliation');
 
   // The container overview: today's events by status.
   await page.goto(`${BASE}/admin#/containers/${container.id}`);
@@ -99,15 +71,15 @@ test('a marketer approves and reverses conversions from the console, and only th
   assert.equal(await overview.locator('dd[data-part="approved"]').textContent(), '1');
   assert.equal(await overview.locator('dd[data-part="reversed"]').textContent(), '1');
   assert.equal(await page.locator('#events-overview table tbody tr').count(), 1, 'one day with events');
-  await screen('lifecycle-04-overview');
+  await screen('04-overview');
 
   await page.setViewportSize({ width: 390, height: 844 });
-  await screen('lifecycle-05-overview-phone');
+  await screen('05-overview-phone');
   await page.goto(`${BASE}/admin#/connectors/${connector.id}`);
   await page.locator('#reconciliation-totals').waitFor();
-  await screen('lifecycle-06-reconciliation-phone');
+  await screen('06-reconciliation-phone');
   await page.goto(`${BASE}/admin#/containers/${container.id}/conversions`);
   await page.locator(`tr[data-event="${keep}"]`).waitFor();
-  await screen('lifecycle-07-conversions-phone');
+  await screen('07-conversions-phone');
   await page.setViewportSize({ width: 1280, height: 800 });
 });

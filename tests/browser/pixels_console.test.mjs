@@ -2,23 +2,19 @@
 // marks it, and the connector's pixel card names the line, the column and the reason. The API
 // refuses such HTML, so the test writes it into D1 the way an earlier version stored it: with a
 // worker of its own, so that the write never meets another test's request.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
+import { sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
 import { launchChromium } from '../harness/chromium.mjs';
+import { signIn } from '../harness/console_session.mjs';
 import { SITE_ORIGIN } from '../harness/tracking.mjs';
-import { executeD1, startWorker } from '../harness/worker.mjs';
+import { executeD1 } from '../harness/worker.mjs';
+import { ownWorker } from '../harness/own_worker.mjs';
 
 let worker;
 let call;
-before(async () => {
-  worker = await startWorker({ vars: WORKER_VARS });
-  call = callAt(worker.url, worker.adminToken);
-});
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-});
+const own = ownWorker({ vars: WORKER_VARS });
+before(async () => ({ worker, call } = await own.ready));
 
 test('the console shows why a stored pixel is refused, in the connector list and on its pixel card', async () => {
   const container = (await call('POST', '/admin/api/containers', { body: {
@@ -36,10 +32,7 @@ test('the console shows why a stored pixel is refused, in the connector list and
   const context = await launchChromium();
   try {
     const page = await context.newPage();
-    await page.goto(`${worker.url}/admin`);
-    await page.getByLabel('Admin token').fill(worker.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Containers' }).waitFor();
+    await signIn(page, { base: worker.url, token: worker.adminToken });
 
     await page.goto(`${worker.url}/admin#/containers/${container.id}`);
     const row = page.getByRole('row', { name: new RegExp(connector.name) });

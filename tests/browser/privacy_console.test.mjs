@@ -1,31 +1,16 @@
 // The console's privacy screen in real Chromium: a marketer exports everything held about one
 // person and erases it, and the container page shows both install snippets without faults.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { BASE, ADMIN_TOKEN, rowsOnce, sql, sqlText, unique } from '../harness/app.mjs';
-import { ROOT } from '../harness/worker.mjs';
-import { launchChromium } from '../harness/chromium.mjs';
+import { BASE, rowsOnce, sql, sqlText, unique } from '../harness/app.mjs';
+import { consoleSession } from '../harness/console_session.mjs';
 import { collect, Jar, SITE_ORIGIN } from '../harness/tracking.mjs';
 import { keyedContainer, customWebhook } from '../harness/webhooks.mjs';
 
-const SHOTS = join(ROOT, 'tests/artifacts/screenshots');
-mkdirSync(SHOTS, { recursive: true });
-
-let context;
+const session = consoleSession({ receiver: false, signIn: true });
+const { shot } = session;
 let page;
-before(async () => {
-  context = await launchChromium();
-  page = await context.newPage();
-  await page.goto(`${BASE}/admin`);
-  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Containers' }).waitFor();
-});
-after(async () => { await context?.close(); });
-
-const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+before(async () => ({ page } = await session.ready));
 
 test('a container without connectors shows both install snippets and no stray null', async () => {
   const { container } = await keyedContainer();

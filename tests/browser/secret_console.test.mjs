@@ -2,38 +2,22 @@
 // a generated whsec_ secret, confirmed, shows the overlap's end, and the next postback verifies
 // with either secret; "Recover deliveries since…", confirmed, shows the count answered and the
 // partner receives the failed delivery again. Both screens are axe-clean and fit 390 px.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { randomBytes } from 'node:crypto';
-import { BASE, ADMIN_TOKEN, admin, sql, sqlText, unique } from '../harness/app.mjs';
-import { ROOT } from '../harness/worker.mjs';
-import { launchChromium } from '../harness/chromium.mjs';
-import { assertAccessible } from '../harness/axe.mjs';
-import { startReceiver } from '../harness/receiver.mjs';
+import { BASE, admin, sql, sqlText, unique } from '../harness/app.mjs';
+import { consoleSession, signIn } from '../harness/console_session.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { connectorFor } from '../harness/postbacks.mjs';
 import { apiKeys, webhookGet } from '../harness/webhooks.mjs';
 
-const SHOTS = join(ROOT, 'tests/artifacts/screenshots');
-mkdirSync(SHOTS, { recursive: true });
-
-let context;
+// A phone's width; every confirm() is accepted. screen(): axe-core, no sideways scrolling, a shot.
+const session = consoleSession({ viewport: { width: 390, height: 844 }, acceptDialogs: true, shotPrefix: 'secret-' });
+const { screen } = session;
 let page;
 let receiver;
-before(async () => {
-  receiver = await startReceiver();
-  context = await launchChromium();
-  page = await context.newPage();
-  await page.setViewportSize({ width: 390, height: 844 });
-  page.on('dialog', (dialog) => dialog.accept());
-});
-after(async () => {
-  await context?.close();
-  await receiver?.close();
-});
+before(async () => ({ page, receiver } = await session.ready));
 
 function verifies(key, request) {
   try {
@@ -48,21 +32,12 @@ function verifies(key, request) {
   }
 }
 
-async function fitsAndIsAccessible(screen) {
-  await assertAccessible(page, screen);
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `${screen}: the page scrolls sideways at 390 px (${width} px wide)`);
-}
-
 test('Rotate secret on the connector page rotates to a generated secret, shows the overlap end, and both secrets verify the next postback', async () => {
   const oldSecret = `whsec_${randomBytes(32).toString('base64')}`;
   const { container, connector, path } = await connectorFor(receiver, { webhook: { method: 'POST', signing_secret: oldSecret } });
   const key = (await apiKeys.create(container.id, { name: unique('key-') })).json.key;
 
-  await page.goto(`${BASE}/admin`);
-  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Containers' }).waitFor();
+  await signIn(page);
   await page.goto(`${BASE}/admin#/connectors/${connector.id}`);
   const tools = page.getByRole('region', { name: 'Secret and recovery' });
   await tools.waitFor();
@@ -75,8 +50,7 @@ test('Rotate secret on the connector page rotates to a generated secret, shows t
   assert.match(await result.textContent(), /previous secret also signs every request until/);
   const [{ version }] = sql(`SELECT secret_version AS version FROM connectors WHERE id = ${sqlText(connector.id)}`);
   assert.equal(version, 2, 'the API rotated the secret');
-  await fitsAndIsAccessible('rotated secret');
-  await page.screenshot({ path: join(SHOTS, 'secret-01-rotated.png'), fullPage: true });
+  await screen('01-rotated');
 
   await webhookGet({ k: key, track: 'Purchase', value: '5', currency: 'EUR', eventId: unique('o-') });
   const [request] = await pollUntil(() => { const got = receiver.received(path); return got.length === 1 && got; }, { what: 'the postback' });
@@ -108,6 +82,5 @@ test('Recover deliveries since… re-queues the failed deliveries, shows how man
     { what: 'the recovered delivery at the partner' });
   const rows = (await admin.deliveries(connector.id)).json.data;
   assert.equal(rows.filter((d) => d.replay_of).length, 1, 'one re-queued row');
-  await fitsAndIsAccessible('recovered deliveries');
-  await page.screenshot({ path: join(SHOTS, 'secret-02-recovered.png'), fullPage: true });
+  await screen('02-recovered');
 });

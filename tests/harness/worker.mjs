@@ -1,6 +1,7 @@
 // Starts the real built worker under `wrangler dev` (workerd, local D1 and Queues) with a fresh
 // state directory, waits until it answers, and stops it again.
 import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,8 +11,19 @@ import { pollUntil } from './poll.mjs';
 export const ROOT = resolve(import.meta.dirname, '../..');
 const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
 
-function freePortFrom(base) {
-  return base + Math.floor(Math.random() * 2000);
+/**
+ * A port no one listens on now, as the kernel hands it out. A random pick in a range could hit
+ * another test file's worker, whose answers would then be taken for this one's.
+ */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /**
@@ -39,9 +51,9 @@ export async function startWorker(options = {}) {
     SERVER_EVENT_DISPATCH_DELAY_S: '0',
     ...(options.vars ?? {}),
   };
-  const port = freePortFrom(18000);
+  const port = await freePort();
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir,
-    '--inspector-port', String(port + 5000), '--show-interactive-dev-session=false', '--log-level', options.logLevel ?? 'warn'];
+    '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', options.logLevel ?? 'warn'];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
 
   const child = spawn(WRANGLER, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -54,10 +66,12 @@ export async function startWorker(options = {}) {
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
+  // Ready once the admin API takes this worker's own token: a worker that answers /healthz on
+  // this port could still be another one.
   for (;;) {
     if (exited !== null) throw new Error(`wrangler dev exited with ${exited}; see ${logPath}`);
     try {
-      const res = await fetch(`${url}/healthz`);
+      const res = await fetch(`${url}/admin/api/containers?limit=1`, { headers: { authorization: `Bearer ${adminToken}` } });
       if (res.status === 200) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) throw new Error(`worker did not answer within 90 s; see ${logPath}`);

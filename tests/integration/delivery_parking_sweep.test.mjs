@@ -6,24 +6,21 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
+import { sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
-import { executeD1, queryD1, runSweep, startWorker } from '../harness/worker.mjs';
+import { executeD1, queryD1, runSweep } from '../harness/worker.mjs';
+import { ownWorker } from '../harness/own_worker.mjs';
 
 let worker;
 let receiver;
 let call;
+const own = ownWorker({ vars: { ...WORKER_VARS, RETRY_SCHEDULE: '1h' }, logLevel: 'log' });
 before(async () => {
   receiver = await startReceiver();
-  worker = await startWorker({ vars: { ...WORKER_VARS, RETRY_SCHEDULE: '1h' }, logLevel: 'log' });
-  call = callAt(worker.url, worker.adminToken);
+  ({ worker, call } = await own.ready);
 });
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-  await receiver?.close();
-});
+after(async () => { await receiver?.close(); });
 
 const sql = (query) => queryD1(worker.stateDir, query);
 

@@ -5,10 +5,11 @@
 // and the worker's log line for the work after it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
+import { sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
-import { executeD1, logMatches, queryD1, runSweep, startWorker } from '../harness/worker.mjs';
+import { executeD1, logMatches, queryD1, runSweep } from '../harness/worker.mjs';
+import { ownWorker } from '../harness/own_worker.mjs';
 
 /** D1's queries per invocation on Workers Paid (Cloudflare's D1 limits page). */
 const D1_QUERY_LIMIT = 1000;
@@ -17,17 +18,13 @@ const CONVERSIONS = 400;
 let worker;
 let receiver;
 let call;
+const own = ownWorker({ vars: { ...WORKER_VARS, STUCK_AFTER_S: '1' }, logLevel: 'log' });
 before(async () => {
   receiver = await startReceiver();
   // The sweep re-plans a conversion whose status changed once it has been settled a second.
-  worker = await startWorker({ vars: { ...WORKER_VARS, STUCK_AFTER_S: '1' }, logLevel: 'log' });
-  call = callAt(worker.url, worker.adminToken);
+  ({ worker, call } = await own.ready);
 });
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-  await receiver?.close();
-});
+after(async () => { await receiver?.close(); });
 
 const logLines = (pattern) => logMatches(worker, pattern);
 

@@ -3,24 +3,21 @@
 // moved by rewriting created_at in D1, with a worker of its own.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
+import { sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
-import { executeD1, queryD1, startWorker } from '../harness/worker.mjs';
+import { executeD1, queryD1 } from '../harness/worker.mjs';
+import { ownWorker } from '../harness/own_worker.mjs';
 
 let worker;
 let receiver;
 let call;
+const own = ownWorker({ vars: WORKER_VARS });
 before(async () => {
   receiver = await startReceiver();
-  worker = await startWorker({ vars: WORKER_VARS });
-  call = callAt(worker.url, worker.adminToken);
+  ({ worker, call } = await own.ready);
 });
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-  await receiver?.close();
-});
+after(async () => { await receiver?.close(); });
 
 test('the sweep approves conversions past the lock period, and the gated connector sends then', async () => {
   const container = await call('POST', '/admin/api/containers', { body: {

@@ -2,22 +2,17 @@
 // signing secret an earlier version accepted) records a failed delivery saying why, instead of
 // being left out of dispatch with only a log line. The API refuses such connectors, so the test
 // writes them into D1 the way an earlier version stored them, with a worker of its own.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
+import { sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
-import { executeD1, startWorker } from '../harness/worker.mjs';
+import { executeD1 } from '../harness/worker.mjs';
+import { ownWorker } from '../harness/own_worker.mjs';
 
 let worker;
 let call;
-before(async () => {
-  worker = await startWorker({ vars: WORKER_VARS });
-  call = callAt(worker.url, worker.adminToken);
-});
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-});
+const own = ownWorker({ vars: WORKER_VARS });
+before(async () => ({ worker, call } = await own.ready));
 
 async function connectorWith(containerId, name) {
   const res = await call('POST', `/admin/api/containers/${containerId}/connectors`, { body: {

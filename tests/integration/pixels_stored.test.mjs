@@ -3,22 +3,17 @@
 // (pixel.refused with line and column), and it cannot be approved until it is fixed. The API
 // refuses such HTML, so the test writes it into D1 the way an earlier version stored it: with a
 // worker of its own, so that the write never meets another test's request.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
+import { sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
 import { tracking, SITE_ORIGIN } from '../harness/tracking.mjs';
-import { executeD1, queryD1, startWorker } from '../harness/worker.mjs';
+import { executeD1, queryD1 } from '../harness/worker.mjs';
+import { ownWorker } from '../harness/own_worker.mjs';
 
 let worker;
 let call;
-before(async () => {
-  worker = await startWorker({ vars: WORKER_VARS });
-  call = callAt(worker.url, worker.adminToken);
-});
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-});
+const own = ownWorker({ vars: WORKER_VARS });
+before(async () => ({ worker, call } = await own.ready));
 
 test('a pixel saved under the earlier rules is skipped as pixel_invalid, loses its approval, and says why', async () => {
   const container = (await call('POST', '/admin/api/containers', { body: {

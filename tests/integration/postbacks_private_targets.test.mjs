@@ -3,22 +3,19 @@
 // worker allows private targets so the local receiver can be reached.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker } from '../harness/worker.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { WORKER_VARS } from '../harness/app.mjs';
+import { ownWorker } from '../harness/own_worker.mjs';
 
 let worker;
 let receiver;
+const own = ownWorker({ vars: { ...WORKER_VARS, ALLOW_PRIVATE_TARGETS: 'false' } });
 before(async () => {
   receiver = await startReceiver();
-  worker = await startWorker({ vars: { ...WORKER_VARS, ALLOW_PRIVATE_TARGETS: 'false' } });
+  ({ worker } = await own.ready);
 });
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-  await receiver?.close();
-});
+after(async () => { await receiver?.close(); });
 
 async function api(method, path, body) {
   const res = await fetch(worker.url + path, {

@@ -4,8 +4,9 @@
 // The worker is this test's own, so it can be stopped while the test ages rows as time would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { callAt, sqlText, unique } from '../harness/app.mjs';
-import { startWorker, queryD1, executeD1 } from '../harness/worker.mjs';
+import { sqlText, unique } from '../harness/app.mjs';
+import { queryD1, executeD1 } from '../harness/worker.mjs';
+import { ownWorker } from '../harness/own_worker.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { collect, Jar, SITE_ORIGIN } from '../harness/tracking.mjs';
@@ -16,15 +17,9 @@ let worker;
 let api;
 const receiver = await startReceiver();
 
-before(async () => {
-  worker = await startWorker({ vars: VARS });
-  api = callAt(worker.url, worker.adminToken);
-});
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-  await receiver.close();
-});
+const own = ownWorker({ vars: VARS });
+before(async () => ({ worker, call: api } = await own.ready));
+after(() => receiver.close());
 
 const sql = (q) => queryD1(worker.stateDir, q);
 const count = (table, id, where = '1') =>
@@ -60,12 +55,11 @@ test('the scheduled handler purges what is past each container\'s retention and 
   const kept = await filled(null);
   // A finished delivery that failed, and one still waiting for its retry, for the short one.
   const [delivered] = sql(`SELECT * FROM deliveries WHERE container_id = ${sqlText(short.id)} AND event_row_id IS NOT NULL`);
-  await worker.stop();
   const now = Date.now();
   const age = (days) => now - days * DAY;
-  for (const c of [short, kept]) {
+  await own.restart((stateDir) => [short, kept].forEach((c) => {
     const id = sqlText(c.id);
-    executeD1(worker.stateDir, `
+    executeD1(stateDir, `
       UPDATE clicks SET created_at = ${age(40)} WHERE container_id = ${id} AND param = 'gclid';
       UPDATE clicks SET created_at = ${age(10)} WHERE container_id = ${id} AND param = 'aff_id';
       UPDATE identities SET created_at = ${age(40)} WHERE container_id = ${id};
@@ -79,9 +73,8 @@ test('the scheduled handler purges what is past each container\'s retention and 
       INSERT INTO deliveries (id, container_id, connector_id, status, idempotency_key, created_at, updated_at)
         SELECT 'dlv_failed' || substr(${id}, 5), container_id, connector_id, 'failed', 'k-failed' || container_id, ${age(40)}, ${age(40)}
         FROM deliveries WHERE container_id = ${id} LIMIT 1;`);
-  }
-  worker = await startWorker({ vars: VARS, stateDir: worker.stateDir });
-  api = callAt(worker.url, worker.adminToken);
+  }));
+  ({ worker, call: api } = await own.ready);
   const swept = await fetch(`${worker.url}/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*`);
   assert.equal(swept.status, 200);
   await pollUntil(() => count('clicks', short.id, "param = 'gclid'") === 0, { what: 'the purge' });

@@ -13,7 +13,8 @@ import { startReceiver } from '../harness/receiver.mjs';
 import { SITE_ORIGIN, tracking } from '../harness/tracking.mjs';
 import { webhooksAt } from '../harness/webhooks.mjs';
 import { execFileSync } from 'node:child_process';
-import { d1File, queryD1, ROOT, startWorker } from '../harness/worker.mjs';
+import { d1File, queryD1, ROOT } from '../harness/worker.mjs';
+import { ownWorker } from '../harness/own_worker.mjs';
 
 /** Tables that hold set-up, not traffic: their size follows the number of containers. */
 const SET_UP_TABLES = new Set(['containers', 'connectors', 'api_keys', 'd1_migrations']);
@@ -22,15 +23,12 @@ const PREFIX = 'postclick-query: ';
 
 let worker;
 let receiver;
+const own = ownWorker({ vars: { ...WORKER_VARS, QUERY_LOG: 'true' }, logLevel: 'log' });
 before(async () => {
   receiver = await startReceiver();
-  worker = await startWorker({ vars: { ...WORKER_VARS, QUERY_LOG: 'true' }, logLevel: 'log' });
+  ({ worker } = await own.ready);
 });
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-  await receiver?.close();
-});
+after(async () => { await receiver?.close(); });
 
 /** Every page and API call whose queries the test plans, as a user and a partner make them. */
 async function driveEveryPath() {

@@ -5,8 +5,9 @@
 // test ages rows as time would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { callAt, sqlText, unique } from '../harness/app.mjs';
-import { startWorker, queryD1, executeD1 } from '../harness/worker.mjs';
+import { sqlText, unique } from '../harness/app.mjs';
+import { queryD1, executeD1 } from '../harness/worker.mjs';
+import { ownWorker } from '../harness/own_worker.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { collect, Jar, sendEvent, SITE_ORIGIN } from '../harness/tracking.mjs';
@@ -18,15 +19,9 @@ let worker;
 let api;
 const receiver = await startReceiver();
 
-before(async () => {
-  worker = await startWorker({ vars: VARS });
-  api = callAt(worker.url, worker.adminToken);
-});
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-  await receiver.close();
-});
+const own = ownWorker({ vars: VARS });
+before(async () => ({ worker, call: api } = await own.ready));
+after(() => receiver.close());
 
 const sql = (q) => queryD1(worker.stateDir, q);
 const reconciliation = (id, query = '') => api('GET', `/admin/api/connectors/${id}/reconciliation${query}`);
@@ -145,14 +140,12 @@ test('a mixed run balances per day, matches what the partner received, survives 
   const day = dayOf(Date.now() - 60 * DAY);
   const midnight = Date.parse(`${day}T00:00:00Z`) - 330 * MINUTE;
   const before = dayOf(Date.parse(`${day}T00:00:00Z`) - DAY);
-  await worker.stop();
   const id = sqlText(container.id);
-  executeD1(worker.stateDir, `
+  await own.restart((stateDir) => executeD1(stateDir, `
     UPDATE deliveries SET created_at = ${midnight + 60 * MINUTE} WHERE container_id = ${id};
     UPDATE deliveries SET created_at = ${midnight - 15 * MINUTE} WHERE container_id = ${id} AND status = 'delivered' AND event_row_id IS NOT NULL;
-    UPDATE events SET created_at = ${midnight + 60 * MINUTE} WHERE container_id = ${id};`);
-  worker = await startWorker({ vars: VARS, stateDir: worker.stateDir });
-  api = callAt(worker.url, worker.adminToken);
+    UPDATE events SET created_at = ${midnight + 60 * MINUTE} WHERE container_id = ${id};`));
+  ({ worker, call: api } = await own.ready);
 
   const range = `?from=${before}&to=${day}`;
   const beforePurge = { a: (await reconciliation(a.id, range)).json, b: (await reconciliation(b.id, range)).json,

@@ -3,26 +3,23 @@
 // stored first. With a worker of its own, started with a 2 second delay (the others use 0).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
+import { sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
-import { queryD1, startWorker } from '../harness/worker.mjs';
+import { queryD1 } from '../harness/worker.mjs';
+import { ownWorker } from '../harness/own_worker.mjs';
 
 const DELAY_S = 2;
 
 let worker;
 let receiver;
 let call;
+const own = ownWorker({ vars: { ...WORKER_VARS, SERVER_EVENT_DISPATCH_DELAY_S: String(DELAY_S) } });
 before(async () => {
   receiver = await startReceiver();
-  worker = await startWorker({ vars: { ...WORKER_VARS, SERVER_EVENT_DISPATCH_DELAY_S: String(DELAY_S) } });
-  call = callAt(worker.url, worker.adminToken);
+  ({ worker, call } = await own.ready);
 });
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-  await receiver?.close();
-});
+after(async () => { await receiver?.close(); });
 
 test('a webhook\'s event is answered at once and its postback decided only after the dispatch delay, once', async () => {
   const container = await call('POST', '/admin/api/containers', { body: {

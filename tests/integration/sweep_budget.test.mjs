@@ -4,10 +4,11 @@
 // it. Local workerd does not enforce the limit, so the test reads each run's count from the log.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
+import { sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
-import { executeD1, logMatches, queryD1, runSweep, startWorker, SWEEP_LINE } from '../harness/worker.mjs';
+import { executeD1, logMatches, queryD1, runSweep, SWEEP_LINE } from '../harness/worker.mjs';
+import { ownWorker } from '../harness/own_worker.mjs';
 
 /** D1's queries per invocation on Workers Paid (Cloudflare's D1 limits page). */
 const D1_QUERY_LIMIT = 1000;
@@ -16,16 +17,12 @@ const BACKLOG = 300;
 let worker;
 let receiver;
 let call;
+const own = ownWorker({ vars: WORKER_VARS, logLevel: 'log' });
 before(async () => {
   receiver = await startReceiver();
-  worker = await startWorker({ vars: WORKER_VARS, logLevel: 'log' });
-  call = callAt(worker.url, worker.adminToken);
+  ({ worker, call } = await own.ready);
 });
-after(async () => {
-  await worker?.stop();
-  worker?.cleanup();
-  await receiver?.close();
-});
+after(async () => { await receiver?.close(); });
 
 /** The D1 query count of each sweep run so far, from the worker's log line. */
 const sweepRuns = () => logMatches(worker, SWEEP_LINE).map((m) => Number(m[1]));
