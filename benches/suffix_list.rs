@@ -24,6 +24,21 @@ fn bench_suffix_list(c: &mut Criterion) {
     group.bench_function("parse the embedded list (once per isolate)", |b| {
         b.iter(|| black_box(suffix_list::parse().map(|list| list.is_empty())))
     });
+    group.bench_function(
+        "group the rules by top-level domain (once per isolate)",
+        |b| b.iter(|| black_box(suffix_list::rules_by_tld(suffix_list::TEXT).len())),
+    );
+    let groups = suffix_list::rules_by_tld(suffix_list::TEXT);
+    for tld in ["com", "jp", "uk"] {
+        group.bench_function(
+            format!("parse the rules under {tld} (on its first lookup)"),
+            |b| {
+                b.iter(|| {
+                    black_box(suffix_list::parse_tld(&groups[tld]).map(|list| list.is_empty()))
+                })
+            },
+        );
+    }
     group.bench_function("registrable domain of 6 hosts, list as data", |b| {
         b.iter(|| {
             for host in HOSTS {
