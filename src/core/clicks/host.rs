@@ -2,6 +2,7 @@
 //! trailing dot. Cookie domains and redirect targets both rely on this, so a look-alike such as
 //! `shop.com.evil.io` or `evilshop.com` can never pass for `shop.com`.
 
+use super::suffix_list::registrable_domain;
 use url::Host;
 
 /// Longest DNS name, in characters (RFC 1035 §2.3.4 gives 255 octets on the wire, 253 as text).
@@ -30,26 +31,21 @@ pub(crate) fn normalise_domain(raw: &str) -> Option<String> {
 }
 
 /// Whether a normalised host is itself a public suffix of the Public Suffix List (`co.uk`,
-/// `com.au`, `github.io`), read from the list compiled into the `psl` crate. A cookie set for
-/// one would reach every site under it, and a redirect allowed to one would be an open redirect
-/// to every tenant of it. A name under a TLD the list does not know (`shop.test`,
+/// `com.au`, `github.io`), read from the list embedded as data (see [`super::suffix_list`]).
+/// A cookie set for one would reach every site under it, and a redirect allowed to one would be
+/// an open redirect to every tenant of it. A name under a TLD the list does not know (`shop.test`,
 /// `shop.localhost.test`, the reserved test names) is not a suffix: the list's default rule
 /// makes only its last label one.
 pub fn is_public_suffix(host: &str) -> bool {
-    use psl::Psl;
-    psl::List.domain(host.as_bytes()).is_none()
+    registrable_domain(host).is_none()
 }
 
 /// The site (registrable domain, per the Public Suffix List) of a `Host` value, port ignored:
 /// `t.shop.co.uk:8443` is `shop.co.uk`. `None` for IP addresses, malformed names and names
 /// that are a public suffix themselves.
 pub fn site_of(host: &str) -> Option<String> {
-    use psl::Psl;
     let name = normalise_domain(strip_port(host)?)?;
-    let domain = psl::List.domain(name.as_bytes())?;
-    std::str::from_utf8(domain.as_bytes())
-        .ok()
-        .map(str::to_string)
+    registrable_domain(&name).map(str::to_string)
 }
 
 /// A `Host` header value without its port. `None` for unbracketed IPv6 or a non-numeric port.

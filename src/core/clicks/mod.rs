@@ -7,6 +7,7 @@ mod host;
 pub mod hygiene;
 pub mod redirect;
 mod stored;
+pub mod suffix_list;
 mod value;
 
 pub use capture::{
