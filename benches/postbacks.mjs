@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { adminApi, applyMigrations } from './d1.mjs';
 import { floorTemplate, floorWorker } from './postbacks_floor.mjs';
+import { compatibilityDate, queueConsumers } from './postbacks_settings.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench-out');
@@ -29,17 +30,10 @@ const N = Number(process.env.BENCH_POSTBACKS ?? 10_000);
 const CEILING_SECONDS = process.env.BENCH_SECONDS ?? '5';
 const TOKEN = 'bench';
 
-// The consumer settings the deployment uses.
-const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
-const compatibilityDate = toml.match(/compatibility_date = "([^"]+)"/)[1];
-const consumer = toml.split('[[queues.consumers]]')[1];
-const setting = (name) => Number(consumer.match(new RegExp(`${name} = (\\d+)`))[1]);
-const consumerOptions = {
-  maxBatchSize: Number(process.env.BENCH_BATCH ?? setting('max_batch_size')),
-  maxBatchTimeout: setting('max_batch_timeout'),
-  maxRetries: setting('max_retries'),
-  deadLetterQueue: 'postclick-postbacks-dlq',
-};
+// The consumer settings the deployment uses (BENCH_BATCH overrides the batch size, to explore).
+const consumers = queueConsumers(['postclick-postbacks', 'postclick-postbacks-dlq']);
+const consumerOptions = consumers['postclick-postbacks'];
+if (process.env.BENCH_BATCH) consumerOptions.maxBatchSize = Number(process.env.BENCH_BATCH);
 
 // 1. The upload exactly as `wrangler deploy` would send it.
 rmSync(join(OUT, 'dist'), { recursive: true, force: true });
@@ -78,16 +72,13 @@ function start(name, script, bindings) {
     workers: [{
       name,
       ...(script ? { modules: true, script } : { modulesRoot: join(OUT, 'dist'), modules: postclickModules }),
-      compatibilityDate,
+      compatibilityDate: compatibilityDate(),
       d1Databases: { DB: `bench-postbacks-${name}` },
       queueProducers: {
         POSTBACKS: { queueName: 'postclick-postbacks' },
         POSTBACKS_DLQ: { queueName: 'postclick-postbacks-dlq' },
       },
-      queueConsumers: {
-        'postclick-postbacks': consumerOptions,
-        'postclick-postbacks-dlq': { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 3 },
-      },
+      queueConsumers: consumers,
       bindings,
     }],
   }));
@@ -132,12 +123,28 @@ async function cloneInto(target) {
   }
 }
 
+// The CPU seconds this process's child processes (the workerd Miniflare runs) have used so far,
+// from /proc: what a phase costs the machine, beside how long it takes.
+const TICKS = 100;
+function workerdCpuS() {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === process.pid) total += (Number(fields[11]) + Number(fields[12])) / TICKS;
+    } catch { /* gone meanwhile */ }
+  }
+  return total;
+}
+
 // 6. Queue one message per clone and time the deliveries: from the first message sent to the
 // last postback received.
 async function deliver(worker) {
   seen.clear();
   received = 0;
   const queue = await worker.getQueueProducer('POSTBACKS');
+  const cpuBefore = workerdCpuS();
   const started = performance.now();
   for (let i = 0; i < N; i += 100) {
     await queue.sendBatch(ids.slice(i, i + 100).map((id) => ({ body: JSON.stringify({ delivery_id: id, attempt: 1 }) })));
@@ -153,8 +160,9 @@ async function deliver(worker) {
   const deliveredMs = lastAt - started;
   // Let late duplicates, if any, arrive before counting.
   await new Promise((r) => setTimeout(r, 2000));
+  const cpuMs = (workerdCpuS() - cpuBefore) * 1000;
   const unique = ids.filter((id) => seen.has(id)).length;
-  return { unique, lost: N - unique, duplicated: received - seen.size, deliveredMs, enqueuedMs, rate: unique / (deliveredMs / 1000) };
+  return { cpuMs, unique, lost: N - unique, duplicated: received - seen.size, deliveredMs, enqueuedMs, rate: unique / (deliveredMs / 1000) };
 }
 
 await cloneInto(db);
@@ -186,7 +194,7 @@ const { stdout: wrk } = await promisify(execFile)('wrk', ['-t2', '-c16', `-d${CE
 const ceiling = Number(wrk.match(/Requests\/sec:\s+([\d.]+)/)[1]);
 receiver.close();
 
-const line = (label, r) => `${r.rate.toFixed(0).padStart(6)}/s  ${r.unique} of ${N} in ${(r.deliveredMs / 1000).toFixed(1)} s (queued in ${(r.enqueuedMs / 1000).toFixed(1)} s), lost ${r.lost}, duplicated ${r.duplicated}  ${label}`;
+const line = (label, r) => `${r.rate.toFixed(0).padStart(6)}/s  ${r.unique} of ${N} in ${(r.deliveredMs / 1000).toFixed(1)} s (queued in ${(r.enqueuedMs / 1000).toFixed(1)} s), workerd CPU ${(r.cpuMs / N).toFixed(2)} ms a postback, lost ${r.lost}, duplicated ${r.duplicated}  ${label}`;
 console.log(`\npostclick postback bench (${N} postbacks, plain workerd, local queue, batch ${consumerOptions.maxBatchSize}, batch timeout ${consumerOptions.maxBatchTimeout} s)`);
 console.log(`  delivered/s  ${line('postclick', ours)}`);
 console.log(`  floor        ${line('JS consumer: queue + fetch, no D1', floors.fetch)}`);
