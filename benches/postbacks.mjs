@@ -66,9 +66,10 @@ const receiverUrl = `http://127.0.0.1:${receiver.address().port}`;
 const postclickModules = [mainModule, ...distFiles.filter((f) => f !== mainModule)].map((f) => ({
   type: f.endsWith('.wasm') ? 'CompiledWasm' : 'ESModule', path: join(OUT, 'dist', f),
 }));
+const PROFILE_PORT = process.env.BENCH_PROFILE ? 9339 : undefined;
 function start(name, script, bindings) {
   return new Miniflare(convertV4MiniflareOptions({
-    host: '127.0.0.1', port: 0,
+    host: '127.0.0.1', port: 0, ...(PROFILE_PORT && !script ? { inspectorPort: PROFILE_PORT } : {}),
     workers: [{
       name,
       ...(script ? { modules: true, script } : { modulesRoot: join(OUT, 'dist'), modules: postclickModules }),
@@ -165,8 +166,43 @@ async function deliver(worker) {
   return { cpuMs, unique, lost: N - unique, duplicated: received - seen.size, deliveredMs, enqueuedMs, rate: unique / (deliveredMs / 1000) };
 }
 
+// BENCH_PROFILE=1: a CPU profile of postclick's isolate during its run, through the inspector;
+// prints the functions with the most self time (wasm functions are numbered: the release wasm
+// has no names).
+async function profiled(run) {
+  if (!PROFILE_PORT) return run();
+  const targets = await (await fetch(`http://127.0.0.1:${PROFILE_PORT}/json/list`)).json();
+  const ws = new WebSocket(targets.find((t) => t.webSocketDebuggerUrl).webSocketDebuggerUrl);
+  await new Promise((r) => ws.addEventListener('open', r));
+  let next = 1;
+  const pending = new Map();
+  ws.addEventListener('message', (e) => { const m = JSON.parse(e.data); pending.get(m.id)?.(m.result); });
+  const send = (method, params = {}) => new Promise((r) => { const id = next++; pending.set(id, r); ws.send(JSON.stringify({ id, method, params })); });
+  await send('Profiler.enable');
+  await send('Profiler.setSamplingInterval', { interval: 200 });
+  await send('Profiler.start');
+  const result = await run();
+  const { profile } = await send('Profiler.stop');
+  ws.close();
+  const dt = new Map();
+  profile.nodes.forEach((n) => dt.set(n.id, 0));
+  profile.samples.forEach((id, i) => dt.set(id, dt.get(id) + (profile.timeDeltas[i] ?? 0)));
+  const byName = new Map();
+  for (const n of profile.nodes) {
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    byName.set(key, (byName.get(key) ?? 0) + dt.get(n.id));
+  }
+  const total = [...byName.values()].reduce((a, b) => a + b, 0);
+  console.log(`\nprofile of postclick's isolate (self time, ${(total / 1000).toFixed(0)} ms sampled)`);
+  for (const [k, us] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+    console.log(`  ${(100 * us / total).toFixed(1).padStart(5)}%  ${k}`);
+  }
+  return result;
+}
+
 await cloneInto(db);
-const ours = await deliver(mf);
+const ours = await profiled(() => deliver(mf));
 const rows = await db.prepare(
   "SELECT status, COUNT(*) AS n, SUM(attempt) AS attempts FROM deliveries WHERE id LIKE 'dlv_bench%' GROUP BY status",
 ).all();
