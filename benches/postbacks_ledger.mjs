@@ -13,10 +13,11 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { adminApi, applyMigrations } from './d1.mjs';
+import { compatibilityDate, queueConsumers } from './postbacks_settings.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench-out');
@@ -32,10 +33,6 @@ const STUCK_AFTER_S = 20;
 const TOKEN = 'bench';
 const DEADLINE_MS = Number(process.env.BENCH_LEDGER_DEADLINE_S ?? 240) * 1000;
 
-const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
-const compatibilityDate = toml.match(/compatibility_date = "([^"]+)"/)[1];
-const consumer = toml.split('[[queues.consumers]]')[1];
-const setting = (name) => Number(consumer.match(new RegExp(`${name} = (\\d+)`))[1]);
 
 if (!existsSync(DIST)) {
   mkdirSync(OUT, { recursive: true });
@@ -89,18 +86,14 @@ function start() {
         modules: [mainModule, ...distFiles.filter((f) => f !== mainModule)].map((f) => ({
           type: f.endsWith('.wasm') ? 'CompiledWasm' : 'ESModule', path: join(DIST, f),
         })),
-        compatibilityDate,
+        compatibilityDate: compatibilityDate(),
         unsafeTriggerHandlers: true,
         d1Databases: { DB: 'bench-ledger-db' },
         queueProducers: {
           POSTBACKS: { queueName: 'postclick-postbacks' },
           POSTBACKS_DLQ: { queueName: 'postclick-postbacks-dlq' },
         },
-        queueConsumers: {
-          'postclick-postbacks': { maxBatchSize: setting('max_batch_size'), maxBatchTimeout: setting('max_batch_timeout'),
-            maxRetries: setting('max_retries'), deadLetterQueue: 'postclick-postbacks-dlq' },
-          'postclick-postbacks-dlq': { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 3 },
-        },
+        queueConsumers: queueConsumers(['postclick-postbacks', 'postclick-postbacks-dlq']),
         bindings: { ADMIN_TOKEN: TOKEN, SIGNING_KEY: 'bench', ALLOW_PRIVATE_TARGETS: 'true',
           RETRY_SCHEDULE: '1s,1s,2s,2s,3s,3s,5s,5s', DELIVERY_TIMEOUT_S: String(TIMEOUT_S), STUCK_AFTER_S: String(STUCK_AFTER_S) },
       }],

@@ -6,7 +6,7 @@
 //! `Err` from the queue handler would retry every message).
 
 use super::destination;
-use super::outbox::{dead_letter, send};
+use super::outbox::{dead_letter, send_each_after};
 use super::stages::{self, Decided, Prepared, QueueAction};
 use crate::config::DeliveryConfig;
 use crate::core::ids::DeliveryId;
@@ -14,8 +14,8 @@ use crate::core::postback::outbox::DeliveryMessage;
 use crate::core::time::UnixMs;
 use crate::error::Result;
 use crate::platform::now;
-use crate::store::deliveries::{self, DeliveryRow};
-use crate::store::{attempts, batch};
+use crate::store::deliveries::DeliveryRow;
+use crate::store::{attempts, batch, claims};
 use futures_util::future::join_all;
 use worker::{D1Database, Env, MessageExt, RawMessage};
 
@@ -49,7 +49,7 @@ pub async fn deliver_batch(messages: Vec<RawMessage>, env: &Env, db: &D1Database
     let claims: Vec<(DeliveryId, u32)> = (ours.iter())
         .map(|(_, m)| (m.delivery_id.clone(), m.attempt))
         .collect();
-    let rows = match deliveries::claim_batch(db, &claims, started).await {
+    let rows = match claims::claim_batch(db, &claims, started).await {
         Ok(rows) => rows,
         Err(e) => {
             // Nothing was claimed: the platform redelivers the batch.
@@ -58,30 +58,42 @@ pub async fn deliver_batch(messages: Vec<RawMessage>, env: &Env, db: &D1Database
             return;
         }
     };
+    let claimed: Vec<&DeliveryRow> = rows.iter().flatten().collect();
+    let erased = match claims::erased_among(db, &claimed).await {
+        Ok(erased) => erased,
+        Err(e) => {
+            // Claimed but not sent: the redelivered messages find their attempts taken, and the
+            // sweep queues each row again once it is overdue.
+            worker::console_error!(
+                "checking a batch of {} postbacks for erasures: {e}",
+                claims.len()
+            );
+            ours.iter().for_each(|(raw, _)| raw.retry());
+            return;
+        }
+    };
     let outcomes = join_all(ours.iter().zip(rows).map(|((_, message), row)| {
         let config = &config;
-        async move { attempt(message.clone(), row, started, db, config).await }
+        let erased = row.as_ref().is_some_and(|r| erased.contains(&r.id));
+        async move { attempt(message.clone(), row, erased, started, db, config).await }
     }))
     .await;
     let actions = settle_sent(outcomes, env, db).await;
-    join_all(
-        ours.iter()
-            .zip(actions)
-            .map(|((raw, _), action)| apply(raw, action, env)),
-    )
-    .await;
+    let raws: Vec<&RawMessage> = ours.iter().map(|(raw, _)| *raw).collect();
+    apply(&raws, actions, env).await;
 }
 
 /// One claimed message through prepare and call; an attempt it sent comes back unsettled.
 async fn attempt(
     message: DeliveryMessage,
     row: Option<DeliveryRow>,
+    erased: bool,
     started: UnixMs,
     db: &D1Database,
     config: &DeliveryConfig,
 ) -> Result<Outcome> {
     let (message, settlement) =
-        match stages::prepare_claimed(message, row, started, db, config).await? {
+        match stages::prepare_claimed(message, row, erased, started, db, config).await? {
             Prepared::Stale | Prepared::Erased | Prepared::Parked => {
                 return Ok(Outcome::Done(QueueAction::Ack))
             }
@@ -166,25 +178,31 @@ async fn unpark(env: &Env, db: &D1Database, d: &Decided) {
         Err(e) => worker::console_error!("un-parking {connector}: {e}"),
     }
 }
-/// Settles the queue message. A failure to queue the follow-up is logged only: the row is
-/// already settled, and the sweep re-queues a retry whose message never left.
-async fn apply(raw: &RawMessage, action: QueueAction, env: &Env) {
-    match action {
-        QueueAction::Ack => {}
-        QueueAction::AckAndRetry { next, after_s } => {
-            if let Err(e) = send(env, std::slice::from_ref(&next), Some(after_s)).await {
-                worker::console_error!("queueing the retry of {}: {e}", next.delivery_id);
-            }
-        }
-        QueueAction::AckAndDeadLetter { message } => {
-            if let Err(e) = dead_letter(env, &message).await {
-                worker::console_error!("dead-lettering {}: {e}", message.delivery_id);
-            }
-        }
-        QueueAction::Redeliver => {
-            raw.retry();
-            return;
+/// Settles the batch's queue messages: the retries it queues go out in one `sendBatch`, and
+/// so do its dead letters. A failure to queue them is logged only: the rows are already
+/// settled, and the sweep re-queues a retry whose message never left.
+async fn apply(raws: &[&RawMessage], actions: Vec<QueueAction>, env: &Env) {
+    let mut retries = Vec::new();
+    let mut dead = Vec::new();
+    for action in &actions {
+        match action {
+            QueueAction::AckAndRetry { next, after_s } => retries.push((next, *after_s)),
+            QueueAction::AckAndDeadLetter { message } => dead.push(message),
+            QueueAction::Ack | QueueAction::Redeliver => {}
         }
     }
-    raw.ack();
+    let (queued, dead_lettered) =
+        futures_util::join!(send_each_after(env, &retries), dead_letter(env, &dead));
+    if let Err(e) = queued {
+        worker::console_error!("queueing {} retries: {e}", retries.len());
+    }
+    if let Err(e) = dead_lettered {
+        worker::console_error!("dead-lettering {} deliveries: {e}", dead.len());
+    }
+    for (raw, action) in raws.iter().zip(&actions) {
+        match action {
+            QueueAction::Redeliver => raw.retry(),
+            _ => raw.ack(),
+        }
+    }
 }

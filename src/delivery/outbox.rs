@@ -149,26 +149,40 @@ pub async fn send(
     messages: &[DeliveryMessage],
     delay_s: Option<u32>,
 ) -> worker::Result<()> {
-    send_to(env, POSTBACKS_QUEUE, messages, delay_s).await
+    let delayed: Vec<(&DeliveryMessage, u32)> =
+        messages.iter().map(|m| (m, delay_s.unwrap_or(0))).collect();
+    send_to(env, POSTBACKS_QUEUE, &delayed).await
 }
 
-/// Hand a given-up delivery to the dead-letter queue.
-pub async fn dead_letter(env: &Env, message: &DeliveryMessage) -> worker::Result<()> {
-    send_to(env, POSTBACKS_DLQ, std::slice::from_ref(message), None).await
+/// Send messages to the postbacks queue, each after its own delay in seconds (0: now): one
+/// `sendBatch` per 100, as a queue batch's retries are sent together.
+pub async fn send_each_after(
+    env: &Env,
+    messages: &[(&DeliveryMessage, u32)],
+) -> worker::Result<()> {
+    send_to(env, POSTBACKS_QUEUE, messages).await
+}
+
+/// Hand given-up deliveries to the dead-letter queue, together.
+pub async fn dead_letter(env: &Env, messages: &[&DeliveryMessage]) -> worker::Result<()> {
+    let now: Vec<(&DeliveryMessage, u32)> = messages.iter().map(|m| (*m, 0)).collect();
+    send_to(env, POSTBACKS_DLQ, &now).await
 }
 
 async fn send_to(
     env: &Env,
     binding: &str,
-    messages: &[DeliveryMessage],
-    delay_s: Option<u32>,
+    messages: &[(&DeliveryMessage, u32)],
 ) -> worker::Result<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
     let queue: Queue = env.queue(binding)?;
     for chunk in messages.chunks(SEND_BATCH) {
-        let built = chunk.iter().map(|m| {
+        let built = chunk.iter().map(|(m, delay_s)| {
             let builder = MessageBuilder::new(m.to_json());
             match delay_s {
-                Some(d) if d > 0 => builder.delay_seconds(d).build(),
+                d if *d > 0 => builder.delay_seconds(*d).build(),
                 _ => builder.build(),
             }
         });

@@ -24,14 +24,13 @@ use crate::core::postback::outbox::{
     settle as settle_row, settle_unsendable, AttemptReport, DeliveryMessage, Settlement,
 };
 use crate::core::postback::{check_target, AttemptOutcome, OutgoingRequest, RetryDecision};
-use crate::core::privacy::subject::subject_hash;
 use crate::core::time::UnixMs;
 use crate::error::Result;
 use crate::platform::{now, random};
 use crate::store::attempts::{self, AttemptResult};
 use crate::store::deliveries::{self, DeliveryRow};
-use crate::store::erasure;
 use crate::store::sealing::claimed_secrets;
+use crate::store::{claims, erasure};
 use worker::D1Database;
 
 /// An attempt claimed on its row, with the exact request to send for it.
@@ -107,14 +106,20 @@ pub async fn prepare(
 ) -> Result<Prepared> {
     let started = now();
     let row = deliveries::claim_attempt(db, &message.delivery_id, message.attempt, started).await?;
-    prepare_claimed(message, row, started, db, config).await
+    let erased = match &row {
+        Some(row) => !claims::erased_among(db, &[row]).await?.is_empty(),
+        None => false,
+    };
+    prepare_claimed(message, row, erased, started, db, config).await
 }
 
 /// Stage 1 after the claim (a batch claims all its messages at once): `row` is the claimed
-/// row, `None` when the attempt was not won.
+/// row, `None` when the attempt was not won; `erased`, whether its event was erased since the
+/// row was written (see [`claims::erased_among`]).
 pub async fn prepare_claimed(
     message: DeliveryMessage,
     row: Option<DeliveryRow>,
+    erased: bool,
     started: UnixMs,
     db: &D1Database,
     config: &DeliveryConfig,
@@ -124,12 +129,9 @@ pub async fn prepare_claimed(
     };
     // Queue messages cannot be cancelled: an erasure that ran after this row was written is
     // found in the hashed erasure record, and the message is dropped.
-    if let Some(event) = &row.event_row_id {
-        let hash = subject_hash("event", event.as_str());
-        if erasure::names_any(db, &row.container_id, &[hash]).await? {
-            erasure::settle_erased(db, &row.id, started).await?;
-            return Ok(Prepared::Erased);
-        }
+    if erased {
+        erasure::settle_erased(db, &row.id, started).await?;
+        return Ok(Prepared::Erased);
     }
     let (destination, gate) = Destination::claimed(&row);
     if gate != Gate::Send && destination::hold(db, &row, gate, message.attempt, started).await? {

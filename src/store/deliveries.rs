@@ -202,7 +202,7 @@ pub async fn get(db: &D1Database, id: &DeliveryId) -> Result<Option<DeliveryRow>
 
 /// The claim's view of the destination, as `json_object` arguments (subqueries are allowed in
 /// RETURNING): one round trip reads the row and its destination.
-const CLAIMED_DESTINATION: &str = "\
+pub(super) const CLAIMED_DESTINATION: &str = "\
     'parked', (SELECT park_reason FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
     'probe', (SELECT probe_delivery_id FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
     'failures', (SELECT consecutive_failures FROM destinations s WHERE s.connector_id = deliveries.connector_id), \
@@ -236,39 +236,6 @@ fn claim_sql() -> String {
          RETURNING *, json_object({CLAIMED_DESTINATION}) AS destination, {} AS signing",
         super::sealing::CLAIMED_SIGNING
     )
-}
-
-/// [`claim_attempt`] for every message of a queue batch, in one D1 round trip: per claim, its
-/// row, or `None` where that attempt is gone, settled or taken.
-pub async fn claim_batch(
-    db: &D1Database,
-    claims: &[(DeliveryId, u32)],
-    now: UnixMs,
-) -> Result<Vec<Option<DeliveryRow>>> {
-    if claims.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = claim_sql();
-    let statements = claims
-        .iter()
-        .map(|(id, attempt)| {
-            statement(
-                db,
-                &sql,
-                &[text(id.as_str()), int(i64::from(*attempt)), time(now)],
-            )
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let results = super::batch(db, statements, "claiming attempts").await?;
-    results
-        .into_iter()
-        .map(|result| {
-            result
-                .results::<DeliveryRow>()
-                .map(|rows| rows.into_iter().next())
-                .map_err(|e| crate::error::Error::internal("reading a claim", e))
-        })
-        .collect()
 }
 
 /// A claimed attempt that must wait its turn is given back, unused: the row is due at `due`

@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 pub mod attempts;
+pub mod claims;
 pub mod click_refusals;
 pub mod clicks;
 pub mod connectors;

@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::platform::random;
 use serde::Deserialize;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use worker::{D1Database, Env};
 
@@ -80,10 +81,52 @@ struct ClaimedSigning {
     previous_until: Option<f64>,
 }
 
+/// How long an isolate keeps a connector's opened secrets: a batch of postbacks to one
+/// connector opens them once, and a plain secret does not outlive this in memory. The entry is
+/// keyed by the stored values, so a rotation or a new secret is never served from it.
+const OPENED_TTL_MS: i64 = 60_000;
+/// Most connectors whose opened secrets one isolate keeps; past it the cache starts over.
+const OPENED_MAX: usize = 256;
+
+thread_local! {
+    /// Per connector: the stored values as claimed, when they were opened, and the result.
+    static OPENED: RefCell<HashMap<String, (String, UnixMs, SigningSecrets)>> =
+        RefCell::new(HashMap::new());
+}
+
 /// The claimed row's connector's signing secrets, opened; `None` when the connector is gone.
+/// Opened once per connector and stored values for [`OPENED_TTL_MS`] in the isolate.
 pub fn claimed_secrets(row: &DeliveryRow) -> Option<SigningSecrets> {
-    let claimed: ClaimedSigning = serde_json::from_str(row.signing.as_deref()?).ok()?;
+    let stored = row.signing.as_deref()?;
     let owner = row.connector_id.as_str();
+    let now = crate::platform::now();
+    let cached = OPENED.with(|cache| {
+        let cache = cache.borrow();
+        let (text, opened_at, secrets) = cache.get(owner)?;
+        (text == stored && now.millis() - opened_at.millis() < OPENED_TTL_MS)
+            .then(|| secrets.clone())
+    });
+    if cached.is_some() {
+        return cached;
+    }
+    let secrets = open_claimed(stored, owner)?;
+    OPENED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= OPENED_MAX {
+            cache.clear();
+        }
+        cache.insert(
+            owner.to_string(),
+            (stored.to_string(), now, secrets.clone()),
+        );
+    });
+    Some(secrets)
+}
+
+/// [`claimed_secrets`] without the cache: `stored` is what the claim read (see
+/// [`CLAIMED_SIGNING`]) for the connector `owner`.
+fn open_claimed(stored: &str, owner: &str) -> Option<SigningSecrets> {
+    let claimed: ClaimedSigning = serde_json::from_str(stored).ok()?;
     let mut secrets = SigningSecrets {
         version: claimed.version.unwrap_or(1),
         ..SigningSecrets::default()
