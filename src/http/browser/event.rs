@@ -134,7 +134,7 @@ async fn fire_connectors(
         // The postbacks go out after the answer; an event left undispatched (a failure, or an
         // isolate gone) is dispatched by the cron sweep, so none is lost.
         let (env, row) = (ctx.env.clone(), stored.row_id.clone());
-        ctx.ctx.wait_until(async move {
+        ctx.after_answer("event dispatch", async move {
             if let Err(e) = dispatch_loaded(&env, &db, &context).await {
                 worker::console_error!("dispatching event {row}: {e}");
             }

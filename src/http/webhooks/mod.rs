@@ -157,7 +157,7 @@ pub async fn accept_event(
         // is in D1 (see `Config::server_event_dispatch_delay_s`).
         let (env, container, row) = (ctx.env.clone(), container_id.clone(), stored.row_id.clone());
         let delay = ctx.config.server_event_dispatch_delay_s;
-        ctx.ctx.wait_until(async move {
+        ctx.after_answer("webhook dispatch", async move {
             if delay > 0 {
                 worker::Delay::from(Duration::from_secs(u64::from(delay))).await;
             }
