@@ -10,11 +10,11 @@
 // an email, no eventId, a key whose container the isolate already knows):
 //   1. the key check with the read ahead: the key row, the per-minute count, the old windows'
 //      trim, the key's last use, and the email's identity lookup;
-//   2. the event, its pending identity (nobody matched) and the request's activity row with its
-//      trim.
-// POST /e?id=<container> (a browser event from a new visitor, one pixel connector):
-//   1. the event row.
-//   2. the event read back for its connectors (pixels and dispatch).
+//   2. the event (answering the row it wrote; no connector has a postback for Lead, so it is
+//      stored already marked dispatched), its pending identity (nobody matched) and the request's
+//      activity row with its trim.
+// POST /e?id=<container> (a browser event from a new visitor, one pixel connector and no
+// postback): 1. the event row, answering the row it wrote (what the pixels are rendered from).
 const sha256 = async (text) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))]
   .map((b) => b.toString(16).padStart(2, '0')).join('');
 // The key hashes and the email's, computed once per key and email: the floor spends its time on
@@ -55,11 +55,11 @@ async function webhook(url, db) {
   });
   await db.batch([
     db.prepare(`INSERT INTO events (id, container_id, event_id, dedup_key, name, value, currency, visitor_id, matched_by, source, topic,
-      consent_advertising, payload, created_at, provenance, sent_by, shadow_of) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
-      ?13, ?14, ?15, ?16, CASE WHEN ?15 = 'browser' THEN (SELECT id FROM events WHERE container_id = ?2 AND dedup_key = ?3
-      AND provenance != 'browser') END WHERE ?16 IS NULL OR NOT EXISTS (SELECT 1 FROM events WHERE container_id = ?2 AND event_id = ?3
-      AND sent_by = ?16) ON CONFLICT (container_id, dedup_key) DO NOTHING`)
-      .bind(id, container, id, id, 'Lead', 10, 'EUR', visitor, null, 'webhook', null, 1, payload, now, 'server', null),
+      consent_advertising, payload, created_at, provenance, sent_by, shadow_of, dispatched_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+      ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, CASE WHEN ?15 = 'browser' THEN (SELECT id FROM events WHERE container_id = ?2
+      AND dedup_key = ?3 AND provenance != 'browser') END, ?17 WHERE ?16 IS NULL OR NOT EXISTS (SELECT 1 FROM events WHERE container_id = ?2 AND event_id = ?3
+      AND sent_by = ?16) ON CONFLICT (container_id, dedup_key) DO NOTHING RETURNING *`)
+      .bind(id, container, id, id, 'Lead', 10, 'EUR', visitor, null, 'webhook', null, 1, payload, now, 'server', null, now),
     db.prepare(`INSERT OR IGNORE INTO pending_identities (container_id, kind, value, event_row_id, created_at) SELECT ?1, ?2, ?3, ?4, ?5
       WHERE EXISTS (SELECT 1 FROM events WHERE id = ?4)`).bind(container, 'email_sha256', email, id, now),
     db.prepare(`INSERT INTO webhook_requests (container_id, received_at, status, topic, session_matched, http_status, error_code,
@@ -76,15 +76,16 @@ async function event(request, url, db) {
   const container = url.searchParams.get('id');
   const id = newId('evt');
   const visitor = crypto.randomUUID();
-  await db.batch([
+  const [inserted] = await db.batch([
     db.prepare(`INSERT INTO events (id, container_id, event_id, dedup_key, name, value, currency, visitor_id, matched_by, source, topic,
-      consent_advertising, payload, created_at, provenance, sent_by, shadow_of) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
-      ?13, ?14, ?15, ?16, CASE WHEN ?15 = 'browser' THEN (SELECT id FROM events WHERE container_id = ?2 AND dedup_key = ?3
-      AND provenance != 'browser') END WHERE ?16 IS NULL OR NOT EXISTS (SELECT 1 FROM events WHERE container_id = ?2 AND event_id = ?3
-      AND sent_by = ?16) ON CONFLICT (container_id, dedup_key) DO NOTHING`)
-      .bind(id, container, id, `b:${id}`, 'Purchase', 49.9, 'EUR', visitor, 'cookie', 'browser', null, 0, body, now, 'browser', visitor),
+      consent_advertising, payload, created_at, provenance, sent_by, shadow_of, dispatched_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+      ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, CASE WHEN ?15 = 'browser' THEN (SELECT id FROM events WHERE container_id = ?2
+      AND dedup_key = ?3 AND provenance != 'browser') END, ?17 WHERE ?16 IS NULL OR NOT EXISTS (SELECT 1 FROM events WHERE container_id = ?2 AND event_id = ?3
+      AND sent_by = ?16) ON CONFLICT (container_id, dedup_key) DO NOTHING RETURNING *`)
+      .bind(id, container, id, `b:${id}`, 'Purchase', 49.9, 'EUR', visitor, 'cookie', 'browser', null, 0, body, now, 'browser', visitor,
+        now),
   ]);
-  const row = await db.prepare('SELECT * FROM events WHERE id = ?1 AND container_id = ?2').bind(id, container).first();
+  const row = inserted.results[0];
   return Response.json({ event_id: row.event_id, duplicate: false, pixels: [] });
 }
 
