@@ -292,7 +292,7 @@ if (process.env.BENCH_SCALE === '1') {
     trackingHeaders, eventScript, webhookScript, connectorConfig: pixelConnector, persistDir: SCALE_D1,
     writeScript: (name, text) => { const path = join(OUT, name); writeFileSync(path, text); return path; },
   });
-  await Promise.all([product.dispose(), baseline.dispose(), capture.dispose(), hello.dispose()]);
+  await Promise.all([product.dispose(), baseline.dispose(), capture.dispose(), hello.dispose(), floor.dispose()]);
   process.exit(0);
 }
 
