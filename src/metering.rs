@@ -7,7 +7,9 @@
 //! Instead each [`Metered`] future installs its own counters while it is being polled and puts
 //! the previous ones back afterwards: work that runs inside that poll (every storage call the
 //! handler awaits) counts toward its request, and work after the answer (`wait_until`, the queue
-//! consumers) counts toward none. Nothing here knows about HTTP.
+//! consumers) counts toward none. Work a request leaves for after its answer is counted on its
+//! own instead ([`after_answer`]), so what an accepted webhook or event costs in all is known.
+//! Nothing here knows about HTTP.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -102,6 +104,29 @@ impl<T> Future for Metered<'_, T> {
     }
 }
 
+/// Where the log line of work after an answer starts: `postclick-after: <what> d1=N queue=M`.
+/// The bench and the tests find the counts by it.
+pub const AFTER_PREFIX: &str = "postclick-after: ";
+
+/// `work` counted on its own (it runs after the answer, outside the request's [`Metered`]):
+/// once it has finished, `report` gets its counts. The caller logs them with [`after_line`].
+pub async fn after_answer<T>(work: impl Future<Output = T>, report: impl FnOnce(&Counts)) -> T {
+    let metered = Metered::new(work);
+    let counts = metered.counts();
+    let out = metered.await;
+    report(&counts);
+    out
+}
+
+/// The log line of [`after_answer`]'s counts for the work named `what`.
+pub fn after_line(what: &str, counts: &Counts) -> String {
+    format!(
+        "{AFTER_PREFIX}{what} d1={} queue={}",
+        counts.d1(),
+        counts.queue()
+    )
+}
+
 /// The `Server-Timing` header value (W3C Server Timing) for `counts` and the request's total
 /// time in milliseconds: `d1;desc="2", queue;desc="1", total;dur=4.0`.
 pub fn server_timing(counts: &Counts, total_ms: f64) -> String {
@@ -153,6 +178,28 @@ mod tests {
             server_timing(&counts, 4.04),
             "d1;desc=\"2\", queue;desc=\"1\", total;dur=4.0"
         );
+    }
+
+    #[test]
+    fn work_after_the_answer_is_counted_on_its_own() {
+        let mut seen = None;
+        let request = Metered::new(async {
+            d1_round_trip();
+        });
+        let counts = request.counts();
+        futures_executor_block_on(request);
+        futures_executor_block_on(after_answer(
+            async {
+                two_queries().await;
+                queue_send();
+            },
+            |c| seen = Some(after_line("webhook dispatch", c)),
+        ));
+        assert_eq!(
+            seen.as_deref(),
+            Some("postclick-after: webhook dispatch d1=2 queue=1")
+        );
+        assert_eq!(counts.d1(), 1, "the request's own count is unchanged");
     }
 
     /// Polls a future that never waits on anything outside itself to completion.

@@ -7,7 +7,7 @@
 //! never pays a partner twice.
 
 use super::lifecycle::{follow_up_rows, FollowUp};
-use super::outbox::{new_row, write_and_enqueue, RowOrigin};
+use super::outbox::{new_row, write_and_enqueue_with, RowOrigin};
 use crate::core::clicks::cookies::CookieDomain;
 use crate::core::clicks::CustomClickParam;
 use crate::core::connector::ConnectorConfig;
@@ -27,7 +27,8 @@ use crate::platform::{self, new_id, now};
 use crate::store::connectors::{self, ConnectorRow, InvalidConnector};
 use crate::store::deliveries::NewDelivery;
 use crate::store::events::EventRow;
-use crate::store::{clicks, containers, events};
+use crate::store::tracking::TrackingContainer;
+use crate::store::{clicks, containers, dispatch_marks, events};
 use serde::Serialize;
 use worker::{D1Database, Env};
 
@@ -73,6 +74,27 @@ pub struct KnownSettings<'a> {
     pub cookie_domain: &'a str,
 }
 
+impl<'a> KnownSettings<'a> {
+    /// What the settings cache holds of `container`.
+    pub fn of(container: &'a TrackingContainer) -> Self {
+        Self {
+            connectors: &container.connectors,
+            invalid: &container.invalid_connectors,
+            cookie_domain: &container.row.cookie_domain,
+        }
+    }
+
+    /// Whether a new event named `name` has nothing to dispatch: none of these connectors has a
+    /// postback for it, and none that no longer reads back would trigger one (follow-ups are
+    /// owed only by events already sent). Such an event is stored already marked dispatched and
+    /// costs nothing after its answer; a connector added since the settings were cached is seen
+    /// within their lifetime, as everywhere else.
+    pub fn nothing_to_dispatch(&self, name: &str) -> bool {
+        !self.connectors.iter().any(|(_, c)| wants_postback(c, name))
+            && !self.invalid.iter().any(|c| c.triggers_postback(name))
+    }
+}
+
 /// Loads the stored event `event_row_id` of `container_id`; the click history is read only when
 /// some connector wants this event.
 pub async fn load_context(
@@ -93,6 +115,16 @@ pub async fn load_context_with(
     let row = events::get(db, container_id, event_row_id)
         .await?
         .ok_or_else(|| Error::not_found("event"))?;
+    context_of(db, row, known).await
+}
+
+/// [`load_context_with`] for the event `row` already in hand (as its insert wrote it).
+pub async fn context_of(
+    db: &D1Database,
+    row: EventRow,
+    known: Option<KnownSettings<'_>>,
+) -> Result<EventContext> {
+    let container_id = &row.container_id.clone();
     let event: NewEvent = serde_json::from_str(&row.payload)
         .map_err(|e| Error::internal("reading a stored event", e))?;
     let (all, invalid) = match &known {
@@ -171,6 +203,19 @@ pub async fn dispatch_event(
     dispatch_loaded(env, &db, &context).await
 }
 
+/// [`dispatch_event`] with the container's settings the caller holds (`known`, the settings
+/// cache): its connectors and cookie domain are not read again.
+pub async fn dispatch_event_with(
+    env: &Env,
+    known: KnownSettings<'_>,
+    container_id: &ContainerId,
+    event_row_id: &EventRowId,
+) -> Result<DispatchSummary> {
+    let db = platform::d1(env)?;
+    let context = load_context_with(&db, container_id, event_row_id, Some(known)).await?;
+    dispatch_loaded(env, &db, &context).await
+}
+
 /// Dispatch an already loaded event, then mark it dispatched so the sweep leaves it alone.
 pub async fn dispatch_loaded(
     env: &Env,
@@ -222,7 +267,9 @@ pub async fn dispatch_loaded(
     }
     // A rejected or reversed conversion owes a reversal to the connectors that were sent it.
     rows.extend(follow_up_rows(db, context, FollowUp::Reversal).await?);
-    let written = write_and_enqueue(env, db, &rows, now()).await?;
+    // The dispatch mark goes in the rows' round trip: both are written or neither is.
+    let mark = dispatch_marks::mark_dispatched_statement(db, &row.id, now())?;
+    let written = write_and_enqueue_with(env, db, &rows, vec![mark], now()).await?;
     for (new, was_written) in rows.iter().zip(written) {
         if !was_written {
             summary.already_dispatched += 1;
@@ -239,7 +286,6 @@ pub async fn dispatch_loaded(
             DeliveryStatus::Failed | DeliveryStatus::Delivered => summary.failed += 1,
         }
     }
-    events::mark_dispatched(db, &row.id, now()).await?;
     Ok(summary)
 }
 

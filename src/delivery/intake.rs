@@ -31,20 +31,21 @@ pub enum KnownVisitor<'a> {
 }
 
 /// [`record_server_event`] for a browser event, with the container's [`PiiPolicy`] already known
-/// (the browser surface derives it from its cached connectors), saving its read. A server event
-/// (`KnownVisitor::Unknown`) reads what it needs itself.
+/// (the browser surface derives it from its cached connectors), saving its read; `dispatched`
+/// as in [`ServerIntake`]. A server event (`KnownVisitor::Unknown`) reads what it needs itself.
 pub async fn record_event_under(
     db: &D1Database,
     container_id: &ContainerId,
     event: &NewEvent,
     visitor: KnownVisitor<'_>,
-    policy: PiiPolicy,
+    (policy, dispatched): (PiiPolicy, bool),
     now: UnixMs,
 ) -> Result<Stored> {
     let KnownVisitor::Cookie(visitor) = visitor else {
         let intake = ServerIntake {
             policy,
             reads: None,
+            dispatched,
         };
         return record_server_event(db, container_id, event, intake, |_| Ok(Vec::new()), now).await;
     };
@@ -55,7 +56,8 @@ pub async fn record_event_under(
         .unwrap_or_else(|| EventId::from_row_id(&row_id));
     // Only what a connector sends raw is stored raw.
     let stored = minimise_event(event, policy);
-    record_browser_event(db, container_id, &stored, &row_id, &event_id, visitor, now).await
+    let ids = (&row_id, &event_id);
+    record_browser_event(db, container_id, &stored, ids, visitor, dispatched, now).await
 }
 
 /// What storing a server event reads before it writes: the events that already sent its event
@@ -120,6 +122,10 @@ fn claimed_id(event: &NewEvent) -> Option<&EventId> {
 pub struct ServerIntake {
     pub policy: PiiPolicy,
     pub reads: Option<ServerReads>,
+    /// No connector of the container can fire for the event
+    /// ([`crate::delivery::KnownSettings::nothing_to_dispatch`]): a new one is stored already
+    /// marked dispatched.
+    pub dispatched: bool,
 }
 
 /// Stores the server event `event` for `container_id` once (see the module's rules). A repeated
@@ -171,6 +177,7 @@ pub async fn record_server_event(
         event: &stored,
         visitor,
         sent_by: None,
+        dispatched: intake.dispatched,
     };
     let expected = Stored {
         row_id: row_id.clone(),
@@ -179,6 +186,7 @@ pub async fn record_server_event(
         confirmed: false,
         visitor_id: matched.as_ref().map(|(v, _)| v.clone()),
         matched_by: matched.as_ref().map(|(_, by)| by.clone()),
+        written: None,
     };
     events::insert(db, &row, now, also(&expected)?).await
 }
@@ -189,9 +197,9 @@ async fn record_browser_event(
     db: &D1Database,
     container_id: &ContainerId,
     event: &NewEvent,
-    row_id: &EventRowId,
-    event_id: &EventId,
+    (row_id, event_id): (&EventRowId, &EventId),
     visitor: Option<&str>,
+    dispatched: bool,
     now: UnixMs,
 ) -> Result<Stored> {
     let dedup_key = match (&event.event_id, visitor) {
@@ -209,6 +217,7 @@ async fn record_browser_event(
             matched_by: "cookie",
         }),
         sent_by: visitor,
+        dispatched,
     };
     events::insert(db, &row, now, Vec::new()).await
 }
@@ -261,6 +270,7 @@ async fn confirm(
             confirmed: true,
             visitor_id: choice.visitor.as_ref().map(|(v, _)| v.clone()),
             matched_by: choice.visitor.map(|(_, by)| by),
+            written: None,
         });
     }
     let winner = events::with_event_id(db, container_id, &claim.event_id)
@@ -279,5 +289,6 @@ fn duplicate_of(row: &EventRow) -> Stored {
         confirmed: false,
         visitor_id: row.visitor_id.clone(),
         matched_by: row.matched_by.clone(),
+        written: None,
     }
 }

@@ -12,7 +12,7 @@ use crate::core::time::UnixMs;
 use crate::error::Result;
 use crate::platform::new_id;
 use crate::store::deliveries::{self, DeliveryRow, NewDelivery};
-use worker::{BatchMessageBuilder, D1Database, Env, MessageBuilder, Queue};
+use worker::{BatchMessageBuilder, D1Database, D1PreparedStatement, Env, MessageBuilder, Queue};
 
 /// Most messages in one `sendBatch` (the platform's limit is 100).
 const SEND_BATCH: usize = 100;
@@ -121,7 +121,19 @@ pub async fn write_and_enqueue(
     rows: &[NewDelivery],
     now: UnixMs,
 ) -> Result<Vec<bool>> {
-    let written = deliveries::insert_all(db, rows, now).await?;
+    write_and_enqueue_with(env, db, rows, Vec::new(), now).await
+}
+
+/// [`write_and_enqueue`], with the writes `also` in the rows' round trip (an event's dispatch
+/// mark: the rows and the mark are written together or not at all).
+pub async fn write_and_enqueue_with(
+    env: &Env,
+    db: &D1Database,
+    rows: &[NewDelivery],
+    also: Vec<D1PreparedStatement>,
+    now: UnixMs,
+) -> Result<Vec<bool>> {
+    let written = deliveries::insert_all_with(db, rows, also, now).await?;
     let pending: Vec<DeliveryId> = rows
         .iter()
         .zip(&written)

@@ -12,7 +12,7 @@ use crate::core::postback::outbox::{stuck_before, DeliveryMessage};
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use crate::metering::d1_within;
-use crate::store::{deliveries, destinations, events, sealing};
+use crate::store::{deliveries, destinations, dispatch_marks, sealing};
 use worker::{D1Database, Env};
 
 /// Rows handled per run; a backlog is worked off over the following runs.
@@ -51,7 +51,7 @@ pub async fn sweep(env: &Env, db: &D1Database, now: UnixMs) -> Result<SweepRepor
 
     // Events stored whose dispatch never completed: dispatch again (idempotent per connector).
     let settled_before = now.plus_ms(-i64::from(config.stuck_after_s) * 1000);
-    for event in events::undispatched(db, settled_before, SWEEP_LIMIT).await? {
+    for event in dispatch_marks::undispatched(db, settled_before, SWEEP_LIMIT).await? {
         if !d1_within(D1_SHARE_REDISPATCH) {
             break;
         }

@@ -10,9 +10,10 @@ use super::routes::ROUTES;
 use crate::config::Config;
 use crate::core::ids::PrefixedId;
 use crate::error::{Error, Result};
-use crate::metering::{server_timing, Metered};
+use crate::metering::{after_answer, after_line, server_timing, Metered};
 use crate::platform;
 use futures_util::future::LocalBoxFuture;
+use std::future::Future;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use worker::{Context, D1Database, Env, Method, Request, Response};
@@ -71,6 +72,18 @@ impl RouteContext {
     /// The D1 database.
     pub fn db(&self) -> Result<D1Database> {
         platform::d1(&self.env)
+    }
+
+    /// Runs `work` after the answer (`wait_until`). With `SERVER_TIMING` on, its D1 round trips
+    /// and queue sends, which the answer's header cannot show, are logged once it ends as
+    /// `postclick-after: <what> d1=N queue=M` ([`crate::metering::after_line`]).
+    pub fn after_answer(&self, what: &'static str, work: impl Future<Output = ()> + 'static) {
+        let log = self.config.server_timing;
+        self.ctx.wait_until(after_answer(work, move |counts| {
+            if log {
+                worker::console_log!("{}", after_line(what, counts));
+            }
+        }));
     }
 }
 

@@ -164,15 +164,29 @@ fn insert_statement(db: &D1Database, d: &NewDelivery, now: UnixMs) -> Result<D1P
 /// Write rows; a row whose `origin_key` already exists is skipped (its event already paid that
 /// connector). Returns, per row, whether it was written.
 pub async fn insert_all(db: &D1Database, rows: &[NewDelivery], now: UnixMs) -> Result<Vec<bool>> {
-    let statements = rows
+    insert_all_with(db, rows, Vec::new(), now).await
+}
+
+/// [`insert_all`], with the writes `also` in the same round trip after the rows (the event's
+/// dispatch mark); whether each row was written, in order.
+pub async fn insert_all_with(
+    db: &D1Database,
+    rows: &[NewDelivery],
+    also: Vec<D1PreparedStatement>,
+    now: UnixMs,
+) -> Result<Vec<bool>> {
+    let mut statements = rows
         .iter()
         .map(|d| insert_statement(db, d, now))
         .collect::<Result<Vec<_>>>()?;
-    Ok(batch_changes(db, statements)
+    statements.extend(also);
+    let mut written: Vec<bool> = batch_changes(db, statements)
         .await?
         .into_iter()
         .map(|n| n > 0)
-        .collect())
+        .collect();
+    written.truncate(rows.len());
+    Ok(written)
 }
 
 /// Note that these rows' messages reached the queue.

@@ -1,10 +1,11 @@
 //! The `events` table: each server event stored once per container and caller event id, each
 //! browser event once per container, visitor and event id, and whether its connectors were
-//! dispatched. The identities an event carries are stored through [`super::identities`] in the
-//! same transaction. A server event confirming a browser event rewrites that row ([`confirm`]).
+//! dispatched (marked through [`super::dispatch_marks`]). The identities an event carries are
+//! stored through [`super::identities`] in the same transaction. A server event confirming a
+//! browser event rewrites that row ([`confirm`]).
 
 use super::identities::{carried_identities, link_identities, park_identities};
-use super::{all, first, int, opt_text, statement, text, time};
+use super::{all, first, int, opt_text, opt_time, statement, text, time};
 use crate::core::event::{EventSource, NewEvent};
 use crate::core::ids::{ContainerId, EventId, EventRowId};
 use crate::core::lifecycle::ConversionStatus;
@@ -76,17 +77,20 @@ pub struct Stored {
     pub visitor_id: Option<String>,
     /// Which identity matched the visitor: `cookie`, `visitor_id`, `click:gclid`, `email_sha256`...
     pub matched_by: Option<String>,
+    /// The row as the insert wrote it, for a new event only: dispatch then need not read it back.
+    pub written: Option<EventRow>,
 }
 
 impl Stored {
     fn from_row(row: EventRow, duplicate: bool, confirmed: bool) -> Self {
         Self {
-            row_id: row.id,
-            event_id: row.event_id,
+            row_id: row.id.clone(),
+            event_id: row.event_id.clone(),
             duplicate,
             confirmed,
-            visitor_id: row.visitor_id,
-            matched_by: row.matched_by,
+            visitor_id: row.visitor_id.clone(),
+            matched_by: row.matched_by.clone(),
+            written: (!duplicate && !confirmed).then_some(row),
         }
     }
 }
@@ -111,6 +115,9 @@ pub struct NewRow<'a> {
     /// A browser event's sender, checked so that a visitor resending an id whose event was
     /// confirmed (and rekeyed) is still told it is a duplicate.
     pub sent_by: Option<&'a str>,
+    /// No connector can fire for it: stored already marked dispatched, so neither the sweep nor
+    /// a dispatch after the answer has anything to do ([`super::dispatch_marks`]).
+    pub dispatched: bool,
 }
 
 pub async fn get(
@@ -184,13 +191,14 @@ fn insert_row(db: &D1Database, row: &NewRow<'_>, now: UnixMs) -> Result<D1Prepar
     statement(
         db,
         "INSERT INTO events (id, container_id, event_id, dedup_key, name, value, currency, visitor_id, \
-         matched_by, source, topic, consent_advertising, payload, created_at, provenance, sent_by, shadow_of) \
+         matched_by, source, topic, consent_advertising, payload, created_at, provenance, sent_by, shadow_of, \
+         dispatched_at) \
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
          CASE WHEN ?15 = 'browser' THEN \
-           (SELECT id FROM events WHERE container_id = ?2 AND dedup_key = ?3 AND provenance != 'browser') END \
+           (SELECT id FROM events WHERE container_id = ?2 AND dedup_key = ?3 AND provenance != 'browser') END, ?17 \
          WHERE ?16 IS NULL OR NOT EXISTS \
            (SELECT 1 FROM events WHERE container_id = ?2 AND event_id = ?3 AND sent_by = ?16) \
-         ON CONFLICT (container_id, dedup_key) DO NOTHING",
+         ON CONFLICT (container_id, dedup_key) DO NOTHING RETURNING *",
         &[
             text(row.row_id.as_str()),
             text(row.container_id.as_str()),
@@ -208,6 +216,7 @@ fn insert_row(db: &D1Database, row: &NewRow<'_>, now: UnixMs) -> Result<D1Prepar
             time(now),
             text(event.provenance().as_str()),
             opt_text(row.sent_by),
+            opt_time(row.dispatched.then_some(now)),
         ],
     )
 }
@@ -254,15 +263,15 @@ pub async fn insert(
     )?);
     statements.extend(also);
     let results = super::batch(db, statements, "storing an event").await?;
-    if changed(results.first()) {
-        return Ok(Stored {
-            row_id: row.row_id.clone(),
-            event_id: row.event_id.clone(),
-            duplicate: false,
-            confirmed: false,
-            visitor_id: row.visitor.map(|v| v.visitor_id.to_string()),
-            matched_by: row.visitor.map(|v| v.matched_by.to_string()),
-        });
+    // The insert answers the row it wrote (`RETURNING *`), and nothing when it wrote none.
+    let written = results
+        .first()
+        .map(|r| r.results::<EventRow>())
+        .transpose()
+        .map_err(|e| Error::internal("reading a stored event", e))?
+        .and_then(|rows| rows.into_iter().next());
+    if let Some(written) = written {
+        return Ok(Stored::from_row(written, false, false));
     }
     let earlier = with_event_id(db, row.container_id, row.event_id)
         .await?
@@ -350,39 +359,6 @@ pub async fn recent_names(db: &D1Database, container_id: &ContainerId) -> Result
     )
     .await?;
     Ok(rows.into_iter().map(|r| r.name).collect())
-}
-
-/// Records that an event's connectors were dispatched; the sweep re-dispatches events that
-/// were stored but never got here (the outbox write failed or the worker stopped in between).
-pub async fn mark_dispatched(db: &D1Database, row_id: &EventRowId, now: UnixMs) -> Result<()> {
-    super::run(
-        db,
-        "UPDATE events SET dispatched_at = ?2 WHERE id = ?1",
-        &[text(row_id.as_str()), time(now)],
-    )
-    .await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Undispatched {
-    pub id: EventRowId,
-    pub container_id: ContainerId,
-}
-
-/// Events stored before `before` whose dispatch never completed, oldest first.
-pub async fn undispatched(
-    db: &D1Database,
-    before: UnixMs,
-    limit: u32,
-) -> Result<Vec<Undispatched>> {
-    all(
-        db,
-        "SELECT id, container_id FROM events WHERE dispatched_at IS NULL AND created_at < ?1 \
-         ORDER BY created_at LIMIT ?2",
-        &[time(before), int(i64::from(limit))],
-    )
-    .await
 }
 
 /// An event by its row id, whatever its container (the row id is unguessable and comes from a

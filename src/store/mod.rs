@@ -11,6 +11,7 @@ pub mod connectors;
 pub mod containers;
 pub mod deliveries;
 pub mod destinations;
+pub mod dispatch_marks;
 pub mod erasure;
 pub mod events;
 pub mod explain;

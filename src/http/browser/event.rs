@@ -24,6 +24,7 @@ use crate::core::browser_event::{cookie_history, parse_browser_event};
 use crate::core::clicks::Captured;
 use crate::core::client_limit::Surface;
 use crate::core::ids::EventId;
+use crate::delivery::dispatch::context_of;
 use crate::delivery::intake::{record_event_under, KnownVisitor};
 use crate::delivery::pixels::{pixels_for_event, Pixel};
 use crate::delivery::{dispatch_loaded, load_context_with, KnownSettings};
@@ -85,20 +86,22 @@ async fn record(
     event.cookie_history = cookie_history(&plan.history);
     let db = ctx.db()?;
     // The container's connectors come from the settings cache: what is stored raw, and what
-    // fires, are decided without reading them again.
+    // fires, are decided without reading them again. An event no connector has a postback for
+    // is stored already marked dispatched.
+    let nothing_to_dispatch = KnownSettings::of(container).nothing_to_dispatch(event.name.as_str());
     let stored = record_event_under(
         &db,
         &container.row.id,
         &event,
         KnownVisitor::Cookie(visitor),
-        container.pii_policy(),
+        (container.pii_policy(), nothing_to_dispatch),
         now,
     )
     .await?;
 
     let pixels = match stored.duplicate {
         true => Vec::new(),
-        false => fire_connectors(ctx, config, container, &stored).await,
+        false => fire_connectors(ctx, config, container, &stored, nothing_to_dispatch).await,
     };
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
@@ -113,28 +116,32 @@ async fn record(
 }
 
 /// Returns the pixels the new event fires, and dispatches its postbacks (outbox rows first, then
-/// the queue) after the answer. The event is already stored: a failure here is logged and answered as a
-/// stored event without pixels, and the sweep dispatches its postbacks later.
+/// the queue) after the answer, unless it was stored already marked dispatched
+/// (`nothing_to_dispatch`). The event is already stored: a failure here is logged and answered
+/// as a stored event without pixels, and the sweep dispatches its postbacks later.
 async fn fire_connectors(
     ctx: &RouteContext,
     config: &Config,
     container: &TrackingContainer,
     stored: &Stored,
+    nothing_to_dispatch: bool,
 ) -> Vec<Pixel> {
     let result = async {
         let db = ctx.db()?;
-        let known = KnownSettings {
-            connectors: &container.connectors,
-            invalid: &container.invalid_connectors,
-            cookie_domain: &container.row.cookie_domain,
+        let known = Some(KnownSettings::of(container));
+        // The row as the insert wrote it; a confirmed or raced one is read back.
+        let context = match stored.written.clone() {
+            Some(row) => context_of(&db, row, known).await?,
+            None => load_context_with(&db, &container.row.id, &stored.row_id, known).await?,
         };
-        let context =
-            load_context_with(&db, &container.row.id, &stored.row_id, Some(known)).await?;
         let pixels = pixels_for_event(&db, &context, config).await;
+        if nothing_to_dispatch && stored.written.is_some() {
+            return pixels;
+        }
         // The postbacks go out after the answer; an event left undispatched (a failure, or an
         // isolate gone) is dispatched by the cron sweep, so none is lost.
         let (env, row) = (ctx.env.clone(), stored.row_id.clone());
-        ctx.ctx.wait_until(async move {
+        ctx.after_answer("event dispatch", async move {
             if let Err(e) = dispatch_loaded(&env, &db, &context).await {
                 worker::console_error!("dispatching event {row}: {e}");
             }

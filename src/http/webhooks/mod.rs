@@ -32,7 +32,7 @@ use crate::core::lifecycle::{ConversionStatus, StatusChange};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::promote_partner_clicks;
-use crate::delivery::dispatch_event;
+use crate::delivery::dispatch::{dispatch_event_with, KnownSettings};
 use crate::delivery::intake::{record_server_event, ServerIntake, ServerReads};
 use crate::delivery::lifecycle::{change_status, on_duplicate};
 use crate::error::{Error, Result};
@@ -137,9 +137,12 @@ pub async fn accept_event(
     let db = ctx.db()?;
     let Staged { container, event } = staged;
     let container_id = &container.row.id;
+    let nothing_to_dispatch =
+        KnownSettings::of(&container).nothing_to_dispatch(event.name.as_str());
     let intake = ServerIntake {
         policy: container.pii_policy(),
         reads,
+        dispatched: nothing_to_dispatch,
     };
     let also = |expected: &Stored| log.accepted_statements(&db, &accepted(expected));
     let stored = record_server_event(&db, container_id, &event, intake, also, now).await?;
@@ -148,20 +151,25 @@ pub async fn accept_event(
         if let Err(e) = on_duplicate(&ctx.env, container_id, &stored.row_id, &event).await {
             worker::console_error!("updating event {}: {e}", stored.row_id);
         }
+    } else if stored.written.is_some() && nothing_to_dispatch {
+        // Stored already marked dispatched: no connector can fire for it.
     } else {
         // `consent.advertising = false` is stored as events.consent_advertising = 0, which the
         // dispatch honours by sending no ad-platform or partner postback for the event. The
         // dispatch runs after the answer: the event is stored either way, and one that is not
         // marked dispatched (a failure, or an isolate gone) is dispatched by the cron sweep.
         // It waits SERVER_EVENT_DISPATCH_DELAY_S first, so that a click sent a moment earlier
-        // is in D1 (see `Config::server_event_dispatch_delay_s`).
-        let (env, container, row) = (ctx.env.clone(), container_id.clone(), stored.row_id.clone());
+        // is in D1 (see `Config::server_event_dispatch_delay_s`). The container's connectors come
+        // from the settings cache; the event is read again after the wait, for its late match.
+        let (env, row) = (ctx.env.clone(), stored.row_id.clone());
+        let container = Rc::clone(&container);
         let delay = ctx.config.server_event_dispatch_delay_s;
-        ctx.ctx.wait_until(async move {
+        ctx.after_answer("webhook dispatch", async move {
             if delay > 0 {
                 worker::Delay::from(Duration::from_secs(u64::from(delay))).await;
             }
-            if let Err(e) = dispatch_event(&env, &container, &row).await {
+            let known = KnownSettings::of(&container);
+            if let Err(e) = dispatch_event_with(&env, known, &container.row.id, &row).await {
                 worker::console_error!("dispatching event {row}: {e}");
             }
         });
