@@ -33,3 +33,20 @@ export function adminApi(baseUrl, token) {
     return json;
   };
 }
+
+/**
+ * Copies the delivery row `template` (the Test Webhook's) into D1 `db` once per id in `ids`, as
+ * queued first attempts, 100 rows per batch: the id replaces the template's in the stored
+ * request and headers (its idempotency key and `webhook-id`), so each copy is its own postback.
+ */
+export async function cloneDelivery(db, template, ids) {
+  const now = Date.now();
+  for (let i = 0; i < ids.length; i += 100) {
+    await db.batch(ids.slice(i, i + 100).map((id) => db.prepare(
+      `INSERT INTO deliveries (id, container_id, connector_id, status, attempt, method, url, headers, idempotency_key,
+         next_attempt_at, created_at, updated_at, request)
+       VALUES (?1, ?2, ?3, 'queued', 0, ?4, ?5, ?6, ?1, ?7, ?7, ?7, ?8)`,
+    ).bind(id, template.container_id, template.connector_id, template.method, template.url,
+      template.headers.replaceAll(template.id, id), now, template.request.replaceAll(template.id, id))));
+  }
+}

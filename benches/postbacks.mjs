@@ -20,7 +20,7 @@ import { createServer } from 'node:http';
 import { readdirSync, readFileSync, statSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
-import { adminApi, applyMigrations } from './d1.mjs';
+import { adminApi, applyMigrations, cloneDelivery } from './d1.mjs';
 import { floorTemplate, floorWorker } from './postbacks_floor.mjs';
 import { compatibilityDate, queueConsumers } from './postbacks_settings.mjs';
 
@@ -112,17 +112,7 @@ const template = (await db.prepare('SELECT * FROM deliveries WHERE id = ?1').bin
 const ids = [...Array(N)].map((_, i) => `dlv_bench${String(i).padStart(8, '0')}`);
 
 // 5. Clone it N times into `target`, through D1, before anything is queued.
-async function cloneInto(target) {
-  const now = Date.now();
-  for (let i = 0; i < N; i += 100) {
-    await target.batch(ids.slice(i, i + 100).map((id) => target.prepare(
-      `INSERT INTO deliveries (id, container_id, connector_id, status, attempt, method, url, headers, idempotency_key,
-         next_attempt_at, created_at, updated_at, request)
-       VALUES (?1, ?2, ?3, 'queued', 0, ?4, ?5, ?6, ?1, ?7, ?7, ?7, ?8)`,
-    ).bind(id, template.container_id, template.connector_id, template.method, template.url,
-      template.headers.replaceAll(templateId, id), now, template.request.replaceAll(templateId, id))));
-  }
-}
+const cloneInto = (target) => cloneDelivery(target, template, ids);
 
 // The CPU seconds this process's child processes (the workerd Miniflare runs) have used so far,
 // from /proc: what a phase costs the machine, beside how long it takes.

@@ -16,7 +16,7 @@ import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
-import { adminApi, applyMigrations } from './d1.mjs';
+import { adminApi, applyMigrations, cloneDelivery } from './d1.mjs';
 import { compatibilityDate, queueConsumers } from './postbacks_settings.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -125,15 +125,7 @@ ledger.delete(templateId);
 const template = await db.prepare('SELECT * FROM deliveries WHERE id = ?1').bind(templateId).first();
 
 const ids = [...Array(N)].map((_, i) => `dlv_ledger${String(i).padStart(7, '0')}`);
-const now = Date.now();
-for (let i = 0; i < N; i += 100) {
-  await db.batch(ids.slice(i, i + 100).map((id) => db.prepare(
-    `INSERT INTO deliveries (id, container_id, connector_id, status, attempt, method, url, headers, idempotency_key,
-       next_attempt_at, created_at, updated_at, request)
-     VALUES (?1, ?2, ?3, 'queued', 0, ?4, ?5, ?6, ?1, ?7, ?7, ?7, ?8)`,
-  ).bind(id, template.container_id, template.connector_id, template.method, template.url,
-    template.headers.replaceAll(templateId, id), now, template.request.replaceAll(templateId, id))));
-}
+await cloneDelivery(db, template, ids);
 const started = Date.now();
 let queue = await mf.getQueueProducer('POSTBACKS');
 for (let i = 0; i < N; i += 100) {
