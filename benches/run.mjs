@@ -375,7 +375,7 @@ for (const [name, , , target, floorOf] of targets) {
 }
 console.log('  what one accepted request costs the platform (SERVER_TIMING on, one isolate, warm caches):');
 for (const [name, cost] of Object.entries(costs)) {
-  console.log(`    ${name.padEnd(14)} before the answer: ${cost.before.d1} D1 round trips, ${cost.before.queue} queue sends;`
+  console.log(`    ${name.padEnd(14)} before the answer: D1 round trips ${cost.before.d1}, queue sends ${cost.before.queue};`
     + ` after it (wait_until): ${cost.after.d1} D1, ${cost.after.queue} queue (mean of ${cost.requests})`);
 }
 console.log(`  webhook events stored         ${stored} (one per accepted request)`);
