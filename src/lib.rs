@@ -19,9 +19,8 @@ pub mod platform;
 pub mod query_log;
 pub mod store;
 
-use worker::{
-    event, Context, Env, MessageBatch, Request, Response, ScheduleContext, ScheduledEvent,
-};
+use worker::worker_sys::web_sys;
+use worker::{event, Context, Env, MessageBatch, Response, ScheduleContext, ScheduledEvent};
 
 #[event(start)]
 fn start() {
@@ -29,10 +28,10 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<Response> {
     query_log::configure(&env);
     store::sealing::configure(&env);
-    http::serve(req, env, ctx).await
+    http::serve(req.into(), env, ctx).await
 }
 
 /// The queues: postback deliveries, their dead-letter queue, and landings' clicks, each chosen

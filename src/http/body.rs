@@ -6,11 +6,11 @@
 //! its whole size. A declared `Content-Length` over the limit is refused before reading at all.
 
 use crate::error::{Error, Result};
+use crate::http::request::Request;
 use futures_util::{Stream, StreamExt};
 use serde_json::Value;
 use std::fmt::Display;
 use wasm_bindgen::JsCast;
-use worker::Request;
 
 /// The default body limit for JSON APIs.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

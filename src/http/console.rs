@@ -8,7 +8,8 @@
 
 use super::router::RouteContext;
 use crate::error::{Error, Result};
-use worker::{Request, Response};
+use crate::http::request::Request;
+use worker::Response;
 
 /// A console or reference file the static assets do not hold: a JSON 404.
 pub async fn handle_static_asset(_: Request, _: RouteContext) -> Result<Response> {

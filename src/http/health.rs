@@ -3,8 +3,9 @@
 use super::respond::json;
 use super::router::RouteContext;
 use crate::error::Result;
+use crate::http::request::Request;
 use serde::Serialize;
-use worker::{Request, Response};
+use worker::Response;
 
 /// The liveness answer.
 #[derive(Serialize)]

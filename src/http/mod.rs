@@ -13,6 +13,7 @@ mod contract;
 pub mod error;
 mod health;
 pub mod pixels;
+pub mod request;
 pub mod respond;
 pub mod router;
 pub mod routes;

@@ -8,9 +8,10 @@ use crate::core::postback::PlanOutcome;
 use crate::delivery::load_context;
 use crate::delivery::pixels::{connector_values, pixel_outcome, render};
 use crate::error::{Error, Result};
+use crate::http::request::Request;
 use crate::platform::now;
 use crate::store::events;
-use worker::{Headers, Request, Response};
+use worker::{Headers, Response};
 
 /// A tampered, expired or unknown token, or one issued for another visitor, is a bare 404 (the iframe shows nothing, and a prober
 /// learns nothing). The CSP sandbox keeps the document sandboxed even when it is opened directly.

@@ -10,13 +10,14 @@ use super::routes::ROUTES;
 use crate::config::Config;
 use crate::core::ids::PrefixedId;
 use crate::error::{Error, Result};
+use crate::http::request::Request;
 use crate::metering::{after_answer, after_line, server_timing, Metered};
 use crate::platform;
 use futures_util::future::LocalBoxFuture;
 use std::future::Future;
 use std::rc::Rc;
 use std::sync::OnceLock;
-use worker::{Context, D1Database, Env, Method, Request, Response};
+use worker::{Context, D1Database, Env, Method, Response};
 
 /// A request handler: the request and its route's context in, an answer or an error out.
 pub type Handler = fn(Request, RouteContext) -> LocalBoxFuture<'static, Result<Response>>;
@@ -48,9 +49,9 @@ pub struct RouteContext {
     pub env: Env,
     /// The invocation's context, for work after the answer (`wait_until`).
     pub ctx: Rc<Context>,
-    /// The worker's settings, read from `env` once per request (the router needs them for the
-    /// same-origin prefix and the admin token, and handlers reuse them).
-    pub config: Config,
+    /// The worker's settings, read from `env` once per isolate ([`Config::of`]; the router needs
+    /// them for the same-origin prefix and the admin token, and handlers reuse them).
+    pub config: Rc<Config>,
     params: Vec<(String, String)>,
 }
 
@@ -179,7 +180,7 @@ fn table() -> &'static Table {
 /// Answers one request. With `SERVER_TIMING` on, the answer (an error's too) carries what the
 /// request cost in a `Server-Timing` header (see [`crate::metering`]).
 pub async fn serve(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
-    let config = Config::from_env(&env);
+    let config = Config::of(&env);
     let ctx = Rc::new(ctx);
     if !config.server_timing {
         return answer(route(req, env, ctx, config).await);
@@ -210,7 +211,7 @@ fn known_method(raw: &str) -> Option<Method> {
     (method.as_ref() == raw).then_some(method)
 }
 
-async fn route(req: Request, env: Env, ctx: Rc<Context>, config: Config) -> Result<Response> {
+async fn route(req: Request, env: Env, ctx: Rc<Context>, config: Rc<Config>) -> Result<Response> {
     let method = known_method(&req.inner().method());
     let path = req.path();
     let (route, params) =

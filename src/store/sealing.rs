@@ -32,8 +32,13 @@ pub fn configure(env: &Env) {
     BOX.with(|slot| {
         let mut slot = slot.borrow_mut();
         if slot.is_none() {
-            let keys = crate::config::signing_keys(env);
-            *slot = Some(keys.map(|k| Rc::new(SecretBox::new(&k))));
+            let config = crate::config::Config::of(env);
+            *slot = Some(
+                config
+                    .signing_keys
+                    .as_ref()
+                    .map(|k| Rc::new(SecretBox::new(k))),
+            );
         }
     });
 }

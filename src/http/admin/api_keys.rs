@@ -8,13 +8,14 @@ use crate::core::ids::ApiKeyId;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
+use crate::http::request::Request;
 use crate::http::respond::{json, no_content};
 use crate::http::router::RouteContext;
 use crate::platform::{new_id, now, random};
 use crate::store::api_keys::{self, ApiKeyRow};
 use crate::store::containers;
 use serde_json::Value;
-use worker::{Request, Response};
+use worker::Response;
 
 fn key_out(row: &ApiKeyRow) -> ApiKeyOut {
     ApiKeyOut {

@@ -6,12 +6,13 @@ use crate::core::connector::{merge_patch, parse_connector, ConnectorConfig};
 use crate::core::ids::ConnectorId;
 use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
+use crate::http::request::Request;
 use crate::http::respond::{json, no_content};
 use crate::http::router::RouteContext;
 use crate::platform::{new_id, now};
 use crate::store::connectors::{self, ConnectorRow};
 use crate::store::containers;
-use worker::{Request, Response};
+use worker::Response;
 
 /// Request bodies may be a little larger than the pixel HTML limit, which `parse_connector`
 /// enforces with a field error of its own.

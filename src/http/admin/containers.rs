@@ -10,11 +10,12 @@ use crate::core::ids::ContainerId;
 use crate::core::install::install_modes;
 use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::{new_id, now, RuntimeZones};
 use crate::store::containers::{self, ContainerRow};
-use worker::{Request, Response};
+use worker::Response;
 
 /// A container as the API answers it. `retention_days` lists every kind with the days it is
 /// kept (set, or the default; `log_days` is the worker's `LOG_RETENTION_DAYS`).

@@ -15,13 +15,14 @@ use crate::core::postback::DeliveryStatus;
 use crate::core::time::UnixMs;
 use crate::delivery::outbox::{replay_row, write_and_enqueue};
 use crate::error::{Error, Result};
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::attempts;
 use crate::store::deliveries;
 use crate::store::log_search::{list_for_connector, search_for_connector, LogFilter};
-use worker::{Request, Response};
+use worker::Response;
 
 pub async fn handle_list_deliveries(req: Request, ctx: RouteContext) -> Result<Response> {
     let connector = find_connector_row(&ctx, &ctx.id("id")?).await?;

@@ -8,11 +8,12 @@ use crate::core::connector::ParkPolicy;
 use crate::core::ids::ConnectorId;
 use crate::delivery::destination::unpark;
 use crate::error::Result;
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::destinations;
-use worker::{Request, Response};
+use worker::Response;
 
 async fn view(ctx: &RouteContext, id: &ConnectorId, policy: ParkPolicy) -> Result<DestinationOut> {
     let row = destinations::get(&ctx.db()?, id).await?;

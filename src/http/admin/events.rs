@@ -20,12 +20,13 @@ use crate::delivery::lifecycle::change_status;
 use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
 use crate::http::error::status_of;
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::events::{self, EventRow};
 use crate::store::{containers, lifecycle};
-use worker::{D1Database, Request, Response};
+use worker::{D1Database, Response};
 
 /// A bulk body holds up to 1,000 items: 1 MiB.
 const MAX_BULK_BYTES: usize = 1 << 20;

@@ -18,6 +18,7 @@ use crate::core::ids::ContainerId;
 use crate::core::time::UnixMs;
 use crate::core::user_data::Email;
 use crate::error::{Error, Result};
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::store::connectors::{self, ConnectorRow};
@@ -25,7 +26,7 @@ use crate::store::deliveries::DeliveryRow;
 use crate::store::events::EventRow;
 use crate::store::explain::{deliveries_of, find_events, Search};
 use crate::store::{clicks, containers};
-use worker::{D1Database, Request, Response};
+use worker::{D1Database, Response};
 
 /// Longest value searched for.
 const MAX_SEARCH_LEN: usize = 256;

@@ -22,9 +22,9 @@ pub mod webhook_activity;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::http::request::Request;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use worker::Request;
 
 /// Checks the bearer token in constant time: [`Error::Unauthorized`] when it is missing or
 /// wrong, or when `ADMIN_TOKEN` is not set (the admin API never runs open). Comparing digests

@@ -3,9 +3,10 @@
 use super::model::ParameterList;
 use crate::core::params::catalogue;
 use crate::error::Result;
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
-use worker::{Request, Response};
+use worker::Response;
 
 pub async fn handle_list_parameters(_: Request, _: RouteContext) -> Result<Response> {
     json(

@@ -24,12 +24,13 @@ use crate::core::time::UnixMs;
 use crate::delivery::outbox::method_text;
 use crate::error::{Error, Result};
 use crate::http::body::{media_type, read_json, read_limited, MAX_BODY_BYTES};
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::containers;
 use serde_json::{json, Value};
-use worker::{D1Database, Request, Response};
+use worker::{D1Database, Response};
 
 /// The idempotency key a preview shows: no delivery exists for it.
 const PREVIEW_ID: &str = "dlv_preview";

@@ -9,12 +9,13 @@ use crate::core::ids::ErasureId;
 use crate::core::privacy::subject::{Subject, SubjectKind};
 use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::{new_id, now};
 use crate::store::{click_refusals, containers, erasure, subjects};
 use serde_json::Value;
-use worker::{Request, Response};
+use worker::Response;
 
 /// `POST .../erasures {visitor_id | email | phone | external_id}`: removes that person's data
 /// everywhere and answers what was removed per table. Idempotent: a repeat answers the first

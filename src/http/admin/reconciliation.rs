@@ -8,12 +8,13 @@ use super::query_param;
 use crate::core::reconciliation::{tally, tally_events, DayRange};
 use crate::core::time_zone::{day_spans, DaySpan, TimeZone, Zones};
 use crate::error::{Error, Result};
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::{now, RuntimeZone, RuntimeZones};
 use crate::store::containers::{self, ContainerRow};
 use crate::store::reconciliation::{deliveries_by_day, events_by_day, Counted};
-use worker::{Request, Response};
+use worker::Response;
 
 pub async fn handle_reconciliation(req: Request, ctx: RouteContext) -> Result<Response> {
     let connector = find_row(&ctx, &ctx.id("id")?).await?;

@@ -11,12 +11,13 @@ use crate::core::time::UnixMs;
 use crate::delivery::outbox::{replay_row, write_and_enqueue};
 use crate::error::Result;
 use crate::http::body::{read_json, MAX_BODY_BYTES};
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::recovery::{recoverable, RECOVER_LIMIT};
 use serde_json::Value;
-use worker::{Request, Response};
+use worker::Response;
 
 /// `{since}`: an RFC 3339 time.
 fn parse_since(body: &Value) -> Result<UnixMs, Invalid> {

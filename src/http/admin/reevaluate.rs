@@ -12,11 +12,12 @@ use crate::core::ids::DeliveryId;
 use crate::core::postback::DeliveryStatus;
 use crate::delivery::dispatch::{dispatch_loaded, load_context};
 use crate::error::{Error, Result};
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::store::deliveries;
 use crate::store::explain::{delivery_for, release_origin};
-use worker::{Request, Response};
+use worker::Response;
 
 pub async fn handle_reevaluate(_: Request, ctx: RouteContext) -> Result<Response> {
     let id: DeliveryId = ctx.id("id")?;

@@ -10,12 +10,13 @@ use crate::core::connector::parse_signing_secret;
 use crate::core::error::Invalid;
 use crate::error::{Error, Result};
 use crate::http::body::{read_json, MAX_BODY_BYTES};
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::connectors;
 use serde_json::Value;
-use worker::{Request, Response};
+use worker::Response;
 
 /// The overlap when none is given, in hours.
 pub const DEFAULT_OVERLAP_HOURS: i64 = 24;

@@ -23,12 +23,13 @@ use crate::core::provenance::Provenance;
 use crate::delivery::outbox::{new_row, send, write_and_enqueue, RowOrigin};
 use crate::delivery::stages::{self, Prepared};
 use crate::error::{Error, Result};
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::{new_id, now};
 use crate::store::{attempts, deliveries};
 use serde_json::Value;
-use worker::{D1Database, Request, Response};
+use worker::{D1Database, Response};
 
 pub async fn handle_test_connector(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let (row, saved) = find_connector(&ctx, &ctx.id("id")?).await?;

@@ -6,12 +6,13 @@ use super::model::{UnauthenticatedCount, WebhookActivityList, WebhookActivityOut
 use crate::core::postback::DAY_MS;
 use crate::core::time::UnixMs;
 use crate::error::Result;
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::containers;
 use crate::store::webhook_requests::{self, ActivityRow};
-use worker::{Request, Response};
+use worker::Response;
 
 /// Days of unauthenticated requests the answer sums, today included.
 const UNAUTHENTICATED_DAYS: i64 = 7;

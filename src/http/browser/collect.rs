@@ -18,11 +18,12 @@ use crate::core::clicks::capture_from_url;
 use crate::core::client_limit::Surface;
 use crate::delivery::clicks;
 use crate::error::{Error, Result};
+use crate::http::request::Request;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::clicks::Landing;
 use url::Url;
-use worker::{Request, Response};
+use worker::Response;
 
 /// `GET` and `HEAD /collect`. A `HEAD`, a prefetch or a link-preview crawler gets the same 204
 /// but sets no cookie and stores nothing.

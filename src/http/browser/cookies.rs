@@ -10,8 +10,9 @@ use crate::core::clicks::Captured;
 use crate::core::container::ContainerSettings;
 use crate::core::time::UnixMs;
 use crate::error::Result;
+use crate::http::request::Request;
 use crate::platform::random;
-use worker::{Headers, Request};
+use worker::Headers;
 
 /// Plans this visit's cookies. A garbage `Cookie` header reads as no cookies, and `pc_vid` or
 /// `pc_clk` values that fail their signature check as absent. Without `SIGNING_KEY` the plan is

@@ -9,8 +9,9 @@ use super::{load_container, request_url};
 use crate::core::container::ContainerSettings;
 use crate::error::{Error, Result};
 use crate::http::error::error_response;
+use crate::http::request::Request;
 use crate::http::router::RouteContext;
-use worker::{Headers, Request, Response};
+use worker::{Headers, Response};
 
 /// How long a browser may reuse a preflight answer (Chromium caps it at two hours).
 const PREFLIGHT_MAX_AGE_S: u32 = 7200;

@@ -30,13 +30,14 @@ use crate::delivery::pixels::{pixels_for_event, Pixel};
 use crate::delivery::{dispatch_loaded, load_context_with, KnownSettings};
 use crate::error::Result;
 use crate::http::body::{read_json, MAX_BODY_BYTES};
+use crate::http::request::Request;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::events::Stored;
 use crate::store::tracking::TrackingContainer;
 use serde::Serialize;
 use serde_json::Value;
-use worker::{Headers, Request, Response};
+use worker::{Headers, Response};
 
 /// The answer to a browser event.
 #[derive(Serialize)]

@@ -8,11 +8,11 @@ use super::{client, header};
 use crate::core::ids::ContainerId;
 use crate::core::install_check::{due, page_origin, sighting, Sighting};
 use crate::core::time::UnixMs;
+use crate::http::request::Request;
 use crate::http::router::RouteContext;
 use crate::store::install;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use worker::Request;
 
 /// Containers an isolate remembers the last recorded sighting of; past it the memory is
 /// cleared (the cost is one extra write per container).

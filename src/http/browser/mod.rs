@@ -21,6 +21,7 @@ use crate::core::client_limit::Surface;
 use crate::core::ids::ContainerId;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
+use crate::http::request::Request;
 use crate::store::click_refusals;
 use crate::store::settings_cache;
 use crate::store::tracking::TrackingContainer;
@@ -28,7 +29,7 @@ use sha2::{Digest, Sha256};
 use std::rc::Rc;
 use subtle::ConstantTimeEq;
 use url::Url;
-use worker::{Headers, Request};
+use worker::Headers;
 
 /// Longest request URL the browser endpoints accept. Landing URLs with long
 /// click ids and UTM tags stay far below it; anything longer is refused whole, never cut.

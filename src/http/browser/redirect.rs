@@ -14,11 +14,12 @@ use crate::core::clicks::{capture_from_query, capture_from_url, RedirectTarget};
 use crate::core::client_limit::Surface;
 use crate::delivery::clicks;
 use crate::error::{Error, Result};
+use crate::http::request::Request;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::clicks::Landing;
 use url::Url;
-use worker::{Request, Response};
+use worker::Response;
 
 /// Query parameters of `/c` itself that are never click parameters, even if a connector's
 /// custom parameter happens to share the name.

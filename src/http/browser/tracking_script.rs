@@ -5,8 +5,9 @@
 
 use super::{load_container, request_url};
 use crate::error::Result;
+use crate::http::request::Request;
 use crate::http::router::RouteContext;
-use worker::{Headers, Method, Request, Response};
+use worker::{Headers, Method, Response};
 
 /// The script, minified by esbuild at build time from `assets/t.js` (see `build.rs`).
 pub const TRACKING_SCRIPT: &str = include_str!(concat!(env!("OUT_DIR"), "/t.min.js"));

@@ -10,9 +10,10 @@ use crate::core::webhook_in::ActivityStatus;
 use crate::error::{Error, Result};
 use crate::http::client_limit;
 use crate::http::error::error_response;
+use crate::http::request::Request;
 use crate::http::respond::json;
 use crate::store::webhook_requests::{self, NewActivity};
-use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
+use worker::{D1Database, D1PreparedStatement, Env, Response};
 
 /// Longest topic the log keeps: an unknown topic is logged as sent, cut to this many characters.
 const MAX_LOGGED_TOPIC_CHARS: usize = 64;

@@ -20,11 +20,12 @@ use crate::core::webhook_in::{parse_custom_body, Topic};
 use crate::delivery::intake::ServerReads;
 use crate::error::{Error, Result};
 use crate::http::body::{is_json_media, media_type, read_limited, MAX_BODY_BYTES};
+use crate::http::request::Request;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::tracking::TrackingContainer;
 use std::rc::Rc;
-use worker::{D1Result, Request, Response};
+use worker::{D1Result, Response};
 
 pub async fn handle_custom_webhook(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let now = now();

@@ -63,8 +63,8 @@ pub struct Accepted {
 
 /// The visitor id a webhook names, in either form (see the module's doc).
 pub fn named_visitor(env: &Env, raw: Option<String>) -> Option<String> {
-    let keys = Config::from_env(env).signing_keys;
-    raw.and_then(|raw| webhook_visitor_id(keys.as_ref(), &raw))
+    let config = Config::of(env);
+    raw.and_then(|raw| webhook_visitor_id(config.signing_keys.as_ref(), &raw))
 }
 
 /// The answer to an accepted webhook request, on both surfaces.

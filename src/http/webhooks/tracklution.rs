@@ -26,10 +26,11 @@ use crate::core::webhook_in::{parse_webhook, presented_key, SetData, TrackOrSet,
 use crate::delivery::intake::ServerReads;
 use crate::error::{Error, Result};
 use crate::http::body::{is_json_media, media_type, read_limited, MAX_BODY_BYTES};
+use crate::http::request::Request;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::{identities, settings_cache, visitors};
-use worker::{D1Database, D1Result, Request, Response};
+use worker::{D1Database, D1Result, Response};
 
 pub async fn handle_webhook_get(req: Request, ctx: RouteContext) -> Result<Response> {
     receive(req, ctx, false).await
