@@ -15,6 +15,10 @@
 //      activity row with its trim.
 // POST /e?id=<container> (a browser event from a new visitor, one pixel connector and no
 // postback): 1. the event row, answering the row it wrote (what the pixels are rendered from).
+// GET /collect?url=<landing with click ids> (the queue floor of a landing): the JS click capture
+// (benches/capture.mjs) and one send of the landing's clicks to a queue, as postclick's `/collect`
+// sends them to `postclick-clicks`; its consumer here only acknowledges them.
+import capture from './capture.mjs';
 const sha256 = async (text) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))]
   .map((b) => b.toString(16).padStart(2, '0')).join('');
 // The key hashes and the email's, computed once per key and email: the floor spends its time on
@@ -89,9 +93,26 @@ async function event(request, url, db) {
   return Response.json({ event_id: row.event_id, duplicate: false, pixels: [] });
 }
 
+/** The capture worker's answer, after one queue send of the landing as postclick encodes it. */
+async function landing(request, url, queue) {
+  const answer = capture.fetch(request);
+  const page = url.searchParams.get('url') ?? '';
+  const clicks = [...new URL(page).searchParams]
+    .filter(([name]) => /^(gclid|fbclid|msclkid|ttclid|utm_\w+)$/.test(name))
+    .map(([param, value]) => ({ param, value, source: null }));
+  await queue.send(JSON.stringify({
+    container_id: CONTAINER, visitor_id: crypto.randomUUID(), clicks, landing_url: page, at_ms: Date.now(),
+  }));
+  return answer;
+}
+
 export default {
+  async queue(batch) {
+    batch.ackAll();
+  },
   async fetch(request, env) {
     const url = new URL(request.url);
+    if (url.pathname === '/collect') return landing(request, url, env.CLICKS);
     if (url.pathname === '/webhook') return webhook(url, env.DB);
     if (url.pathname === '/e' && request.method === 'POST') return event(request, url, env.DB);
     return new Response('not found', { status: 404 });
