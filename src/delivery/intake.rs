@@ -30,23 +30,19 @@ pub enum KnownVisitor<'a> {
     Unknown,
 }
 
-/// [`record_server_event`] for a browser event, with the container's [`PiiPolicy`] already known
-/// (the browser surface derives it from its cached connectors), saving its read; `dispatched`
-/// as in [`ServerIntake`]. A server event (`KnownVisitor::Unknown`) reads what it needs itself.
+/// Stores `event` as [`record_server_event`] does for a server event (`KnownVisitor::Unknown`,
+/// which reads what it needs itself), or as a browser event of the visitor its `pc_vid` names,
+/// keyed by that visitor and its event id. A browser event without a visitor cannot be told
+/// apart from another's, so it is never a duplicate.
 pub async fn record_event_under(
     db: &D1Database,
     container_id: &ContainerId,
     event: &NewEvent,
     visitor: KnownVisitor<'_>,
-    (policy, dispatched): (PiiPolicy, bool),
+    intake: Intake,
     now: UnixMs,
 ) -> Result<Stored> {
     let KnownVisitor::Cookie(visitor) = visitor else {
-        let intake = ServerIntake {
-            policy,
-            reads: None,
-            dispatched,
-        };
         return record_server_event(db, container_id, event, intake, |_| Ok(Vec::new()), now).await;
     };
     let row_id: EventRowId = new_id()?;
@@ -54,10 +50,26 @@ pub async fn record_event_under(
         .event_id
         .clone()
         .unwrap_or_else(|| EventId::from_row_id(&row_id));
+    let dedup_key = match (&event.event_id, visitor) {
+        (Some(id), Some(visitor)) => format!("b:{visitor}:{id}"),
+        _ => format!("b:{row_id}"),
+    };
     // Only what a connector sends raw is stored raw.
-    let stored = minimise_event(event, policy);
-    let ids = (&row_id, &event_id);
-    record_browser_event(db, container_id, &stored, ids, visitor, dispatched, now).await
+    let stored = minimise_event(event, intake.policy);
+    let row = NewRow {
+        row_id: &row_id,
+        container_id,
+        event_id: &event_id,
+        dedup_key: &dedup_key,
+        event: &stored,
+        visitor: visitor.map(|visitor_id| MatchedVisitor {
+            visitor_id,
+            matched_by: "cookie",
+        }),
+        sent_by: visitor,
+        dispatched: intake.dispatched,
+    };
+    events::insert(db, &row, now, Vec::new()).await
 }
 
 /// What storing a server event reads before it writes: the events that already sent its event
@@ -117,9 +129,10 @@ fn claimed_id(event: &NewEvent) -> Option<&EventId> {
         .filter(|_| event.provenance() == Provenance::Server)
 }
 
-/// How a server event is stored: its container's [`PiiPolicy`], and its [`ServerReads`] when
-/// they were read ahead.
-pub struct ServerIntake {
+/// How an event is taken in: its container's [`PiiPolicy`], a server event's [`ServerReads`]
+/// when they were read ahead (`None` reads them; a browser event has none), and whether a new
+/// one is stored already marked dispatched.
+pub struct Intake {
     pub policy: PiiPolicy,
     pub reads: Option<ServerReads>,
     /// No connector of the container can fire for the event
@@ -137,7 +150,7 @@ pub async fn record_server_event(
     db: &D1Database,
     container_id: &ContainerId,
     event: &NewEvent,
-    intake: ServerIntake,
+    intake: Intake,
     also: impl FnOnce(&Stored) -> Result<Vec<D1PreparedStatement>>,
     now: UnixMs,
 ) -> Result<Stored> {
@@ -189,37 +202,6 @@ pub async fn record_server_event(
         written: None,
     };
     events::insert(db, &row, now, also(&expected)?).await
-}
-
-/// A browser event with the visitor of its `pc_vid`, keyed by that visitor and its event id.
-/// Without a visitor there is no telling who sent it, so it is never a duplicate.
-async fn record_browser_event(
-    db: &D1Database,
-    container_id: &ContainerId,
-    event: &NewEvent,
-    (row_id, event_id): (&EventRowId, &EventId),
-    visitor: Option<&str>,
-    dispatched: bool,
-    now: UnixMs,
-) -> Result<Stored> {
-    let dedup_key = match (&event.event_id, visitor) {
-        (Some(id), Some(visitor)) => format!("b:{visitor}:{id}"),
-        _ => format!("b:{row_id}"),
-    };
-    let row = NewRow {
-        row_id,
-        container_id,
-        event_id,
-        dedup_key: &dedup_key,
-        event,
-        visitor: visitor.map(|visitor_id| MatchedVisitor {
-            visitor_id,
-            matched_by: "cookie",
-        }),
-        sent_by: visitor,
-        dispatched,
-    };
-    events::insert(db, &row, now, Vec::new()).await
 }
 
 /// Confirms one of the browser events that sent the server event's id, as the confirmation

@@ -51,6 +51,9 @@ pub struct EventRow {
     pub status_at: Option<UnixMs>,
     /// How many update postbacks a changed value has caused so far.
     pub revision: i64,
+    /// When its connectors were dispatched; `None` until then. A new event no connector can
+    /// fire for is written with it already set.
+    pub dispatched_at: Option<UnixMs>,
 }
 
 impl EventRow {
@@ -82,6 +85,14 @@ pub struct Stored {
 }
 
 impl Stored {
+    /// A new event written already marked dispatched (no connector of its container can fire
+    /// for it): there is nothing to dispatch after the answer. A late match clears the mark.
+    pub fn stored_dispatched(&self) -> bool {
+        self.written
+            .as_ref()
+            .is_some_and(|row| row.dispatched_at.is_some())
+    }
+
     fn from_row(row: EventRow, duplicate: bool, confirmed: bool) -> Self {
         Self {
             row_id: row.id.clone(),

@@ -25,7 +25,7 @@ use crate::core::clicks::Captured;
 use crate::core::client_limit::Surface;
 use crate::core::ids::EventId;
 use crate::delivery::dispatch::context_of;
-use crate::delivery::intake::{record_event_under, KnownVisitor};
+use crate::delivery::intake::{record_event_under, Intake, KnownVisitor};
 use crate::delivery::pixels::{pixels_for_event, Pixel};
 use crate::delivery::{dispatch_loaded, load_context_with, KnownSettings};
 use crate::error::Result;
@@ -89,20 +89,17 @@ async fn record(
     // The container's connectors come from the settings cache: what is stored raw, and what
     // fires, are decided without reading them again. An event no connector has a postback for
     // is stored already marked dispatched.
-    let nothing_to_dispatch = KnownSettings::of(container).nothing_to_dispatch(event.name.as_str());
-    let stored = record_event_under(
-        &db,
-        &container.row.id,
-        &event,
-        KnownVisitor::Cookie(visitor),
-        (container.pii_policy(), nothing_to_dispatch),
-        now,
-    )
-    .await?;
+    let intake = Intake {
+        policy: container.pii_policy(),
+        reads: None,
+        dispatched: KnownSettings::of(container).nothing_to_dispatch(event.name.as_str()),
+    };
+    let visitor = KnownVisitor::Cookie(visitor);
+    let stored = record_event_under(&db, &container.row.id, &event, visitor, intake, now).await?;
 
     let pixels = match stored.duplicate {
         true => Vec::new(),
-        false => fire_connectors(ctx, config, container, &stored, nothing_to_dispatch).await,
+        false => fire_connectors(ctx, config, container, &stored).await,
     };
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
@@ -118,14 +115,13 @@ async fn record(
 
 /// Returns the pixels the new event fires, and dispatches its postbacks (outbox rows first, then
 /// the queue) after the answer, unless it was stored already marked dispatched
-/// (`nothing_to_dispatch`). The event is already stored: a failure here is logged and answered
+/// ([`Stored::stored_dispatched`]). The event is already stored: a failure here is logged and answered
 /// as a stored event without pixels, and the sweep dispatches its postbacks later.
 async fn fire_connectors(
     ctx: &RouteContext,
     config: &Config,
     container: &TrackingContainer,
     stored: &Stored,
-    nothing_to_dispatch: bool,
 ) -> Vec<Pixel> {
     let result = async {
         let db = ctx.db()?;
@@ -136,7 +132,7 @@ async fn fire_connectors(
             None => load_context_with(&db, &container.row.id, &stored.row_id, known).await?,
         };
         let pixels = pixels_for_event(&db, &context, config).await;
-        if nothing_to_dispatch && stored.written.is_some() {
+        if stored.stored_dispatched() {
             return pixels;
         }
         // The postbacks go out after the answer; an event left undispatched (a failure, or an

@@ -33,7 +33,7 @@ use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::promote_partner_clicks;
 use crate::delivery::dispatch::{dispatch_event_with, KnownSettings};
-use crate::delivery::intake::{record_server_event, ServerIntake, ServerReads};
+use crate::delivery::intake::{record_server_event, Intake, ServerReads};
 use crate::delivery::lifecycle::{change_status, on_duplicate};
 use crate::error::{Error, Result};
 use crate::http::admin::events::unknown_event_id;
@@ -137,12 +137,10 @@ pub async fn accept_event(
     let db = ctx.db()?;
     let Staged { container, event } = staged;
     let container_id = &container.row.id;
-    let nothing_to_dispatch =
-        KnownSettings::of(&container).nothing_to_dispatch(event.name.as_str());
-    let intake = ServerIntake {
+    let intake = Intake {
         policy: container.pii_policy(),
         reads,
-        dispatched: nothing_to_dispatch,
+        dispatched: KnownSettings::of(&container).nothing_to_dispatch(event.name.as_str()),
     };
     let also = |expected: &Stored| log.accepted_statements(&db, &accepted(expected));
     let stored = record_server_event(&db, container_id, &event, intake, also, now).await?;
@@ -151,8 +149,8 @@ pub async fn accept_event(
         if let Err(e) = on_duplicate(&ctx.env, container_id, &stored.row_id, &event).await {
             worker::console_error!("updating event {}: {e}", stored.row_id);
         }
-    } else if stored.written.is_some() && nothing_to_dispatch {
-        // Stored already marked dispatched: no connector can fire for it.
+    } else if stored.stored_dispatched() {
+        // No connector can fire for it.
     } else {
         // `consent.advertising = false` is stored as events.consent_advertising = 0, which the
         // dispatch honours by sending no ad-platform or partner postback for the event. The
