@@ -2,16 +2,16 @@
 //! the history, finding a conversion by the caller's event id, and the filtered event list.
 
 use super::events::EventRow;
-use super::{all, batch, batch_changes, first, int, opt_text, statement, text, time};
+use super::{all, batch, batch_changes, int, opt_text, statement, text, time};
 use crate::core::ids::{ContainerId, EventId, EventRowId};
 use crate::core::lifecycle::ConversionStatus;
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::D1Database;
-use worker::D1PreparedStatement;
+use worker::{D1PreparedStatement, D1Result};
 
 /// One status change as stored.
 #[derive(Debug, Clone, Deserialize)]
@@ -43,7 +43,20 @@ pub struct NewStatus<'a> {
 /// the sweep does it. Returns `false` (and writes nothing) when the event's status is no longer
 /// `change.from`: another change won the race.
 pub async fn set_status(db: &D1Database, row: &EventRow, change: &NewStatus<'_>) -> Result<bool> {
-    let changes = batch_changes(db, status_statements(db, row, change)?).await?;
+    set_status_with(db, row, change, Vec::new()).await
+}
+
+/// [`set_status`] with `also` in the same transaction and round trip (a webhook's activity
+/// row). `also` is written whether or not the change was.
+pub async fn set_status_with(
+    db: &D1Database,
+    row: &EventRow,
+    change: &NewStatus<'_>,
+    also: Vec<D1PreparedStatement>,
+) -> Result<bool> {
+    let mut statements = status_statements(db, row, change)?;
+    statements.extend(also);
+    let changes = batch_changes(db, statements).await?;
     Ok(changes.get(1).is_some_and(|n| *n > 0))
 }
 
@@ -134,13 +147,35 @@ pub async fn by_event_id(
     container_id: &ContainerId,
     event_id: &EventId,
 ) -> Result<Option<EventRow>> {
-    first(
+    let read = by_event_id_statement(db, container_id, event_id)?;
+    let results = batch(db, vec![read], "reading an event").await?;
+    by_event_id_in(results.first())
+}
+
+/// [`by_event_id`] as a statement that can share a round trip (a webhook sends it with its key
+/// check); [`by_event_id_in`] reads its result.
+pub fn by_event_id_statement(
+    db: &D1Database,
+    container_id: &ContainerId,
+    event_id: &EventId,
+) -> Result<D1PreparedStatement> {
+    statement(
         db,
         "SELECT * FROM events WHERE container_id = ?1 AND event_id = ?2 AND shadow_of IS NULL \
          ORDER BY (dedup_key = event_id) DESC, created_at, id LIMIT 1",
         &[text(container_id.as_str()), text(event_id.as_str())],
     )
-    .await
+}
+
+/// The row the result of [`by_event_id_statement`] found.
+pub fn by_event_id_in(result: Option<&D1Result>) -> Result<Option<EventRow>> {
+    let Some(result) = result else {
+        return Ok(None);
+    };
+    let rows = result
+        .results::<EventRow>()
+        .map_err(|e| Error::internal("reading an event", e))?;
+    Ok(rows.into_iter().next())
 }
 
 /// What the event list is filtered by; every filter is optional.

@@ -3,8 +3,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, call, newContainer, rowsOnce, sqlText, unique } from '../harness/app.mjs';
-import { collect, Jar, sendEvent, tracking, visitorIdOf } from '../harness/tracking.mjs';
-import { apiKeys, customWebhook, keyedContainer, webhookGet } from '../harness/webhooks.mjs';
+import { collect, Jar, sendEvent, settledClicks, tracking, visitorIdOf } from '../harness/tracking.mjs';
+import { activity, apiKeys, customWebhook, keyedContainer, webhookGet } from '../harness/webhooks.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
 
@@ -131,6 +131,59 @@ test('a browser event and both webhook surfaces answer before their postbacks ar
 
     await pollUntil(() => ids.every((id) => receiver.received('/pb').some((r) => r.query.get('eid') === id)),
       { what: 'the three postbacks' });
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('a status change, a refund of a known conversion and a set request answer after two D1 round trips, and the reversals still arrive', async () => {
+  const receiver = await startReceiver();
+  try {
+    const { container, key } = await keyedContainer();
+    const connector = await admin.createConnector(container.id, {
+      name: 'Network', trigger_events: ['Purchase'], mode: 'enabled',
+      webhook: { enabled: true, method: 'GET', url: `${receiver.url}/pb`, send_reversals: true, status_map: { reversed: '2' },
+        params: [{ name: 'eid', value: '{{EVENT_ID}}' }, { name: 's', value: '{{CONVERSION_STATUS}}' }] },
+    });
+    assert.equal(connector.status, 201, connector.text);
+    const jar = new Jar();
+    await collect(container.id, `${LANDING}?gclid=${unique('G-')}`, { jar });
+    const visitor = visitorIdOf(jar.get('pc_vid'));
+    await settledClicks(container.id);
+    const orders = [unique('w-'), unique('c-')];
+    const bought = await webhookGet({ k: key, track: 'Purchase', value: '20', currency: 'EUR', eventId: orders[0], visitorId: visitor });
+    assert.equal(bought.status, 200, bought.text);
+    const boughtCustom = await customWebhook(container.id, 'purchase', { conversion_id: orders[1], value: 30, currency: 'EUR' }, { key });
+    assert.equal(boughtCustom.status, 200, boughtCustom.text);
+    const sent = (id, status) => receiver.received('/pb').filter((r) => r.query.get('eid') === id && r.query.get('s') === status);
+    await pollUntil(() => orders.every((id) => sent(id, 'received').length === 1), { what: 'both conversions\' postbacks' });
+
+    // The isolate knows the key from the requests above, as for a shop that sends regularly.
+    const reversed = await webhookGet({ k: key, eventId: orders[0], status: 'reversed' });
+    assert.equal(reversed.status, 200, reversed.text);
+    assert.equal(reversed.json.type, 'status');
+    const refunded = await customWebhook(container.id, 'refund', { conversion_id: orders[1] }, { key });
+    assert.equal(refunded.status, 200, refunded.text);
+    assert.equal(refunded.json.type, 'status');
+    const enriched = await webhookGet({ k: key, visitorId: visitor, email: 'buyer@example.com', firstName: 'Ada' });
+    assert.equal(enriched.status, 200, enriched.text);
+    assert.equal(enriched.json.type, 'set');
+    assert.equal(enriched.json.session_matched, true);
+    const costs = [reversed, refunded, enriched].map((res) => costOf(header(res)));
+    for (const [i, what] of ['a status change on /webhook', 'a refund on the custom webhook', 'a set request'].entries()) {
+      assert.ok(costs[i].d1 <= 2, `${what} makes at most two D1 round trips before answering (${costs[i].d1})`);
+      assert.equal(costs[i].queue, 0, `${what} queues no postback before answering`);
+    }
+    COSTS.push(['/webhook status change', costs[0].d1], ['custom refund', costs[1].d1], ['/webhook set', costs[2].d1]);
+
+    await pollUntil(() => orders.every((id) => sent(id, '2').length === 1), { what: 'both reversals, after the answers' });
+    const statuses = rowsOnce(`SELECT event_id, status FROM events WHERE container_id = ${sqlText(container.id)} ORDER BY event_id`, 2);
+    assert.deepEqual((await statuses).map((r) => r.status), ['reversed', 'reversed']);
+    const linked = await rowsOnce(`SELECT visitor_id FROM identities WHERE container_id = ${sqlText(container.id)} AND kind = 'email_sha256'`);
+    assert.deepEqual(linked, [{ visitor_id: visitor }], 'the set request tied the email to the visitor');
+    const log = (await activity(container.id)).json.data;
+    assert.equal(log.length, 5, 'one activity row per request, the status changes and the set request included');
+    assert.ok(log.every((row) => row.status === 'success'), JSON.stringify(log));
   } finally {
     await receiver.close();
   }

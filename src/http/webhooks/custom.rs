@@ -13,7 +13,8 @@
 
 use super::activity::{refuse_keyless, ActivityLog};
 use super::auth::{self, Authenticated, KeyFor};
-use super::{accept_event, cached_container, refund_known_conversion, utf8, Accepted, Staged};
+use super::status::{refund_known_conversion, refund_reads};
+use super::{accept_event, cached_container, utf8, Accepted, Staged};
 use crate::core::event::{EventSource, NewEvent};
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::{parse_custom_body, Topic};
@@ -41,7 +42,11 @@ pub async fn handle_custom_webhook(mut req: Request, ctx: RouteContext) -> Resul
     // trip; its refusals still come after the key's, in the order of the module's doc.
     let payload = read_payload(&mut req, &raw_topic).await;
     let staged = staged_event(&ctx, &container, &payload);
-    let ahead = staged.as_ref().map_or(Ok(Vec::new()), |s| s.reads(&db))?;
+    let ahead = match (&staged, &payload) {
+        (Some(staged), _) => staged.reads(&db)?,
+        (None, Ok(refund)) if is_refund(refund) => refund_reads(&db, &container.row.id, refund)?,
+        _ => Vec::new(),
+    };
     let header = req.headers().get("authorization")?;
     let (check, reads) =
         auth::key_for_container(&db, header.as_deref(), &container.row.id, now, ahead).await?;
@@ -111,7 +116,8 @@ async fn receive(
         return accept_event(ctx, staged, Some(reads), log, now).await;
     }
     if is_refund(&event) {
-        if let Some(reversed) = refund_known_conversion(ctx, &key.container_id, &event, now).await?
+        if let Some(reversed) =
+            refund_known_conversion(ctx, &key.container_id, &event, reads.first(), log, now).await?
         {
             return Ok(reversed);
         }

@@ -20,6 +20,7 @@
 pub mod activity;
 pub mod auth;
 pub mod custom;
+pub mod status;
 pub mod tracklution;
 
 use super::router::RouteContext;
@@ -28,17 +29,13 @@ use crate::core::clicks::cookies::signed::webhook_visitor_id;
 use crate::core::error::Invalid;
 use crate::core::event::{Attributes, CarriedClick, NewEvent};
 use crate::core::ids::{ContainerId, EventId};
-use crate::core::lifecycle::{ConversionStatus, StatusChange};
-use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::promote_partner_clicks;
 use crate::delivery::dispatch::{dispatch_event_with, KnownSettings};
 use crate::delivery::intake::{record_server_event, Intake, ServerReads};
-use crate::delivery::lifecycle::{change_status, on_duplicate};
+use crate::delivery::lifecycle::on_duplicate;
 use crate::error::{Error, Result};
-use crate::http::admin::events::unknown_event_id;
-use crate::store::events::{EventRow, Stored};
-use crate::store::lifecycle;
+use crate::store::events::Stored;
 use crate::store::settings_cache;
 use crate::store::tracking::TrackingContainer;
 use activity::ActivityLog;
@@ -184,67 +181,6 @@ fn accepted(stored: &Stored) -> Accepted {
         duplicate: stored.duplicate,
         confirmed: stored.confirmed,
     }
-}
-
-/// Changes the status of the conversion the caller names by its event id (a `/webhook` request
-/// without `track`, or a `refund` naming a known conversion), as the server (an API key). An
-/// approval of a browser event confirms it. 404 naming `eventId` when no event has that id.
-pub async fn change_conversion_status(
-    ctx: &RouteContext,
-    container_id: &ContainerId,
-    event_id: &EventId,
-    change: &StatusChange,
-    now: UnixMs,
-) -> Result<Accepted> {
-    let db = ctx.db()?;
-    let row = lifecycle::by_event_id(&db, container_id, event_id)
-        .await?
-        .ok_or_else(|| unknown_event_id("eventId"))?;
-    change_status(&ctx.env, &db, &row, change, Provenance::Server, now).await?;
-    Ok(status_changed(&row, change))
-}
-
-/// The answer to a status change of `row`.
-fn status_changed(row: &EventRow, change: &StatusChange) -> Accepted {
-    Accepted {
-        kind: "status",
-        event_id: Some(row.event_id.clone()),
-        session_matched: row.visitor_id.is_some(),
-        duplicate: false,
-        confirmed: change.status == ConversionStatus::Approved
-            && row.provenance() == Provenance::Browser,
-    }
-}
-
-/// A `refund` whose `conversion_id` names a known conversion reverses it (a refund of a
-/// conversion already reversed is acknowledged as a duplicate). `None` when the id is unknown:
-/// the refund is then stored as a Refund event.
-pub async fn refund_known_conversion(
-    ctx: &RouteContext,
-    container_id: &ContainerId,
-    event: &NewEvent,
-    now: UnixMs,
-) -> Result<Option<Accepted>> {
-    let Some(event_id) = &event.event_id else {
-        return Ok(None);
-    };
-    let db = ctx.db()?;
-    let row = lifecycle::by_event_id(&db, container_id, event_id).await?;
-    let Some(row) = row.filter(|r| r.name != event.name.as_str()) else {
-        return Ok(None);
-    };
-    let change = StatusChange {
-        status: ConversionStatus::Reversed,
-        reason: Some("refund".to_string()),
-    };
-    if row.status() == ConversionStatus::Reversed {
-        return Ok(Some(Accepted {
-            duplicate: true,
-            ..status_changed(&row, &change)
-        }));
-    }
-    change_status(&ctx.env, &db, &row, &change, Provenance::Server, now).await?;
-    Ok(Some(status_changed(&row, &change)))
 }
 
 /// A top-level field named like one of the container's connector click parameters is that

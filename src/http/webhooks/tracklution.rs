@@ -13,13 +13,13 @@
 
 use super::activity::{refuse_keyless, ActivityLog};
 use super::auth::{self, Authenticated, KeyCheck};
+use super::status::change_conversion_status;
 use super::{
-    accept_event, cached_container, change_conversion_status, named_visitor, read_partner_clicks,
-    utf8, Accepted, Staged,
+    accept_event, cached_container, named_visitor, read_partner_clicks, utf8, Accepted, Staged,
 };
 use crate::core::api_key::ApiKey;
-use crate::core::ids::ContainerId;
-use crate::core::matching::{IdentityKind, LinkRule};
+use crate::core::ids::{ContainerId, EventId};
+use crate::core::matching::{IdentityKind, LinkRule, MatchKeys};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::{parse_webhook, presented_key, SetData, TrackOrSet, WebhookBody};
@@ -29,8 +29,10 @@ use crate::http::body::{is_json_media, media_type, read_limited, MAX_BODY_BYTES}
 use crate::http::request::Request;
 use crate::http::router::RouteContext;
 use crate::platform::now;
+use crate::store::lifecycle::{self, by_event_id_in};
+use crate::store::tracking::TrackingContainer;
 use crate::store::{identities, settings_cache, visitors};
-use worker::{D1Database, D1Result, Response};
+use worker::{D1Database, D1PreparedStatement, D1Result, Response};
 
 pub async fn handle_webhook_get(req: Request, ctx: RouteContext) -> Result<Response> {
     receive(req, ctx, false).await
@@ -65,10 +67,12 @@ async fn receive(mut req: Request, ctx: RouteContext, with_body: bool) -> Result
             return refuse_keyless(&ctx.env, &req, &db, None, refusal, now).await;
         }
     };
-    let staged = read_ahead(&ctx, &db, &key, &query, body.as_ref().ok(), now).await?;
-    let ahead = staged.as_ref().map_or(Ok(Vec::new()), |s| s.reads(&db))?;
+    let ahead = read_ahead(&ctx, &db, &key, &query, body.as_ref().ok(), now).await?;
+    let statements = ahead
+        .as_ref()
+        .map_or(Ok(Vec::new()), |a| a.statements(&db))?;
     // An unknown key names no container, so its refusal is answered but logged nowhere.
-    let (key, reads) = match auth::authenticate(&db, &key, now, ahead).await {
+    let (key, reads) = match auth::authenticate(&db, &key, now, statements).await {
         Ok((KeyCheck::Valid(key), reads)) => (key, reads),
         Ok((KeyCheck::Revoked { container_id }, _)) => {
             let refusal = Error::unauthorized(auth::REVOKED);
@@ -83,16 +87,47 @@ async fn receive(mut req: Request, ctx: RouteContext, with_body: bool) -> Result
     };
     let mut log = ActivityLog::new(&key.container_id, now);
     log.set_authenticated();
-    let ahead = staged
-        .filter(|s| s.container.row.id == key.container_id)
-        .map(|s| (s, reads));
+    let ahead = ahead
+        .filter(|a| a.container_id() == &key.container_id)
+        .map(|a| (a, reads));
     let outcome = process(&ctx, &db, &key, &query, body, ahead, now, &mut log).await;
     log.finish(&db, outcome).await
 }
 
-/// A track request from a key this isolate has seen, staged for the key's container (from the
-/// settings cache) before the key is checked, so the reads that storing it needs go with the
-/// key's own round trip. `None` for anything else, which reads what it needs after the check.
+/// What a request from a key this isolate has seen reads with the key check, for the key's
+/// container (from the settings cache), so that it answers after two D1 round trips.
+enum Ahead {
+    /// A track request's event, staged: what storing it reads ([`ServerReads`]).
+    Track(Box<Staged>),
+    /// A status change: the conversion its event id names.
+    Status(ContainerId, EventId),
+    /// A set request: the visitor its identities match.
+    Set(ContainerId, MatchKeys),
+}
+
+impl Ahead {
+    fn container_id(&self) -> &ContainerId {
+        match self {
+            Ahead::Track(staged) => &staged.container.row.id,
+            Ahead::Status(container_id, _) | Ahead::Set(container_id, _) => container_id,
+        }
+    }
+
+    fn statements(&self, db: &D1Database) -> Result<Vec<D1PreparedStatement>> {
+        match self {
+            Ahead::Track(staged) => staged.reads(db),
+            Ahead::Status(container_id, event_id) => Ok(vec![lifecycle::by_event_id_statement(
+                db,
+                container_id,
+                event_id,
+            )?]),
+            Ahead::Set(container_id, keys) => identities::match_statements(db, container_id, keys),
+        }
+    }
+}
+
+/// The [`Ahead`] of a request whose key this isolate has seen; `None` for anything else (a
+/// first request, a payload that does not parse), which reads what it needs after the check.
 async fn read_ahead(
     ctx: &RouteContext,
     db: &D1Database,
@@ -100,15 +135,40 @@ async fn read_ahead(
     query: &[(String, String)],
     body: Option<&WebhookBody>,
     now: UnixMs,
-) -> Result<Option<Staged>> {
+) -> Result<Option<Ahead>> {
     let Some(owner) = settings_cache::key_owner(&key.hash()) else {
         return Ok(None);
     };
-    let Some(Ok(TrackOrSet::Track(event))) = body.map(|body| parse_webhook(query, body)) else {
+    let Some(Ok(parsed)) = body.map(|body| parse_webhook(query, body)) else {
         return Ok(None);
     };
-    let container = cached_container(ctx, db, &owner, now).await?;
-    Ok(Staged::new(&ctx.env, container, event).ok())
+    Ok(match parsed {
+        TrackOrSet::Track(event) => {
+            let container = cached_container(ctx, db, &owner, now).await?;
+            Staged::new(&ctx.env, container, event)
+                .ok()
+                .map(|staged| Ahead::Track(Box::new(staged)))
+        }
+        TrackOrSet::Status(event_id, _) => Some(Ahead::Status(owner, event_id)),
+        TrackOrSet::Set(set) => {
+            let container = cached_container(ctx, db, &owner, now).await?;
+            staged_set(ctx, &container, set)
+                .ok()
+                .map(|set| Ahead::Set(owner, set.match_keys()))
+        }
+    })
+}
+
+/// A set request made ready for `container`: its visitor id read ([`named_visitor`]) and its
+/// partner click ids promoted ([`read_partner_clicks`]).
+fn staged_set(
+    ctx: &RouteContext,
+    container: &TrackingContainer,
+    mut set: SetData,
+) -> Result<SetData> {
+    set.visitor_id = named_visitor(&ctx.env, set.visitor_id.take());
+    read_partner_clicks(container, &set.attributes, &mut set.clicks)?;
+    Ok(set)
 }
 
 /// Everything after the key: the rate limit, the payload, and storing it.
@@ -119,35 +179,47 @@ async fn process(
     key: &Authenticated,
     query: &[(String, String)],
     body: Result<WebhookBody>,
-    ahead: Option<(Staged, Vec<D1Result>)>,
+    ahead: Option<(Ahead, Vec<D1Result>)>,
     now: UnixMs,
     log: &mut ActivityLog,
 ) -> Result<Accepted> {
     auth::enforce_rate_limit(key, now)?;
     let parsed = parse_webhook(query, &body?)?;
     log.set_topic(parsed.activity_topic());
-    match parsed {
-        TrackOrSet::Track(event) => {
+    match (parsed, ahead) {
+        (TrackOrSet::Track(event), ahead) => {
             let (staged, reads) = match ahead {
-                Some((staged, results)) => {
+                Some((Ahead::Track(staged), results)) => {
                     let reads = ServerReads::from_results(&staged.event, &results)?;
-                    (staged, Some(reads))
+                    (*staged, Some(reads))
                 }
-                None => {
+                _ => {
                     let container = cached_container(ctx, db, &key.container_id, now).await?;
                     (Staged::new(&ctx.env, container, event)?, None)
                 }
             };
             accept_event(ctx, staged, reads, log, now).await
         }
-        TrackOrSet::Status(event_id, change) => {
-            change_conversion_status(ctx, &key.container_id, &event_id, &change, now).await
+        (TrackOrSet::Status(event_id, change), ahead) => {
+            let known = match ahead {
+                Some((Ahead::Status(..), results)) => Some(by_event_id_in(results.first())?),
+                _ => None,
+            };
+            let container_id = &key.container_id;
+            change_conversion_status(ctx, container_id, &event_id, &change, known, log, now).await
         }
-        TrackOrSet::Set(mut set) => {
-            set.visitor_id = named_visitor(&ctx.env, set.visitor_id.take());
+        (TrackOrSet::Set(set), ahead) => {
             let container = cached_container(ctx, db, &key.container_id, now).await?;
-            read_partner_clicks(&container, &set.attributes, &mut set.clicks)?;
-            enrich_visitor(db, &key.container_id, &set, now).await
+            let set = staged_set(ctx, &container, set)?;
+            let keys = set.match_keys();
+            let matched = match ahead {
+                // The same keys, read with the key check.
+                Some((Ahead::Set(_, read), results)) if read == keys => {
+                    Some(identities::matched_in(&keys, &results)?)
+                }
+                _ => None,
+            };
+            enrich_visitor(db, &key.container_id, &set, (keys, matched), log, now).await
         }
     }
 }
@@ -170,23 +242,23 @@ async fn read_body(req: &mut Request) -> Result<WebhookBody> {
 
 /// A set request: find the visitor, tie the request's identities to them (which also
 /// late-matches earlier events waiting for those identities), and merge its data into the
-/// visitor's attributes, all in one transaction. No event is created.
+/// visitor's attributes, in one transaction with the request's activity row. No event is
+/// created. `keys` are its identities, and the visitor they match when that was read with the
+/// key check (`None` reads it now).
 async fn enrich_visitor(
     db: &D1Database,
     container_id: &ContainerId,
     set: &SetData,
+    (keys, matched): (MatchKeys, Option<Option<(String, String)>>),
+    log: &mut ActivityLog,
     now: UnixMs,
 ) -> Result<Accepted> {
-    let keys = set.match_keys();
-    let matched = identities::match_visitor(db, container_id, &keys).await?;
+    let matched = match matched {
+        Some(matched) => matched,
+        None => identities::match_visitor(db, container_id, &keys).await?,
+    };
     let Some((visitor_id, matched_by)) = matched else {
-        return Ok(Accepted {
-            kind: "set",
-            event_id: None,
-            session_matched: false,
-            duplicate: false,
-            confirmed: false,
-        });
+        return Ok(set_answer(false));
     };
     let carried: Vec<(String, String)> = keys
         .keys()
@@ -204,12 +276,19 @@ async fn enrich_visitor(
         &visitors::set_document(set),
         now,
     )?);
+    let accepted = set_answer(true);
+    statements.extend(log.accepted_statements(db, &accepted)?);
     crate::store::batch(db, statements, "enriching a visitor").await?;
-    Ok(Accepted {
+    Ok(accepted)
+}
+
+/// The answer to a set request: `session_matched` when it found the visitor to enrich.
+fn set_answer(session_matched: bool) -> Accepted {
+    Accepted {
         kind: "set",
         event_id: None,
-        session_matched: true,
+        session_matched,
         duplicate: false,
         confirmed: false,
-    })
+    }
 }
