@@ -55,7 +55,10 @@ pub async fn read_limited(req: &mut Request, limit: usize) -> Result<Vec<u8>> {
 /// The whole body of a request whose declared length is within its limit.
 async fn read_whole(req: &Request) -> Result<Vec<u8>> {
     let unreadable = |e: wasm_bindgen::JsValue| {
-        Error::bad_request("unreadable_body", format!("the body could not be read: {e:?}"))
+        Error::bad_request(
+            "unreadable_body",
+            format!("the body could not be read: {e:?}"),
+        )
     };
     let promise = req.inner().array_buffer().map_err(unreadable)?;
     let buffer = js_sys::futures::JsFuture::from(promise)
