@@ -58,24 +58,9 @@ pub async fn deliver_batch(messages: Vec<RawMessage>, env: &Env, db: &D1Database
             return;
         }
     };
-    let claimed: Vec<&DeliveryRow> = rows.iter().flatten().collect();
-    let erased = match claims::erased_among(db, &claimed).await {
-        Ok(erased) => erased,
-        Err(e) => {
-            // Claimed but not sent: the redelivered messages find their attempts taken, and the
-            // sweep queues each row again once it is overdue.
-            worker::console_error!(
-                "checking a batch of {} postbacks for erasures: {e}",
-                claims.len()
-            );
-            ours.iter().for_each(|(raw, _)| raw.retry());
-            return;
-        }
-    };
     let outcomes = join_all(ours.iter().zip(rows).map(|((_, message), row)| {
         let config = &config;
-        let erased = row.as_ref().is_some_and(|r| erased.contains(&r.id));
-        async move { attempt(message.clone(), row, erased, started, db, config).await }
+        async move { attempt(message.clone(), row, started, db, config).await }
     }))
     .await;
     let actions = settle_sent(outcomes, env, db).await;
@@ -87,13 +72,12 @@ pub async fn deliver_batch(messages: Vec<RawMessage>, env: &Env, db: &D1Database
 async fn attempt(
     message: DeliveryMessage,
     row: Option<DeliveryRow>,
-    erased: bool,
     started: UnixMs,
     db: &D1Database,
     config: &DeliveryConfig,
 ) -> Result<Outcome> {
     let (message, settlement) =
-        match stages::prepare_claimed(message, row, erased, started, db, config).await? {
+        match stages::prepare_claimed(message, row, started, db, config).await? {
             Prepared::Stale | Prepared::Erased | Prepared::Parked => {
                 return Ok(Outcome::Done(QueueAction::Ack))
             }

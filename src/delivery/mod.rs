@@ -49,7 +49,19 @@ pub async fn handle_queue_batch<T>(batch: MessageBatch<T>, env: Env) {
         }
     };
     match batch.queue().as_str() {
-        POSTBACKS_QUEUE_NAME => consumer::deliver_batch(messages, &env, &db).await,
+        POSTBACKS_QUEUE_NAME => {
+            // With SERVER_TIMING on, a batch's D1 round trips and queue sends are logged like a
+            // request's work after its answer (`postclick-after: postback batch of N ...`).
+            let what = format!("postback batch of {}", messages.len());
+            let log = crate::config::Config::of(&env).server_timing;
+            let batch = consumer::deliver_batch(messages, &env, &db);
+            crate::metering::after_answer(batch, |counts| {
+                if log {
+                    worker::console_log!("{}", crate::metering::after_line(&what, counts));
+                }
+            })
+            .await;
+        }
         POSTBACKS_DLQ_NAME => dead_letter::settle_batch(messages, &db).await,
         CLICKS_QUEUE_NAME => clicks::store_batch(messages, &env, &db).await,
         other => {

@@ -29,8 +29,8 @@ use crate::error::Result;
 use crate::platform::{now, random};
 use crate::store::attempts::{self, AttemptResult};
 use crate::store::deliveries::{self, DeliveryRow};
+use crate::store::erasure;
 use crate::store::sealing::claimed_secrets;
-use crate::store::{claims, erasure};
 use worker::D1Database;
 
 /// An attempt claimed on its row, with the exact request to send for it.
@@ -106,20 +106,14 @@ pub async fn prepare(
 ) -> Result<Prepared> {
     let started = now();
     let row = deliveries::claim_attempt(db, &message.delivery_id, message.attempt, started).await?;
-    let erased = match &row {
-        Some(row) => !claims::erased_among(db, &[row]).await?.is_empty(),
-        None => false,
-    };
-    prepare_claimed(message, row, erased, started, db, config).await
+    prepare_claimed(message, row, started, db, config).await
 }
 
 /// Stage 1 after the claim (a batch claims all its messages at once): `row` is the claimed
-/// row, `None` when the attempt was not won; `erased`, whether its event was erased since the
-/// row was written (see [`claims::erased_among`]).
+/// row, `None` when the attempt was not won.
 pub async fn prepare_claimed(
     message: DeliveryMessage,
     row: Option<DeliveryRow>,
-    erased: bool,
     started: UnixMs,
     db: &D1Database,
     config: &DeliveryConfig,
@@ -127,9 +121,9 @@ pub async fn prepare_claimed(
     let Some(row) = row else {
         return Ok(Prepared::Stale);
     };
-    // Queue messages cannot be cancelled: an erasure that ran after this row was written is
-    // found in the hashed erasure record, and the message is dropped.
-    if erased {
+    // Queue messages cannot be cancelled: an erasure that ran after this row was written marked
+    // its event, the claim read the mark, and the message is dropped.
+    if row.event_erased() {
         erasure::settle_erased(db, &row.id, started).await?;
         return Ok(Prepared::Erased);
     }

@@ -48,7 +48,18 @@ pub struct DeliveryRow {
     pub destination: Option<String>,
     #[serde(default)] // read with a claim only: see `super::sealing::claimed_secrets`
     pub signing: Option<String>,
+    /// Read with a claim only ([`CLAIMED_ERASED`]): 1 when the row's event was erased since
+    /// the row was written; see [`DeliveryRow::event_erased`].
+    #[serde(default)]
+    erased: Option<i64>,
 }
+
+/// Whether a claimed row's event was erased (its events row carries `erased_at`, written in
+/// the same D1 batch as the erasure record): evaluated by the claim itself, so a batch learns
+/// of erasures without a round trip of its own. Queue messages cannot be cancelled, so this is
+/// how a message queued before an erasure finds out.
+pub(super) const CLAIMED_ERASED: &str = "EXISTS (SELECT 1 FROM events e \
+    WHERE e.id = deliveries.event_row_id AND e.erased_at IS NOT NULL)";
 
 /// What a claim reads of the row's destination in the same statement: whether it is parked
 /// (the reason, set only then), its probe, its failures since the last success, and the
@@ -66,6 +77,12 @@ pub struct ClaimedDestination {
 }
 
 impl DeliveryRow {
+    /// Whether this claimed row's event was erased since the row was written (false for a row
+    /// not read by a claim, and for a row without an event, such as a Test Webhook).
+    pub fn event_erased(&self) -> bool {
+        self.erased.is_some_and(|e| e != 0)
+    }
+
     /// A Test Webhook send: neither an event's postback nor a copy of one.
     pub fn is_test_webhook(&self) -> bool {
         self.event_row_id.is_none() && self.replay_of.is_none()
@@ -247,7 +264,8 @@ fn claim_sql() -> String {
     format!(
         "UPDATE deliveries SET attempt = ?2, next_attempt_at = ?3, updated_at = ?3 \
          WHERE id = ?1 AND attempt = ?2 - 1 AND status IN ('queued', 'retrying') \
-         RETURNING *, json_object({CLAIMED_DESTINATION}) AS destination, {} AS signing",
+         RETURNING *, json_object({CLAIMED_DESTINATION}) AS destination, {} AS signing, \
+         {CLAIMED_ERASED} AS erased",
         super::sealing::CLAIMED_SIGNING
     )
 }

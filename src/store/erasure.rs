@@ -6,8 +6,9 @@
 //! id, times, status) and lose the payload's personal fields (URL, attributes, user data,
 //! clicks, visitor, IP, user agent); their deliveries keep status and connector but lose the
 //! request, body, headers, response and the URL's query values, and a pending one is settled as
-//! `skipped` with reason `erased`. The record is written first, so a consumer that races the
-//! erasure already drops what it names.
+//! `skipped` with reason `erased`. The record is written first, with a mark on each erased
+//! event (`events.erased_at`) in the same transaction, so a consumer that races the erasure
+//! already drops what it names.
 
 use super::subjects::{placeholders, resolve, with_container, Resolved, IDS_PER_STATEMENT};
 use super::{all, batch_changes, first, statement, text, time};
@@ -197,6 +198,19 @@ async fn write_record(
             "INSERT OR IGNORE INTO erased_subjects (container_id, subject_hash, erasure_id, erased_at) VALUES (?1, ?2, ?3, ?4)",
             &[container.clone(), text(hash), text(id), time(now)],
         )?);
+    }
+    // The events are marked in the same transaction as the record: a postback claim reads the
+    // mark (`deliveries::CLAIMED_ERASED`), so it sees the erasure exactly when the record exists.
+    let events: Vec<&str> = found.events.iter().map(|e| e.id.as_str()).collect();
+    for chunk in events.chunks(IDS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE events SET erased_at = COALESCE(erased_at, ?{}) WHERE container_id = ?1 AND id IN ({})",
+            chunk.len() + 2,
+            placeholders(2, chunk.len())
+        );
+        let mut args = with_container(container_id, chunk);
+        args.push(time(now));
+        record.push(statement(db, &sql, &args)?);
     }
     batch_changes(db, record).await?;
 

@@ -1,7 +1,8 @@
 // What an accepted event costs the platform after its answer: the work it leaves to wait_until
 // (dispatching its connectors) logs its D1 round trips and queue sends as
 // `postclick-after: <what> d1=N queue=M` when SERVER_TIMING is on, so this test runs a worker of
-// its own that keeps its log. Server-Timing gives the count before the answer.
+// its own that keeps its log. Server-Timing gives the count before the answer. The postbacks
+// consumer logs each batch's counts the same way (`postclick-after: postback batch of N ...`).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { callAt, sqlText, unique, WORKER_VARS } from '../harness/app.mjs';
@@ -28,6 +29,9 @@ after(async () => {
 const AFTER = /postclick-after: (webhook dispatch|event dispatch) d1=(\d+) queue=(\d+)/g;
 /** The after-answer lines logged so far, as `{what, d1, queue}`. */
 const afterLines = () => logMatches(worker, AFTER).map(([, what, d1, queue]) => ({ what, d1: Number(d1), queue: Number(queue) }));
+const BATCH = /postclick-after: postback batch of (\d+) d1=(\d+) queue=(\d+)/g;
+/** The postbacks consumer's batch lines logged so far, as `{messages, d1, queue}`. */
+const batchLines = () => logMatches(worker, BATCH).map(([, messages, d1, queue]) => ({ messages: Number(messages), d1: Number(d1), queue: Number(queue) }));
 /** `{d1, queue}` from an answer's Server-Timing header. */
 function timing(res) {
   const value = (typeof res.headers.get === 'function' ? res.headers.get('server-timing') : res.headers['server-timing']) ?? '';
@@ -77,6 +81,13 @@ test('a webhook event no connector has a postback for is stored already dispatch
   // from the settings cache.
   assert.deepEqual({ d1: since[0].d1, queue: since[0].queue }, { d1: 3, queue: 1 });
   assert.ok(dispatchedAt(container.id, purchase), 'the dispatched event is marked so the sweep leaves it alone');
+
+  // Its postback's batch: the claim (which also reads whether the event was erased) and the
+  // settlement, nothing else.
+  await pollUntil(() => batchLines().length > 0, { what: 'the postback batch to log its cost' });
+  for (const line of batchLines()) {
+    assert.deepEqual({ d1: line.d1, queue: line.queue }, { d1: 2, queue: 0 }, `a delivered batch costs two D1 round trips: ${JSON.stringify(line)}`);
+  }
 });
 
 test('a browser event is answered after one D1 round trip, and only an event a connector posts back costs work after the answer', async () => {
