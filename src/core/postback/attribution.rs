@@ -7,9 +7,13 @@
 //! - A click *belongs* to a connector when its parameter is the connector's `param` and, when a
 //!   `source_param` is set, the click came with a non-empty value for it — equal, byte for byte,
 //!   to `source_value` when that is set (the "strict source value").
+//! - "Now" is the conversion's own time (when the event was stored), not the time of dispatch,
+//!   which may come later (a dispatch delay, a late match, an approval).
 //! - A click is *in the window* when it is at most `window_days × 86 400 000` ms old (the
-//!   boundary itself counts). A click stamped up to [`FUTURE_TOLERANCE_MS`] ahead of now is
-//!   clock skew and counts as now; one further ahead cannot be genuine and is ignored.
+//!   boundary itself counts). A click stamped up to [`FUTURE_TOLERANCE_MS`] after the
+//!   conversion counts as made at its instant; any later click is ignored. A click after a
+//!   purchase did not lead to it: crediting it would pay whoever injects a click at checkout
+//!   (a coupon or cashback site, say) for a sale already made.
 //! - `last_click`: the visitor's most recent tracked click in the window must belong to the
 //!   connector. Clicks at the same instant came from the same landing URL (say `gclid` and
 //!   `aff_click_id` together), so a tie at the latest instant is won by a belonging click.
@@ -27,8 +31,10 @@ mod records;
 pub use records::{click_records, cookie_click_records, cookie_clicks_as_stored};
 
 pub const DAY_MS: i64 = 86_400_000;
-/// How far ahead of now a click's timestamp may be and still count (clock skew between nodes).
-pub const FUTURE_TOLERANCE_MS: i64 = 5 * 60 * 1000;
+/// How long after the conversion a click's timestamp may be and still count: the race between a
+/// landing's page view and an event sent from the same page, which different isolates (and
+/// machines, whose clocks agree to well under a second) may stamp out of order.
+pub const FUTURE_TOLERANCE_MS: i64 = 2_000;
 
 /// One click in the visitor's history, as the store hands it over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,7 +211,7 @@ pub fn decide_attribution(
     let Some(param) = config.param.as_deref() else {
         return AttributionDecision::DoNotFire(SkipReason::NoClick);
     };
-    // Genuine clicks only, with skewed future stamps pulled back to now.
+    // Clicks up to the conversion only, with stamps within the tolerance pulled back to now.
     let clicks: Vec<(i64, &ClickRecord)> = history
         .iter()
         .filter(|c| !c.value.is_empty() && c.at_ms <= now_ms.saturating_add(FUTURE_TOLERANCE_MS))

@@ -264,6 +264,24 @@ fn clicks_from_the_same_landing_at_the_same_instant_let_last_click_fire() {
 }
 
 #[test]
+fn a_click_made_after_the_conversion_never_takes_its_credit() {
+    let cfg = config(Attribution::AnyClick);
+    // The conversion came with no click of this partner; 27 s later someone clicks its link.
+    let history = [click("aff_click_id", "injected", NOW + 27_000)];
+    assert_eq!(
+        skipped(decide_attribution(&cfg, &history, NOW)),
+        SkipReason::NoClick
+    );
+    // Last click: an earlier partner click keeps the credit over a click after the sale.
+    let cfg = config(Attribution::LastClick);
+    let history = [
+        click("aff_click_id", "a1", NOW - HOUR),
+        click("gclid", "after", NOW + 27_000),
+    ];
+    assert_eq!(fired_value(decide_attribution(&cfg, &history, NOW)), "a1");
+}
+
+#[test]
 fn a_slightly_future_click_counts_as_now_and_a_far_future_one_is_ignored() {
     let cfg = config(Attribution::LastClick);
     let skewed = [click("aff_click_id", "a1", NOW + FUTURE_TOLERANCE_MS)];
