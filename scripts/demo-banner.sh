@@ -14,4 +14,8 @@ cat <<'MSG'
   Try:  curl -H "Authorization: Bearer $(sed -n 's/^ADMIN_TOKEN="\(.*\)"/\1/p' .dev.vars)" \
              http://127.0.0.1:8787/admin/api/containers/ctr_demo_shop/connectors
 
+  A landing (the demo's cookies are for localhost.test, so name a host under it):
+        curl -si -H 'Host: t.localhost.test' \
+             "http://127.0.0.1:8787/collect?id=ctr_demo_shop&url=https%3A%2F%2Fshop.localhost.test%2F%3Fgclid%3Ddemo-123"
+
 MSG
