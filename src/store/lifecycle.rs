@@ -147,7 +147,7 @@ pub enum Named {
     /// No event has the id.
     Unknown,
     /// The conversion: the server's event with the id, or the one browser event that sent it.
-    Conversion(EventRow),
+    Conversion(Box<EventRow>),
     /// Only browser events sent the id, from more than one sender: no change can choose.
     Ambiguous,
 }
@@ -156,7 +156,7 @@ impl Named {
     /// The conversion, if the id names one.
     pub fn conversion(self) -> Option<EventRow> {
         match self {
-            Named::Conversion(row) => Some(row),
+            Named::Conversion(row) => Some(*row),
             _ => None,
         }
     }
@@ -181,7 +181,7 @@ fn named(rows: Vec<EventRow>) -> Named {
         StatusTarget::Event(at) => rows
             .into_iter()
             .nth(at)
-            .map_or(Named::Unknown, Named::Conversion),
+            .map_or(Named::Unknown, |row| Named::Conversion(Box::new(row))),
     }
 }
 

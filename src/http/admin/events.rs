@@ -109,7 +109,7 @@ pub fn unknown_event_id(field: &str) -> Error {
 /// `ambiguous_event`.
 pub fn conversion_named(named: Named, field: &str) -> Result<EventRow> {
     match named {
-        Named::Conversion(row) => Ok(row),
+        Named::Conversion(row) => Ok(*row),
         Named::Unknown => Err(unknown_event_id(field)),
         Named::Ambiguous => Err(Error::conflict_on(ambiguous_event(field))),
     }
