@@ -39,8 +39,13 @@ pub enum Error {
         code: &'static str,
         message: &'static str,
     },
-    /// The request clashes with the resource's current state.
-    Conflict { code: &'static str, message: String },
+    /// The request clashes with the resource's current state; `field` names the part of the
+    /// request that does, when one does.
+    Conflict {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
     /// Over a rate limit; the caller may retry after `retry_after_s` seconds.
     RateLimited { retry_after_s: u32 },
     /// A body over `limit` bytes.
@@ -110,6 +115,16 @@ impl Error {
         Error::Conflict {
             code,
             message: message.into(),
+            field: None,
+        }
+    }
+
+    /// A [`Error::Conflict`] with the parser's precise code, message and field.
+    pub fn conflict_on(invalid: Invalid) -> Self {
+        Error::Conflict {
+            code: invalid.code,
+            message: invalid.message,
+            field: invalid.field,
         }
     }
 
@@ -197,7 +212,9 @@ impl Error {
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::Invalid(invalid) => invalid.field.as_deref(),
-            Error::BadRequest { field, .. } | Error::NotFound { field, .. } => field.as_deref(),
+            Error::BadRequest { field, .. }
+            | Error::NotFound { field, .. }
+            | Error::Conflict { field, .. } => field.as_deref(),
             _ => None,
         }
     }

@@ -13,19 +13,57 @@
 //!    The browser event that visitor sent is the one confirmed; if that visitor sent none, the
 //!    earliest one is, and it becomes that visitor's.
 //! 2. When the server event matches no visitor, the browser events' visitor counts only when
-//!    exactly one visitor sent the id; otherwise the event stays unmatched (its identities wait
-//!    for a later match).
+//!    exactly one visitor sent the id (an event sent without a visitor counts as another sender:
+//!    it cannot be told apart) and that visitor's event agrees with the server event: each of
+//!    the value and the currency the server event carries, the browser event carries equal
+//!    ([`Amount::same_as`]). Otherwise the event stays unmatched (its identities wait for a later
+//!    match). Without the check, anyone who guessed a coming order id could send it first and be
+//!    credited with the order. The visitor found so is only as sure as the anonymous browser's
+//!    claim, so the identities the server event links to it are linked as a browser event's
+//!    ([`crate::core::matching::LinkRule::for_event`]).
 //! 3. An event stored before per-visitor browser events existed holds the event id itself as its
 //!    key; it is the one confirmed, whatever rule 1 would pick, because only one event can hold
 //!    that key.
+//!
+//! A status change (an approval by event id) carries no visitor, identity or value, so it cannot
+//! choose among senders ([`status_change_target`]): it applies to the server event that holds
+//! the id; else to the browser event when one sender sent the id; else it is refused
+//! (`ambiguous_event`), and the merchant sends the conversion itself so that rules 1 and 2
+//! decide.
 
+use super::error::Invalid;
+use super::money::{Amount, Currency};
 /// One browser event that sent the event id, in the order they were stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BrowserClaim<'a> {
     /// The visitor who sent it (`pc_vid`), if any.
     pub sent_by: Option<&'a str>,
     /// It holds the event id as its key (an event stored before per-visitor keys).
     pub holds_event_id: bool,
+    /// The value and currency it was sent with.
+    pub value: Option<Amount>,
+    pub currency: Option<Currency>,
+}
+
+/// What the server event says of the money: its value and currency, when it carries them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ServerMoney {
+    pub value: Option<Amount>,
+    pub currency: Option<Currency>,
+}
+
+impl BrowserClaim<'_> {
+    /// Whether the claim carries each of the value and the currency the server event carries,
+    /// equal (rule 2).
+    fn agrees_with(&self, server: ServerMoney) -> bool {
+        let value = match (server.value, self.value) {
+            (None, _) => true,
+            (Some(server), Some(claimed)) => server.same_as(claimed),
+            (Some(_), None) => false,
+        };
+        let currency = server.currency.is_none() || server.currency == self.currency;
+        value && currency
+    }
 }
 
 /// Which claim the server confirms, and whose event it becomes.
@@ -41,11 +79,12 @@ pub struct Confirmation {
 pub const MATCHED_BY_BROWSER_EVENT: &str = "browser_event";
 
 /// Decide the confirmation. `claims` are in the order they were stored; `server_match` is the
-/// server event's own match (visitor id and the identity that found it). `None` when there is
-/// nothing to confirm.
+/// server event's own match (visitor id and the identity that found it), `server_money` its
+/// value and currency. `None` when there is nothing to confirm.
 pub fn choose_confirmation(
     claims: &[BrowserClaim<'_>],
     server_match: Option<(&str, &str)>,
+    server_money: ServerMoney,
 ) -> Option<Confirmation> {
     if claims.is_empty() {
         return None;
@@ -55,7 +94,9 @@ pub fn choose_confirmation(
             claims.iter().position(|c| c.sent_by == Some(visitor)),
             Some((visitor.to_string(), by.to_string())),
         ),
-        None => match sole_sender(claims) {
+        None => match sole_sender(claims.iter().map(|c| c.sent_by))
+            .filter(|_| claims.iter().all(|c| c.agrees_with(server_money)))
+        {
             Some(sender) => (
                 claims.iter().position(|c| c.sent_by == Some(sender)),
                 Some((sender.to_string(), MATCHED_BY_BROWSER_EVENT.to_string())),
@@ -71,144 +112,64 @@ pub fn choose_confirmation(
     Some(Confirmation { claim, visitor })
 }
 
-/// The one visitor who sent the id, if exactly one did.
-fn sole_sender<'a>(claims: &[BrowserClaim<'a>]) -> Option<&'a str> {
-    let mut senders = claims.iter().filter_map(|c| c.sent_by);
-    let first = senders.next()?;
-    senders.all(|s| s == first).then_some(first)
+/// The one visitor who sent the id, if exactly one did. An event sent without a visitor may be
+/// anyone's (a customer who refused the cookie), so it leaves no sole sender.
+fn sole_sender<'a>(mut senders: impl Iterator<Item = Option<&'a str>>) -> Option<&'a str> {
+    let first = senders.next()??;
+    senders.all(|s| s == Some(first)).then_some(first)
+}
+
+/// One stored event with the event id a status change names (no copy of a server event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NamedEvent<'a> {
+    /// The visitor who sent it, for a browser event.
+    pub sent_by: Option<&'a str>,
+    /// It is not a browser event: a server event, or a browser event already confirmed.
+    pub from_server: bool,
+}
+
+/// Which event a status change by event id applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusTarget {
+    /// No event has the id.
+    Unknown,
+    /// The event at this index.
+    Event(usize),
+    /// Only browser events sent the id, from more than one sender: refused
+    /// ([`ambiguous_event`]).
+    Ambiguous,
+}
+
+/// The event a status change by event id applies to, from the events with that id (in the
+/// order they were stored): the server's event if there is one (it is the conversion); else the
+/// browser event when there is one, or all come from one visitor; else none can be chosen,
+/// since the change says nothing of whose purchase it is.
+pub fn status_change_target(events: &[NamedEvent<'_>]) -> StatusTarget {
+    if events.is_empty() {
+        return StatusTarget::Unknown;
+    }
+    if let Some(server) = events.iter().position(|e| e.from_server) {
+        return StatusTarget::Event(server);
+    }
+    if events.len() == 1 || sole_sender(events.iter().map(|e| e.sent_by)).is_some() {
+        return StatusTarget::Event(0);
+    }
+    StatusTarget::Ambiguous
+}
+
+/// The refusal of a status change whose event id only browser events from several senders
+/// sent, naming the `field` that gave the id.
+pub fn ambiguous_event(field: &str) -> Invalid {
+    Invalid::field(
+        "ambiguous_event",
+        field,
+        "browser events from more than one visitor sent this event id and no server event \
+         holds it, so a status change cannot tell which of them is the conversion: send the \
+         conversion itself (on /webhook with track, its value and currency and the customer's \
+         email or visitor_id; on the custom webhook its purchase topic) so that the server's \
+         match decides, then change its status",
+    )
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sent(by: &str) -> BrowserClaim<'_> {
-        BrowserClaim {
-            sent_by: Some(by),
-            holds_event_id: false,
-        }
-    }
-
-    const ANONYMOUS: BrowserClaim<'static> = BrowserClaim {
-        sent_by: None,
-        holds_event_id: false,
-    };
-
-    #[test]
-    fn nothing_to_confirm_without_a_browser_event() {
-        assert_eq!(
-            choose_confirmation(&[], Some(("v_shop", "email_sha256"))),
-            None
-        );
-    }
-
-    #[test]
-    fn the_server_events_own_match_decides_the_visitor_and_the_event_confirmed() {
-        let claims = [sent("v_attacker"), sent("v_customer")];
-        let confirmed = choose_confirmation(&claims, Some(("v_customer", "email_sha256"))).unwrap();
-        assert_eq!(confirmed.claim, 1);
-        assert_eq!(
-            confirmed.visitor,
-            Some(("v_customer".into(), "email_sha256".into()))
-        );
-        // The server matched someone who sent nothing: the earliest event becomes theirs.
-        let confirmed = choose_confirmation(&claims, Some(("v_other", "visitor_id"))).unwrap();
-        assert_eq!(confirmed.claim, 0);
-        assert_eq!(confirmed.visitor.unwrap().0, "v_other");
-    }
-
-    #[test]
-    fn without_a_server_match_the_sender_counts_only_when_exactly_one_visitor_sent_the_id() {
-        let one = [sent("v_customer"), ANONYMOUS];
-        let confirmed = choose_confirmation(&one, None).unwrap();
-        assert_eq!(confirmed.claim, 0);
-        assert_eq!(
-            confirmed.visitor,
-            Some(("v_customer".into(), MATCHED_BY_BROWSER_EVENT.into()))
-        );
-        let squatted = [sent("v_attacker"), sent("v_customer")];
-        let confirmed = choose_confirmation(&squatted, None).unwrap();
-        assert_eq!(
-            confirmed.visitor, None,
-            "two visitors sent the id: nobody is credited"
-        );
-        assert_eq!(
-            choose_confirmation(&[ANONYMOUS], None).unwrap().visitor,
-            None
-        );
-    }
-
-    #[test]
-    fn an_event_holding_the_id_itself_is_the_one_confirmed() {
-        let legacy = BrowserClaim {
-            sent_by: Some("v_old"),
-            holds_event_id: true,
-        };
-        let claims = [sent("v_customer"), legacy];
-        let confirmed = choose_confirmation(&claims, Some(("v_customer", "visitor_id"))).unwrap();
-        assert_eq!(confirmed.claim, 1);
-        assert_eq!(confirmed.visitor.unwrap().0, "v_customer");
-    }
-
-    #[test]
-    fn the_server_events_fields_win_and_the_browser_fills_what_it_left_out() {
-        use crate::core::browser_event::parse_browser_event;
-        use crate::core::event::{CookieClick, NewEvent};
-        use crate::core::webhook_in::custom::Topic;
-        use crate::core::webhook_in::parse_custom_body;
-        use serde_json::json;
-        let mut browser: NewEvent = parse_browser_event(
-            &json!({"event": "Purchase", "event_id": "o-1", "value": 0.01, "currency": "USD",
-                "url": "https://shop.example/thanks", "attributes": {"coupon": "X", "plan": "basic"},
-                "user": {"email": "attacker@example.com"}, "consent": {"advertising": false}}),
-            None,
-            Some("203.0.113.9"),
-            Some("Browser/1"),
-        )
-        .unwrap();
-        browser.cookie_history = vec![CookieClick {
-            param: "aff_click_id".into(),
-            value: "MINE".into(),
-            source: None,
-            at_ms: 1,
-        }];
-        let server = parse_custom_body(
-            Topic::Purchase,
-            r#"{"conversion_id": "o-1", "value": 249, "currency": "EUR",
-                "user_data": {"email": "jane@example.com"}, "plan": "pro"}"#,
-        )
-        .unwrap();
-        let confirmed = browser.confirmed_by(&server);
-        assert_eq!(confirmed.value.map(|v| v.get()), Some(249.0));
-        assert_eq!(
-            confirmed
-                .currency
-                .map(|c| c.as_str().to_string())
-                .as_deref(),
-            Some("EUR")
-        );
-        assert_eq!(
-            confirmed.user.email.as_ref().map(|e| e.as_str()),
-            Some("jane@example.com")
-        );
-        assert_eq!(confirmed.source, server.source);
-        assert_eq!(
-            confirmed.url.as_deref(),
-            Some("https://shop.example/thanks")
-        );
-        assert_eq!(confirmed.ip.as_deref(), Some("203.0.113.9"));
-        assert_eq!(confirmed.attributes.as_map()["coupon"], json!("X"));
-        assert_eq!(
-            confirmed.attributes.as_map()["plan"],
-            server.attributes.as_map()["plan"]
-        );
-        assert!(
-            !confirmed.consent.allows_advertising(),
-            "a refusal the server did not overrule stands"
-        );
-        assert!(
-            confirmed.cookie_history.is_empty(),
-            "attributed from the server's own match"
-        );
-    }
-}
+mod tests;

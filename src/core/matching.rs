@@ -7,6 +7,7 @@
 //! call ([`identifies_click`]): UTM tags and Tracklution's `trls` source travel with clicks but
 //! name a campaign, not a person, so they never match.
 
+use super::confirmation::MATCHED_BY_BROWSER_EVENT;
 use crate::core::click_params::identifies_click;
 use crate::core::event::{CarriedClick, NewEvent};
 use crate::core::provenance::Provenance;
@@ -150,11 +151,17 @@ pub enum LinkRule {
 }
 
 impl LinkRule {
-    /// The rule for an event of `provenance` matched by the identity labelled `matched_by`.
+    /// The rule for an event of `provenance` matched by the identity labelled `matched_by`. A
+    /// server event whose visitor was found only through the browser event that sent its id
+    /// ([`MATCHED_BY_BROWSER_EVENT`]) links as that browser event would: the visitor is only as
+    /// sure as the anonymous browser's claim, so its links never outrank another's.
     pub fn for_event(provenance: Provenance, matched_by: &str) -> Self {
         let named_visitor = matched_by == IdentityKind::VisitorId.label();
         match provenance {
             Provenance::Server if named_visitor => LinkRule::Asserted,
+            _ if matched_by == MATCHED_BY_BROWSER_EVENT => {
+                LinkRule::IfUnclaimed(Provenance::Browser)
+            }
             other => LinkRule::IfUnclaimed(other),
         }
     }

@@ -142,6 +142,13 @@ impl Amount {
     pub fn get(self) -> f64 {
         self.0
     }
+
+    /// Whether two amounts are the same money: equal to the ten-thousandth, finer than any
+    /// currency's minor unit (at most four decimals in ISO 4217), so 49.9 and 49.90 sent as
+    /// different binary fractions are the same while 49.90 and 49.91 are not.
+    pub fn same_as(self, other: Amount) -> bool {
+        (self.0 * 10_000.0).round() == (other.0 * 10_000.0).round()
+    }
 }
 
 #[cfg(test)]
@@ -161,6 +168,16 @@ mod tests {
         for grouped in ["1,234.56", "1.234,56", "1,234,567"] {
             assert!(Amount::parse(grouped, "value").is_err(), "{grouped:?}");
         }
+    }
+
+    #[test]
+    fn the_same_money_is_equal_to_the_ten_thousandth() {
+        let amount = |v: f64| Amount::from_f64(v, "value").unwrap();
+        assert!(amount(0.1 + 0.2).same_as(amount(0.3)));
+        assert!(amount(49.9).same_as(Amount::parse("49,90", "value").unwrap()));
+        assert!(!amount(49.90).same_as(amount(49.91)));
+        assert!(!amount(100.0).same_as(amount(9999.0)));
+        assert!(!amount(1.0).same_as(amount(500.0)));
     }
 
     #[test]

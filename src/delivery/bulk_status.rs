@@ -17,7 +17,7 @@ use crate::core::time::UnixMs;
 use crate::error::Result;
 use crate::metering::{d1_within, Metered};
 use crate::store::events::EventRow;
-use crate::store::lifecycle::{self, NewStatus};
+use crate::store::lifecycle::{self, Named, NewStatus};
 use worker::{D1Database, Env};
 
 /// D1 queries the re-planning after the answer may make; the request itself makes about fifty
@@ -25,25 +25,39 @@ use worker::{D1Database, Env};
 pub const DISPATCH_D1_SHARE: u32 = 700;
 
 /// One item's outcome: the conversion as changed, or why not (404 for an unknown event id,
-/// 409 for a forbidden transition or a lost race).
+/// 409 for an id only several senders' browser events sent, a forbidden transition or a lost
+/// race).
 pub type ItemOutcome = Result<EventRow>;
 
-/// Applies `items` (the caller's event id, the change) to `rows` (the container's conversions
-/// those ids name), in order. Answers each item's outcome and the conversions that changed.
-/// `unknown` makes an item's error for an id that names no conversion (it knows the field).
+/// Applies `items` (the caller's event id, the change) to what those ids name (`named`, from
+/// [`lifecycle::by_event_ids`]), in order. Answers each item's outcome and the conversions that
+/// changed. `refused` makes an item's error for an id that names no conversion
+/// ([`Named::Unknown`] or [`Named::Ambiguous`]; it knows the field).
 pub async fn change_statuses(
     db: &D1Database,
-    mut rows: Vec<EventRow>,
+    named: Vec<(EventId, Named)>,
     items: &[(EventId, StatusChange)],
-    unknown: impl Fn(usize) -> crate::error::Error,
+    refused: impl Fn(usize, Named) -> crate::error::Error,
     now: UnixMs,
 ) -> Result<(Vec<ItemOutcome>, Vec<(ContainerId, EventRowId)>)> {
+    let ambiguous: Vec<EventId> = (named.iter())
+        .filter(|(_, n)| matches!(n, Named::Ambiguous))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let mut rows: Vec<EventRow> = named
+        .into_iter()
+        .filter_map(|(_, n)| n.conversion())
+        .collect();
     // Checked in order: a later item naming the same conversion starts from this one's result.
     let mut planned: Vec<Option<(EventRow, NewStatus<'_>, EventRow)>> = Vec::new();
     let mut outcomes: Vec<Option<ItemOutcome>> = Vec::new();
     for (index, (event_id, change)) in items.iter().enumerate() {
         let Some(at) = rows.iter().position(|r| &r.event_id == event_id) else {
-            outcomes.push(Some(Err(unknown(index))));
+            let named = match ambiguous.contains(event_id) {
+                true => Named::Ambiguous,
+                false => Named::Unknown,
+            };
+            outcomes.push(Some(Err(refused(index, named))));
             planned.push(None);
             continue;
         };

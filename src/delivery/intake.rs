@@ -7,10 +7,11 @@
 //! send. A server event is a duplicate of an earlier server event with its id; when only browser
 //! events sent that id, it confirms one of them ([`crate::core::confirmation`]) instead.
 
-use crate::core::confirmation::{choose_confirmation, BrowserClaim};
+use crate::core::confirmation::{choose_confirmation, BrowserClaim, ServerMoney};
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, EventId, EventRowId};
 use crate::core::matching::MatchKeys;
+use crate::core::money::{Amount, Currency};
 use crate::core::privacy::{minimise_event, PiiPolicy};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
@@ -219,10 +220,19 @@ async fn confirm(
         .map(|row| BrowserClaim {
             sent_by: row.sent_by.as_deref(),
             holds_event_id: row.dedup_key == row.event_id.as_str(),
+            value: row.value.and_then(|v| Amount::from_f64(v, "value").ok()),
+            currency: row
+                .currency
+                .as_deref()
+                .and_then(|c| Currency::parse(c).ok()),
         })
         .collect();
     let server_match = server_match.map(|m| (m.visitor_id, m.matched_by));
-    let Some(choice) = choose_confirmation(&browser, server_match) else {
+    let server_money = ServerMoney {
+        value: server_event.value,
+        currency: server_event.currency,
+    };
+    let Some(choice) = choose_confirmation(&browser, server_match, server_money) else {
         return Err(Error::internal(
             "confirming an event",
             "no browser event to confirm",

@@ -44,7 +44,18 @@ pub async fn change_status(
     now: UnixMs,
 ) -> Result<()> {
     let new = plan(row, change, by, now)?;
-    if !lifecycle::set_status(db, row, &new).await? {
+    write_and_replan(env, db, row, &new).await
+}
+
+/// Writes `new` of `row` (409 `status_changed` when another change won the race), then
+/// re-plans its connectors.
+async fn write_and_replan(
+    env: &Env,
+    db: &D1Database,
+    row: &EventRow,
+    new: &NewStatus<'_>,
+) -> Result<()> {
+    if !lifecycle::set_status(db, row, new).await? {
         return Err(status_changed());
     }
     if let Err(e) = dispatch_event(env, &row.container_id, &row.id).await {
@@ -218,7 +229,8 @@ pub async fn on_duplicate(
 }
 
 /// The cron sweep's part: approves the conversions whose container's lock period has passed
-/// (provenance `admin`, reason `lock_period`), at most `limit` per run. Returns how many.
+/// (provenance `admin`, reason `lock_period`), at most `limit` per run, confirming no browser
+/// event. Returns how many.
 pub async fn approve_past_lock_period(
     env: &Env,
     db: &D1Database,
@@ -235,7 +247,21 @@ pub async fn approve_past_lock_period(
         if !crate::metering::d1_within(super::sweep::D1_SHARE_APPROVE) {
             break;
         }
-        match change_status(env, db, &row, &change, Provenance::Admin, now).await {
+        // Time passing is not the site's word on whose purchase a browser event is (it cannot
+        // choose among several visitors who sent the id, and one sender may be anyone with
+        // curl): the lock period approves a browser event without confirming it, so it stays a
+        // browser event and pays no connector that fires on server events.
+        let written = match plan(&row, &change, Provenance::Admin, now) {
+            Ok(new) => {
+                let new = NewStatus {
+                    confirms: false,
+                    ..new
+                };
+                write_and_replan(env, db, &row, &new).await
+            }
+            Err(e) => Err(e),
+        };
+        match written {
             Ok(()) => approved += 1,
             // Another change came first: nothing to approve.
             Err(Error::Conflict { .. }) => {}

@@ -3,6 +3,7 @@
 
 use super::events::EventRow;
 use super::{all, batch, batch_changes, int, opt_text, statement, text, time};
+use crate::core::confirmation::{status_change_target, NamedEvent, StatusTarget};
 use crate::core::ids::{ContainerId, EventId, EventRowId};
 use crate::core::lifecycle::ConversionStatus;
 use crate::core::provenance::Provenance;
@@ -140,20 +141,64 @@ pub async fn history(db: &D1Database, row_id: &EventRowId) -> Result<Vec<History
     .await
 }
 
-/// The conversion a server surface names by the caller's event id: the server event with that
-/// id, or else the earliest browser event that sent it and is no copy of a server event.
+/// What the caller's event id names for a status change ([`status_change_target`]).
+#[derive(Debug)]
+pub enum Named {
+    /// No event has the id.
+    Unknown,
+    /// The conversion: the server's event with the id, or the one browser event that sent it.
+    Conversion(Box<EventRow>),
+    /// Only browser events sent the id, from more than one sender: no change can choose.
+    Ambiguous,
+}
+
+impl Named {
+    /// The conversion, if the id names one.
+    pub fn conversion(self) -> Option<EventRow> {
+        match self {
+            Named::Conversion(row) => Some(*row),
+            _ => None,
+        }
+    }
+}
+
+/// Rows enough to tell a server event, one sender's browser event, or several senders apart: a
+/// visitor has at most two rows per id (its own, and one stored before per-visitor keys).
+const NAMED_ROWS: i64 = 3;
+
+/// What `rows` (one event id's events, ordered as [`by_event_id_statement`] orders them) name.
+fn named(rows: Vec<EventRow>) -> Named {
+    let events: Vec<NamedEvent> = rows
+        .iter()
+        .map(|row| NamedEvent {
+            sent_by: row.sent_by.as_deref(),
+            from_server: row.provenance() != Provenance::Browser,
+        })
+        .collect();
+    match status_change_target(&events) {
+        StatusTarget::Unknown => Named::Unknown,
+        StatusTarget::Ambiguous => Named::Ambiguous,
+        StatusTarget::Event(at) => rows
+            .into_iter()
+            .nth(at)
+            .map_or(Named::Unknown, |row| Named::Conversion(Box::new(row))),
+    }
+}
+
+/// The conversion a server surface names by the caller's event id.
 pub async fn by_event_id(
     db: &D1Database,
     container_id: &ContainerId,
     event_id: &EventId,
-) -> Result<Option<EventRow>> {
+) -> Result<Named> {
     let read = by_event_id_statement(db, container_id, event_id)?;
     let results = batch(db, vec![read], "reading an event").await?;
     by_event_id_in(results.first())
 }
 
 /// [`by_event_id`] as a statement that can share a round trip (a webhook sends it with its key
-/// check); [`by_event_id_in`] reads its result.
+/// check); [`by_event_id_in`] reads its result. The server's event comes first, then the one
+/// holding the id as its key, then the browser events in the order they were stored.
 pub fn by_event_id_statement(
     db: &D1Database,
     container_id: &ContainerId,
@@ -161,21 +206,27 @@ pub fn by_event_id_statement(
 ) -> Result<D1PreparedStatement> {
     statement(
         db,
-        "SELECT * FROM events WHERE container_id = ?1 AND event_id = ?2 AND shadow_of IS NULL \
-         ORDER BY (dedup_key = event_id) DESC, created_at, id LIMIT 1",
+        &format!(
+            "SELECT * FROM events WHERE container_id = ?1 AND event_id = ?2 AND shadow_of IS NULL \
+             ORDER BY {NAMED_ORDER} LIMIT {NAMED_ROWS}"
+        ),
         &[text(container_id.as_str()), text(event_id.as_str())],
     )
 }
 
-/// The row the result of [`by_event_id_statement`] found.
-pub fn by_event_id_in(result: Option<&D1Result>) -> Result<Option<EventRow>> {
+/// The order in which one event id's events are read for a status change.
+const NAMED_ORDER: &str =
+    "(provenance != 'browser') DESC, (dedup_key = event_id) DESC, created_at, id";
+
+/// What the result of [`by_event_id_statement`] names.
+pub fn by_event_id_in(result: Option<&D1Result>) -> Result<Named> {
     let Some(result) = result else {
-        return Ok(None);
+        return Ok(Named::Unknown);
     };
     let rows = result
         .results::<EventRow>()
         .map_err(|e| Error::internal("reading an event", e))?;
-    Ok(rows.into_iter().next())
+    Ok(named(rows))
 }
 
 /// What the event list is filtered by; every filter is optional.
@@ -279,13 +330,13 @@ pub async fn past_lock_period(db: &D1Database, now: UnixMs, limit: u32) -> Resul
     .await
 }
 
-/// [`by_event_id`] for many ids at once (a bulk change): for each id that names a conversion,
-/// the row that id names, in no particular order.
+/// [`by_event_id`] for many ids at once (a bulk change): what each id names, for the ids that
+/// name something, in no particular order.
 pub async fn by_event_ids(
     db: &D1Database,
     container_id: &ContainerId,
     event_ids: &[&EventId],
-) -> Result<Vec<EventRow>> {
+) -> Result<Vec<(EventId, Named)>> {
     // D1 binds at most 100 parameters per statement: 90 ids each, all in one round trip.
     const CHUNK: usize = 90;
     let mut statements = Vec::new();
@@ -297,26 +348,29 @@ pub async fn by_event_ids(
             db,
             &format!(
                 "SELECT * FROM events WHERE container_id = ?1 AND shadow_of IS NULL \
-                 AND event_id IN ({}) ORDER BY (dedup_key = event_id) DESC, created_at, id",
+                 AND event_id IN ({}) ORDER BY event_id, {NAMED_ORDER}",
                 marks.join(", ")
             ),
             &args,
         )?);
     }
-    let mut found: Vec<EventRow> = Vec::new();
+    let mut by_id: Vec<(EventId, Vec<EventRow>)> = Vec::new();
     if statements.is_empty() {
-        return Ok(found);
+        return Ok(Vec::new());
     }
     for result in batch(db, statements, "reading conversions by event id").await? {
         let rows: Vec<EventRow> = result
             .results()
             .map_err(|e| crate::error::Error::internal("reading conversions", e))?;
         for row in rows {
-            // The first row per id is the one `by_event_id` names.
-            if !found.iter().any(|f| f.event_id == row.event_id) {
-                found.push(row);
+            match by_id.last_mut() {
+                Some((id, rows)) if *id == row.event_id => rows.push(row),
+                _ => by_id.push((row.event_id.clone(), vec![row])),
             }
         }
     }
-    Ok(found)
+    Ok(by_id
+        .into_iter()
+        .map(|(id, rows)| (id, named(rows)))
+        .collect())
 }

@@ -131,7 +131,7 @@ test('a server event that matches no visitor credits the browser sender only whe
   const alone = unique('order-');
   const customer = browser('198.51.100.34');
   await customer.landOn(container, 'aff_click_id=ONLY');
-  await customer.track(container, { event: 'Purchase', event_id: alone, value: 5, currency: 'EUR' });
+  await customer.track(container, { event: 'Purchase', event_id: alone, value: 50, currency: 'EUR' });
   const confirmed = await webhookGet({ k: key, track: 'Purchase', value: '50', currency: 'EUR', eventId: alone });
   assert.equal(confirmed.json.confirmed, true);
   assert.equal(confirmed.json.session_matched, true, 'the one visitor who sent the id');

@@ -243,6 +243,14 @@ fn only_a_server_event_that_names_the_visitor_asserts_its_links() {
         LinkRule::for_event(Provenance::Browser, "cookie"),
         LinkRule::IfUnclaimed(Provenance::Browser)
     );
+    assert_eq!(
+        LinkRule::for_event(
+            Provenance::Server,
+            crate::core::confirmation::MATCHED_BY_BROWSER_EVENT
+        ),
+        LinkRule::IfUnclaimed(Provenance::Browser),
+        "a visitor found through the browser event that sent the id links no stronger than it"
+    );
     assert_eq!(LinkRule::Asserted.stored_provenance(), "server");
     assert_eq!(
         LinkRule::IfUnclaimed(Provenance::Browser).stored_provenance(),

@@ -10,6 +10,7 @@
 
 use super::model::{BulkItemOut, BulkStatusOut, EventOut, EventPage, ItemError};
 use super::{limit_param, query_param};
+use crate::core::confirmation::ambiguous_event;
 use crate::core::error::Invalid;
 use crate::core::ids::{EventId, EventRowId};
 use crate::core::lifecycle::{parse_bulk, parse_status_change, ConversionStatus};
@@ -25,6 +26,7 @@ use crate::http::respond::json;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::events::{self, EventRow};
+use crate::store::lifecycle::Named;
 use crate::store::{containers, lifecycle};
 use worker::{D1Database, Response};
 
@@ -65,9 +67,14 @@ pub async fn handle_bulk_status(mut req: Request, ctx: RouteContext) -> Result<R
     let body = read_json(&mut req, MAX_BULK_BYTES).await?;
     let items = parse_bulk(&body)?;
     let ids: Vec<&EventId> = items.iter().map(|(id, _)| id).collect();
-    let rows = lifecycle::by_event_ids(&db, &container.id, &ids).await?;
-    let unknown = |index: usize| unknown_event_id(&format!("items[{index}].event_id"));
-    let (outcomes, changed) = change_statuses(&db, rows, &items, unknown, now()).await?;
+    let named = lifecycle::by_event_ids(&db, &container.id, &ids).await?;
+    let refused = |index: usize, named: Named| {
+        let field = format!("items[{index}].event_id");
+        conversion_named(named, &field)
+            .err()
+            .unwrap_or_else(|| unknown_event_id(&field))
+    };
+    let (outcomes, changed) = change_statuses(&db, named, &items, refused, now()).await?;
     let mut out = BulkStatusOut {
         data: Vec::with_capacity(items.len()),
         changed: 0,
@@ -96,6 +103,16 @@ pub fn unknown_event_id(field: &str) -> Error {
         field,
         "no event of this container has this event id",
     ))
+}
+
+/// The conversion `named` names, or the refusal naming `field`: 404 `unknown_event`, 409
+/// `ambiguous_event`.
+pub fn conversion_named(named: Named, field: &str) -> Result<EventRow> {
+    match named {
+        Named::Conversion(row) => Ok(*row),
+        Named::Unknown => Err(unknown_event_id(field)),
+        Named::Ambiguous => Err(Error::conflict_on(ambiguous_event(field))),
+    }
 }
 
 /// A per-item answer; an internal failure fails the whole request (nothing is hidden).

@@ -50,7 +50,7 @@ fn change_status() {}
     path = "/admin/api/containers/{id}/events/status",
     tag = "conversions",
     summary = "Change the status of up to 1,000 conversions",
-    description = "Each item names a conversion by the event id the caller sent and is answered in its place with the code a single change would get (200, 404 unknown_event, 409 illegal_transition). The body is read whole first: a malformed item refuses it (422 naming items[i].field) and nothing changes.",
+    description = "Each item names a conversion by the event id the caller sent and is answered in its place with the code a single change would get (200, 404 unknown_event, 409 illegal_transition, or 409 ambiguous_event naming items[i].event_id when only browser events from more than one visitor sent the id and no server event holds it). The body is read whole first: a malformed item refuses it (422 naming items[i].field) and nothing changes.",
     params(("id" = String, Path, description = "Container id (ctr_…)")),
     request_body(content = BulkStatusIn, content_type = "application/json"),
     responses(

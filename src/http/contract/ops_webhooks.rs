@@ -18,6 +18,7 @@ use crate::http::webhooks::WebhookAccepted;
     responses(
         (status = 200, description = "Accepted: stored, a duplicate acknowledged, or a visitor enriched", body = WebhookAccepted),
         (status = 401, description = "Missing, malformed, unknown or revoked API key", body = ErrorBody),
+        (status = 409, description = "A status change (no `track`, an eventId and a status) the lifecycle forbids (illegal_transition), that lost a race (status_changed), or whose eventId only browser events from more than one visitor sent and no server event holds (ambiguous_event, `field` eventId): send the conversion itself with `track`, its value and identities, so that the server decides which it is", body = ErrorBody),
         (status = 413, description = "The request URL is over the limit", body = ErrorBody),
         (status = 422, description = "An invalid parameter; `field` names it (e.g. currency_required, invalid_date, no_identity, track_required)", body = ErrorBody),
         (status = 429, description = "Over the key's per-minute limit, or over 100 calls a minute from one client (CF-Connecting-IP) without a valid key of the container", body = ErrorBody, headers(("Retry-After" = String, description = "Seconds until the limit's window restarts: the rest of the minute for a key, 60 for a client without one"))),
@@ -40,6 +41,7 @@ fn webhook_get() {}
         (status = 200, description = "Accepted: stored, a duplicate acknowledged, or a visitor enriched", body = WebhookAccepted),
         (status = 400, description = "Malformed JSON, or a JSON body that is not an object", body = ErrorBody),
         (status = 401, description = "Missing, malformed, unknown or revoked API key", body = ErrorBody),
+        (status = 409, description = "A status change (no `track`, an eventId and a status) the lifecycle forbids (illegal_transition), that lost a race (status_changed), or whose eventId only browser events from more than one visitor sent and no server event holds (ambiguous_event, `field` eventId): send the conversion itself with `track`, its value and identities, so that the server decides which it is", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Body is neither JSON nor a form", body = ErrorBody),
         (status = 422, description = "An invalid parameter; `field` names it (e.g. currency_required, invalid_date, no_identity, track_required)", body = ErrorBody),
@@ -65,6 +67,7 @@ fn webhook_post() {}
         (status = 400, description = "Malformed JSON, or a body that is not an object", body = ErrorBody),
         (status = 401, description = "Missing, malformed, unknown or revoked API key", body = ErrorBody),
         (status = 404, description = "Unknown container (not_found) or unknown topic (unknown_topic)", body = ErrorBody),
+        (status = 409, description = "A refund whose conversion_id only browser events from more than one visitor sent and no server event holds (ambiguous_event, `field` conversion_id), or a reversal the lifecycle forbids: send the purchase itself so that the server decides which it is", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "An invalid field; `field` names it (e.g. currency_required, unexpected_field)", body = ErrorBody),

@@ -18,32 +18,33 @@ use crate::core::time::UnixMs;
 use crate::delivery::dispatch::dispatch_event;
 use crate::delivery::lifecycle::{plan, status_changed};
 use crate::error::Result;
-use crate::http::admin::events::unknown_event_id;
+use crate::http::admin::events::conversion_named;
 use crate::http::router::RouteContext;
 use crate::store::events::EventRow;
-use crate::store::lifecycle;
+use crate::store::lifecycle::{self, Named};
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
 /// Changes the status of the conversion the caller names by its event id, as the server (an
-/// API key). An approval of a browser event confirms it. `known` is the conversion as read
-/// with the key check (`Some(None)`: no event has that id), `None` to read it now. Errors: 404
-/// naming `eventId` when no event has that id, 409 for a move the lifecycle forbids or a
-/// change that lost a race.
+/// API key). An approval of a browser event confirms it. `known` is what the id names as read
+/// with the key check, `None` to read it now. Errors: 404 naming `eventId` when no event has
+/// that id, 409 `ambiguous_event` naming it when only browser events from several senders sent
+/// it (the change cannot tell which is the conversion), 409 for a move the lifecycle forbids or
+/// a change that lost a race.
 pub async fn change_conversion_status(
     ctx: &RouteContext,
     container_id: &ContainerId,
     event_id: &EventId,
     change: &StatusChange,
-    known: Option<Option<EventRow>>,
+    known: Option<Named>,
     log: &mut ActivityLog,
     now: UnixMs,
 ) -> Result<Accepted> {
     let db = ctx.db()?;
-    let row = match known {
-        Some(row) => row,
+    let named = match known {
+        Some(named) => named,
         None => lifecycle::by_event_id(&db, container_id, event_id).await?,
-    }
-    .ok_or_else(|| unknown_event_id("eventId"))?;
+    };
+    let row = conversion_named(named, "eventId")?;
     write_change(ctx, &db, &row, change, log, now).await
 }
 
@@ -63,7 +64,8 @@ pub fn refund_reads(
 
 /// A `refund` whose `conversion_id` names a known conversion reverses it (a refund of a
 /// conversion already reversed is acknowledged as a duplicate). `None` when the id is unknown:
-/// the refund is then stored as a Refund event. `known` is the result of [`refund_reads`]
+/// the refund is then stored as a Refund event. 409 `ambiguous_event` naming `conversion_id`
+/// when only browser events from several senders sent the id. `known` is the result of [`refund_reads`]
 /// when they went with the key check, `None` to read now.
 pub async fn refund_known_conversion(
     ctx: &RouteContext,
@@ -77,13 +79,19 @@ pub async fn refund_known_conversion(
         return Ok(None);
     };
     let db = ctx.db()?;
-    let row = match known {
+    let named = match known {
         Some(read) => lifecycle::by_event_id_in(Some(read))?,
         None => lifecycle::by_event_id(&db, container_id, event_id).await?,
     };
-    let Some(row) = row.filter(|r| r.name != event.name.as_str()) else {
-        return Ok(None);
+    // Several senders' browser events are refused as a status change is: storing the refund
+    // as an event instead would confirm one of them with it.
+    let row = match named {
+        Named::Unknown => return Ok(None),
+        named => conversion_named(named, "conversion_id")?,
     };
+    if row.name == event.name.as_str() {
+        return Ok(None);
+    }
     let change = StatusChange {
         status: ConversionStatus::Reversed,
         reason: Some("refund".to_string()),
