@@ -52,13 +52,17 @@ fn not_utf8(name: &str) -> Invalid {
 
 /// Every pair of `raw`, decoded; the first name or value that is not UTF-8 is refused.
 pub fn parse_pairs(raw: &str) -> Result<Vec<(String, String)>, Invalid> {
-    segments(raw)
-        .map(|(raw_name, raw_value)| {
-            let name = decode(raw_name, true).ok_or_else(|| not_utf8(raw_name))?;
-            let value = decode(raw_value, true).ok_or_else(|| not_utf8(&name))?;
-            Ok((name, value))
-        })
-        .collect()
+    each_pair(raw).collect()
+}
+
+/// Every pair of `raw`, each decoded or refused on its own: a caller that must still find one
+/// parameter (the webhook's key) in a query whose other parameters do not decode.
+pub fn each_pair(raw: &str) -> impl Iterator<Item = Result<(String, String), Invalid>> + '_ {
+    segments(raw).map(|(raw_name, raw_value)| {
+        let name = decode(raw_name, true).ok_or_else(|| not_utf8(raw_name))?;
+        let value = decode(raw_value, true).ok_or_else(|| not_utf8(&name))?;
+        Ok((name, value))
+    })
 }
 
 /// The value of the parameter `name` in `raw`, read alone: the other parameters are not

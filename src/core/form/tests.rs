@@ -1,3 +1,5 @@
+//! The strict decoder: refusals of bytes that are not UTF-8 and of a parameter given twice.
+
 use super::*;
 
 #[test]
@@ -59,4 +61,16 @@ fn single_reads_one_parameter_refuses_a_repeat_and_leaves_the_others_undecoded()
         twice.code, DUPLICATE_PARAMETER,
         "the same value twice is still twice"
     );
+}
+
+#[test]
+fn each_pair_decodes_the_others_when_one_pair_is_refused() {
+    let pairs: Vec<_> = each_pair("k=key&eventId=%FF&track=Purchase").collect();
+    assert_eq!(pairs.len(), 3);
+    assert_eq!(pairs[0], Ok(("k".to_string(), "key".to_string())));
+    assert_eq!(
+        pairs[1].as_ref().unwrap_err().field.as_deref(),
+        Some("eventId")
+    );
+    assert_eq!(pairs[2], Ok(("track".to_string(), "Purchase".to_string())));
 }
