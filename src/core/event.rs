@@ -145,6 +145,9 @@ fn check_bounded(value: &Value, depth: usize) -> Result<(), String> {
     }
 }
 
+/// The custom webhook topic of a refund ([`NewEvent::is_refund`]).
+pub const REFUND_TOPIC: &str = "refund";
+
 /// The surface an event came through.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -239,6 +242,13 @@ impl NewEvent {
     /// Who stands behind the event (see [`Provenance`]).
     pub fn provenance(&self) -> Provenance {
         self.source.provenance()
+    }
+
+    /// A custom webhook's `refund`: it reverses the conversion its event id names, and when that
+    /// conversion is not known yet it is stored as a Refund event that does not take the id
+    /// from the conversion (see `delivery::intake`).
+    pub fn is_refund(&self) -> bool {
+        matches!(&self.source, EventSource::CustomWebhook { topic } if topic == REFUND_TOPIC)
     }
 
     /// The event a server event makes of the browser event it confirms: the server's fields win

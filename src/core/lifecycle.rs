@@ -19,6 +19,8 @@ pub const MAX_REASON_CHARS: usize = 256;
 pub const MAX_BULK_ITEMS: usize = 1000;
 /// The reason the cron sweep records when a lock period approves a conversion.
 pub const LOCK_PERIOD_REASON: &str = "lock_period";
+/// The reason recorded when a conversion arrives after its refund and is reversed at once.
+pub const REFUND_BEFORE_CONVERSION_REASON: &str = "refund_before_conversion";
 
 /// Where a conversion stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

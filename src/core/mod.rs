@@ -14,6 +14,7 @@ pub mod error;
 pub mod event;
 pub mod event_params;
 pub mod explain;
+pub mod form;
 pub mod ids;
 pub mod input;
 pub mod install;

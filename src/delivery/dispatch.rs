@@ -265,11 +265,21 @@ pub async fn dispatch_loaded(
                 .collect::<Result<Vec<_>>>()?,
         );
     }
+    let originals = rows.len();
     // A rejected or reversed conversion owes a reversal to the connectors that were sent it.
     rows.extend(follow_up_rows(db, context, FollowUp::Reversal).await?);
     // The dispatch mark goes in the rows' round trip: both are written or neither is.
     let mark = dispatch_marks::mark_dispatched_statement(db, &row.id, now())?;
-    let written = write_and_enqueue_with(env, db, &rows, vec![mark], now()).await?;
+    let mut written = write_and_enqueue_with(env, db, &rows, vec![mark], now()).await?;
+    // A conversion withdrawn before its first dispatch (its refund came first) is sent, then
+    // reversed: the reversals follow the originals just written.
+    if row.status().is_withdrawn() && written.iter().take(originals).any(|w| *w) {
+        let reversals = follow_up_rows(db, context, FollowUp::Reversal).await?;
+        if !reversals.is_empty() {
+            written.extend(write_and_enqueue_with(env, db, &reversals, Vec::new(), now()).await?);
+            rows.extend(reversals);
+        }
+    }
     for (new, was_written) in rows.iter().zip(written) {
         if !was_written {
             summary.already_dispatched += 1;

@@ -6,10 +6,17 @@
 //! same visitor already sent its id, so an anonymous caller learns nothing about events it did not
 //! send. A server event is a duplicate of an earlier server event with its id; when only browser
 //! events sent that id, it confirms one of them ([`crate::core::confirmation`]) instead.
+//!
+//! A refund (the custom webhook's `refund`) of a conversion not known yet is stored as a Refund
+//! event keyed apart from the conversion's id ([`early_refund_key`]): a repeated refund is its
+//! duplicate, but the conversion that arrives later is stored and dispatched, then reversed
+//! (`received → reversed`, by the server, reason `refund_before_conversion`), so a connector
+//! with `send_reversals` is sent the conversion and then its reversal.
 
 use crate::core::confirmation::{choose_confirmation, BrowserClaim, ServerMoney};
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, EventId, EventRowId};
+use crate::core::lifecycle::{transition, ConversionStatus, REFUND_BEFORE_CONVERSION_REASON};
 use crate::core::matching::MatchKeys;
 use crate::core::money::{Amount, Currency};
 use crate::core::privacy::{minimise_event, PiiPolicy};
@@ -17,8 +24,11 @@ use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
 use crate::platform::new_id;
-use crate::store::events::{self, Confirming, EventRow, MatchedVisitor, NewRow, Stored};
+use crate::store::events::{
+    self, early_refund_key, Confirming, EventRow, MatchedVisitor, NewRow, Stored,
+};
 use crate::store::identities;
+use crate::store::lifecycle::{self, NewStatus};
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
 /// How the visitor of an event is known before matching.
@@ -167,27 +177,51 @@ pub async fn record_server_event(
         None => ServerReads::read(db, container_id, event).await?,
     };
     let ServerReads { claims, matched } = reads;
-    if let Some(earlier) = claims
-        .iter()
-        .find(|e| e.provenance() != Provenance::Browser)
-    {
-        return Ok(duplicate_of(earlier));
-    }
+    // A Refund stored before its conversion holds a key of its own ([`early_refund_key`]): only
+    // a repeated refund is its duplicate, and the conversion arriving after it is stored, then
+    // reversed in the same transaction.
+    let (early_refunds, claims): (Vec<EventRow>, Vec<EventRow>) =
+        claims.into_iter().partition(EventRow::is_early_refund);
+    let refund_key = match &event.event_id {
+        Some(id) if event.is_refund() => Some(early_refund_key(id)),
+        _ => None,
+    };
     let visitor = matched
         .as_ref()
         .map(|(visitor_id, matched_by)| MatchedVisitor {
             visitor_id,
             matched_by,
         });
-    let browser_claims: Vec<&EventRow> = claims.iter().filter(|e| e.shadow_of.is_none()).collect();
-    if !browser_claims.is_empty() {
-        return confirm(db, container_id, &stored, &browser_claims, visitor, now).await;
+    if refund_key.is_some() {
+        // Only reached when no conversion has the id (the refund reverses one that has).
+        if let Some(earlier) = early_refunds.first() {
+            return Ok(duplicate_of(earlier));
+        }
+    } else {
+        if let Some(earlier) = claims
+            .iter()
+            .find(|e| e.provenance() != Provenance::Browser)
+        {
+            return Ok(duplicate_of(earlier));
+        }
+        let browser_claims: Vec<&EventRow> =
+            claims.iter().filter(|e| e.shadow_of.is_none()).collect();
+        if !browser_claims.is_empty() {
+            let confirmed =
+                confirm(db, container_id, &stored, &browser_claims, visitor, now).await?;
+            if confirmed.confirmed && !early_refunds.is_empty() {
+                reverse_confirmed(db, container_id, &confirmed, now).await?;
+            }
+            return Ok(confirmed);
+        }
     }
+    let refunded = refund_key.is_none() && !early_refunds.is_empty();
+    let reversal = refunded.then(|| refund_before_conversion(now));
     let row = NewRow {
         row_id: &row_id,
         container_id,
         event_id: &event_id,
-        dedup_key: event_id.as_str(),
+        dedup_key: refund_key.as_deref().unwrap_or(event_id.as_str()),
         event: &stored,
         visitor,
         sent_by: None,
@@ -202,7 +236,53 @@ pub async fn record_server_event(
         matched_by: matched.as_ref().map(|(_, by)| by.clone()),
         written: None,
     };
-    events::insert(db, &row, now, also(&expected)?).await
+    let mut statements = match &reversal {
+        Some(change) => lifecycle::status_statements_of(db, &row_id, container_id, change)?,
+        None => Vec::new(),
+    };
+    statements.extend(also(&expected)?);
+    let mut stored = events::insert(db, &row, now, statements).await?;
+    if let (Some(change), Some(written)) = (&reversal, stored.written.as_mut()) {
+        // The reversal cleared the dispatch mark: the conversion is dispatched, then reversed.
+        lifecycle::after_change(written, change);
+        written.dispatched_at = None;
+    }
+    Ok(stored)
+}
+
+/// The reversal of a conversion whose refund came before it: received → reversed, by the
+/// server that sent the refund.
+fn refund_before_conversion(now: UnixMs) -> NewStatus<'static> {
+    NewStatus {
+        from: ConversionStatus::Received,
+        to: ConversionStatus::Reversed,
+        by: Provenance::Server,
+        reason: Some(REFUND_BEFORE_CONVERSION_REASON),
+        confirms: false,
+        now,
+    }
+}
+
+/// A browser event confirmed by a server event whose refund came first is reversed too (its own
+/// round trip: confirming rewrites a row that already exists).
+async fn reverse_confirmed(
+    db: &D1Database,
+    container_id: &ContainerId,
+    confirmed: &Stored,
+    now: UnixMs,
+) -> Result<()> {
+    let Some(row) = events::get(db, container_id, &confirmed.row_id).await? else {
+        return Ok(());
+    };
+    if transition(row.status(), ConversionStatus::Reversed).is_err() {
+        return Ok(());
+    }
+    let change = NewStatus {
+        from: row.status(),
+        ..refund_before_conversion(now)
+    };
+    lifecycle::set_status(db, &row, &change).await?;
+    Ok(())
 }
 
 /// Confirms one of the browser events that sent the server event's id, as the confirmation

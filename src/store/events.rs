@@ -26,7 +26,8 @@ pub struct EventRow {
     pub container_id: ContainerId,
     /// The caller's event id, or the row id when the caller gave none.
     pub event_id: EventId,
-    /// What the row is unique by: the event id for a server event, `b:...` for a browser event.
+    /// What the row is unique by: the event id for a server event, `b:...` for a browser event,
+    /// `r:{event id}` for a refund that came before its conversion ([`early_refund_key`]).
     pub dedup_key: String,
     pub name: String,
     pub value: Option<f64>,
@@ -66,6 +67,20 @@ impl EventRow {
     pub fn provenance(&self) -> Provenance {
         Provenance::parse(&self.provenance).unwrap_or(Provenance::Browser)
     }
+
+    /// A Refund stored for a conversion not known yet: keyed [`early_refund_key`], so it never
+    /// holds the conversion's event id, and the conversion that arrives later is stored, then
+    /// reversed.
+    pub fn is_early_refund(&self) -> bool {
+        self.dedup_key == early_refund_key(&self.event_id)
+    }
+}
+
+/// The key of a refund stored before its conversion (`r:{event id}`): unlike a conversion's key
+/// (its event id) it leaves the id free for the conversion, and a repeated refund still
+/// collides with it.
+pub fn early_refund_key(event_id: &EventId) -> String {
+    format!("r:{event_id}")
 }
 
 /// What storing an event did.

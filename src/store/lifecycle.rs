@@ -96,7 +96,18 @@ fn status_statements(
     row: &EventRow,
     change: &NewStatus<'_>,
 ) -> Result<Vec<D1PreparedStatement>> {
-    let id = text(row.id.as_str());
+    status_statements_of(db, &row.id, &row.container_id, change)
+}
+
+/// [`status_statements`] of the event `row_id`, which may be written earlier in the same batch
+/// (a conversion whose refund came first is stored, then reversed, in one transaction).
+pub fn status_statements_of(
+    db: &D1Database,
+    row_id: &EventRowId,
+    container_id: &ContainerId,
+    change: &NewStatus<'_>,
+) -> Result<Vec<D1PreparedStatement>> {
+    let id = text(row_id.as_str());
     let from = text(change.from.as_str());
     let history = statement(
         db,
@@ -107,7 +118,7 @@ fn status_statements(
          WHERE EXISTS (SELECT 1 FROM events WHERE id = ?1 AND status = ?4)",
         &[
             id.clone(),
-            text(row.container_id.as_str()),
+            text(container_id.as_str()),
             text(change.to.as_str()),
             from.clone(),
             text(change.by.as_str()),
@@ -185,7 +196,8 @@ fn named(rows: Vec<EventRow>) -> Named {
     }
 }
 
-/// The conversion a server surface names by the caller's event id.
+/// The conversion a server surface names by the caller's event id. A Refund stored before its
+/// conversion ([`EventRow::is_early_refund`]) is no conversion.
 pub async fn by_event_id(
     db: &D1Database,
     container_id: &ContainerId,
@@ -208,7 +220,7 @@ pub fn by_event_id_statement(
         db,
         &format!(
             "SELECT * FROM events WHERE container_id = ?1 AND event_id = ?2 AND shadow_of IS NULL \
-             ORDER BY {NAMED_ORDER} LIMIT {NAMED_ROWS}"
+             AND dedup_key != 'r:' || event_id ORDER BY {NAMED_ORDER} LIMIT {NAMED_ROWS}"
         ),
         &[text(container_id.as_str()), text(event_id.as_str())],
     )
@@ -348,6 +360,7 @@ pub async fn by_event_ids(
             db,
             &format!(
                 "SELECT * FROM events WHERE container_id = ?1 AND shadow_of IS NULL \
+                 AND dedup_key != 'r:' || event_id \
                  AND event_id IN ({}) ORDER BY event_id, {NAMED_ORDER}",
                 marks.join(", ")
             ),

@@ -10,7 +10,6 @@
 
 use super::value::{ClickKind, ClickValue, Malformed};
 use crate::core::click_params::{click_param, ClickParam};
-use percent_encoding::percent_decode;
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -174,13 +173,7 @@ pub fn capture_from_url(url: &str, custom: &[CustomClickParam]) -> Captured {
 }
 
 fn decode_component(raw: &str, plus_is_space: bool) -> Option<String> {
-    let raw: Cow<str> = if plus_is_space && raw.contains('+') {
-        Cow::Owned(raw.replace('+', " "))
-    } else {
-        Cow::Borrowed(raw)
-    };
-    let bytes: Vec<u8> = percent_decode(raw.as_bytes()).collect();
-    String::from_utf8(bytes).ok()
+    crate::core::form::decode(raw, plus_is_space)
 }
 
 fn is_wanted(name: &str, custom: &[CustomClickParam]) -> bool {

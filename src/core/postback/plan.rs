@@ -280,9 +280,19 @@ pub fn prepare_delivery(input: &DeliveryInput<'_>) -> Option<DeliveryPlan> {
     let mut values = input.values.clone();
     fill_event_name(&mut values, input.connector, input.event_name);
     fill_click_values(&mut values, click.as_ref());
+    // A conversion withdrawn before its first postback (its refund came first) is announced as
+    // received to a connector that is sent reversals: the reversal that follows says the rest.
+    let status = match input.kind {
+        DeliveryKind::Conversion
+            if input.status.is_withdrawn() && input.connector.webhook.send_reversals =>
+        {
+            ConversionStatus::Received
+        }
+        _ => input.status,
+    };
     values.set(
         "CONVERSION_STATUS",
-        mapped_status(&input.connector.webhook.status_map, input.status),
+        mapped_status(&input.connector.webhook.status_map, status),
     );
     let ctx = BuildContext {
         idempotency_key: match input.kind {

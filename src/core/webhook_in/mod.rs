@@ -20,4 +20,6 @@ pub mod tracklution;
 pub use activity::{ActivityStatus, RECENT_ACTIVITY_LIMIT};
 pub use custom::{parse_custom, parse_custom_body, Topic};
 pub use partner_clicks::promote_partner_clicks;
-pub use tracklution::{parse_webhook, presented_key, SetData, TrackOrSet, WebhookBody};
+pub use tracklution::{
+    parse_webhook, presented_key, SetData, TrackOrSet, WebhookBody, WebhookQuery,
+};

@@ -4,7 +4,9 @@
 //! Names are matched without regard to case, `_` or `-`, so `phoneNumber`, `phone_number` and
 //! `PHONENUMBER` are one parameter; `phone` is accepted for `phoneNumber` as seed 002's matching
 //! section calls it that. The same parameter twice (query and body, or two spellings) is fine
-//! with the same value and refused with different ones.
+//! with the same value and refused with different ones; `k` is refused when given twice at all
+//! ([`presented_key`]), and without `track`, `status` or `reason` twice with different values is
+//! named as given twice.
 //!
 //! Decisions, beyond the seed:
 //! - Unknown parameters are kept as event attributes under the name sent, if they fit the
@@ -30,6 +32,7 @@
 
 use crate::core::error::Invalid;
 use crate::core::event::{Attributes, CarriedClick, EventId, NewEvent};
+use crate::core::form;
 use crate::core::input::{self, Raw};
 use crate::core::lifecycle::StatusChange;
 use crate::core::matching::MatchKeys;
@@ -60,13 +63,10 @@ pub enum WebhookBody {
 }
 
 impl WebhookBody {
-    /// An `application/x-www-form-urlencoded` body.
-    pub fn form(body: &str) -> Self {
-        WebhookBody::Form(
-            url::form_urlencoded::parse(body.as_bytes())
-                .into_owned()
-                .collect(),
-        )
+    /// An `application/x-www-form-urlencoded` body, through the one strict decoder: a value
+    /// that is not UTF-8 once percent-decoded is refused (`invalid_encoding`), never replaced.
+    pub fn form(body: &str) -> Result<Self, Invalid> {
+        form::parse_pairs(body).map(WebhookBody::Form)
     }
 
     /// An `application/json` body: a JSON object no deeper than the bound.
@@ -127,23 +127,76 @@ impl SetData {
     }
 }
 
-/// The `k` parameter, from the query first, then the body; the edge checks it (or the Bearer
-/// header) before parsing anything else. The parser itself ignores `k`.
-pub fn presented_key<'a>(query: &'a [(String, String)], body: &'a WebhookBody) -> Option<&'a str> {
+/// The query string of a `/webhook` request, decoded pair by pair through the one strict
+/// decoder ([`form::each_pair`]). A parameter that does not decode refuses the request, but the
+/// key is still found among the others, so the refusal is logged against the key's container
+/// like any other refused payload.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WebhookQuery {
+    pairs: Vec<(String, String)>,
+    /// The first parameter that is not UTF-8 once percent-decoded.
+    refused: Option<Invalid>,
+}
+
+impl WebhookQuery {
+    /// `raw` is the query string without its `?`.
+    pub fn parse(raw: &str) -> Self {
+        let mut query = WebhookQuery::default();
+        for pair in form::each_pair(raw) {
+            match pair {
+                Ok(pair) => query.pairs.push(pair),
+                Err(refusal) => {
+                    query.refused.get_or_insert(refusal);
+                }
+            }
+        }
+        query
+    }
+
+    /// The decoded pairs, or the refusal of the first parameter that did not decode.
+    pub fn pairs(&self) -> Result<&[(String, String)], Invalid> {
+        match &self.refused {
+            Some(refusal) => Err(refusal.clone()),
+            None => Ok(&self.pairs),
+        }
+    }
+}
+
+/// The `k` parameter, from the query or the body; the edge checks it (or the Bearer header)
+/// before parsing anything else. The parser itself ignores `k`. A `k` that does not decode, or
+/// a `k` given more than once (query and body together), is refused: which key would count is
+/// a guess, and the request has no container to be logged against.
+pub fn presented_key<'a>(
+    query: &'a WebhookQuery,
+    body: &'a WebhookBody,
+) -> Result<Option<&'a str>, Invalid> {
+    let is_k = |name: &str| squash(name) == "k";
+    if let Some(refusal) = (query.refused.as_ref()).filter(|r| r.field.as_deref().is_some_and(is_k))
+    {
+        return Err(refusal.clone());
+    }
     let in_pairs = |pairs: &'a [(String, String)]| {
         pairs
             .iter()
-            .find(|(name, _)| squash(name) == "k")
-            .map(|(_, v)| v.as_str())
+            .filter(|(name, _)| is_k(name))
+            .map(|(_, v)| Some(v.as_str()))
+            .collect::<Vec<_>>()
     };
-    in_pairs(query).or_else(|| match body {
-        WebhookBody::Form(pairs) => in_pairs(pairs),
-        WebhookBody::Json(Value::Object(map)) => map
-            .iter()
-            .find(|(name, _)| squash(name) == "k")
-            .and_then(|(_, v)| v.as_str()),
-        _ => None,
-    })
+    let mut given = in_pairs(&query.pairs);
+    match body {
+        WebhookBody::Form(pairs) => given.extend(in_pairs(pairs)),
+        WebhookBody::Json(Value::Object(map)) => given.extend(
+            map.iter()
+                .filter(|(name, _)| is_k(name))
+                .map(|(_, v)| v.as_str()),
+        ),
+        _ => {}
+    }
+    match given.as_slice() {
+        [] => Ok(None),
+        [k] => Ok(*k),
+        _ => Err(form::given_twice("k")),
+    }
 }
 
 /// Parse a `/webhook` request: query pairs plus the body, into a track event or a set request.

@@ -14,6 +14,7 @@ use super::model::explain::{
 use crate::core::connector_templates::templates;
 use crate::core::event::CarriedClick;
 use crate::core::explain::{explain, explain_unreadable, Recorded};
+use crate::core::form;
 use crate::core::ids::ContainerId;
 use crate::core::time::UnixMs;
 use crate::core::user_data::Email;
@@ -57,10 +58,10 @@ pub async fn handle_explain(req: Request, ctx: RouteContext) -> Result<Response>
 /// Exactly one of `event_id`, `click_id` and `email`, not empty and at most 256 bytes.
 fn search_of(req: &Request) -> Result<(&'static str, Search)> {
     let url = req.url()?;
-    let given: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(k, _)| matches!(k.as_ref(), "event_id" | "click_id" | "email"))
-        .map(|(k, v)| (k.into_owned(), v.trim().to_string()))
+    let given: Vec<(String, String)> = form::parse_pairs(url.query().unwrap_or(""))?
+        .into_iter()
+        .filter(|(k, _)| matches!(k.as_str(), "event_id" | "click_id" | "email"))
+        .map(|(k, v)| (k, v.trim().to_string()))
         .collect();
     let [(key, value)] = given.as_slice() else {
         return Err(Error::bad_request(

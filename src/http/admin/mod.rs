@@ -21,6 +21,7 @@ pub mod test_webhook;
 pub mod webhook_activity;
 
 use crate::config::Config;
+use crate::core::form;
 use crate::error::{Error, Result};
 use crate::http::request::Request;
 use sha2::{Digest, Sha256};
@@ -45,10 +46,9 @@ pub fn authenticate(req: &Request, config: &Config) -> Result<()> {
 
 /// `?limit=` for list endpoints: 1..=max, default `default`.
 pub fn limit_param(req: &Request, default: u32, max: u32) -> Result<u32> {
-    let url = req.url()?;
-    match url.query_pairs().find(|(k, _)| k == "limit") {
+    match query_param(req, "limit")? {
         None => Ok(default),
-        Some((_, v)) => match v.parse::<u32>() {
+        Some(v) => match v.parse::<u32>() {
             Ok(n) if (1..=max).contains(&n) => Ok(n),
             _ => Err(Error::bad_request(
                 "invalid_limit",
@@ -58,10 +58,8 @@ pub fn limit_param(req: &Request, default: u32, max: u32) -> Result<u32> {
     }
 }
 
+/// One query parameter, through the one strict decoder: 422 `duplicate_parameter` when it is
+/// given twice, 422 `invalid_encoding` when it is not UTF-8 once percent-decoded.
 pub fn query_param(req: &Request, name: &str) -> Result<Option<String>> {
-    Ok(req
-        .url()?
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned()))
+    Ok(form::single(req.url()?.query().unwrap_or(""), name)?)
 }

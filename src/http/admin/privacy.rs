@@ -5,6 +5,7 @@
 use super::limit_param;
 use super::model::privacy::{ClickRefusalList, ClickRefusalOut, ErasureOut, SubjectExport};
 use crate::core::error::Invalid;
+use crate::core::form;
 use crate::core::ids::ErasureId;
 use crate::core::privacy::subject::{Subject, SubjectKind};
 use crate::error::{Error, Result};
@@ -50,7 +51,7 @@ pub async fn handle_create_erasure(mut req: Request, ctx: RouteContext) -> Resul
 /// `GET .../subjects?email=|phone=|external_id=|visitor_id=`: everything held about that person.
 pub async fn handle_export_subject(req: Request, ctx: RouteContext) -> Result<Response> {
     let url = req.url()?;
-    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let pairs = form::parse_pairs(url.query().unwrap_or(""))?;
     let subject = Subject::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let db = ctx.db()?;
     let container = containers::find(&db, &ctx.id("id")?).await?;

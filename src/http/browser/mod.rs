@@ -18,6 +18,7 @@ use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::is_non_human_visit;
 use crate::core::clicks::Captured;
 use crate::core::client_limit::Surface;
+use crate::core::form;
 use crate::core::ids::ContainerId;
 use crate::core::time::UnixMs;
 use crate::error::{Error, Result};
@@ -44,15 +45,15 @@ fn request_url(req: &Request) -> Result<Url> {
     Ok(url)
 }
 
-/// The first value of a query parameter.
-fn query(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
+/// The value of a query parameter, through the one strict decoder: 422 `duplicate_parameter`
+/// when it is given twice (which one counts would be a guess), 422 `invalid_encoding` when it
+/// is not UTF-8 once percent-decoded (never replaced, so two values stay two).
+fn query(url: &Url, name: &str) -> Result<Option<String>> {
+    Ok(form::single(url.query().unwrap_or(""), name)?)
 }
 
 fn required_query(url: &Url, name: &'static str) -> Result<String> {
-    query(url, name).filter(|v| !v.is_empty()).ok_or_else(|| {
+    query(url, name)?.filter(|v| !v.is_empty()).ok_or_else(|| {
         Error::bad_request(
             "missing_parameter",
             format!("the query parameter {name} is required"),
@@ -92,7 +93,7 @@ async fn limited_container(
 /// The consent signal a page passes in `?consent=`: `t.js` sends what `postclick.consent(...)`
 /// was told. Unknown words are refused, so a typo never reads as "no signal".
 fn consent_query(url: &Url) -> Result<ConsentSignal> {
-    let word = query(url, "consent").unwrap_or_default();
+    let word = query(url, "consent")?.unwrap_or_default();
     ConsentSignal::parse_word(&word, "consent")
         .map_err(|e| Error::bad_request(e.code, format!("consent {}", e.message)))
 }

@@ -44,6 +44,7 @@ fn get_openapi() {}
         (status = 400, description = "The id parameter is missing", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "The request URL is longer than 8 KiB", body = ErrorBody),
+        (status = 422, description = "A parameter (id) is given twice (duplicate_parameter), or is not UTF-8 once percent-decoded (invalid_encoding); `field` names it", body = ErrorBody),
     ),
 )]
 fn get_tracking_script() {}
@@ -62,6 +63,7 @@ fn get_tracking_script() {}
         (status = 304, description = "The browser's copy is current"),
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "The request URL is longer than 8 KiB (no body)"),
+        (status = 422, description = "A parameter is given twice, or is not UTF-8 once percent-decoded (no body)"),
     ),
 )]
 fn head_tracking_script() {}
@@ -84,6 +86,7 @@ fn head_tracking_script() {}
         (status = 403, description = "The Origin is not among the container's allowed origins; no CORS headers", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "The request URL is longer than 8 KiB", body = ErrorBody),
+        (status = 422, description = "A parameter (id, url, consent) is given twice (duplicate_parameter), or is not UTF-8 once percent-decoded (invalid_encoding); `field` names it", body = ErrorBody),
         (status = 429, description = "Over 300 page views and tracking links a minute from this client (CF-Connecting-IP) to this container", body = ErrorBody, headers(("Retry-After" = String, description = "60: seconds until the client's window restarts"))),
     ),
 )]
@@ -106,6 +109,7 @@ fn collect() {}
         (status = 400, description = "A parameter is missing or malformed (no body)"),
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "The request URL is longer than 8 KiB (no body)"),
+        (status = 422, description = "A parameter is given twice, or is not UTF-8 once percent-decoded (no body)"),
         (status = 429, description = "Over 300 page views and tracking links a minute from this client (CF-Connecting-IP) to this container (no body)", headers(("Retry-After" = String, description = "60: seconds until the client's window restarts"))),
     ),
 )]
@@ -127,6 +131,7 @@ fn head_collect() {}
         (status = 403, description = "The Origin is not among the container's allowed origins", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "The request URL is longer than 8 KiB", body = ErrorBody),
+        (status = 422, description = "A parameter (id, url, consent) is given twice (duplicate_parameter), or is not UTF-8 once percent-decoded (invalid_encoding); `field` names it", body = ErrorBody),
     ),
 )]
 fn preflight_collect() {}
@@ -147,6 +152,7 @@ fn preflight_collect() {}
         (status = 400, description = "`to` is missing or not allowed (foreign host, //host, javascript:, look-alike, backslash or userinfo tricks); no Location, nothing stored", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "The request URL is longer than 8 KiB", body = ErrorBody),
+        (status = 422, description = "A parameter (id, to) is given twice (duplicate_parameter), or is not UTF-8 once percent-decoded (invalid_encoding); `field` names it", body = ErrorBody),
         (status = 429, description = "Over 300 page views and tracking links a minute from this client (CF-Connecting-IP) to this container", body = ErrorBody, headers(("Retry-After" = String, description = "60: seconds until the client's window restarts"))),
     ),
 )]
@@ -168,6 +174,7 @@ fn redirect() {}
         (status = 400, description = "`to` is missing or not allowed", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "The request URL is longer than 8 KiB (no body)"),
+        (status = 422, description = "A parameter is given twice, or is not UTF-8 once percent-decoded (no body)"),
         (status = 429, description = "Over 300 page views and tracking links a minute from this client (CF-Connecting-IP) to this container (no body)", headers(("Retry-After" = String, description = "60: seconds until the client's window restarts"))),
     ),
 )]
@@ -212,6 +219,7 @@ fn send_event() {}
         (status = 403, description = "The Origin is not among the container's allowed origins", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
         (status = 413, description = "The request URL is longer than 8 KiB", body = ErrorBody),
+        (status = 422, description = "A parameter (id) is given twice (duplicate_parameter), or is not UTF-8 once percent-decoded (invalid_encoding); `field` names it", body = ErrorBody),
     ),
 )]
 fn preflight_event() {}

@@ -37,6 +37,7 @@ fn list_templates() {}
         (status = 400, description = "Not exactly one of event_id, click_id and email, or a value that is empty, too long or not an email", body = ErrorBody),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
+        (status = 422, description = "A query parameter is given twice (duplicate_parameter), or is not UTF-8 once percent-decoded (invalid_encoding); `field` names it", body = ErrorBody),
     ),
     security(("adminToken" = [])),
 )]

@@ -88,6 +88,7 @@ fn bulk_status() {}
         (status = 400, description = "A bad filter, limit or cursor", body = ErrorBody),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 404, description = "Unknown container", body = ErrorBody),
+        (status = 422, description = "A query parameter is given twice (duplicate_parameter), or is not UTF-8 once percent-decoded (invalid_encoding); `field` names it", body = ErrorBody),
     ),
     security(("adminToken" = [])),
 )]

@@ -101,6 +101,7 @@ fn export_subject() {}
         (status = 400, description = "Malformed JSON or query", body = ErrorBody),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 404, description = "Unknown id", body = ErrorBody),
+        (status = 422, description = "A query parameter is given twice (duplicate_parameter), or is not UTF-8 once percent-decoded (invalid_encoding); `field` names it", body = ErrorBody),
     ),
     security(("adminToken" = [])),
 )]

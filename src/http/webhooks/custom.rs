@@ -9,13 +9,15 @@
 //! `unknown_topic`), the content type (415), the size (413, as soon as the streamed body passes
 //! it) and the payload (422 naming the field). Each of these is logged against the container in
 //! the path; only a valid request is stored. A `refund` whose `conversion_id` names a known
-//! conversion reverses it instead of storing a Refund event.
+//! conversion reverses it instead of storing a Refund event; one naming a conversion not known
+//! yet is stored as a Refund that leaves the id to the conversion, which is reversed when it
+//! arrives (`delivery::intake`).
 
 use super::activity::{refuse_keyless, ActivityLog};
 use super::auth::{self, Authenticated, KeyFor};
 use super::status::{refund_known_conversion, refund_reads};
 use super::{accept_event, cached_container, utf8, Accepted, Staged};
-use crate::core::event::{EventSource, NewEvent};
+use crate::core::event::NewEvent;
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::{parse_custom_body, Topic};
 use crate::delivery::intake::ServerReads;
@@ -42,10 +44,15 @@ pub async fn handle_custom_webhook(mut req: Request, ctx: RouteContext) -> Resul
     // trip; its refusals still come after the key's, in the order of the module's doc.
     let payload = read_payload(&mut req, &raw_topic).await;
     let staged = staged_event(&ctx, &container, &payload);
-    let ahead = match (&staged, &payload) {
-        (Some(staged), _) => staged.reads(&db)?,
-        (None, Ok(refund)) if is_refund(refund) => refund_reads(&db, &container.row.id, refund)?,
-        _ => Vec::new(),
+    let ahead = match &staged {
+        // A refund reads the conversion it reverses, and what storing it as a Refund needs.
+        Some(staged) if staged.event.is_refund() => {
+            let mut reads = refund_reads(&db, &container.row.id, &staged.event)?;
+            reads.extend(staged.reads(&db)?);
+            reads
+        }
+        Some(staged) => staged.reads(&db)?,
+        None => Vec::new(),
     };
     let header = req.headers().get("authorization")?;
     let (check, reads) =
@@ -82,22 +89,14 @@ async fn read_payload(req: &mut Request, raw_topic: &str) -> Result<NewEvent> {
     Ok(parse_custom_body(topic, &body)?)
 }
 
-/// The event of a payload that parsed, staged for `container`; none for a refund, which first
-/// looks for the conversion it reverses.
+/// The event of a payload that parsed, staged for `container`.
 fn staged_event(
     ctx: &RouteContext,
     container: &Rc<TrackingContainer>,
     payload: &Result<NewEvent>,
 ) -> Option<Staged> {
     let event = payload.as_ref().ok()?;
-    if is_refund(event) {
-        return None;
-    }
     Staged::new(&ctx.env, Rc::clone(container), event.clone()).ok()
-}
-
-fn is_refund(event: &NewEvent) -> bool {
-    matches!(&event.source, EventSource::CustomWebhook { topic } if topic == Topic::Refund.as_str())
 }
 
 async fn receive(
@@ -112,12 +111,26 @@ async fn receive(
     auth::enforce_rate_limit(key, now)?;
     let event = payload?;
     if let Some(staged) = staged {
-        let reads = ServerReads::from_results(&staged.event, &reads)?;
+        let mut reads = &reads[..];
+        if staged.event.is_refund() {
+            let conversion = staged.event.event_id.as_ref().and(reads.first());
+            if let Some(reversed) =
+                refund_known_conversion(ctx, &key.container_id, &event, conversion, log, now)
+                    .await?
+            {
+                return Ok(reversed);
+            }
+            // Without a conversion id there was no conversion to read.
+            if conversion.is_some() {
+                reads = &reads[1..];
+            }
+        }
+        let reads = ServerReads::from_results(&staged.event, reads)?;
         return accept_event(ctx, staged, Some(reads), log, now).await;
     }
-    if is_refund(&event) {
+    if event.is_refund() {
         if let Some(reversed) =
-            refund_known_conversion(ctx, &key.container_id, &event, reads.first(), log, now).await?
+            refund_known_conversion(ctx, &key.container_id, &event, None, log, now).await?
         {
             return Ok(reversed);
         }

@@ -1,6 +1,11 @@
 //! `GET|POST /webhook`: Tracklution-compatible webhooks (seed 002). With `track` the request
 //! records an event; without it, it enriches the visitor it matches (a set request).
 //!
+//! The query and a form body go through the one strict decoder (`core::form`): a parameter that
+//! is not UTF-8 once percent-decoded is refused (422 `invalid_encoding`), after the key is read
+//! from the other parameters, so the refusal is logged against the key's container. A `k` that
+//! does not decode or is given twice is refused keyless (422).
+//!
 //! The key comes as `k` (query or body) or as `Authorization: Bearer`. The body is read first
 //! (the key may be inside it), capped at 64 KiB while it streams in. The container is known only
 //! through the key, so a missing, malformed or unknown key has no container to log against and
@@ -22,7 +27,9 @@ use crate::core::ids::{ContainerId, EventId};
 use crate::core::matching::{IdentityKind, LinkRule, MatchKeys};
 use crate::core::provenance::Provenance;
 use crate::core::time::UnixMs;
-use crate::core::webhook_in::{parse_webhook, presented_key, SetData, TrackOrSet, WebhookBody};
+use crate::core::webhook_in::{
+    parse_webhook, presented_key, SetData, TrackOrSet, WebhookBody, WebhookQuery,
+};
 use crate::delivery::intake::ServerReads;
 use crate::error::{Error, Result};
 use crate::http::body::{is_json_media, media_type, read_limited, MAX_BODY_BYTES};
@@ -45,7 +52,7 @@ pub async fn handle_webhook_post(req: Request, ctx: RouteContext) -> Result<Resp
 async fn receive(mut req: Request, ctx: RouteContext, with_body: bool) -> Result<Response> {
     let now = now();
     let db = ctx.db()?;
-    let query: Vec<(String, String)> = req.url()?.query_pairs().into_owned().collect();
+    let query = WebhookQuery::parse(req.url()?.query().unwrap_or(""));
     // The body is read before the key is checked, because the key may be inside it.
     let body = if with_body {
         read_body(&mut req).await
@@ -54,7 +61,13 @@ async fn receive(mut req: Request, ctx: RouteContext, with_body: bool) -> Result
     };
     let header = req.headers().get("authorization")?;
     let empty = WebhookBody::Empty;
-    let k = presented_key(&query, body.as_ref().unwrap_or(&empty));
+    // A `k` that does not decode or comes twice names no key to log the refusal against.
+    let k = match presented_key(&query, body.as_ref().unwrap_or(&empty)) {
+        Ok(k) => k,
+        Err(refusal) => {
+            return refuse_keyless(&ctx.env, &req, &db, None, refusal.into(), now).await;
+        }
+    };
     let no_key_anywhere = header.is_none() && k.is_none();
     let key = match auth::header_or_k(header.as_deref(), k) {
         Ok(key) => key,
@@ -132,14 +145,17 @@ async fn read_ahead(
     ctx: &RouteContext,
     db: &D1Database,
     key: &ApiKey,
-    query: &[(String, String)],
+    query: &WebhookQuery,
     body: Option<&WebhookBody>,
     now: UnixMs,
 ) -> Result<Option<Ahead>> {
     let Some(owner) = settings_cache::key_owner(&key.hash()) else {
         return Ok(None);
     };
-    let Some(Ok(parsed)) = body.map(|body| parse_webhook(query, body)) else {
+    let (Ok(query), Some(body)) = (query.pairs(), body) else {
+        return Ok(None);
+    };
+    let Ok(parsed) = parse_webhook(query, body) else {
         return Ok(None);
     };
     Ok(match parsed {
@@ -177,14 +193,14 @@ async fn process(
     ctx: &RouteContext,
     db: &D1Database,
     key: &Authenticated,
-    query: &[(String, String)],
+    query: &WebhookQuery,
     body: Result<WebhookBody>,
     ahead: Option<(Ahead, Vec<D1Result>)>,
     now: UnixMs,
     log: &mut ActivityLog,
 ) -> Result<Accepted> {
     auth::enforce_rate_limit(key, now)?;
-    let parsed = parse_webhook(query, &body?)?;
+    let parsed = parse_webhook(query.pairs()?, &body?)?;
     log.set_topic(parsed.activity_topic());
     match (parsed, ahead) {
         (TrackOrSet::Track(event), ahead) => {
@@ -233,7 +249,7 @@ async fn read_body(req: &mut Request) -> Result<WebhookBody> {
     }
     match media.as_deref() {
         Some(m) if is_json_media(m) => Ok(WebhookBody::json(&utf8(bytes)?)?),
-        Some("application/x-www-form-urlencoded") => Ok(WebhookBody::form(&utf8(bytes)?)),
+        Some("application/x-www-form-urlencoded") => Ok(WebhookBody::form(&utf8(bytes)?)?),
         _ => Err(Error::unsupported_media(
             "send the body as application/json or application/x-www-form-urlencoded",
         )),

@@ -46,7 +46,7 @@ impl Topic {
             Topic::Purchase => "purchase",
             Topic::Lead => "lead",
             Topic::Signup => "signup",
-            Topic::Refund => "refund",
+            Topic::Refund => crate::core::event::REFUND_TOPIC,
             Topic::Subscription => "subscription",
             Topic::Custom => "custom",
         }

@@ -9,6 +9,7 @@ use crate::core::click_params::CLICK_PARAMS;
 use crate::core::consent::{Consent, ConsentSignal};
 use crate::core::error::Invalid;
 use crate::core::event::{Attributes, CarriedClick, EventId, EventName, EventSource, NewEvent};
+use crate::core::form;
 use crate::core::input::{self, Raw};
 use crate::core::lifecycle::{parse_reason, parse_target, StatusChange};
 use crate::core::money::{Amount, Currency};
@@ -43,6 +44,9 @@ impl<'a> Collected<'a> {
             Some((text, name)) => Some(EventName::parse(&text, name)?),
             None => None,
         };
+        if track.is_none() {
+            self.refuse_repeated_status()?;
+        }
         let only = self.event_only()?;
         let common = Common {
             url: self.read(Param::Url, input::page_url)?,
@@ -63,6 +67,22 @@ impl<'a> Collected<'a> {
             Some(name) => self.track(name, only, common).map(TrackOrSet::Track),
             None => self.set(&only, common).map(TrackOrSet::Set),
         }
+    }
+
+    /// Without `track`, `status` and `reason` given twice with different values are one
+    /// parameter given twice, not two attributes that collide: which status to take is a guess.
+    fn refuse_repeated_status(&self) -> Result<(), Invalid> {
+        for wanted in ["status", "reason"] {
+            let mut given = (self.unknown.iter()).filter(|e| e.name.eq_ignore_ascii_case(wanted));
+            let Some(first) = given.next() else {
+                continue;
+            };
+            let first = first.raw.as_text(first.name).ok().flatten();
+            if given.any(|other| other.raw.as_text(other.name).ok().flatten() != first) {
+                return Err(form::given_twice(wanted));
+            }
+        }
+        Ok(())
     }
 
     /// `status` (and `reason`) of a request without `track`: a status change. With `track`

@@ -72,10 +72,10 @@ fn json_numbers_are_accepted_for_text_parameters() {
 
 #[test]
 fn query_and_body_combine_and_the_key_is_never_an_attribute() {
-    let body = WebhookBody::form("track=Purchase&email=a%40example.com");
-    let query = pairs(&[("k", KEY), ("source", "stripe")]);
-    assert_eq!(presented_key(&query, &body), Some(KEY));
-    let e = event(parse_webhook(&query, &body));
+    let body = WebhookBody::form("track=Purchase&email=a%40example.com").unwrap();
+    let query = WebhookQuery::parse(&format!("k={KEY}&source=stripe"));
+    assert_eq!(presented_key(&query, &body), Ok(Some(KEY)));
+    let e = event(parse_webhook(query.pairs().unwrap(), &body));
     assert_eq!(e.user.email.as_deref(), Some("a@example.com"));
     assert_eq!(attribute(&e, "source"), Some(&json!("stripe")));
     assert_eq!(attribute(&e, "k"), None);
@@ -83,11 +83,59 @@ fn query_and_body_combine_and_the_key_is_never_an_attribute() {
 
 #[test]
 fn the_key_is_found_in_a_form_or_json_body_when_the_query_has_none() {
+    let none = WebhookQuery::default();
     let form = WebhookBody::Form(pairs(&[("k", KEY)]));
-    assert_eq!(presented_key(&[], &form), Some(KEY));
+    assert_eq!(presented_key(&none, &form), Ok(Some(KEY)));
     let json = WebhookBody::Json(json!({"k": KEY}));
-    assert_eq!(presented_key(&[], &json), Some(KEY));
-    assert_eq!(presented_key(&[], &WebhookBody::Empty), None);
+    assert_eq!(presented_key(&none, &json), Ok(Some(KEY)));
+    assert_eq!(presented_key(&none, &WebhookBody::Empty), Ok(None));
+}
+
+#[test]
+fn a_key_given_twice_or_not_decoding_is_refused_and_other_bad_parameters_wait_for_the_key() {
+    let twice = [
+        (
+            WebhookQuery::parse(&format!("k={KEY}&k=other")),
+            WebhookBody::Empty,
+        ),
+        (
+            WebhookQuery::parse(&format!("k={KEY}&K={KEY}")),
+            WebhookBody::Empty,
+        ),
+        (
+            WebhookQuery::parse(&format!("k={KEY}")),
+            WebhookBody::Form(pairs(&[("k", KEY)])),
+        ),
+        (
+            WebhookQuery::parse(&format!("k={KEY}")),
+            WebhookBody::Json(json!({"k": KEY})),
+        ),
+    ];
+    for (query, body) in &twice {
+        let refusal = presented_key(query, body).unwrap_err();
+        assert_eq!(refusal.code, "duplicate_parameter", "{query:?} {body:?}");
+        assert_eq!(refusal.field.as_deref(), Some("k"));
+    }
+    let bad_key = WebhookQuery::parse("k=pck_%FF&track=Purchase");
+    let refusal = presented_key(&bad_key, &WebhookBody::Empty).unwrap_err();
+    assert_eq!(refusal.code, "invalid_encoding");
+    assert_eq!(refusal.field.as_deref(), Some("k"));
+    // Another parameter that does not decode leaves the key readable, and refuses the payload.
+    let bad_id = WebhookQuery::parse(&format!("k={KEY}&track=Purchase&eventId=u8q-%FF%FE"));
+    assert_eq!(presented_key(&bad_id, &WebhookBody::Empty), Ok(Some(KEY)));
+    let refusal = bad_id.pairs().unwrap_err();
+    assert_eq!(refusal.code, "invalid_encoding");
+    assert_eq!(refusal.field.as_deref(), Some("eventId"));
+}
+
+#[test]
+fn a_form_body_that_does_not_decode_is_refused_naming_the_parameter() {
+    let refusal = WebhookBody::form("track=Purchase&eventId=u8p-%FF%FE").unwrap_err();
+    assert_eq!(refusal.code, "invalid_encoding");
+    assert_eq!(refusal.field.as_deref(), Some("eventId"));
+    let body = WebhookBody::form("track=Purchase&eventId=u8p-%C3%A9").unwrap();
+    let e = event(parse_webhook(&[], &body));
+    assert_eq!(e.event_id.as_ref().map(|id| id.as_str()), Some("u8p-é"));
 }
 
 #[test]

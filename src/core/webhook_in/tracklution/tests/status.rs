@@ -38,3 +38,32 @@ fn a_status_change_refuses_what_only_an_event_or_a_visitor_takes() {
     ]));
     assert_eq!(variants.field.as_deref(), Some("phoneNumberVariants[]"));
 }
+
+#[test]
+fn status_or_reason_given_twice_with_different_values_is_a_repeated_parameter() {
+    for (name, first, second) in [
+        ("status", "approved", "reversed"),
+        ("reason", "paid", "chargeback"),
+    ] {
+        let twice = refused(from_query(&[
+            ("eventId", "o-1"),
+            ("status", "approved"),
+            (name, first),
+            (name, second),
+        ]));
+        assert_eq!(twice.code, "duplicate_parameter", "{name}");
+        assert_eq!(twice.field.as_deref(), Some(name));
+        assert!(
+            twice.message.contains("more than once"),
+            "{}",
+            twice.message
+        );
+    }
+    // The same value twice is still one status.
+    let same = from_query(&[
+        ("eventId", "o-1"),
+        ("status", "approved"),
+        ("status", "approved"),
+    ]);
+    assert!(matches!(same, Ok(TrackOrSet::Status(..))), "{same:?}");
+}
