@@ -265,8 +265,9 @@ pub async fn dispatch_loaded(
                 .collect::<Result<Vec<_>>>()?,
         );
     }
-    // A rejected or reversed conversion owes a reversal to the connectors that were sent it.
-    rows.extend(follow_up_rows(db, context, FollowUp::Reversal).await?);
+    // A conversion whose status flipped owes the connectors that were sent it a reversal or a
+    // reinstatement.
+    rows.extend(follow_up_rows(db, context, FollowUp::Status).await?);
     // The dispatch mark goes in the rows' round trip: both are written or neither is.
     let mark = dispatch_marks::mark_dispatched_statement(db, &row.id, now())?;
     let written = write_and_enqueue_with(env, db, &rows, vec![mark], now()).await?;
