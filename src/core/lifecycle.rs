@@ -13,6 +13,11 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+mod follow_up;
+pub use follow_up::{
+    status_follow_up, status_suffix_order, StatusFollowUp, StatusFollowUpKind, StatusStep,
+};
+
 /// Most characters of a status change's reason.
 pub const MAX_REASON_CHARS: usize = 256;
 /// Most items of one bulk status change.
@@ -71,7 +76,8 @@ impl ConversionStatus {
         )
     }
 
-    /// Whether the conversion no longer stands: a connector that sent it is owed a reversal.
+    /// Whether the conversion no longer stands: a connector that sent it is owed a reversal
+    /// (see [`status_follow_up`]).
     pub fn is_withdrawn(self) -> bool {
         matches!(
             self,
@@ -357,11 +363,6 @@ pub fn parse_status_map(value: Option<&Value>, field: &str) -> Result<StatusMap,
             }
         })
         .collect()
-}
-
-/// The idempotency key of the reversal postback of a delivery keyed `original`.
-pub fn reversal_key(original: &str) -> String {
-    format!("{original}:reversal")
 }
 
 /// The idempotency key of the `n`th update postback of a delivery keyed `original`.

@@ -266,15 +266,16 @@ pub async fn dispatch_loaded(
         );
     }
     let originals = rows.len();
-    // A rejected or reversed conversion owes a reversal to the connectors that were sent it.
-    rows.extend(follow_up_rows(db, context, FollowUp::Reversal).await?);
+    // A conversion whose status flipped owes the connectors that were sent it a reversal or a
+    // reinstatement.
+    rows.extend(follow_up_rows(db, context, FollowUp::Status).await?);
     // The dispatch mark goes in the rows' round trip: both are written or neither is.
     let mark = dispatch_marks::mark_dispatched_statement(db, &row.id, now())?;
     let mut written = write_and_enqueue_with(env, db, &rows, vec![mark], now()).await?;
     // A conversion withdrawn before its first dispatch (its refund came first) is sent, then
     // reversed: the reversals follow the originals just written.
     if row.status().is_withdrawn() && written.iter().take(originals).any(|w| *w) {
-        let reversals = follow_up_rows(db, context, FollowUp::Reversal).await?;
+        let reversals = follow_up_rows(db, context, FollowUp::Status).await?;
         if !reversals.is_empty() {
             written.extend(write_and_enqueue_with(env, db, &reversals, Vec::new(), now()).await?);
             rows.extend(reversals);

@@ -1,22 +1,25 @@
 //! What a conversion's status does to its deliveries: a status change re-plans the event's
 //! connectors (an approval turns `awaiting_approval` skips into deliveries, and an approval
-//! from an authenticated caller confirms a browser event), and a rejection or reversal sends
-//! a reversal postback to each connector with `send_reversals` that was sent the conversion.
-//! A server event repeating a known conversion id with another value sends update postbacks to
-//! connectors with `duplicate_policy: update`.
+//! from an authenticated caller confirms a browser event), and a change that flips whether the
+//! conversion stands sends each connector with `send_reversals` that was sent the conversion a
+//! follow-up: a reversal on rejection or reversal, a reinstatement when a rejected conversion is
+//! approved again ([`status_follow_up`] decides which). A server event repeating a known
+//! conversion id with another value sends update postbacks to connectors with
+//! `duplicate_policy: update`.
 //!
-//! Follow-up postbacks are rows of their own, keyed `{connector}:{event}:reversal` and
-//! `{connector}:{event}:update:{n}` (`origin_key` is unique), with the original's idempotency
-//! key extended the same way, which is also their `webhook-id`. Writing them is idempotent, so
-//! the sweep's re-dispatch of an event (its status change marks it undispatched) sends each
-//! once.
+//! Follow-up postbacks are rows of their own, keyed `{connector}:{event}:reversal` (a
+//! connector's first reversal), `{connector}:{event}:status:{n}` (a later status follow-up, `n`
+//! the change's ordinal in the status history) and `{connector}:{event}:update:{n}`
+//! (`origin_key` is unique), with the original's idempotency key extended the same way, which is
+//! also their `webhook-id`. The keys follow from the stored history, so the sweep's re-dispatch
+//! of an event (its status change marks it undispatched) sends each once.
 
 use super::dispatch::{delivery_input, dispatch_event, planned_row, EventContext};
 use super::outbox::write_and_enqueue;
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, DeliveryId, EventRowId};
 use crate::core::lifecycle::{
-    reversal_key, transition, update_key, ConversionStatus, DuplicatePolicy, IllegalTransition,
+    status_follow_up, transition, ConversionStatus, DuplicatePolicy, IllegalTransition,
     StatusChange, LOCK_PERIOD_REASON,
 };
 use crate::core::postback::{prepare_delivery, DeliveryKind, DeliveryStatus};
@@ -26,9 +29,8 @@ use crate::error::{Error, Result};
 use crate::platform::{self, new_id};
 use crate::store::deliveries::NewDelivery;
 use crate::store::events::EventRow;
+use crate::store::follow_ups;
 use crate::store::lifecycle::{self, NewStatus};
-use crate::store::{self as db_store};
-use serde::Deserialize;
 use worker::{D1Database, Env};
 
 /// Changes the status of the stored event `row` as `by` asked, then re-plans its connectors.
@@ -95,38 +97,32 @@ pub fn status_changed() -> Error {
     )
 }
 
-/// An event's first delivery to a connector, as a reversal or an update needs it.
-#[derive(Debug, Deserialize)]
-struct SentRow {
-    connector_id: String,
-    idempotency_key: String,
-}
-
-/// The connectors that were sent the event (delivered, or still being delivered), with the
-/// idempotency key of that delivery.
-async fn sent(db: &D1Database, event_row_id: &EventRowId) -> Result<Vec<SentRow>> {
-    db_store::all(
-        db,
-        "SELECT connector_id, idempotency_key FROM deliveries WHERE event_row_id = ?1 \
-         AND origin_key = connector_id || ':' || event_row_id \
-         AND status IN ('queued', 'retrying', 'delivered', 'parked')",
-        &[db_store::text(event_row_id.as_str())],
-    )
-    .await
-}
-
-/// Which follow-up postback to plan.
+/// Which follow-up postbacks to plan.
 #[derive(Debug, Clone, Copy)]
 pub enum FollowUp {
-    /// The conversion was rejected or reversed.
-    Reversal,
+    /// What the conversion's status history owes each connector with `send_reversals`: a
+    /// reversal, a reinstatement, or nothing ([`status_follow_up`]).
+    Status,
     /// The conversion's value changed for the `n`th time.
     Update(i64),
 }
 
-/// The follow-up rows the event owes its connectors: a reversal when its status is rejected or
-/// reversed (connectors with `send_reversals`), or an update. Only connectors that were sent
-/// the conversion get one; the rows' `origin_key`s make writing them idempotent.
+/// Whether the original delivery was sent: delivered, or still being delivered.
+fn was_sent(status: &str) -> bool {
+    matches!(
+        DeliveryStatus::parse(status),
+        Some(
+            DeliveryStatus::Queued
+                | DeliveryStatus::Retrying
+                | DeliveryStatus::Delivered
+                | DeliveryStatus::Parked
+        )
+    )
+}
+
+/// The follow-up rows the event owes its connectors: the status follow-up its history owes
+/// (connectors with `send_reversals`), or an update. Only connectors that were sent the
+/// conversion get one; the rows' `origin_key`s make writing them idempotent.
 pub async fn follow_up_rows(
     db: &D1Database,
     context: &EventContext,
@@ -134,36 +130,51 @@ pub async fn follow_up_rows(
 ) -> Result<Vec<NewDelivery>> {
     let row = &context.row;
     let wanted = |config: &crate::core::connector::ConnectorConfig| match follow_up {
-        FollowUp::Reversal => config.webhook.send_reversals && row.status().is_withdrawn(),
+        // A received conversion never changed status: nothing to follow up yet.
+        FollowUp::Status => {
+            config.webhook.send_reversals && row.status() != ConversionStatus::Received
+        }
         FollowUp::Update(_) => config.webhook.duplicate_policy == DuplicatePolicy::Update,
     };
     if row.shadow_of.is_some() || !context.connectors.iter().any(|(_, c)| wanted(c)) {
         return Ok(Vec::new());
     }
-    let sent = sent(db, &row.id).await?;
+    let with_history = matches!(follow_up, FollowUp::Status);
+    let (made, history) = follow_ups::follow_up_state(db, &row.id, with_history).await?;
     let mut rows = Vec::new();
     for (connector, config) in context.connectors.iter().filter(|(_, c)| wanted(c)) {
-        let Some(original) = sent
+        let own = format!("{}:{}", connector.id, row.id);
+        let Some(original) = made
             .iter()
-            .find(|s| s.connector_id == connector.id.as_str())
+            .find(|d| d.origin_key == own && was_sent(&d.status))
         else {
             continue;
         };
-        let (key, suffix) = match follow_up {
-            FollowUp::Reversal => (reversal_key(&original.idempotency_key), "reversal".into()),
-            FollowUp::Update(n) => (
-                update_key(&original.idempotency_key, n),
-                format!("update:{n}"),
-            ),
+        let (suffix, status) = match follow_up {
+            FollowUp::Status => {
+                let prefix = format!("{own}:");
+                let written: Vec<&str> = made
+                    .iter()
+                    .filter_map(|d| d.origin_key.strip_prefix(&prefix))
+                    .collect();
+                let Some(owed) = status_follow_up(&history, &written) else {
+                    continue;
+                };
+                (owed.suffix, owed.status)
+            }
+            FollowUp::Update(n) => (format!("update:{n}"), row.status()),
         };
+        let key = format!("{}:{suffix}", original.idempotency_key);
         let delivery_id: DeliveryId = new_id()?;
-        let input = delivery_input(
+        let mut input = delivery_input(
             context,
             &delivery_id,
             connector,
             config,
             DeliveryKind::FollowUp(&key),
         );
+        // A status follow-up announces the change it follows, whatever the row read earlier.
+        input.status = status;
         let Some(plan) = prepare_delivery(&input) else {
             continue;
         };
@@ -172,13 +183,12 @@ pub async fn follow_up_rows(
         if plan.status == DeliveryStatus::Skipped && plan.reason.is_some() {
             continue;
         }
-        let origin_key = format!("{}:{}:{suffix}", connector.id, row.id);
         rows.push(planned_row(
             row,
             (connector, config),
             delivery_id,
             &plan,
-            origin_key,
+            format!("{own}:{suffix}"),
             Some(key.clone()),
         ));
     }

@@ -15,6 +15,7 @@ pub mod dispatch_marks;
 pub mod erasure;
 pub mod events;
 pub mod explain;
+pub mod follow_ups;
 pub mod identities;
 pub mod install;
 pub mod lifecycle;

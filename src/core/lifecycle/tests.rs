@@ -109,8 +109,7 @@ fn the_status_map_renders_the_partners_values_and_falls_back_to_the_name() {
 }
 
 #[test]
-fn reversal_and_update_keys_extend_the_original_key() {
-    assert_eq!(reversal_key("d1"), "d1:reversal");
+fn update_keys_extend_the_original_key() {
     assert_eq!(update_key("d1", 2), "d1:update:2");
     for policy in DuplicatePolicy::ALL {
         assert_eq!(DuplicatePolicy::parse(policy.as_str()), Some(policy));

@@ -212,7 +212,7 @@ fn webhook() -> Value {
                 "pattern": format!("^[{TRIM}]*(?:{})?[{TRIM}]*$", FireOnStatus::ALL.map(FireOnStatus::as_str).join("|")),
                 "description": "Which conversion status fires the postback: `received` (the default, on arrival) or `approved` (only validated conversions: the delivery is recorded skipped with reason awaiting_approval until then). Blank counts as the default.",
             },
-            "send_reversals": {"type": ["boolean", "null"], "description": "Default false. When a conversion this connector was sent is rejected or reversed, send a second postback (idempotency key `{original}:reversal`) with `{{CONVERSION_STATUS}}` mapped through status_map."},
+            "send_reversals": {"type": ["boolean", "null"], "description": "Default false. When a conversion this connector was sent is rejected or reversed, send a second postback (idempotency key `{original}:reversal`) with `{{CONVERSION_STATUS}}` mapped through status_map. Each later change that flips whether the conversion stands sends one more: a reinstatement when a rejected conversion is approved again (the mapped `approved`), a reversal when it is rejected or reversed after that, keyed `{original}:status:{n}` with n the change's ordinal in the status history."},
             "status_map": {
                 "type": ["object", "null"],
                 "propertyNames": {"enum": ConversionStatus::ALL.map(ConversionStatus::as_str)},

@@ -28,7 +28,7 @@ fn get_event() {}
     path = "/admin/api/events/{id}/status",
     tag = "conversions",
     summary = "Approve, reject or reverse a conversion",
-    description = "Moves the conversion to the status, recorded with provenance admin and the reason. Connectors that fire on approved conversions fire on approval; connectors with send_reversals that were sent the conversion get a reversal postback on rejection or reversal. Approving a browser event confirms it (its provenance becomes server).",
+    description = "Moves the conversion to the status, recorded with provenance admin and the reason. Connectors that fire on approved conversions fire on approval; connectors with send_reversals that were sent the conversion get a reversal postback on rejection or reversal, and a reinstatement when a rejected conversion is approved again. Approving a browser event confirms it (its provenance becomes server).",
     params(("id" = String, Path, description = "Event id (evt_…)")),
     request_body(content = StatusChangeIn, content_type = "application/json"),
     responses(

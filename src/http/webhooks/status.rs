@@ -4,9 +4,10 @@
 //!
 //! Once the isolate knows the request's key, a change answers after two D1 round trips: the
 //! conversion is read with the key check, and the change is written in one transaction with
-//! its history row and the request's activity row. Its connectors (a reversal, or a postback
-//! that waited for approval) are re-planned after the answer; the change marks the event
-//! undispatched, so the cron sweep re-plans it if the isolate goes away first.
+//! its history row and the request's activity row. Its connectors (a reversal or a
+//! reinstatement, or a postback that waited for approval) are re-planned after the answer; the
+//! change marks the event undispatched, so the cron sweep re-plans it if the isolate goes away
+//! first.
 
 use super::activity::ActivityLog;
 use super::Accepted;

@@ -90,7 +90,8 @@ pub struct WebhookOut {
     pub signing_secret_set: bool,
     /// Which conversion status fires the postback: `received` (the default) or `approved`.
     pub fire_on_status: FireOnStatus,
-    /// Whether a rejected or reversed conversion this connector was sent sends a reversal.
+    /// Whether a rejected or reversed conversion this connector was sent sends a reversal (and a
+    /// rejected one approved again a reinstatement).
     pub send_reversals: bool,
     /// `{{CONVERSION_STATUS}}` as the partner expects it, by status.
     #[cfg_attr(test, schema(value_type = BTreeMap<String, String>))]
