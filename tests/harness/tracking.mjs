@@ -134,3 +134,26 @@ export async function settledClicks(containerId, columns = 'visitor_id, param, v
   await rowsOnce(`SELECT id FROM clicks WHERE ${where} AND value = ${sqlText(marker)}`);
   return sql(`SELECT ${columns} FROM clicks WHERE ${where} AND value NOT LIKE 'Settle-%' ORDER BY id`);
 }
+
+/**
+ * A browser with its own cookie jar and address (`cf-connecting-ip`, so each counts as its own
+ * client): `landOn(container, query)` is a page view of the site with `query`, `track(container,
+ * body)` a browser event that must be accepted.
+ */
+export function browserAt(ip) {
+  const jar = new Jar();
+  const headers = { 'cf-connecting-ip': ip };
+  return {
+    jar,
+    async landOn(container, query) {
+      const url = `${SITE_ORIGIN}/?${query}`;
+      return jar.take(await tracking('GET', `/collect?id=${container.id}&url=${encodeURIComponent(url)}&ref=`,
+        { cookie: jar.header(), origin: SITE_ORIGIN, headers }));
+    },
+    async track(container, body) {
+      const res = jar.take(await tracking('POST', `/e?id=${container.id}`, { json: body, cookie: jar.header(), origin: SITE_ORIGIN, headers }));
+      if (res.status !== 200) throw new Error(`a browser event: ${res.status} ${res.text}`);
+      return res.json;
+    },
+  };
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { admin, newContainer, unique } from '../harness/app.mjs';
 import { pollUntil } from '../harness/poll.mjs';
 import { startReceiver } from '../harness/receiver.mjs';
-import { Jar, SITE_ORIGIN, tracking } from '../harness/tracking.mjs';
+import { browserAt as browser } from '../harness/tracking.mjs';
 import { apiKeys, customWebhook, eventsOf, webhookGet } from '../harness/webhooks.mjs';
 
 let receiver;
@@ -28,24 +28,6 @@ async function shop() {
   return { container, connector: res.json, path, key: key.json.key };
 }
 
-/** A browser: its cookie jar and address. */
-function browser(ip) {
-  const jar = new Jar();
-  const headers = { 'cf-connecting-ip': ip };
-  return {
-    jar,
-    async landOn(container, query) {
-      const url = `${SITE_ORIGIN}/?${query}`;
-      return jar.take(await tracking('GET', `/collect?id=${container.id}&url=${encodeURIComponent(url)}&ref=`,
-        { cookie: jar.header(), origin: SITE_ORIGIN, headers }));
-    },
-    async track(container, body) {
-      const res = jar.take(await tracking('POST', `/e?id=${container.id}`, { json: body, cookie: jar.header(), origin: SITE_ORIGIN, headers }));
-      assert.equal(res.status, 200, res.text);
-      return res.json;
-    },
-  };
-}
 
 const logOf = async (connectorId) => (await admin.deliveries(connectorId)).json.data;
 
