@@ -150,6 +150,8 @@ while (acknowledged() < N * 0.4 && Date.now() - started < DEADLINE_MS) { await s
 restartAt = Date.now();
 workerUp = false;
 await mf.dispose();
+// Until dispose() returns, the stopping worker may still send and be answered.
+const stoppedAt = Date.now();
 mf = start();
 workerUrl = await mf.ready;
 db = await mf.getD1Database('DB');
@@ -166,8 +168,10 @@ const elapsedS = (Date.now() - started) / 1000;
 await mf.dispose();
 receiver.close();
 
-// The ledger. An attempt the partner received within the stuck time before the stop may have
-// been running when the worker stopped (its answer never recorded), so the sweep sends it again.
+// The ledger. An attempt the partner received within the stuck time before the worker had
+// stopped may have been running when it stopped (its answer never recorded), so the sweep sends
+// it again. The stop is not instant: an attempt the old worker sent while it was being disposed
+// is answered after the stop began, and counts as in flight at it too.
 const inFlightFrom = restartAt - (STUCK_AFTER_S + TIMEOUT_S) * 1000;
 let once = 0;
 let lost = 0;
@@ -184,7 +188,7 @@ for (const id of ids) {
   if (e.acks.length === 0) { lost += 1; continue; }
   if (e.acks.length === 1) { once += 1; continue; }
   const extra = e.acks.length - 1;
-  if (e.acks.some((t) => t <= restartAt && t >= inFlightFrom)) repeatedAtRestart += extra;
+  if (e.acks.some((t) => t <= stoppedAt && t >= inFlightFrom)) repeatedAtRestart += extra;
   else unexplained += extra;
 }
 const acked = N - lost;
@@ -195,7 +199,7 @@ console.log(`  acknowledged exactly once         ${once}`);
 console.log(`  acknowledged again                ${acked - once} (sent again after the restart, in flight at it: ${repeatedAtRestart}; unexplained: ${unexplained})`);
 console.log(`  lost                              ${lost}`);
 console.log(`  extra receipts                    ${receipts - acked} (refused with 503 and retried ${refused}, timed out and retried ${timedOut}, acknowledged again at the restart ${repeatedAtRestart + unexplained})`);
-console.log(`  restart                           after ${((restartAt - started) / 1000).toFixed(1)} s, worker back in ${(restartedMs / 1000).toFixed(1)} s`);
+console.log(`  restart                           after ${((restartAt - started) / 1000).toFixed(1)} s, stopped in ${((stoppedAt - restartAt) / 1000).toFixed(1)} s, worker back in ${(restartedMs / 1000).toFixed(1)} s`);
 console.log(`  finished in                       ${elapsedS.toFixed(1)} s (${sweeps} sweeps)`);
 console.log(`  rows by status                    ${rows.results.map((r) => `${r.status} ${r.n} (${r.attempts} attempts)`).join(', ')}`);
 if (lost > 0 || unexplained > 0) {
