@@ -12,6 +12,7 @@
 
 use crate::core::error::Invalid;
 use percent_encoding::percent_decode_str;
+use std::borrow::Cow;
 
 /// The code of a parameter that is not UTF-8 once percent-decoded.
 pub const INVALID_ENCODING: &str = "invalid_encoding";
@@ -21,17 +22,20 @@ pub const DUPLICATE_PARAMETER: &str = "duplicate_parameter";
 /// One percent-encoded component: `None` when its bytes are not UTF-8. `plus_is_space` is the
 /// form encoding's rule; a landing's click ids keep a literal `+` (see `core::clicks`).
 pub fn decode(raw: &str, plus_is_space: bool) -> Option<String> {
-    let spaced;
-    let raw = if plus_is_space && raw.contains('+') {
-        spaced = raw.replace('+', " ");
-        spaced.as_str()
-    } else {
-        raw
-    };
-    percent_decode_str(raw)
-        .decode_utf8()
-        .ok()
-        .map(|text| text.into_owned())
+    decoded(raw, plus_is_space).map(Cow::into_owned)
+}
+
+/// [`decode`], borrowing `raw` when it holds nothing to decode: [`single`] compares every
+/// parameter's name on each page view, and most names need no copy.
+fn decoded(raw: &str, plus_is_space: bool) -> Option<Cow<'_, str>> {
+    if plus_is_space && raw.contains('+') {
+        let spaced = raw.replace('+', " ");
+        return percent_decode_str(&spaced)
+            .decode_utf8()
+            .ok()
+            .map(|text| Cow::Owned(text.into_owned()));
+    }
+    percent_decode_str(raw).decode_utf8().ok()
 }
 
 /// The raw `(name, value)` segments of `raw`, still encoded.
@@ -72,7 +76,7 @@ pub fn each_pair(raw: &str) -> impl Iterator<Item = Result<(String, String), Inv
 pub fn single(raw: &str, name: &str) -> Result<Option<String>, Invalid> {
     let mut found = None;
     for (raw_name, raw_value) in segments(raw) {
-        if decode(raw_name, true).as_deref() != Some(name) {
+        if decoded(raw_name, true).as_deref() != Some(name) {
             continue;
         }
         if found.is_some() {

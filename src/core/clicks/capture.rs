@@ -10,6 +10,7 @@
 
 use super::value::{ClickKind, ClickValue, Malformed};
 use crate::core::click_params::{click_param, ClickParam};
+use crate::core::form;
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -153,9 +154,9 @@ pub fn capture_from_query(raw_query: &str, custom: &[CustomClickParam]) -> Captu
         .take(MAX_QUERY_PAIRS)
         .filter_map(|segment| {
             let (raw_name, raw_value) = segment.split_once('=').unwrap_or((segment, ""));
-            let name = decode_component(raw_name, true)?;
+            let name = form::decode(raw_name, true)?;
             let plus_is_space = ClickKind::of_param(&name.to_ascii_lowercase()) == ClickKind::Tag;
-            let value = decode_component(raw_value, plus_is_space)
+            let value = form::decode(raw_value, plus_is_space)
                 .map(Cow::Owned)
                 .ok_or(Malformed::InvalidEncoding);
             Some((Cow::Owned(name), value))
@@ -170,10 +171,6 @@ pub fn capture_from_url(url: &str, custom: &[CustomClickParam]) -> Captured {
         Ok(parsed) => capture_from_query(parsed.query().unwrap_or(""), custom),
         Err(_) => Captured::default(),
     }
-}
-
-fn decode_component(raw: &str, plus_is_space: bool) -> Option<String> {
-    crate::core::form::decode(raw, plus_is_space)
 }
 
 fn is_wanted(name: &str, custom: &[CustomClickParam]) -> bool {

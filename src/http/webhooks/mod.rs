@@ -28,6 +28,7 @@ use crate::config::Config;
 use crate::core::clicks::cookies::signed::webhook_visitor_id;
 use crate::core::error::Invalid;
 use crate::core::event::{Attributes, CarriedClick, NewEvent};
+use crate::core::form;
 use crate::core::ids::{ContainerId, EventId};
 use crate::core::time::UnixMs;
 use crate::core::webhook_in::promote_partner_clicks;
@@ -206,5 +207,5 @@ pub fn read_partner_clicks(
 /// A body as UTF-8 text; anything else is a payload error naming no field.
 fn utf8(bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes)
-        .map_err(|_| Invalid::new("invalid_encoding", "the body must be UTF-8 text").into())
+        .map_err(|_| Invalid::new(form::INVALID_ENCODING, "the body must be UTF-8 text").into())
 }

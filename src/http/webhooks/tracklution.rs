@@ -114,15 +114,15 @@ enum Ahead {
     Track(Box<Staged>),
     /// A status change: the conversion its event id names.
     Status(ContainerId, EventId),
-    /// A set request: the visitor its identities match.
-    Set(ContainerId, MatchKeys),
+    /// A set request, staged ([`staged_set`]), and its identities: the visitor they match.
+    Set(ContainerId, Box<SetData>, MatchKeys),
 }
 
 impl Ahead {
     fn container_id(&self) -> &ContainerId {
         match self {
             Ahead::Track(staged) => &staged.container.row.id,
-            Ahead::Status(container_id, _) | Ahead::Set(container_id, _) => container_id,
+            Ahead::Status(container_id, _) | Ahead::Set(container_id, ..) => container_id,
         }
     }
 
@@ -134,7 +134,9 @@ impl Ahead {
                 container_id,
                 event_id,
             )?]),
-            Ahead::Set(container_id, keys) => identities::match_statements(db, container_id, keys),
+            Ahead::Set(container_id, _, keys) => {
+                identities::match_statements(db, container_id, keys)
+            }
         }
     }
 }
@@ -168,9 +170,10 @@ async fn read_ahead(
         TrackOrSet::Status(event_id, _) => Some(Ahead::Status(owner, event_id)),
         TrackOrSet::Set(set) => {
             let container = cached_container(ctx, db, &owner, now).await?;
-            staged_set(ctx, &container, set)
-                .ok()
-                .map(|set| Ahead::Set(owner, set.match_keys()))
+            staged_set(ctx, &container, set).ok().map(|set| {
+                let keys = set.match_keys();
+                Ahead::Set(owner, Box::new(set), keys)
+            })
         }
     })
 }
@@ -225,15 +228,18 @@ async fn process(
             change_conversion_status(ctx, container_id, &event_id, &change, known, log, now).await
         }
         (TrackOrSet::Set(set), ahead) => {
-            let container = cached_container(ctx, db, &key.container_id, now).await?;
-            let set = staged_set(ctx, &container, set)?;
-            let keys = set.match_keys();
-            let matched = match ahead {
-                // The same keys, read with the key check.
-                Some((Ahead::Set(_, read), results)) if read == keys => {
-                    Some(identities::matched_in(&keys, &results)?)
+            let (set, keys, matched) = match ahead {
+                // Staged, and its visitor read, with the key check.
+                Some((Ahead::Set(_, staged, keys), results)) => {
+                    let matched = identities::matched_in(&keys, &results)?;
+                    (*staged, keys, Some(matched))
                 }
-                _ => None,
+                _ => {
+                    let container = cached_container(ctx, db, &key.container_id, now).await?;
+                    let set = staged_set(ctx, &container, set)?;
+                    let keys = set.match_keys();
+                    (set, keys, None)
+                }
             };
             enrich_visitor(db, &key.container_id, &set, (keys, matched), log, now).await
         }

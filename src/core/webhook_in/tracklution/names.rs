@@ -4,6 +4,7 @@
 
 use super::{Invalid, MAX_PARAMETERS, MAX_PARAMETER_NAME_LEN};
 use crate::core::click_params::CLICK_PARAMS;
+use crate::core::form;
 use crate::core::input::Raw;
 use crate::core::user_data::{UserField, USER_FIELDS};
 use std::collections::BTreeMap;
@@ -215,7 +216,7 @@ impl<'a> Collected<'a> {
             );
             if !same {
                 return Err(Invalid::field(
-                    "duplicate_parameter",
+                    form::DUPLICATE_PARAMETER,
                     entry.name,
                     format!("{} was already given with another value", earlier.name),
                 ));

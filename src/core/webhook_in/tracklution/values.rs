@@ -4,6 +4,7 @@
 use super::names::Entry;
 use super::{Invalid, MAX_ENCODED_ATTRIBUTES_LEN};
 use crate::core::event::Attributes;
+use crate::core::form;
 use crate::core::input::{self, Raw};
 use crate::core::user_data::json_variant_items;
 use serde_json::{Map, Value};
@@ -16,7 +17,7 @@ pub(super) fn put(
 ) -> Result<(), Invalid> {
     match map.get(key) {
         Some(existing) if *existing != value => Err(Invalid::field(
-            "duplicate_parameter",
+            form::DUPLICATE_PARAMETER,
             field,
             format!("the attribute {key} was already given with another value"),
         )),
