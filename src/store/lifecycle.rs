@@ -2,6 +2,7 @@
 //! the history, finding a conversion by the caller's event id, and the filtered event list.
 
 use super::events::EventRow;
+use super::subjects::{placeholders, with_container, IDS_PER_STATEMENT};
 use super::{all, batch, batch_changes, int, opt_text, statement, text, time};
 use crate::core::confirmation::{status_change_target, NamedEvent, StatusTarget};
 use crate::core::ids::{ContainerId, EventId, EventRowId};
@@ -220,11 +221,15 @@ pub fn by_event_id_statement(
         db,
         &format!(
             "SELECT * FROM events WHERE container_id = ?1 AND event_id = ?2 AND shadow_of IS NULL \
-             AND dedup_key != 'r:' || event_id ORDER BY {NAMED_ORDER} LIMIT {NAMED_ROWS}"
+             AND {NOT_EARLY_REFUND} ORDER BY {NAMED_ORDER} LIMIT {NAMED_ROWS}"
         ),
         &[text(container_id.as_str()), text(event_id.as_str())],
     )
 }
+
+/// A row that is no Refund stored before its conversion: the SQL of
+/// [`EventRow::is_early_refund`] (its key is [`super::events::early_refund_key`]).
+const NOT_EARLY_REFUND: &str = "dedup_key != 'r:' || event_id";
 
 /// The order in which one event id's events are read for a status change.
 const NAMED_ORDER: &str =
@@ -350,21 +355,18 @@ pub async fn by_event_ids(
     event_ids: &[&EventId],
 ) -> Result<Vec<(EventId, Named)>> {
     // D1 binds at most 100 parameters per statement: 90 ids each, all in one round trip.
-    const CHUNK: usize = 90;
     let mut statements = Vec::new();
-    for chunk in event_ids.chunks(CHUNK) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("?{}", i + 2)).collect();
-        let mut args = vec![text(container_id.as_str())];
-        args.extend(chunk.iter().map(|id| text(id.as_str())));
+    for chunk in event_ids.chunks(IDS_PER_STATEMENT) {
+        let ids: Vec<&str> = chunk.iter().map(|id| id.as_str()).collect();
         statements.push(statement(
             db,
             &format!(
                 "SELECT * FROM events WHERE container_id = ?1 AND shadow_of IS NULL \
-                 AND dedup_key != 'r:' || event_id \
+                 AND {NOT_EARLY_REFUND} \
                  AND event_id IN ({}) ORDER BY event_id, {NAMED_ORDER}",
-                marks.join(", ")
+                placeholders(2, ids.len())
             ),
-            &args,
+            &with_container(container_id, &ids),
         )?);
     }
     let mut by_id: Vec<(EventId, Vec<EventRow>)> = Vec::new();
