@@ -365,9 +365,16 @@ pub fn parse_status_map(value: Option<&Value>, field: &str) -> Result<StatusMap,
         .collect()
 }
 
-/// The idempotency key of the `n`th update postback of a delivery keyed `original`.
-pub fn update_key(original: &str, n: i64) -> String {
-    format!("{original}:update:{n}")
+/// The suffix of the `n`th update postback: `update:{n}`.
+pub fn update_suffix(n: i64) -> String {
+    format!("update:{n}")
+}
+
+/// A follow-up postback's key: the original delivery's key `original` (its idempotency key, or
+/// its origin key) extended by the follow-up's suffix (`reversal`, `status:{n}`, `update:{n}`).
+/// The extended idempotency key is also the follow-up's `webhook-id`.
+pub fn follow_up_key(original: &str, suffix: &str) -> String {
+    format!("{original}:{suffix}")
 }
 
 #[cfg(test)]

@@ -53,9 +53,10 @@ pub async fn change_statuses(
     let mut outcomes: Vec<Option<ItemOutcome>> = Vec::new();
     for (index, (event_id, change)) in items.iter().enumerate() {
         let Some(at) = rows.iter().position(|r| &r.event_id == event_id) else {
-            let named = match ambiguous.contains(event_id) {
-                true => Named::Ambiguous,
-                false => Named::Unknown,
+            let named = if ambiguous.contains(event_id) {
+                Named::Ambiguous
+            } else {
+                Named::Unknown
             };
             outcomes.push(Some(Err(refused(index, named))));
             planned.push(None);

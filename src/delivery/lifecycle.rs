@@ -19,8 +19,8 @@ use super::outbox::write_and_enqueue;
 use crate::core::event::NewEvent;
 use crate::core::ids::{ContainerId, DeliveryId, EventRowId};
 use crate::core::lifecycle::{
-    status_follow_up, transition, ConversionStatus, DuplicatePolicy, IllegalTransition,
-    StatusChange, LOCK_PERIOD_REASON,
+    follow_up_key, status_follow_up, transition, update_suffix, ConversionStatus, DuplicatePolicy,
+    IllegalTransition, StatusChange, LOCK_PERIOD_REASON,
 };
 use crate::core::postback::{prepare_delivery, DeliveryKind, DeliveryStatus};
 use crate::core::provenance::Provenance;
@@ -162,9 +162,9 @@ pub async fn follow_up_rows(
                 };
                 (owed.suffix, owed.status)
             }
-            FollowUp::Update(n) => (format!("update:{n}"), row.status()),
+            FollowUp::Update(n) => (update_suffix(n), row.status()),
         };
-        let key = format!("{}:{suffix}", original.idempotency_key);
+        let key = follow_up_key(&original.idempotency_key, &suffix);
         let delivery_id: DeliveryId = new_id()?;
         let mut input = delivery_input(
             context,
@@ -188,7 +188,7 @@ pub async fn follow_up_rows(
             (connector, config),
             delivery_id,
             &plan,
-            format!("{own}:{suffix}"),
+            follow_up_key(&own, &suffix),
             Some(key.clone()),
         ));
     }

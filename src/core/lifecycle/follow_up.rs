@@ -48,14 +48,6 @@ pub struct StatusFollowUp {
     pub suffix: String,
 }
 
-impl StatusFollowUp {
-    /// The follow-up's idempotency key (and `webhook-id`) for the original delivery keyed
-    /// `original`.
-    pub fn key(&self, original: &str) -> String {
-        format!("{original}:{}", self.suffix)
-    }
-}
-
 /// Where a status follow-up suffix (`reversal`, `status:{seq}`) falls in the history: 0 for the
 /// first reversal (it always precedes any later follow-up of the same partner), `seq` otherwise.
 /// `None` for any other suffix (an update postback's `update:{n}`).
@@ -126,6 +118,7 @@ pub fn status_follow_up(history: &[StatusStep], written: &[&str]) -> Option<Stat
 
 #[cfg(test)]
 mod tests {
+    use super::super::follow_up_key;
     use super::*;
     use ConversionStatus::{Approved, Rejected, Reversed};
 
@@ -237,7 +230,7 @@ mod tests {
     #[test]
     fn keys_extend_the_original_key_and_suffixes_read_back() {
         let follow_up = status_follow_up(&history(&[Rejected]), &[]).unwrap();
-        assert_eq!(follow_up.key("d1"), "d1:reversal");
+        assert_eq!(follow_up_key("d1", &follow_up.suffix), "d1:reversal");
         assert_eq!(status_suffix_order("reversal"), Some(0));
         assert_eq!(status_suffix_order("status:7"), Some(7));
         for other in [

@@ -110,7 +110,7 @@ fn the_status_map_renders_the_partners_values_and_falls_back_to_the_name() {
 
 #[test]
 fn update_keys_extend_the_original_key() {
-    assert_eq!(update_key("d1", 2), "d1:update:2");
+    assert_eq!(follow_up_key("d1", &update_suffix(2)), "d1:update:2");
     for policy in DuplicatePolicy::ALL {
         assert_eq!(DuplicatePolicy::parse(policy.as_str()), Some(policy));
     }
