@@ -76,8 +76,15 @@ pub fn page_origin(origin: Option<&str>, referer: Option<&str>, page_url: &str) 
     [origin, referer, Some(page_url)]
         .into_iter()
         .flatten()
-        .filter_map(|raw| Url::parse(raw.trim()).ok())
-        .find(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+        .find_map(origin_of)
+}
+
+/// The http(s) origin of one header value or URL (`https://www.shop.com`), or `None` when it is
+/// opaque, not http(s) or not a URL.
+pub fn origin_of(raw: &str) -> Option<String> {
+    Url::parse(raw.trim())
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
         .map(|url| url.origin().ascii_serialization())
 }
 

@@ -85,6 +85,27 @@ fn the_page_origin_comes_from_origin_then_referer_then_the_page_url() {
 }
 
 #[test]
+fn one_value_gives_its_http_origin_or_nothing() {
+    assert_eq!(
+        origin_of(" https://WWW.Shop.com:8443/a?b#c ").as_deref(),
+        Some("https://www.shop.com:8443")
+    );
+    assert_eq!(
+        origin_of("https://shop.com:443").as_deref(),
+        Some("https://shop.com")
+    );
+    for opaque in [
+        "null",
+        "",
+        "file:///tmp/x",
+        "android-app://x",
+        "data:text/html,x",
+    ] {
+        assert_eq!(origin_of(opaque), None, "{opaque}");
+    }
+}
+
+#[test]
 fn verdict_words_round_trip_and_unknown_words_are_refused() {
     for v in [
         CookieVerdict::FirstParty,

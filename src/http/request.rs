@@ -5,7 +5,8 @@
 //! The runtime builds that object (the visitor's location, TLS and bot data) from JSON on first
 //! access, and postclick never reads it: measured on the bench's workerd, it cost a hello-world
 //! workers-rs worker about 12% of its throughput. This type reads the method, URL and headers
-//! only, each when asked.
+//! only, each once: every read crosses from wasm into the runtime and copies a string back, and
+//! the router, the handlers and the install check each ask for the method, path or URL.
 
 use url::Url;
 use worker::worker_sys::web_sys;
@@ -15,12 +16,22 @@ use worker::{Headers, Method};
 pub struct Request {
     inner: web_sys::Request,
     headers: Headers,
+    /// The method exactly as the client sent it (`GET`, or a lower-case `patch`).
+    raw_method: String,
+    /// The URL as the runtime serialises it.
+    raw_url: String,
 }
 
 impl From<web_sys::Request> for Request {
     fn from(inner: web_sys::Request) -> Self {
         let headers = Headers(inner.headers());
-        Self { inner, headers }
+        let (raw_method, raw_url) = (inner.method(), inner.url());
+        Self {
+            inner,
+            headers,
+            raw_method,
+            raw_url,
+        }
     }
 }
 
@@ -33,22 +44,27 @@ impl Request {
     /// The method, as workers-rs names it: one it does not know reads as GET, so the router
     /// checks the raw name first (`router::known_method`).
     pub fn method(&self) -> Method {
-        Method::from(self.inner.method())
+        Method::from(self.raw_method.clone())
+    }
+
+    /// The method exactly as the client sent it, for the router to refuse one it cannot name.
+    pub fn raw_method(&self) -> &str {
+        &self.raw_method
     }
 
     /// The full URL, parsed. Errors only if the runtime handed over a URL that does not parse,
     /// which it never does for a request it accepted.
     pub fn url(&self) -> worker::Result<Url> {
-        let url = self.inner.url();
-        Url::parse(&url).map_err(|e| worker::Error::RustError(format!("request URL {url}: {e}")))
+        let url = &self.raw_url;
+        Url::parse(url).map_err(|e| worker::Error::RustError(format!("request URL {url}: {e}")))
     }
 
     /// The URL's path, still percent-encoded, without query or fragment: `/admin/api/containers`.
-    pub fn path(&self) -> String {
-        path_of(&self.inner.url()).to_string()
+    pub fn path(&self) -> &str {
+        path_of(&self.raw_url)
     }
 
-    /// The runtime's request, for its body and raw method.
+    /// The runtime's request, for its body.
     pub fn inner(&self) -> &web_sys::Request {
         &self.inner
     }

@@ -212,10 +212,9 @@ fn known_method(raw: &str) -> Option<Method> {
 }
 
 async fn route(req: Request, env: Env, ctx: Rc<Context>, config: Rc<Config>) -> Result<Response> {
-    let method = known_method(&req.inner().method());
-    let path = req.path();
+    let method = known_method(req.raw_method());
     let (route, params) =
-        match table().lookup_prefixed(method.as_ref(), &path, &config.same_origin_path) {
+        match table().lookup_prefixed(method.as_ref(), req.path(), &config.same_origin_path) {
             Lookup::Found(route, params) => (route, params),
             Lookup::MethodNotAllowed(allow) => return Err(Error::method_not_allowed(allow)),
             Lookup::NotFound => return Err(Error::not_found("route")),

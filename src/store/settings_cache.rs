@@ -37,13 +37,7 @@ pub async fn tracking_container(
     ttl_s: u32,
     now: UnixMs,
 ) -> Result<Option<Rc<TrackingContainer>>> {
-    let fresh = CACHE.with(|cache| {
-        cache
-            .borrow()
-            .get(id.as_str())
-            .filter(|entry| entry.expires > now)
-            .map(|entry| Rc::clone(&entry.container))
-    });
+    let fresh = cached(id, now);
     if fresh.is_some() {
         return Ok(fresh);
     }
@@ -67,6 +61,18 @@ pub async fn tracking_container(
         });
     }
     Ok(Some(container))
+}
+
+/// The container `id` from this isolate's cache, if it is there and fresh at `now`. Lets a
+/// caller skip even opening the database (a call into the runtime) on a hit.
+pub fn cached(id: &ContainerId, now: UnixMs) -> Option<Rc<TrackingContainer>> {
+    CACHE.with(|cache| {
+        cache
+            .borrow()
+            .get(id.as_str())
+            .filter(|entry| entry.expires > now)
+            .map(|entry| Rc::clone(&entry.container))
+    })
 }
 
 /// Forgets the cached container `id`: called by each write to it or to its connectors.

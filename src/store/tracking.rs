@@ -8,6 +8,7 @@ use super::containers::ContainerRow;
 use super::{first, text};
 use crate::core::clicks::CustomClickParam;
 use crate::core::connector::{Attribution, ClickIdConfig, ConnectorConfig};
+use crate::core::container::ContainerSettings;
 use crate::core::ids::ContainerId;
 use crate::core::privacy::PiiPolicy;
 use crate::core::time::UnixMs;
@@ -68,6 +69,9 @@ impl StoredClickId {
 /// connectors with their parsed configs.
 pub struct TrackingContainer {
     pub row: ContainerRow,
+    /// The row's settings, read once when the container is loaded (its origins and redirect
+    /// domains are JSON in the row), not on every page view.
+    pub settings: ContainerSettings,
     pub custom_params: Vec<CustomClickParam>,
     pub connectors: Vec<(ConnectorRow, ConnectorConfig)>,
     /// Its connectors whose stored config no longer reads back: dispatch records a `failed`
@@ -126,27 +130,29 @@ fn tracking_container(
         .into_iter()
         .filter_map(|c| CustomClickParam::from_config(&c.into_config()))
         .collect();
+    let row = ContainerRow {
+        id: row.id,
+        name: row.name,
+        cookie_domain: row.cookie_domain,
+        allowed_origins: row.allowed_origins,
+        redirect_domains: row.redirect_domains,
+        require_consent: row.require_consent,
+        compat_cookies: row.compat_cookies,
+        retention: row.retention,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        // Browser requests never need it (only retention does).
+        longest_window_days: None,
+        // Nor the lock period (only the sweep does).
+        lock_period_days: None,
+        // Nor the time zone (only the daily counts do).
+        time_zone: crate::core::time_zone::DEFAULT_TIME_ZONE.to_string(),
+    };
     TrackingContainer {
         connectors,
         invalid_connectors,
-        row: ContainerRow {
-            id: row.id,
-            name: row.name,
-            cookie_domain: row.cookie_domain,
-            allowed_origins: row.allowed_origins,
-            redirect_domains: row.redirect_domains,
-            require_consent: row.require_consent,
-            compat_cookies: row.compat_cookies,
-            retention: row.retention,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            // Browser requests never need it (only retention does).
-            longest_window_days: None,
-            // Nor the lock period (only the sweep does).
-            lock_period_days: None,
-            // Nor the time zone (only the daily counts do).
-            time_zone: crate::core::time_zone::DEFAULT_TIME_ZONE.to_string(),
-        },
+        settings: row.settings(),
+        row,
         custom_params,
     }
 }

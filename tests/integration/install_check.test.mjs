@@ -95,3 +95,21 @@ test('recording the install check costs a page view no D1 call before its answer
   assert.match(res.headers['server-timing'], /^d1;desc="0"/);
   await seen(c.id, (v) => v.page_origin === OTHER_ORIGIN);
 });
+
+test('a page view that repeats the last one is not recorded again within the minute, but a changed cookie domain is seen at once', async () => {
+  const c = await newContainer();
+  assert.equal((await collect(c.id, LANDING)).status, 204);
+  const first = (await seen(c.id, (v) => v.cookie_verdict === 'first_party')).last_page_view;
+  // The same origin, host and cookie domain: the same sighting, not due for a minute.
+  for (let i = 0; i < 3; i += 1) assert.equal((await collect(c.id, `${LANDING}?n=${i}`)).status, 204);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await installCheck(c.id)).json.last_page_view.seen_at, first.seen_at, 'a repeated page view is not written again');
+  // The owner moves the cookie domain: the tracking host is no longer under it, and the next
+  // page view from the same origin says so at once.
+  const moved = await call('PATCH', `/admin/api/containers/${c.id}`, { body: { cookie_domain: 'elsewhere.test' } });
+  assert.equal(moved.status, 200, moved.text);
+  assert.equal((await collect(c.id, LANDING)).status, 204);
+  const check = await seen(c.id, (v) => v.cookie_verdict === 'host_not_covered');
+  assert.equal(check.last_page_view.cookie_domain, 'elsewhere.test');
+  assert.equal(check.last_page_view.page_origin, SITE_ORIGIN);
+});

@@ -86,18 +86,19 @@ pub fn classify_visit(method: &str, header: &dyn Fn(&str) -> Option<String>) -> 
     if method.trim().eq_ignore_ascii_case("HEAD") {
         return Some(NonHuman::HeadRequest);
     }
-    let has_token = |name: &str, wanted: &str| {
+    // Each header is looked up once: at the edge every lookup is a call into the runtime.
+    let has_token = |name: &str, wanted: &[&str]| {
         header(name).is_some_and(|value| {
-            value
-                .split([';', ',', ' '])
-                .any(|token| token.trim().eq_ignore_ascii_case(wanted))
+            value.split([';', ',', ' ']).any(|token| {
+                let token = token.trim();
+                wanted.iter().any(|w| token.eq_ignore_ascii_case(w))
+            })
         })
     };
-    let prefetch = has_token("sec-purpose", "prefetch")
-        || has_token("purpose", "prefetch")
-        || has_token("x-purpose", "prefetch")
-        || has_token("x-purpose", "preview")
-        || has_token("x-moz", "prefetch");
+    let prefetch = has_token("sec-purpose", &["prefetch"])
+        || has_token("purpose", &["prefetch"])
+        || has_token("x-purpose", &["prefetch", "preview"])
+        || has_token("x-moz", &["prefetch"]);
     if prefetch {
         return Some(NonHuman::Prefetch);
     }

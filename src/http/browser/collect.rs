@@ -10,11 +10,12 @@
 //! container per isolate).
 
 use super::cors::Caller;
+use super::install_record::{self, PageView};
 use super::{
-    consent_query, cookies, count_refusals, install_record, is_not_a_visit, limited_container,
+    client, consent_query, cookies, count_refusals, header, is_not_a_visit, limited_container,
     no_store_headers, request_url, required_query,
 };
-use crate::core::clicks::capture_from_url;
+use crate::core::clicks::capture_from_query;
 use crate::core::client_limit::Surface;
 use crate::delivery::clicks;
 use crate::error::{Error, Result};
@@ -31,17 +32,27 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
     let url = request_url(&req)?;
     let page = landing_url(&required_query(&url, "url")?)?;
     let consent = consent_query(&url)?;
-    let container = limited_container(&ctx, &req, &url, Surface::Collect).await?;
-    let settings = container.row.settings();
-    let caller = Caller::of(&req, &settings);
+    let client = client(&req, &ctx.config);
+    let container = limited_container(&ctx, &client, &url, Surface::Collect).await?;
+    let settings = &container.settings;
+    let origin = header(&req, "origin");
+    let caller = Caller::from_origin(origin.as_deref(), settings);
     caller.refuse_foreign()?;
 
     let headers = no_store_headers()?;
     if !is_not_a_visit(&req) {
         let now = now();
-        let captured = capture_from_url(page.as_str(), &container.custom_params);
+        let captured = capture_from_query(page.query().unwrap_or(""), &container.custom_params);
         count_refusals(&ctx, &container.row.id, &captured, now).await;
-        let plan = cookies::plan(&req, &ctx.config, &settings, consent, &captured, now)?;
+        let plan = cookies::plan(
+            &req,
+            &client,
+            &ctx.config,
+            settings,
+            consent,
+            &captured,
+            now,
+        )?;
         if let (true, Some(visitor)) = (plan.must_store(), &plan.visitor) {
             let landing_clicks = Landing::new(
                 &container.row.id,
@@ -53,8 +64,14 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
             clicks::capture(&ctx.env, &ctx.ctx, landing_clicks).await?;
         }
         cookies::append_set_cookies(&headers, &plan)?;
-        let domain = &container.row.cookie_domain;
-        install_record::note(&ctx, &req, &container.row.id, domain, page.as_str(), now);
+        let view = PageView {
+            container_id: &container.row.id,
+            cookie_domain: &container.row.cookie_domain,
+            page_url: page.as_str(),
+            host: &client.host,
+            origin: origin.as_deref(),
+        };
+        install_record::note(&ctx, &req, view, now);
     }
     let response = Response::empty()?.with_status(204).with_headers(headers);
     caller.decorate(Ok(response))

@@ -1,7 +1,7 @@
 //! The edge half of the cookie plan: the request's `Host` and `Cookie`, the clock and fresh
 //! random bytes go in; `Set-Cookie` headers come out, one header per cookie.
 
-use super::{client, header};
+use super::{header, Client};
 use crate::config::Config;
 use crate::core::clicks::cookies::{
     plan_cookies, ConsentSignal, CookiePlan, CookieSettings, RequestCookies, Visit,
@@ -14,25 +14,25 @@ use crate::http::request::Request;
 use crate::platform::random;
 use worker::Headers;
 
-/// Plans this visit's cookies. A garbage `Cookie` header reads as no cookies, and `pc_vid` or
-/// `pc_clk` values that fail their signature check as absent. Without `SIGNING_KEY` the plan is
-/// blocked (no cookie, nothing stored), and the worker's log says why.
+/// Plans the cookies of this visit of `client`. A garbage `Cookie` header reads as no cookies,
+/// and `pc_vid` or `pc_clk` values that fail their signature check as absent. Without
+/// `SIGNING_KEY` the plan is blocked (no cookie, nothing stored), and the worker's log says why.
 pub fn plan(
     req: &Request,
+    client: &Client,
     config: &Config,
     settings: &ContainerSettings,
     consent: ConsentSignal,
     captured: &Captured,
     now: UnixMs,
 ) -> Result<CookiePlan> {
-    let host = client(req, config).host;
     let cookie_header = header(req, "cookie");
     let cookies = RequestCookies::parse(cookie_header.as_deref());
     if config.signing_keys.is_none() {
         worker::console_error!("SIGNING_KEY is not set: visitor cookies are neither read nor set");
     }
     let visit = Visit {
-        request_host: &host,
+        request_host: &client.host,
         cookies: &cookies,
         consent,
         now_ms: now.millis(),

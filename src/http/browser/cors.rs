@@ -28,12 +28,16 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// The caller of `req`, judged by `settings`' allowed origins.
     pub fn of(req: &Request, settings: &ContainerSettings) -> Self {
-        match req.headers().get("origin").ok().flatten() {
+        Self::from_origin(super::header(req, "origin").as_deref(), settings)
+    }
+
+    /// The caller whose request carried `origin` (its `Origin` header, already read).
+    pub fn from_origin(origin: Option<&str>, settings: &ContainerSettings) -> Self {
+        match origin.map(str::trim) {
             None => Caller::NoOrigin,
-            Some(origin) if settings.allows_origin(origin.trim()) => {
-                Caller::Allowed(origin.trim().to_string())
-            }
+            Some(origin) if settings.allows_origin(origin) => Caller::Allowed(origin.to_string()),
             Some(_) => Caller::Foreign,
         }
     }
@@ -72,7 +76,7 @@ impl Caller {
 pub async fn handle_preflight(req: Request, ctx: RouteContext) -> Result<Response> {
     let url = request_url(&req)?;
     let container = load_container(&ctx, &url).await?;
-    let caller = Caller::of(&req, &container.row.settings());
+    let caller = Caller::of(&req, &container.settings);
     caller.refuse_foreign()?;
     // The same route answers under the same-origin prefix too (`/_pc/e`).
     let methods = if url.path().ends_with("/e") {

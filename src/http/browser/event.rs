@@ -18,7 +18,7 @@
 //! client gets 100 events per minute per container.
 
 use super::cors::Caller;
-use super::{client, cookies, header, limited_container, request_url};
+use super::{client, cookies, header, limited_container, request_url, Client};
 use crate::config::Config;
 use crate::core::browser_event::{cookie_history, parse_browser_event};
 use crate::core::clicks::Captured;
@@ -57,11 +57,12 @@ pub struct BrowserEventOut {
 pub async fn handle_event(mut req: Request, ctx: RouteContext) -> Result<Response> {
     let url = request_url(&req)?;
     let body = read_json(&mut req, MAX_BODY_BYTES).await;
-    let container = limited_container(&ctx, &req, &url, Surface::Event).await?;
-    let caller = Caller::of(&req, &container.row.settings());
+    let client = client(&req, &ctx.config);
+    let container = limited_container(&ctx, &client, &url, Surface::Event).await?;
+    let caller = Caller::of(&req, &container.settings);
     caller.refuse_foreign()?;
     let result = match body {
-        Ok(body) => record(&req, &ctx, &container, &body).await,
+        Ok(body) => record(&req, &client, &ctx, &container, &body).await,
         Err(error) => Err(error),
     };
     caller.decorate(result)
@@ -69,19 +70,28 @@ pub async fn handle_event(mut req: Request, ctx: RouteContext) -> Result<Respons
 
 async fn record(
     req: &Request,
+    client: &Client,
     ctx: &RouteContext,
     container: &TrackingContainer,
     body: &Value,
 ) -> Result<Response> {
     let config = &ctx.config;
-    let ip = client(req, config).ip;
+    let ip = client.ip.as_deref();
     let user_agent = header(req, "user-agent");
-    let mut event = parse_browser_event(body, None, ip.as_deref(), user_agent.as_deref())?;
+    let mut event = parse_browser_event(body, None, ip, user_agent.as_deref())?;
 
     let now = now();
     let consent = event.consent.advertising;
-    let settings = container.row.settings();
-    let plan = cookies::plan(req, config, &settings, consent, &Captured::default(), now)?;
+    let settings = &container.settings;
+    let plan = cookies::plan(
+        req,
+        client,
+        config,
+        settings,
+        consent,
+        &Captured::default(),
+        now,
+    )?;
     let visitor = plan.visitor.as_ref().map(|v| v.id.as_str());
     event.visitor_id = visitor.map(str::to_string);
     event.cookie_history = cookie_history(&plan.history);

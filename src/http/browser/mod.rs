@@ -65,9 +65,16 @@ fn required_query(url: &Url, name: &'static str) -> Result<String> {
 /// when unknown (a malformed id is answered without a database read). Read through the
 /// isolate's cache, so a page view of a known container usually makes no D1 call.
 async fn load_container(ctx: &RouteContext, url: &Url) -> Result<Rc<TrackingContainer>> {
-    let id = container_id(url)?;
+    container_by_id(ctx, &container_id(url)?).await
+}
+
+async fn container_by_id(ctx: &RouteContext, id: &ContainerId) -> Result<Rc<TrackingContainer>> {
+    let now = crate::platform::now();
+    if let Some(container) = settings_cache::cached(id, now) {
+        return Ok(container);
+    }
     let ttl = ctx.config.settings_cache_ttl_s;
-    settings_cache::tracking_container(&ctx.db()?, &id, ttl, crate::platform::now())
+    settings_cache::tracking_container(&ctx.db()?, id, ttl, now)
         .await?
         .ok_or_else(|| Error::not_found("container"))
 }
@@ -76,18 +83,18 @@ fn container_id(url: &Url) -> Result<ContainerId> {
     ContainerId::parse(&required_query(url, "id")?).ok_or_else(|| Error::not_found("container"))
 }
 
-/// [`load_container`] after counting the request against `surface`'s abuse limit for that
-/// container and client: a flood is refused (429) before it costs a database read.
+/// [`load_container`] after counting the request of `client` against `surface`'s abuse limit
+/// for that container and client: a flood is refused (429) before it costs a database read.
 async fn limited_container(
     ctx: &RouteContext,
-    req: &Request,
+    client: &Client,
     url: &Url,
     surface: Surface,
 ) -> Result<Rc<TrackingContainer>> {
     let id = container_id(url)?;
-    let ip = client(req, &ctx.config).ip;
-    client_limit::check(&ctx.env, ip.as_deref(), surface, Some(id.as_str())).await?;
-    load_container(ctx, url).await
+    let ip = client.ip.as_deref();
+    client_limit::check(&ctx.env, ip, surface, Some(id.as_str())).await?;
+    container_by_id(ctx, &id).await
 }
 
 /// The consent signal a page passes in `?consent=`: `t.js` sends what `postclick.consent(...)`
@@ -100,8 +107,7 @@ fn consent_query(url: &Url) -> Result<ConsentSignal> {
 
 /// A `HEAD`, a prefetch or a link-preview crawler: it must create no click and set no cookie.
 fn is_not_a_visit(req: &Request) -> bool {
-    let method = req.method();
-    is_non_human_visit(method.as_ref(), &|name| header(req, name))
+    is_non_human_visit(req.raw_method(), &|name| header(req, name))
 }
 
 /// A request header by name; the header map is case-insensitive, as hygiene checks need.
@@ -155,9 +161,10 @@ pub struct Client {
     pub ip: Option<String>,
 }
 
-/// The client of `req`. Forwarded headers count only when the request carries the configured
-/// `PROXY_SECRET` (compared in constant time): anyone can send `X-Forwarded-Host`, and trusting
-/// it would let any site set cookies as another.
+/// The client of `req`, read once per request (each header read is a call into the runtime).
+/// Forwarded headers count only when the request carries the configured `PROXY_SECRET`
+/// (compared in constant time): anyone can send `X-Forwarded-Host`, and trusting it would let
+/// any site set cookies as another.
 fn client(req: &Request, config: &Config) -> Client {
     let own_host = || {
         header(req, "host")
@@ -174,7 +181,7 @@ fn client(req: &Request, config: &Config) -> Client {
     let forwarded = config
         .proxy_secret
         .as_deref()
-        .zip(header(req, PROXY_SECRET_HEADER))
+        .and_then(|expected| Some((expected, header(req, PROXY_SECRET_HEADER)?)))
         .is_some_and(|(expected, presented)| {
             bool::from(
                 Sha256::digest(expected.as_bytes()).ct_eq(&Sha256::digest(presented.as_bytes())),

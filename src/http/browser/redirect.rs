@@ -7,7 +7,8 @@
 
 use super::required_query;
 use super::{
-    cookies, count_refusals, is_not_a_visit, limited_container, no_store_headers, request_url,
+    client, cookies, count_refusals, is_not_a_visit, limited_container, no_store_headers,
+    request_url,
 };
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::{capture_from_query, capture_from_url, RedirectTarget};
@@ -33,8 +34,9 @@ const OWN_PARAMS: &[&str] = &["id", "to"];
 pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response> {
     let url = request_url(&req)?;
     let to = required_query(&url, "to")?;
-    let container = limited_container(&ctx, &req, &url, Surface::Redirect).await?;
-    let settings = container.row.settings();
+    let client = client(&req, &ctx.config);
+    let container = limited_container(&ctx, &client, &url, Surface::Redirect).await?;
+    let settings = &container.settings;
     let target = RedirectTarget::parse(&to, &settings.cookie_domain, &settings.redirect_domains)
         .map_err(Error::malformed)?;
 
@@ -48,8 +50,9 @@ pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response
         count_refusals(&ctx, &container.row.id, &captured, now).await;
         let plan = cookies::plan(
             &req,
+            &client,
             &ctx.config,
-            &settings,
+            settings,
             ConsentSignal::Absent,
             &captured,
             now,
