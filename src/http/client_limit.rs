@@ -6,7 +6,13 @@
 
 use crate::core::client_limit::{limit_key, Surface, PERIOD_S};
 use crate::error::{Error, Result};
+use std::cell::RefCell;
 use worker::Env;
+
+thread_local! {
+    /// The Rate Limiting bindings this isolate found missing.
+    static ABSENT: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Counts a request against `surface`'s limit for `container` and the client's address `ip`
 /// (the browser's own address: behind a trusted same-origin proxy, the one it forwarded, or
@@ -17,7 +23,14 @@ pub async fn check(
     surface: Surface,
     container: Option<&str>,
 ) -> Result<()> {
-    let Ok(limiter) = env.rate_limiter(surface.binding()) else {
+    let binding = surface.binding();
+    if ABSENT.with(|absent| absent.borrow().contains(&binding)) {
+        return Ok(());
+    }
+    let Ok(limiter) = env.rate_limiter(binding) else {
+        // An isolate runs one deployment, whose bindings never change: remember, rather than
+        // ask the runtime (and build an error) on every page view.
+        ABSENT.with(|absent| absent.borrow_mut().push(binding));
         return Ok(());
     };
     let key = limit_key(surface, container, ip);

@@ -13,7 +13,7 @@ use super::cors::Caller;
 use super::install_record::{self, PageView};
 use super::{
     client, consent_query, cookies, count_refusals, header, is_not_a_visit, limited_container,
-    no_store_headers, request_url, required_query,
+    no_store_answer, request_query, required_query,
 };
 use crate::core::clicks::capture_from_query;
 use crate::core::client_limit::Surface;
@@ -29,17 +29,17 @@ use worker::Response;
 /// `GET` and `HEAD /collect`. A `HEAD`, a prefetch or a link-preview crawler gets the same 204
 /// but sets no cookie and stores nothing.
 pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response> {
-    let url = request_url(&req)?;
-    let page = landing_url(&required_query(&url, "url")?)?;
-    let consent = consent_query(&url)?;
+    let query = request_query(&req)?;
+    let page = landing_url(&required_query(query, "url")?)?;
+    let consent = consent_query(query)?;
     let client = client(&req, &ctx.config);
-    let container = limited_container(&ctx, &client, &url, Surface::Collect).await?;
+    let container = limited_container(&ctx, &client, query, Surface::Collect).await?;
     let settings = &container.settings;
     let origin = header(&req, "origin");
     let caller = Caller::from_origin(origin.as_deref(), settings);
     caller.refuse_foreign()?;
 
-    let headers = no_store_headers()?;
+    let mut response = no_store_answer(204)?;
     if !is_not_a_visit(&req) {
         let now = now();
         let captured = capture_from_query(page.query().unwrap_or(""), &container.custom_params);
@@ -63,7 +63,7 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
             );
             clicks::capture(&ctx.env, &ctx.ctx, landing_clicks).await?;
         }
-        cookies::append_set_cookies(&headers, &plan)?;
+        cookies::append_set_cookies(response.headers_mut(), &plan)?;
         let view = PageView {
             container_id: &container.row.id,
             cookie_domain: &container.row.cookie_domain,
@@ -73,7 +73,6 @@ pub async fn handle_collect(req: Request, ctx: RouteContext) -> Result<Response>
         };
         install_record::note(&ctx, &req, view, now);
     }
-    let response = Response::empty()?.with_status(204).with_headers(headers);
     caller.decorate(Ok(response))
 }
 

@@ -5,7 +5,7 @@
 //! plant clicks in this container. A request without `Origin` (the image fallback of `t.js`, a
 //! server-side caller, a top-level navigation to `/c`) is not a cross-origin call and passes.
 
-use super::{load_container, request_url};
+use super::{load_container, request_query};
 use crate::core::container::ContainerSettings;
 use crate::error::{Error, Result};
 use crate::http::error::error_response;
@@ -74,12 +74,11 @@ impl Caller {
 /// origin gets 204 with the method and `Content-Type` allowed; any other origin gets 403 without
 /// CORS headers, so the browser never sends the real request.
 pub async fn handle_preflight(req: Request, ctx: RouteContext) -> Result<Response> {
-    let url = request_url(&req)?;
-    let container = load_container(&ctx, &url).await?;
+    let container = load_container(&ctx, request_query(&req)?).await?;
     let caller = Caller::of(&req, &container.settings);
     caller.refuse_foreign()?;
     // The same route answers under the same-origin prefix too (`/_pc/e`).
-    let methods = if url.path().ends_with("/e") {
+    let methods = if req.path().ends_with("/e") {
         "POST, OPTIONS"
     } else {
         "GET, HEAD, OPTIONS"

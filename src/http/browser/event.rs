@@ -18,7 +18,7 @@
 //! client gets 100 events per minute per container.
 
 use super::cors::Caller;
-use super::{client, cookies, header, limited_container, request_url, Client};
+use super::{client, cookies, header, limited_container, request_query, Client};
 use crate::config::Config;
 use crate::core::browser_event::{cookie_history, parse_browser_event};
 use crate::core::clicks::Captured;
@@ -55,10 +55,10 @@ pub struct BrowserEventOut {
 /// The body is read first, capped while it streams in, so an oversized upload is refused before
 /// anything else is done for it; its 413 still goes through the container's CORS like any answer.
 pub async fn handle_event(mut req: Request, ctx: RouteContext) -> Result<Response> {
-    let url = request_url(&req)?;
+    let query = request_query(&req)?.to_string();
     let body = read_json(&mut req, MAX_BODY_BYTES).await;
     let client = client(&req, &ctx.config);
-    let container = limited_container(&ctx, &client, &url, Surface::Event).await?;
+    let container = limited_container(&ctx, &client, &query, Surface::Event).await?;
     let caller = Caller::of(&req, &container.settings);
     caller.refuse_foreign()?;
     let result = match body {

@@ -29,43 +29,46 @@ use crate::store::tracking::TrackingContainer;
 use sha2::{Digest, Sha256};
 use std::rc::Rc;
 use subtle::ConstantTimeEq;
-use url::Url;
-use worker::Headers;
+use worker::Response;
 
 /// Longest request URL the browser endpoints accept. Landing URLs with long
 /// click ids and UTM tags stay far below it; anything longer is refused whole, never cut.
 pub const MAX_URL_BYTES: usize = 8 * 1024;
 
-/// The request URL, or [`Error::UriTooLong`] when it is longer than [`MAX_URL_BYTES`].
-fn request_url(req: &Request) -> Result<Url> {
-    let url = req.url()?;
-    if url.as_str().len() > MAX_URL_BYTES {
+/// The request URL's raw query, or [`Error::UriTooLong`] when the URL is longer than
+/// [`MAX_URL_BYTES`]. The browser endpoints read nothing else of their URL, so they never parse
+/// it whole.
+fn request_query(req: &Request) -> Result<&str> {
+    if req.url_len() > MAX_URL_BYTES {
         return Err(Error::uri_too_long(MAX_URL_BYTES));
     }
-    Ok(url)
+    Ok(req.query())
 }
 
-/// The value of a query parameter, through the one strict decoder: 422 `duplicate_parameter`
-/// when it is given twice (which one counts would be a guess), 422 `invalid_encoding` when it
-/// is not UTF-8 once percent-decoded (never replaced, so two values stay two).
-fn query(url: &Url, name: &str) -> Result<Option<String>> {
-    Ok(form::single(url.query().unwrap_or(""), name)?)
+/// The value of the parameter `name` of the raw `query`, through the one strict decoder: 422
+/// `duplicate_parameter` when it is given twice (which one counts would be a guess), 422
+/// `invalid_encoding` when it is not UTF-8 once percent-decoded (never replaced, so two values
+/// stay two).
+fn query(query: &str, name: &str) -> Result<Option<String>> {
+    Ok(form::single(query, name)?)
 }
 
-fn required_query(url: &Url, name: &'static str) -> Result<String> {
-    query(url, name)?.filter(|v| !v.is_empty()).ok_or_else(|| {
-        Error::bad_request(
-            "missing_parameter",
-            format!("the query parameter {name} is required"),
-        )
-    })
+fn required_query(query_: &str, name: &'static str) -> Result<String> {
+    query(query_, name)?
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            Error::bad_request(
+                "missing_parameter",
+                format!("the query parameter {name} is required"),
+            )
+        })
 }
 
 /// `?id=` resolved to its container and connectors' click parameters: 400 when missing, 404
 /// when unknown (a malformed id is answered without a database read). Read through the
 /// isolate's cache, so a page view of a known container usually makes no D1 call.
-async fn load_container(ctx: &RouteContext, url: &Url) -> Result<Rc<TrackingContainer>> {
-    container_by_id(ctx, &container_id(url)?).await
+async fn load_container(ctx: &RouteContext, query: &str) -> Result<Rc<TrackingContainer>> {
+    container_by_id(ctx, &container_id(query)?).await
 }
 
 async fn container_by_id(ctx: &RouteContext, id: &ContainerId) -> Result<Rc<TrackingContainer>> {
@@ -79,8 +82,8 @@ async fn container_by_id(ctx: &RouteContext, id: &ContainerId) -> Result<Rc<Trac
         .ok_or_else(|| Error::not_found("container"))
 }
 
-fn container_id(url: &Url) -> Result<ContainerId> {
-    ContainerId::parse(&required_query(url, "id")?).ok_or_else(|| Error::not_found("container"))
+fn container_id(query: &str) -> Result<ContainerId> {
+    ContainerId::parse(&required_query(query, "id")?).ok_or_else(|| Error::not_found("container"))
 }
 
 /// [`load_container`] after counting the request of `client` against `surface`'s abuse limit
@@ -88,10 +91,10 @@ fn container_id(url: &Url) -> Result<ContainerId> {
 async fn limited_container(
     ctx: &RouteContext,
     client: &Client,
-    url: &Url,
+    query: &str,
     surface: Surface,
 ) -> Result<Rc<TrackingContainer>> {
-    let id = container_id(url)?;
+    let id = container_id(query)?;
     let ip = client.ip.as_deref();
     client_limit::check(&ctx.env, ip, surface, Some(id.as_str())).await?;
     container_by_id(ctx, &id).await
@@ -99,8 +102,8 @@ async fn limited_container(
 
 /// The consent signal a page passes in `?consent=`: `t.js` sends what `postclick.consent(...)`
 /// was told. Unknown words are refused, so a typo never reads as "no signal".
-fn consent_query(url: &Url) -> Result<ConsentSignal> {
-    let word = query(url, "consent")?.unwrap_or_default();
+fn consent_query(query_: &str) -> Result<ConsentSignal> {
+    let word = query(query_, "consent")?.unwrap_or_default();
     ConsentSignal::parse_word(&word, "consent")
         .map_err(|e| Error::bad_request(e.code, format!("consent {}", e.message)))
 }
@@ -112,15 +115,16 @@ fn is_not_a_visit(req: &Request) -> bool {
 
 /// A request header by name; the header map is case-insensitive, as hygiene checks need.
 fn header(req: &Request, name: &str) -> Option<String> {
-    req.headers().get(name).ok().flatten()
+    req.header(name)
 }
 
-/// Headers every browser answer carries: never cached, because each answer sets this
-/// visitor's cookies.
-fn no_store_headers() -> Result<Headers> {
-    let headers = Headers::new();
-    headers.set("cache-control", "no-store")?;
-    Ok(headers)
+/// An empty answer with `status` and what every browser answer carries: never cached, because
+/// each answer sets this visitor's cookies. Its headers are the answer's own (a headers object
+/// made for it and then replaced would cost another call into the runtime).
+fn no_store_answer(status: u16) -> Result<Response> {
+    let mut response = Response::empty()?.with_status(status);
+    response.headers_mut().set("cache-control", "no-store")?;
+    Ok(response)
 }
 
 /// Counts and logs the click values a landing refused: the visitor's landing never fails over

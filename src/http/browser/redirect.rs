@@ -7,8 +7,8 @@
 
 use super::required_query;
 use super::{
-    client, cookies, count_refusals, is_not_a_visit, limited_container, no_store_headers,
-    request_url,
+    client, cookies, count_refusals, is_not_a_visit, limited_container, no_store_answer,
+    request_query,
 };
 use crate::core::clicks::cookies::ConsentSignal;
 use crate::core::clicks::{capture_from_query, capture_from_url, RedirectTarget};
@@ -19,7 +19,6 @@ use crate::http::request::Request;
 use crate::http::router::RouteContext;
 use crate::platform::now;
 use crate::store::clicks::Landing;
-use url::Url;
 use worker::Response;
 
 /// Query parameters of `/c` itself that are never click parameters, even if a connector's
@@ -32,20 +31,20 @@ const OWN_PARAMS: &[&str] = &["id", "to"];
 /// `/c` has no consent signal (ad platforms do not pass one), so a container that requires
 /// consent only redirects; `t.js` on the landing page captures once the page grants consent.
 pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response> {
-    let url = request_url(&req)?;
-    let to = required_query(&url, "to")?;
+    let query = request_query(&req)?;
+    let to = required_query(query, "to")?;
     let client = client(&req, &ctx.config);
-    let container = limited_container(&ctx, &client, &url, Surface::Redirect).await?;
+    let container = limited_container(&ctx, &client, query, Surface::Redirect).await?;
     let settings = &container.settings;
     let target = RedirectTarget::parse(&to, &settings.cookie_domain, &settings.redirect_domains)
         .map_err(Error::malformed)?;
 
-    let headers = no_store_headers()?;
-    headers.set("location", target.as_str())?;
+    let mut response = no_store_answer(302)?;
+    response.headers_mut().set("location", target.as_str())?;
     if !is_not_a_visit(&req) {
         let now = now();
         let custom = &container.custom_params;
-        let captured = capture_from_query(&own_query(&url), custom)
+        let captured = capture_from_query(&own_query(query), custom)
             .or(capture_from_url(target.as_str(), custom));
         count_refusals(&ctx, &container.row.id, &captured, now).await;
         let plan = cookies::plan(
@@ -69,15 +68,14 @@ pub async fn handle_redirect(req: Request, ctx: RouteContext) -> Result<Response
             );
             clicks::capture(&ctx.env, &ctx.ctx, landing_clicks).await?;
         }
-        cookies::append_set_cookies(&headers, &plan)?;
+        cookies::append_set_cookies(response.headers_mut(), &plan)?;
     }
-    Ok(Response::empty()?.with_status(302).with_headers(headers))
+    Ok(response)
 }
 
 /// `/c`'s raw query without its own parameters.
-fn own_query(url: &Url) -> String {
-    url.query()
-        .unwrap_or("")
+fn own_query(query: &str) -> String {
+    query
         .split('&')
         .filter(|segment| {
             let name = segment.split('=').next().unwrap_or("");

@@ -3,7 +3,7 @@
 //! CDNs cache it for five minutes and then revalidate it with its ETag, which answers 304
 //! without a database read.
 
-use super::{load_container, request_url};
+use super::{load_container, request_query};
 use crate::error::Result;
 use crate::http::request::Request;
 use crate::http::router::RouteContext;
@@ -41,7 +41,7 @@ fn matches_etag(if_none_match: &str, etag: &str) -> bool {
 
 /// `GET` and `HEAD /t.js`.
 pub async fn handle_tracking_script(req: Request, ctx: RouteContext) -> Result<Response> {
-    let url = request_url(&req)?;
+    let query = request_query(&req)?;
     let etag = etag();
     let headers = Headers::new();
     headers.set("content-type", "text/javascript; charset=utf-8")?;
@@ -57,7 +57,7 @@ pub async fn handle_tracking_script(req: Request, ctx: RouteContext) -> Result<R
         // that existed: nothing to look up.
         return Ok(Response::empty()?.with_status(304).with_headers(headers));
     }
-    load_container(&ctx, &url).await?;
+    load_container(&ctx, query).await?;
     let body = if req.method() == Method::Head {
         String::new()
     } else {
